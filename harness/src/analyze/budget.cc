@@ -1,0 +1,60 @@
+#include "analyze/budget.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace memgate::analyze {
+
+namespace {
+
+std::string human(double value, const std::string& unit) {
+  char text[64];
+  if (unit == "bytes") std::snprintf(text, sizeof text, "%.1f MiB", value / (1024.0 * 1024.0));
+  else std::snprintf(text, sizeof text, "%.0f", value);
+  return text;
+}
+
+CheckResult budget(const std::string& id, const std::string& what, double observed, double limit, double at_s,
+                   const std::string& unit, std::size_t samples) {
+  CheckResult r;
+  r.id = id;
+  r.figures = {{"observed_peak", observed, unit}, {"limit", limit, unit}, {"peak_at", at_s, "s"}};
+  if (samples == 0) {
+    r.outcome = Outcome::inconclusive;
+    r.summary = what + " was never measured, so its budget cannot be judged (did the target exit at once?)";
+  } else if (observed > limit) {
+    r.outcome = Outcome::fail;
+    r.summary = what + " peaked at " + human(observed, unit) + " at " + human(at_s, "s") + " s, over the budget of " +
+                human(limit, unit);
+  } else {
+    r.outcome = Outcome::pass;
+    r.summary = what + " peaked at " + human(observed, unit) + ", within the budget of " + human(limit, unit);
+  }
+  return r;
+}
+
+}  // namespace
+
+std::vector<CheckResult> budget_checks(const BudgetLimits& limits, const RunSummary& s) {
+  std::vector<CheckResult> out;
+  if (limits.max_rss_bytes) {
+    const bool hwm_higher = s.hwm_max.max > s.rss.max;
+    const double peak = hwm_higher ? s.hwm_max.max : s.rss.max;
+    const double at = hwm_higher ? s.hwm_max.max_at_s : s.rss.max_at_s;
+    out.push_back(budget("rss-budget", "RSS", peak, static_cast<double>(*limits.max_rss_bytes), at, "bytes", s.rss.samples));
+  }
+  if (limits.max_pss_bytes)
+    out.push_back(budget("pss-budget", "PSS", s.pss.max, static_cast<double>(*limits.max_pss_bytes), s.pss.max_at_s,
+                         "bytes", s.pss.samples));
+  if (limits.max_fds)
+    out.push_back(budget("fd-budget", "Open file descriptors", s.fds.max, static_cast<double>(*limits.max_fds),
+                         s.fds.max_at_s, "count", s.fds.samples));
+  if (limits.max_threads)
+    out.push_back(budget("thread-budget", "Threads", s.threads.max, static_cast<double>(*limits.max_threads),
+                         s.threads.max_at_s, "count", s.threads.samples));
+  return out;
+}
+
+}  // namespace memgate::analyze

@@ -1,0 +1,162 @@
+#include "record/sample_log.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+
+#include "memgate/error.h"
+
+namespace memgate::record {
+
+const std::vector<std::string>& tree_columns() {
+  static const std::vector<std::string> columns = {
+      "t_s",          "wall_ms",      "phase",        "processes",  "rss_bytes",
+      "rss_anon_bytes", "rss_file_bytes", "rss_shmem_bytes", "hwm_max_bytes", "swap_bytes",
+      "pss_bytes",    "fds",          "threads",      "minor_faults", "major_faults",
+      "cpu_s"};
+  return columns;
+}
+
+File open_for_writing(const std::string& dir, const char* name) {
+  const std::string path = dir + "/" + name;
+  File file(std::fopen(path.c_str(), "we"));
+  if (!file) throw Error(ExitCode::usage, errno_message("cannot write " + path, errno) + " (choose a writable --out)");
+  std::setvbuf(file.get(), nullptr, _IOFBF, 1 << 16);
+  return file;
+}
+
+SampleLogWriter::SampleLogWriter(const std::string& dir, std::vector<std::string> extra_columns)
+    : samples_(open_for_writing(dir, kSamplesFile)),
+      processes_(open_for_writing(dir, kProcessesFile)),
+      events_(open_for_writing(dir, kEventsFile)),
+      extra_count_(extra_columns.size()) {
+  std::string header;
+  for (const auto& c : tree_columns()) header += (header.empty() ? "" : ",") + c;
+  for (const auto& c : extra_columns) header += "," + c;
+  std::fprintf(samples_.get(), "%s\n", header.c_str());
+  std::fprintf(processes_.get(),
+               "t_s,pid,ppid,comm,rss_bytes,rss_anon_bytes,rss_file_bytes,rss_shmem_bytes,hwm_bytes,"
+               "swap_bytes,pss_bytes,fds,threads,minor_faults,major_faults,cpu_s\n");
+}
+
+namespace {
+
+void put_optional(std::FILE* f, const std::optional<std::uint64_t>& value) {
+  if (value) std::fprintf(f, ",%llu", static_cast<unsigned long long>(*value));
+  else std::fputc(',', f);
+}
+
+// Phases and comm come from programs we do not control: keep the CSV parseable.
+std::string csv_safe(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c == ',' || c == '\n' || c == '\r' || c == '"') c = '_';
+  return out;
+}
+
+}  // namespace
+
+void SampleLogWriter::write_tree(const TreeSample& s, std::string_view phase, const std::vector<double>& extra) {
+  std::FILE* f = samples_.get();
+  std::fprintf(f, "%.6f,%lld,%s,%u,%llu,%llu,%llu,%llu,%llu,%llu", s.t_s, static_cast<long long>(s.wall_ms),
+               csv_safe(phase).c_str(), s.processes, static_cast<unsigned long long>(s.rss_bytes),
+               static_cast<unsigned long long>(s.rss_anon_bytes), static_cast<unsigned long long>(s.rss_file_bytes),
+               static_cast<unsigned long long>(s.rss_shmem_bytes), static_cast<unsigned long long>(s.hwm_max_bytes),
+               static_cast<unsigned long long>(s.swap_bytes));
+  put_optional(f, s.pss_bytes);
+  std::fprintf(f, ",%u,%u,%llu,%llu,%.3f", s.fds, s.threads, static_cast<unsigned long long>(s.minor_faults),
+               static_cast<unsigned long long>(s.major_faults), s.cpu_seconds);
+  for (std::size_t i = 0; i < extra_count_; ++i) {
+    const double v = i < extra.size() ? extra[i] : NAN;
+    if (std::isnan(v)) std::fputc(',', f);
+    else std::fprintf(f, ",%.17g", v);
+  }
+  std::fputc('\n', f);
+  ++rows_;
+}
+
+void SampleLogWriter::write_processes(double t_s, const std::vector<ProcessSample>& processes) {
+  std::FILE* f = processes_.get();
+  for (const auto& p : processes) {
+    std::fprintf(f, "%.6f,%d,%d,%s,%llu,%llu,%llu,%llu,%llu,%llu", t_s, p.pid, p.ppid, csv_safe(p.comm).c_str(),
+                 static_cast<unsigned long long>(p.rss_bytes), static_cast<unsigned long long>(p.rss_anon_bytes),
+                 static_cast<unsigned long long>(p.rss_file_bytes), static_cast<unsigned long long>(p.rss_shmem_bytes),
+                 static_cast<unsigned long long>(p.hwm_bytes), static_cast<unsigned long long>(p.swap_bytes));
+    put_optional(f, p.pss_bytes);
+    std::fprintf(f, ",%u,%u,%llu,%llu,%.3f\n", p.fds, p.threads, static_cast<unsigned long long>(p.minor_faults),
+                 static_cast<unsigned long long>(p.major_faults), p.cpu_seconds);
+  }
+}
+
+void SampleLogWriter::write_event(double t_s, std::string_view kind, nlohmann::json fields) {
+  fields["t_s"] = t_s;
+  fields["kind"] = kind;
+  const std::string line = fields.dump();
+  std::fprintf(events_.get(), "%s\n", line.c_str());
+}
+
+void SampleLogWriter::maybe_flush(double now_s, bool force) {
+  if (!force && now_s - last_flush_s_ < 1.0) return;
+  std::fflush(samples_.get());
+  std::fflush(processes_.get());
+  std::fflush(events_.get());
+  last_flush_s_ = now_s;
+}
+
+double SampleRow::get(std::string_view column) const {
+  const std::string_view cell = text(column);
+  if (cell.empty()) return NAN;
+  double value = NAN;
+  const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+  if (ec != std::errc{} || end != cell.data() + cell.size()) return NAN;
+  return value;
+}
+
+std::string_view SampleRow::text(std::string_view column) const {
+  const auto it = index_->find(column);
+  if (it == index_->end() || it->second >= cells_.size()) return {};
+  return cells_[it->second];
+}
+
+void read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row) {
+  std::ifstream in(path);
+  if (!in) throw Error(ExitCode::usage, errno_message("cannot read " + path, errno) + " (is this a memgate run directory?)");
+  std::map<std::string, std::size_t, std::less<>> index;
+  std::string header;
+  if (!std::getline(in, header) || header.rfind("t_s,", 0) != 0)
+    throw Error(ExitCode::usage, path + ":1: not a memgate sample log (expected a header starting with 't_s,')");
+  std::size_t start = 0;
+  for (std::size_t i = 0;; ++i) {
+    const auto comma = header.find(',', start);
+    index[header.substr(start, comma - start)] = i;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  SampleRow row;
+  row.index_ = &index;
+  std::string line;
+  std::size_t number = 1;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty()) continue;
+    row.cells_.clear();
+    std::string_view rest(line);
+    for (;;) {
+      const auto comma = rest.find(',');
+      row.cells_.push_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    if (row.cells_.size() != index.size()) {
+      // A run killed mid-write leaves an unterminated last line: drop it, keep the rest.
+      if (in.eof()) break;
+      throw Error(ExitCode::usage, path + ":" + std::to_string(number) + ": expected " + std::to_string(index.size()) +
+                                       " columns, found " + std::to_string(row.cells_.size()));
+    }
+    row.line_ = number;
+    on_row(row);
+  }
+}
+
+}  // namespace memgate::record

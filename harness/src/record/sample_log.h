@@ -1,0 +1,79 @@
+// The sample log: what a run leaves on disk, streamed as it is taken so that a crash
+// or SIGKILL of memgate loses at most the last second, and memgate's memory never
+// grows with run length. `memgate report DIR` recomputes everything from these files.
+//
+//   samples.csv    one row per tick: tree totals (+ extra columns from other samplers)
+//   processes.csv  one row per live process per process tick (lower rate)
+//   events.jsonl   discrete events: start, exit, signals, phases, sampler notes
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "memgate/sample.h"
+
+namespace memgate::record {
+
+inline constexpr const char* kSamplesFile = "samples.csv";
+inline constexpr const char* kProcessesFile = "processes.csv";
+inline constexpr const char* kEventsFile = "events.jsonl";
+
+// Column names of samples.csv before any extra columns, in order.
+const std::vector<std::string>& tree_columns();
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f) std::fclose(f);
+  }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+// Opens DIR/name for writing with a large buffer; throws Error(usage) naming the path.
+File open_for_writing(const std::string& dir, const char* name);
+
+class SampleLogWriter {
+ public:
+  // extra_columns: appended to samples.csv (e.g. "ebpf_rss_peak_bytes"); values are
+  // passed per row in the same order, NaN for "no value this tick".
+  SampleLogWriter(const std::string& dir, std::vector<std::string> extra_columns);
+
+  void write_tree(const TreeSample& sample, std::string_view phase, const std::vector<double>& extra);
+  void write_processes(double t_s, const std::vector<ProcessSample>& processes);
+  void write_event(double t_s, std::string_view kind, nlohmann::json fields = nlohmann::json::object());
+  // Flushes when at least one second passed since the last flush (or always when forced).
+  void maybe_flush(double now_s, bool force = false);
+  std::size_t rows() const { return rows_; }
+
+ private:
+  File samples_, processes_, events_;
+  std::size_t extra_count_;
+  std::size_t rows_ = 0;
+  double last_flush_s_ = 0;
+};
+
+// Streaming reader of samples.csv: calls on_row for every row with a lookup
+// function by column name. Unknown columns read as NaN; empty cells as NaN.
+class SampleRow {
+ public:
+  double get(std::string_view column) const;
+  std::string_view text(std::string_view column) const;
+  std::size_t line() const { return line_; }
+
+ private:
+  friend void read_samples(const std::string&, const std::function<void(const SampleRow&)>&);
+  const std::map<std::string, std::size_t, std::less<>>* index_ = nullptr;
+  std::vector<std::string_view> cells_;
+  std::size_t line_ = 0;
+};
+
+// Throws Error(usage) naming the file and line on malformed input.
+void read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row);
+
+}  // namespace memgate::record

@@ -1,0 +1,42 @@
+// Samples the target's whole process tree from /proc: per-process figures and tree
+// totals. The tree is rediscovered at most every `discovery_interval_s` (walking the
+// children files of every thread is the costliest part of a sample at 1 kHz).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "memgate/sample.h"
+
+namespace memgate::sample {
+
+class ProcSampler {
+ public:
+  explicit ProcSampler(pid_t root, double discovery_interval_s = 0.1);
+
+  // One sample of the tree at t_s. With with_pss, PSS is read from smaps_rollup for
+  // every process and summed (shared pages counted once); otherwise it stays empty.
+  // `processes` receives one entry per live process (cleared first).
+  TreeSample sample(double t_s, bool with_pss, std::vector<ProcessSample>& processes);
+
+  // Pids ever seen in the tree, for the report.
+  std::size_t processes_seen() const { return processes_seen_; }
+
+ private:
+  void discover();
+  bool sample_one(pid_t pid, bool with_pss, ProcessSample& out);
+
+  pid_t root_;
+  double discovery_interval_s_;
+  double last_discovery_s_ = -1e300;
+  std::vector<pid_t> tree_;  // live pids, root first
+  std::string buf_;  // reused for every /proc read
+  bool children_files_;                                    // CONFIG_PROC_CHILDREN, else scan /proc
+  std::unordered_map<pid_t, std::uint64_t> start_ticks_;   // live pid -> start time
+  std::size_t processes_seen_ = 0;
+};
+
+}  // namespace memgate::sample

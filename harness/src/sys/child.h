@@ -1,0 +1,58 @@
+// Starting the target in its own process group and reaping it. RAII: a Child that
+// goes out of scope while its group still runs kills the group, so an exception in
+// memgate never leaves a load generator or pipeline behind.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace memgate::sys {
+
+struct ExitStatus {
+  bool signaled = false;
+  int code = 0;    // exit status when !signaled
+  int signal = 0;  // terminating signal when signaled
+  bool core_dumped = false;
+  std::string describe() const;  // "exited with status 3" / "killed by SIGSEGV (Segmentation fault)"
+};
+
+struct SpawnOptions {
+  std::vector<std::string> argv;     // argv[0] is looked up in PATH like a shell would
+  std::vector<std::string> env_set;  // KEY=VALUE added to (or replacing in) memgate's environment
+  std::string cwd;                   // empty: inherit
+};
+
+class Child {
+ public:
+  // Throws memgate::Error(target_failed) naming the command and the OS reason when
+  // the program cannot be executed (missing, not executable, bad interpreter...).
+  static Child spawn(const SpawnOptions& options);
+
+  Child(Child&& other) noexcept;
+  Child& operator=(Child&&) = delete;
+  Child(const Child&) = delete;
+  ~Child();
+
+  pid_t pid() const { return pid_; }
+  // Non-blocking: the exit status once the target has exited (reaps it).
+  std::optional<ExitStatus> poll();
+  // Blocks until the target exits.
+  ExitStatus wait();
+  // Sends sig to the whole process group; false when nothing is left to signal.
+  bool signal_group(int sig) const;
+  // Whether any process of the group still exists (zombies included).
+  bool group_alive() const;
+
+ private:
+  explicit Child(pid_t pid) : pid_(pid) {}
+  pid_t pid_ = -1;
+  std::optional<ExitStatus> status_;
+};
+
+ExitStatus decode_wait_status(int status);
+std::string signal_name(int sig);  // "SIGSEGV"
+
+}  // namespace memgate::sys
