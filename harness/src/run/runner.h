@@ -1,0 +1,39 @@
+// `memgate run`: spawn the target, sample its tree until it exits / the duration
+// ends / memgate is signalled, stream everything to the run directory, then build
+// the report from what is on disk (the same code path as `memgate report DIR`).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "memgate/check.h"
+#include "memgate/sampler.h"
+#include "report/check_settings.h"
+
+namespace memgate::run {
+
+struct RunOptions {
+  std::vector<std::string> command;   // argv of the target
+  std::vector<std::string> env_set;   // KEY=VALUE for the target (allocator, probe...)
+  std::string out_dir;                // created if missing; empty: ./memgate-run-YYYYmmdd-HHMMSS
+  double hz = 10;                     // tree samples per second
+  double pss_hz = 1;                  // smaps_rollup reads per second (0: never)
+  double process_hz = 1;              // per-process rows per second in processes.csv
+  std::optional<double> duration_s;   // stop the target after this long
+  double stop_grace_s = 10;           // SIGTERM, then SIGKILL after this long
+  bool quiet = false;
+  bool plot = true;                   // run reports/plot_timeline.py at the end
+  report::CheckSettings checks;
+  std::vector<std::unique_ptr<Sampler>> samplers;  // extra samplers (eBPF, allocator probe...)
+};
+
+struct RunResult {
+  ExitCode exit_code = ExitCode::internal;
+  std::string out_dir;
+};
+
+RunResult run(RunOptions& options);
+
+}  // namespace memgate::run
