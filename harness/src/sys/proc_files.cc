@@ -82,7 +82,7 @@ bool append_children(pid_t pid, std::vector<pid_t>& out) {
   bool any_file = false;
   while (const dirent* entry = readdir(tasks.dir)) {
     if (!as_pid(entry->d_name)) continue;
-    char children_path[96];
+    char children_path[300];
     std::snprintf(children_path, sizeof children_path, "/proc/%d/task/%s/children", pid, entry->d_name);
     if (!read_file_into(children_path, text)) continue;
     any_file = true;

@@ -1,0 +1,58 @@
+// meta.json: what was run, where, how, and how it ended. Written when the run starts
+// (status "running") and rewritten atomically when it ends, so even a memgate that
+// was SIGKILLed leaves a directory `memgate report` can analyse.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace memgate::record {
+
+inline constexpr const char* kMetaFile = "meta.json";
+inline constexpr int kMetaSchema = 1;
+
+struct TargetEnd {
+  bool signaled = false;
+  int exit_code = 0;
+  int signal = 0;
+  std::string signal_name;  // "SIGSEGV"
+  bool core_dumped = false;
+  std::string description;  // "killed by SIGSEGV (Segmentation fault)"
+};
+
+struct RunMeta {
+  std::vector<std::string> command;
+  std::map<std::string, std::string> environment;  // only the variables that change memory behaviour
+  std::string host, kernel, cwd, memgate_version;
+  std::int64_t started_unix_ms = 0;
+  std::int64_t ended_unix_ms = 0;  // 0 while running
+  double hz = 0, pss_hz = 0, process_hz = 0;
+  std::optional<double> planned_duration_s;
+  std::string status = "running";  // running | finished
+  // target-exited | duration | interrupted | start-failed | internal-error
+  std::string end_reason;
+  int target_pid = 0;
+  bool stopped_by_memgate = false;  // memgate sent the signal that ended the target
+  std::optional<TargetEnd> target_end;
+  nlohmann::json checks = nlohmann::json::object();    // report::CheckSettings
+  nlohmann::json samplers = nlohmann::json::object();  // final figures of extra samplers
+  std::vector<std::string> notes;                      // warnings shown in the report
+};
+
+void to_json(nlohmann::json& j, const RunMeta& m);
+void from_json(const nlohmann::json& j, RunMeta& m);
+
+// Environment variables worth recording: allocator selection and tuning.
+bool is_memory_relevant_env(const std::string& key);
+
+// Atomic write (temp file + rename). Throws Error(usage) naming the path.
+void write_json_file(const std::string& path, const nlohmann::json& value);
+// Throws Error(usage) naming the path and the parse error.
+nlohmann::json read_json_file(const std::string& path);
+
+}  // namespace memgate::record
