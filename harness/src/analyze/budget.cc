@@ -5,14 +5,16 @@
 #include <cstdio>
 #include <string>
 
+#include "memgate/units.h"
+
 namespace memgate::analyze {
 
 namespace {
 
 std::string human(double value, const std::string& unit) {
-  char text[64];
-  if (unit == "bytes") std::snprintf(text, sizeof text, "%.1f MiB", value / (1024.0 * 1024.0));
-  else std::snprintf(text, sizeof text, "%.0f", value);
+  if (unit == "bytes") return format_bytes(value);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f", value);
   return text;
 }
 
@@ -26,7 +28,7 @@ CheckResult budget(const std::string& id, const std::string& what, double observ
     r.summary = what + " was never measured, so its budget cannot be judged (did the target exit at once?)";
   } else if (observed > limit) {
     r.outcome = Outcome::fail;
-    r.summary = what + " peaked at " + human(observed, unit) + " at " + human(at_s, "s") + " s, over the budget of " +
+    r.summary = what + " peaked at " + human(observed, unit) + " at t=" + format_duration(at_s) + ", over the budget of " +
                 human(limit, unit);
   } else {
     r.outcome = Outcome::pass;

@@ -25,6 +25,7 @@ struct RunOptions {
   double stop_grace_s = 10;           // SIGTERM, then SIGKILL after this long
   bool quiet = false;
   bool plot = true;                   // run reports/plot_timeline.py at the end
+  std::string junit_path;             // also write the checks as JUnit XML here
   report::CheckSettings checks;
   std::vector<std::unique_ptr<Sampler>> samplers;  // extra samplers (eBPF, allocator probe...)
 };
@@ -32,6 +33,7 @@ struct RunOptions {
 struct RunResult {
   ExitCode exit_code = ExitCode::internal;
   std::string out_dir;
+  std::string summary;  // the closing summary printed for people
 };
 
 RunResult run(RunOptions& options);

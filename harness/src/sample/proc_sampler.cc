@@ -37,7 +37,7 @@ bool ProcSampler::sample_one(pid_t pid, bool with_pss, ProcessSample& out) {
   std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
   if (!sys::read_file_into(path, buf_)) return false;
   const auto stat = sys::parse_stat(buf_);
-  if (!stat) return false;
+  if (!stat || stat->state == 'Z' || stat->state == 'X') return false;  // zombies hold no memory
   // A new (pid, start time) pair is a process we have not counted yet; a changed
   // start time means the pid was reused.
   auto [it, inserted] = start_ticks_.try_emplace(pid, stat->starttime_ticks);
@@ -49,6 +49,7 @@ bool ProcSampler::sample_one(pid_t pid, bool with_pss, ProcessSample& out) {
   std::snprintf(path, sizeof path, "/proc/%d/status", pid);
   if (!sys::read_file_into(path, buf_)) return false;
   const auto status = sys::parse_status(buf_);
+  if (!status.has_rss) return false;  // exiting (mm already released) or a kernel thread
 
   const double ticks = sys::clock_ticks_per_second();
   out.pid = pid;

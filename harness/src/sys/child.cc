@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,6 +123,7 @@ Child::~Child() {
   if (pid_ <= 0) return;
   signal_group(SIGKILL);  // whatever of the group is left: never leave load behind
   if (!status_) wait();
+  reap_group(1.0);
 }
 
 std::optional<ExitStatus> Child::poll() {
@@ -147,6 +149,17 @@ ExitStatus Child::wait() {
 
 bool Child::signal_group(int sig) const { return pid_ > 0 && ::kill(-pid_, sig) == 0; }
 
-bool Child::group_alive() const { return pid_ > 0 && ::kill(-pid_, 0) == 0; }
+bool Child::reap_group(double timeout_s) {
+  if (pid_ <= 0) return true;
+  for (double waited = 0;; waited += 0.01) {
+    while (::waitpid(-pid_, nullptr, WNOHANG) > 0) {
+    }
+    if (::kill(-pid_, 0) != 0) return true;  // nothing left in the group
+    if (waited >= timeout_s) return false;
+    ::usleep(10000);
+  }
+}
+
+void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 }  // namespace memgate::sys

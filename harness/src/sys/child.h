@@ -43,14 +43,20 @@ class Child {
   ExitStatus wait();
   // Sends sig to the whole process group; false when nothing is left to signal.
   bool signal_group(int sig) const;
-  // Whether any process of the group still exists (zombies included).
-  bool group_alive() const;
+  // After the target exited: reaps the processes of its group that were re-parented to
+  // us (see become_subreaper), waiting up to timeout_s for them to exit on their own.
+  // True when the group is gone; false when some are still running.
+  bool reap_group(double timeout_s);
 
  private:
   explicit Child(pid_t pid) : pid_(pid) {}
   pid_t pid_ = -1;
   std::optional<ExitStatus> status_;
 };
+
+// Makes orphaned descendants re-parent to this process instead of init, so that the
+// target's left-behind processes can be reaped (and never pile up as zombies).
+void become_subreaper();
 
 ExitStatus decode_wait_status(int status);
 std::string signal_name(int sig);  // "SIGSEGV"

@@ -1,0 +1,64 @@
+// memgate report DIR: recompute the verdict of a finished (or interrupted) run from
+// its files, optionally with other check settings, without re-running the target.
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "commands.h"
+#include "memgate/error.h"
+#include "options.h"
+#include "record/run_meta.h"
+#include "report/report_json.h"
+#include "report/run_analysis.h"
+#include "report/terminal.h"
+
+namespace memgate::cli {
+
+namespace {
+
+struct ReportArgs {
+  std::string dir;
+  std::string junit_path;
+  bool print_json = false;
+  report::CheckSettings overrides;
+};
+
+}  // namespace
+
+void add_report_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ReportArgs>();
+  auto* cmd = app.add_subcommand("report", "Recompute a run's verdict and report.json from its directory");
+  cmd->footer(
+      "Check flags given here replace the ones the run was started with; the others are kept.\n"
+      "Example: memgate report runs/leak --max-rss 256M");
+  cmd->add_option("dir", args->dir, "A run directory written by memgate run")->required()->type_name("DIR");
+  cmd->add_option("--junit", args->junit_path, "Also write the checks as JUnit XML to PATH")->type_name("PATH");
+  cmd->add_flag("--json", args->print_json, "Print report.json to stdout instead of the summary");
+  add_check_options(*cmd, args->overrides);
+  cmd->callback([args, cmd, &exit_code] {
+    const auto meta = record::read_json_file(args->dir + "/" + record::kMetaFile);
+    auto settings = report::check_settings_from_json(meta.value("checks", nlohmann::json::object()));
+    // Only the flags actually given override what the run recorded.
+    const auto& o = args->overrides.budgets;
+    if (cmd->count("--max-rss")) settings.budgets.max_rss_bytes = o.max_rss_bytes;
+    if (cmd->count("--max-pss")) settings.budgets.max_pss_bytes = o.max_pss_bytes;
+    if (cmd->count("--max-fds")) settings.budgets.max_fds = o.max_fds;
+    if (cmd->count("--max-threads")) settings.budgets.max_threads = o.max_threads;
+
+    const auto analysis = report::analyze_run_dir(args->dir, settings);
+    report::write_report(args->dir, analysis, settings);
+    if (!args->junit_path.empty()) {
+      std::ofstream junit(args->junit_path);
+      junit << report::junit_xml(analysis);
+      if (!junit) throw Error(ExitCode::usage, "cannot write JUnit file " + args->junit_path);
+    }
+    if (args->print_json) {
+      std::puts(report::report_json(analysis, settings).dump(2).c_str());
+    } else {
+      std::fputs(report::closing_summary(analysis, args->dir).c_str(), stdout);
+    }
+    exit_code = static_cast<int>(analysis.exit_code);
+  });
+}
+
+}  // namespace memgate::cli

@@ -1,0 +1,120 @@
+#include "report/report_json.h"
+
+#include "record/run_meta.h"
+#include "sys/host.h"
+
+namespace memgate::report {
+
+namespace {
+
+nlohmann::json metric(const MetricSummary& m, const char* unit) {
+  if (m.samples == 0) return nullptr;
+  return {{"unit", unit},       {"samples", m.samples}, {"min", m.min},   {"median", m.median},
+          {"mean", m.mean},     {"peak", m.max},        {"peak_at_s", m.max_at_s},
+          {"first", m.first},   {"final", m.last}};
+}
+
+nlohmann::json check_json(const CheckResult& c) {
+  nlohmann::json figures = nlohmann::json::object();
+  for (const auto& f : c.figures) figures[f.name] = {{"value", f.value}, {"unit", f.unit}};
+  return {{"id", c.id}, {"outcome", to_string(c.outcome)}, {"summary", c.summary}, {"figures", figures}};
+}
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) {
+  const auto& m = a.meta;
+  nlohmann::json target = {{"pid", m.target_pid}, {"stopped_by_memgate", m.stopped_by_memgate}};
+  if (m.target_end) {
+    target["exit_code"] = m.target_end->signaled ? nlohmann::json(nullptr) : nlohmann::json(m.target_end->exit_code);
+    target["signal"] = m.target_end->signaled ? nlohmann::json(m.target_end->signal_name) : nlohmann::json(nullptr);
+    target["core_dumped"] = m.target_end->core_dumped;
+    target["description"] = m.target_end->description;
+  }
+  target["problem"] = a.target_problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.target_problem);
+
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& c : a.checks) checks.push_back(check_json(c));
+
+  const auto& s = a.summary;
+  return {
+      {"schema", kReportSchema},
+      {"memgate_version", MEMGATE_VERSION},
+      {"run",
+       {{"command", m.command},
+        {"environment", m.environment},
+        {"host", m.host},
+        {"kernel", m.kernel},
+        {"cwd", m.cwd},
+        {"started_at", sys::iso8601_utc(m.started_unix_ms)},
+        {"ended_at", m.ended_unix_ms ? nlohmann::json(sys::iso8601_utc(m.ended_unix_ms)) : nlohmann::json(nullptr)},
+        {"duration_s", s.duration_s},
+        {"planned_duration_s", m.planned_duration_s ? nlohmann::json(*m.planned_duration_s) : nlohmann::json(nullptr)},
+        {"status", m.status},
+        {"end_reason", m.end_reason},
+        {"sampling", {{"hz", m.hz}, {"pss_hz", m.pss_hz}, {"process_hz", m.process_hz}}},
+        {"target", target},
+        {"notes", m.notes}}},
+      {"summary",
+       {{"samples", s.samples},
+        {"rss", metric(s.rss, "bytes")},
+        {"pss", metric(s.pss, "bytes")},
+        {"hwm_max", metric(s.hwm_max, "bytes")},
+        {"swap", metric(s.swap, "bytes")},
+        {"fds", metric(s.fds, "count")},
+        {"threads", metric(s.threads, "count")},
+        {"processes", metric(s.processes, "count")},
+        {"minor_faults", s.minor_faults},
+        {"major_faults", s.major_faults},
+        {"cpu_s", s.cpu_s}}},
+      {"samplers", m.samplers},
+      {"check_settings", to_json(settings)},
+      {"checks", checks},
+      {"verdict",
+       {{"outcome", to_string(a.verdict.outcome)}, {"reason", a.verdict.reason}, {"exit_code", static_cast<int>(a.exit_code)}}},
+  };
+}
+
+std::string junit_xml(const RunAnalysis& a) {
+  std::size_t failures = 0, skipped = 0;
+  std::string cases;
+  const auto add_case = [&](const std::string& name, Outcome outcome, const std::string& message) {
+    cases += "    <testcase classname=\"memgate\" name=\"" + xml_escape(name) + "\">\n";
+    if (outcome == Outcome::fail) {
+      ++failures;
+      cases += "      <failure message=\"" + xml_escape(message) + "\"/>\n";
+    } else if (outcome == Outcome::inconclusive) {
+      ++skipped;
+      cases += "      <skipped message=\"inconclusive: " + xml_escape(message) + "\"/>\n";
+    }
+    cases += "    </testcase>\n";
+  };
+  add_case("target", a.target_problem.empty() ? Outcome::pass : Outcome::fail,
+           a.target_problem.empty() ? "target ran" : a.target_problem);
+  for (const auto& c : a.checks) add_case(c.id, c.outcome, c.summary);
+  const std::size_t tests = a.checks.size() + 1;
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"memgate\" tests=\"" +
+         std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\" skipped=\"" +
+         std::to_string(skipped) + "\" time=\"" + std::to_string(a.summary.duration_s) + "\">\n" + cases +
+         "  </testsuite>\n</testsuites>\n";
+}
+
+void write_report(const std::string& dir, const RunAnalysis& analysis, const CheckSettings& settings) {
+  record::write_json_file(dir + "/" + kReportFile, report_json(analysis, settings));
+}
+
+}  // namespace memgate::report

@@ -1,0 +1,43 @@
+#include "run/plot.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "memgate/error.h"
+#include "sys/child.h"
+
+#ifndef MEMGATE_REPORTS_DIR
+#error "MEMGATE_REPORTS_DIR must be defined by the build"
+#endif
+
+namespace memgate::run {
+
+namespace {
+constexpr const char* kPython = "/usr/bin/python3";
+constexpr int kNoMatplotlib = 3;  // plot_timeline.py's exit status when matplotlib is missing
+}  // namespace
+
+std::string reports_dir() {
+  const char* env = std::getenv("MEMGATE_REPORTS_DIR");
+  return env && *env ? env : MEMGATE_REPORTS_DIR;
+}
+
+std::string plot_timeline(const std::string& run_dir) {
+  if (::access(kPython, X_OK) != 0)
+    return "no plot: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
+  const std::string script = reports_dir() + "/plot_timeline.py";
+  if (::access(script.c_str(), R_OK) != 0) return "no plot: " + script + " not found (set MEMGATE_REPORTS_DIR)";
+  try {
+    auto child = sys::Child::spawn({{kPython, script, run_dir}, {}, ""});
+    const auto status = child.wait();
+    if (!status.signaled && status.code == 0) return "plot: " + run_dir + "/timeline.png";
+    if (!status.signaled && status.code == kNoMatplotlib)
+      return "no plot: matplotlib is not installed for /usr/bin/python3 (apt-get install python3-matplotlib)";
+    return "no plot: plot_timeline.py " + status.describe();
+  } catch (const Error& e) {
+    return std::string("no plot: ") + e.what();
+  }
+}
+
+}  // namespace memgate::run

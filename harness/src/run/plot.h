@@ -1,0 +1,16 @@
+// Runs reports/plot_timeline.py on a run directory with Debian's /usr/bin/python3 (the
+// interpreter that has python3-matplotlib). Plotting never changes the verdict.
+#pragma once
+
+#include <string>
+
+namespace memgate::run {
+
+// Where reports/*.py live: $MEMGATE_REPORTS_DIR, else the source tree's reports/.
+std::string reports_dir();
+
+// Returns a one-line note for the user: where the PNG is, or why there is none and how
+// to fix it.
+std::string plot_timeline(const std::string& run_dir);
+
+}  // namespace memgate::run

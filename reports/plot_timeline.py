@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""Render a memgate run directory's timeline to DIR/timeline.png.
+
+Reads only what `memgate run` left on disk (samples.csv, events.jsonl, report.json):
+RSS and PSS of the whole process tree in MiB, open fds and threads, against seconds
+since the target started, with stop/exit events and any budget drawn in.
+
+Usage: /usr/bin/python3 reports/plot_timeline.py RUN_DIR [--out PNG]
+Exit status: 0 written, 2 bad input, 3 matplotlib missing (apt-get install python3-matplotlib).
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+
+MIB = 1024.0 * 1024.0
+MAX_POINTS = 20000  # plotted points per series; longer runs are min/max-decimated
+
+
+def fail(message, code=2):
+    print(f"plot_timeline: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def number(text):
+    try:
+        return float(text) if text != "" else math.nan
+    except ValueError:
+        return math.nan
+
+
+def read_samples(path):
+    columns = {"t_s": [], "rss_bytes": [], "pss_bytes": [], "hwm_max_bytes": [], "fds": [], "threads": []}
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None or "t_s" not in reader.fieldnames:
+            fail(f"{path}: not a memgate sample log (no t_s column)")
+        for row in reader:
+            if row.get("processes") in ("0", None):
+                continue
+            for key, values in columns.items():
+                values.append(number(row.get(key, "")))
+    return columns
+
+
+def decimate(t, v):
+    """Keep each stride's min and max so spikes survive on long runs."""
+    if len(t) <= MAX_POINTS:
+        return t, v
+    stride = math.ceil(len(t) / (MAX_POINTS / 2))
+    out_t, out_v = [], []
+    for i in range(0, len(t), stride):
+        chunk = [(v[j], t[j]) for j in range(i, min(i + stride, len(t))) if not math.isnan(v[j])]
+        if not chunk:
+            continue
+        lo, hi = min(chunk), max(chunk)
+        for value, when in sorted([lo, hi], key=lambda p: p[1]):
+            out_t.append(when)
+            out_v.append(value)
+    return out_t, out_v
+
+
+def present(t, v):
+    pairs = [(a, b) for a, b in zip(t, v) if not math.isnan(b)]
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
+def read_events(path):
+    events = []
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                try:
+                    events.append(json.loads(line))
+                except json.JSONDecodeError:
+                    pass
+    return events
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run_dir")
+    parser.add_argument("--out", help="PNG path (default RUN_DIR/timeline.png)")
+    args = parser.parse_args()
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        fail("matplotlib is missing: apt-get install python3-matplotlib (and run with /usr/bin/python3)", 3)
+
+    samples_path = os.path.join(args.run_dir, "samples.csv")
+    if not os.path.exists(samples_path):
+        fail(f"{samples_path} not found: is {args.run_dir} a memgate run directory?")
+    s = read_samples(samples_path)
+    if not s["t_s"]:
+        fail(f"{samples_path} has no samples of a live target")
+    report = {}
+    report_path = os.path.join(args.run_dir, "report.json")
+    if os.path.exists(report_path):
+        with open(report_path) as f:
+            report = json.load(f)
+    events = read_events(os.path.join(args.run_dir, "events.jsonl"))
+
+    fig, (mem, counts) = plt.subplots(2, 1, figsize=(11, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]})
+    t = s["t_s"]
+    for key, label, style in [
+        ("rss_bytes", "RSS (sum over tree)", {"color": "tab:blue", "lw": 1.4}),
+        ("pss_bytes", "PSS (shared pages counted once)", {"color": "tab:orange", "lw": 1.4, "marker": ".", "ms": 3}),
+        ("hwm_max_bytes", "VmHWM (largest per-process peak)", {"color": "tab:gray", "lw": 0.9, "ls": "--"}),
+    ]:
+        pt, pv = present(t, s[key])
+        if pt:
+            pt, pv = decimate(pt, [v / MIB for v in pv])
+            mem.plot(pt, pv, label=label, **style)
+
+    budgets = report.get("check_settings", {}).get("budgets", {})
+    for key, label in [("max_rss_bytes", "RSS budget"), ("max_pss_bytes", "PSS budget")]:
+        if key in budgets:
+            mem.axhline(budgets[key] / MIB, color="tab:red", ls=":", lw=1.2, label=f"{label} {budgets[key] / MIB:.0f} MiB")
+
+    for event in events:
+        if event.get("kind") in ("stop", "kill", "exit"):
+            for ax in (mem, counts):
+                ax.axvline(event["t_s"], color="black", ls="--", lw=0.7, alpha=0.5)
+            mem.annotate(event["kind"], (event["t_s"], 1.0), xycoords=("data", "axes fraction"),
+                         rotation=90, va="top", ha="right", fontsize=8, alpha=0.7)
+
+    mem.set_ylabel("memory (MiB)")
+    mem.set_ylim(bottom=0)
+    mem.grid(alpha=0.3)
+    mem.legend(loc="lower right", fontsize=8)
+
+    for key, label, color in [("fds", "open fds", "tab:green"), ("threads", "threads", "tab:purple")]:
+        pt, pv = present(t, s[key])
+        if pt:
+            pt, pv = decimate(pt, pv)
+            counts.step(pt, pv, where="post", label=label, color=color, lw=1.2)
+    counts.set_ylabel("count")
+    counts.set_xlabel("time since target start (s)")
+    counts.set_ylim(bottom=0)
+    counts.grid(alpha=0.3)
+    counts.legend(loc="lower right", fontsize=8)
+
+    command = " ".join(report.get("run", {}).get("command", []))
+    verdict = report.get("verdict", {})
+    title = f"memgate: {command[:90]}"
+    if verdict:
+        title += f"\nverdict {verdict.get('outcome', '?').upper()}: {verdict.get('reason', '')[:100]}"
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    out = args.out or os.path.join(args.run_dir, "timeline.png")
+    fig.savefig(out, dpi=110)
+    print(out)
+
+
+if __name__ == "__main__":
+    main()
