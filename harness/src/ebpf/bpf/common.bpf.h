@@ -1,0 +1,108 @@
+/* Maps, read-only knobs and small helpers shared by every memgate BPF program.
+ * memory.bpf.c defines the maps (MEMGATE_DEFINE_MAPS); the other probe families see
+ * them as `extern` and `bpftool gen object` links them into one object. */
+#ifndef MEMGATE_COMMON_BPF_H
+#define MEMGATE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "memgate_ebpf.h"
+
+#ifdef MEMGATE_DEFINE_MAPS
+#define MEMGATE_MAP
+#else
+#define MEMGATE_MAP extern
+#endif
+
+/* tgid -> aggregated state; an entry exists only for processes of the target tree. */
+MEMGATE_MAP struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, MEMGATE_MAX_PROCS);
+  __type(key, __u32);
+  __type(value, struct memgate_proc);
+} procs SEC(".maps");
+
+
+/* Drained by user space on its sampling timer; records are written without wake-ups. */
+MEMGATE_MAP struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 1 << 20);
+} records SEC(".maps");
+
+/* Read-only knobs, set by user space between open and load. */
+#ifdef MEMGATE_DEFINE_MAPS
+const volatile __u64 rss_step_bytes = 1 << 20;  /* record only moves of at least this much */
+const volatile __u64 page_size = 4096;          /* from sysconf(_SC_PAGESIZE) */
+/* Tree-wide totals in .bss: user space reads them through the skeleton's mmap and
+ * resets interval_peak_bytes with an atomic exchange, without a syscall. */
+struct memgate_tree totals;
+#else
+extern const volatile __u64 rss_step_bytes;
+extern const volatile __u64 page_size;
+extern struct memgate_tree totals;
+#endif
+
+static __always_inline struct memgate_tree *tree_totals(void) { return &totals; }
+
+static __always_inline __u64 positive(__s64 v) { return v > 0 ? (__u64)v : 0; }
+
+/* RSS as the kernel computes it (get_mm_rss: file + anon + shmem, swap entries excluded).
+ * Constant indexes only: the verifier rejects a variable index into rss_stat. */
+static __always_inline __u64 mm_rss_bytes(struct mm_struct *mm)
+{
+  if (!mm)
+    return 0;
+  __u64 pages = positive(BPF_CORE_READ(mm, rss_stat[0].count)) +  /* MM_FILEPAGES */
+                positive(BPF_CORE_READ(mm, rss_stat[1].count)) +  /* MM_ANONPAGES */
+                positive(BPF_CORE_READ(mm, rss_stat[3].count));   /* MM_SHMEMPAGES */
+  return pages * page_size;
+}
+
+static __always_inline void atomic_max(__u64 *slot, __u64 value)
+{
+  /* Bounded CAS loop: losing 8 races in a row against bigger values is harmless. */
+  for (int i = 0; i < 8; i++) {
+    __u64 cur = *(volatile __u64 *)slot;
+    if (value <= cur)
+      return;
+    if (__sync_val_compare_and_swap(slot, cur, value) == cur)
+      return;
+  }
+}
+
+/* Moves the tree-wide sum by `delta` and raises the tree peak with the sum at that
+ * instant (the fetch-add's linearisation point). */
+static __always_inline void tree_add_rss(struct memgate_tree *t, __s64 delta)
+{
+  __s64 sum = __sync_fetch_and_add(&t->rss_bytes, delta) + delta;
+  if (sum > 0) {
+    atomic_max(&t->peak_bytes, (__u64)sum);
+    atomic_max(&t->interval_peak_bytes, (__u64)sum);
+  }
+}
+
+static __always_inline struct memgate_record *record_reserve(struct memgate_tree *t, __u32 kind, __u32 tgid)
+{
+  struct memgate_record *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+  if (!r) {
+    __sync_fetch_and_add(&t->dropped, 1);
+    return 0;
+  }
+  __builtin_memset(r, 0, sizeof(*r));
+  r->ts_ns = bpf_ktime_get_ns();
+  r->kind = kind;
+  r->pid = tgid;
+  return r;
+}
+
+static __always_inline void record_submit(struct memgate_tree *t, struct memgate_record *r)
+{
+  __sync_fetch_and_add(&t->records, 1);
+  /* No wake-up: one per event cost 1.2-1.7x slowdown; user space drains on a timer. */
+  bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+#endif

@@ -1,0 +1,63 @@
+/* Memory family: exact RSS (tp_btf/rss_stat) and user page faults, aggregated per
+ * process in the kernel. Also defines the maps every other family uses. */
+#define MEMGATE_DEFINE_MAPS
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("tp_btf/rss_stat")
+int BPF_PROG(memgate_rss_stat, struct mm_struct *mm, int member)
+{
+  /* rss_stat can fire for an mm other than current's (reclaim, /proc/PID/mem writes):
+   * attribute to the mm's owner, not to current. */
+  struct task_struct *owner = BPF_CORE_READ(mm, owner);
+  if (!owner)
+    return 0;
+  __u32 tgid = BPF_CORE_READ(owner, tgid);
+  struct memgate_proc *p = bpf_map_lookup_elem(&procs, &tgid);
+  if (!p || p->exited)
+    return 0;
+  /* The old mm torn down at exec, or a new mm being built before exec_mmap, is not
+   * the process's memory: only count the mm the owner runs on. */
+  if (BPF_CORE_READ(owner, mm) != mm)
+    return 0;
+  struct memgate_tree *t = tree_totals();
+  if (!t)
+    return 0;
+
+  __u64 rss = mm_rss_bytes(mm);
+  __u64 old = __sync_lock_test_and_set(&p->rss_bytes, rss);
+  atomic_max(&p->peak_bytes, rss);
+  __sync_fetch_and_add(&p->rss_events, 1);
+  __sync_fetch_and_add(&t->events, 1);
+  if (rss != old)
+    tree_add_rss(t, (__s64)(rss - old));
+
+  __u64 last = p->last_emit_bytes;
+  __u64 moved = rss > last ? rss - last : last - rss;
+  if (moved < rss_step_bytes)
+    return 0;
+  p->last_emit_bytes = rss;
+  struct memgate_record *r = record_reserve(t, MEMGATE_REC_RSS, tgid);
+  if (!r)
+    return 0;
+  r->ppid = p->ppid;
+  r->rss_bytes = rss;
+  r->peak_bytes = p->peak_bytes;
+  record_submit(t, r);
+  return 0;
+}
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(memgate_page_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  struct memgate_proc *p = bpf_map_lookup_elem(&procs, &tgid);
+  if (!p)
+    return 0;
+  __sync_fetch_and_add(&p->page_faults, 1);
+  struct memgate_tree *t = tree_totals();
+  if (t)
+    __sync_fetch_and_add(&t->page_faults, 1);
+  return 0;
+}

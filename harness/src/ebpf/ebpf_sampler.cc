@@ -1,0 +1,149 @@
+// memgate::Sampler on top of BpfSession: drains records into events at each tick,
+// mirrors the kernel's per-process map into a ProcessTable, fills samples.csv columns.
+#include "ebpf/ebpf_sampler.h"
+
+#include <time.h>
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "ebpf/bpf_session.h"
+#include "ebpf/ebpf_figures.h"
+#include "ebpf/ebpf_support.h"
+#include "memgate/error.h"
+#include "sys/proc_files.h"
+#include "sys/proc_parse.h"
+
+namespace memgate {
+namespace {
+
+constexpr std::size_t kMaxOomVictims = 256;  // bounded: a crash-looping tree must not grow memory
+
+std::uint64_t monotonic_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+// The kernel only sees changes after start(): seed current RSS and the kernel's own
+// peak (VmHWM) from /proc so nothing that happened before attaching is lost.
+std::optional<memgate_proc> seed_from_proc(pid_t pid, std::string& buf) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  if (!sys::read_file_into((dir + "/status").c_str(), buf)) return std::nullopt;
+  const sys::StatusFields status = sys::parse_status(buf);
+  if (!status.has_rss) return std::nullopt;
+  memgate_proc seed{};
+  seed.rss_bytes = status.rss_bytes;
+  seed.peak_bytes = std::max(status.hwm_bytes, status.rss_bytes);
+  seed.last_emit_bytes = status.rss_bytes;
+  std::snprintf(seed.comm, sizeof seed.comm, "%s", status.name.c_str());
+  if (sys::read_file_into((dir + "/stat").c_str(), buf))
+    if (auto stat = sys::parse_stat(buf)) seed.ppid = static_cast<__u32>(stat->ppid);
+  return seed;
+}
+
+class EbpfSampler final : public Sampler {
+ public:
+  explicit EbpfSampler(const EbpfOptions& options) : options_(options), table_(options.max_report_processes) {}
+
+  std::string name() const override { return "ebpf"; }
+
+  std::vector<std::string> columns() const override {
+    std::vector<std::string> cols{"ebpf_rss_bytes",   "ebpf_rss_peak_bytes", "ebpf_rss_interval_peak_bytes",
+                                  "ebpf_events",      "ebpf_page_faults",    "ebpf_oom_kills",
+                                  "ebpf_dropped_records"};
+    if (options_.syscalls)
+      cols.insert(cols.end(), {"ebpf_fds_net", "ebpf_mmap_bytes", "ebpf_munmap_bytes", "ebpf_brk_bytes",
+                               "ebpf_madvise_bytes"});
+    return cols;
+  }
+
+  void start(pid_t root_pid, EventSink&) override {
+    if (const Support support = ebpf_support(); !support.ok)
+      throw Error(ExitCode::usage, "eBPF sampler unavailable: " + support.reason);
+    session_.emplace(ebpf::SessionConfig{options_.step_bytes, options_.syscalls});
+    // The root and whatever it already forked (spawn returns after exec, so usually
+    // just the root).
+    std::vector<pid_t> pending{root_pid};
+    std::string buf;
+    while (!pending.empty()) {
+      const pid_t pid = pending.back();
+      pending.pop_back();
+      if (auto seed = seed_from_proc(pid, buf)) session_->track(pid, *seed);
+      if (!sys::append_children(pid, pending)) sys::append_children_by_scan(pid, pending);
+    }
+  }
+
+  void tick(double t_s, std::span<double> out, EventSink& events) override {
+    if (!session_) return;
+    refresh(t_s, events);
+    const memgate_tree tree = session_->totals();
+    const std::uint64_t interval_peak = session_->take_interval_peak();
+    const ebpf::Totals totals = table_.totals();
+    std::vector<double> values{static_cast<double>(std::max<std::int64_t>(tree.rss_bytes, 0)),
+                               static_cast<double>(tree.peak_bytes),
+                               static_cast<double>(interval_peak),
+                               static_cast<double>(tree.events),
+                               static_cast<double>(tree.page_faults),
+                               static_cast<double>(tree.oom_kills),
+                               static_cast<double>(tree.dropped)};
+    if (options_.syscalls)
+      values.insert(values.end(), {static_cast<double>(totals.fds_net), static_cast<double>(totals.mmap_bytes),
+                                   static_cast<double>(totals.munmap_bytes), static_cast<double>(totals.brk_bytes),
+                                   static_cast<double>(totals.madvise_bytes)});
+    for (std::size_t i = 0; i < out.size() && i < values.size(); ++i) out[i] = values[i];
+  }
+
+  nlohmann::json stop(double t_s, EventSink& events) override {
+    if (!session_) return {{"supported", false}};
+    refresh(t_s, events);
+    ebpf::ReportInput input;
+    input.syscalls = options_.syscalls;
+    input.step_bytes = options_.step_bytes;
+    input.duration_s = t_s;
+    input.tree = session_->totals();
+    input.max_processes = options_.max_report_processes;
+    input.oom_victims = oom_victims_;
+    session_.reset();  // detach before the report is assembled: nothing more to see
+    return ebpf::build_report(input, table_);
+  }
+
+ private:
+  // Records become events; the kernel's map becomes the process table. Exited
+  // processes leave the map once folded in, so the map holds only the live tree.
+  void refresh(double t_s, EventSink& events) {
+    const std::uint64_t now_ns = monotonic_ns();
+    session_->drain([&](const memgate_record& record) {
+      auto event = ebpf::event_of(record);
+      if (!event) return;
+      const double at = ebpf::record_time_s(record.ts_ns, t_s, now_ns);
+      if (record.kind == MEMGATE_REC_OOM && oom_victims_.size() < kMaxOomVictims)
+        oom_victims_.push_back({at, static_cast<pid_t>(record.pid), event->fields["comm"], record.rss_bytes,
+                                record.anon_bytes, record.file_bytes, record.shmem_bytes});
+      events.event(at, event->kind, std::move(event->fields));
+    });
+    std::vector<pid_t> exited;
+    session_->for_each_process([&](pid_t pid, const memgate_proc& kernel) {
+      const ebpf::ProcessFigures figures = ebpf::figures_of(pid, kernel);
+      if (figures.exited) {
+        table_.finish(figures);
+        exited.push_back(pid);
+      } else {
+        table_.update_live(figures);
+      }
+    });
+    for (pid_t pid : exited) session_->forget(pid);
+  }
+
+  EbpfOptions options_;
+  std::optional<ebpf::BpfSession> session_;
+  ebpf::ProcessTable table_;
+  std::vector<ebpf::OomVictim> oom_victims_;
+};
+
+}  // namespace
+
+std::unique_ptr<Sampler> make_ebpf_sampler(const EbpfOptions& options) { return std::make_unique<EbpfSampler>(options); }
+
+}  // namespace memgate
