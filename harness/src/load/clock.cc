@@ -1,0 +1,23 @@
+#include "load/clock.h"
+
+#include <time.h>
+
+#include <cerrno>
+
+namespace memgate::load {
+
+std::int64_t MonotonicClock::now_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+void MonotonicClock::sleep_until(std::int64_t deadline_ns) {
+  timespec ts{};
+  ts.tv_sec = deadline_ns / 1'000'000'000;
+  ts.tv_nsec = deadline_ns % 1'000'000'000;
+  while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+  }
+}
+
+}  // namespace memgate::load

@@ -1,0 +1,67 @@
+// The open-loop sender: record k is due at anchor + due_k / time_scale on the
+// monotonic clock, where the anchor is fixed once at start. Every record due by "now"
+// goes out in one write (batches of up to batch_bytes), then the dispatcher sleeps
+// until the next deadline. Late records follow the late policy; everything is counted.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "load/clock.h"
+#include "load/lag_histogram.h"
+#include "load/source.h"
+#include "load/transport.h"
+
+namespace memgate::load {
+
+enum class LatePolicy {
+  queue,     // send everything, however late; lag measured from the intended time
+  drop,      // records later than max_lag_s are dropped and counted
+  catch_up,  // send late records back to back, but drop those beyond max_lag_s
+};
+std::string_view to_string(LatePolicy policy);
+LatePolicy late_policy_from_string(std::string_view name);  // throws Error(usage)
+double default_max_lag_s(LatePolicy policy);                 // drop: 1 ms, catch_up: 1 s
+
+struct DispatchOptions {
+  double time_scale = 1;    // scenario seconds per wall second
+  LatePolicy late_policy = LatePolicy::queue;
+  double max_lag_s = 0;     // drop / catch_up bound (wall seconds)
+  std::size_t batch_bytes = 64 * 1024;
+};
+
+struct DispatchStats {
+  std::uint64_t offered = 0;   // records due by the end (sent + dropped + still unsent)
+  std::uint64_t sent = 0;      // handed to the transport
+  std::uint64_t accepted = 0;  // completely written into the target's pipe / socket
+  std::uint64_t dropped = 0;   // by the late policy
+  LagHistogram lag;            // wall-clock send time minus intended time, per sent record
+  double blocked_s = 0;        // waiting on the target's backpressure
+  double elapsed_s = 0;        // wall time from anchor to the end
+  bool peer_closed = false;
+  bool source_exhausted = false;
+  nlohmann::json to_json() const;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(RecordSource& source, Transport& transport, Clock& clock, DispatchOptions options);
+  // Runs until the source is exhausted, the peer closes or stop is raised. anchor_ns:
+  // the monotonic time of scenario t=0 (0: now).
+  void run(const std::atomic<bool>& stop, std::int64_t anchor_ns = 0);
+  const DispatchStats& stats() const { return stats_; }
+
+ private:
+  std::size_t flush(std::string& batch, std::uint64_t records, const std::atomic<bool>& stop);
+  RecordSource& source_;
+  Transport& transport_;
+  Clock& clock_;
+  DispatchOptions options_;
+  DispatchStats stats_;
+};
+
+}  // namespace memgate::load

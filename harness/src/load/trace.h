@@ -1,0 +1,113 @@
+// Trace files: JSON lines, one record per line with the time it was (or is to be)
+// sent. memgate writes {"t":1.250000,"line":"<the record, verbatim>"}; a trace a user
+// recorded may instead carry its own time field (seconds, or an ISO-8601 UTC string)
+// and is then replayed line for line. Reading streams the file (memory-flat).
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <optional>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "load/source.h"
+
+namespace memgate::load {
+
+class TraceWriter {
+ public:
+  explicit TraceWriter(const std::string& path);  // throws Error(usage) if it cannot create it
+  // line: one record, with or without its trailing '\n'.
+  void write(double t_s, std::string_view line);
+  void close();
+  std::uint64_t lines() const { return lines_; }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  std::string buffer_;
+  std::uint64_t lines_ = 0;
+};
+
+struct TraceReadOptions {
+  std::string time_field = "t";     // seconds (number) or ISO-8601 UTC string
+  std::string line_field = "line";  // when present (a string): the record to send; else the whole line
+  bool skip_malformed = false;      // false: the first bad line is an error naming it
+};
+
+struct TraceEntry {
+  double t_s = 0;
+  std::string record;  // what to send, without '\n'
+  std::uint64_t line_no = 0;
+};
+
+class TraceReader {
+ public:
+  TraceReader(const std::string& path, TraceReadOptions options);
+  // False at the end. Throws Error(usage) "<file>:<line>: ..." on a malformed line
+  // unless skip_malformed, which counts it instead.
+  bool next(TraceEntry& entry);
+  std::uint64_t malformed() const { return malformed_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  TraceReadOptions options_;
+  std::ifstream in_;
+  std::string line_;
+  std::uint64_t line_no_ = 0;
+  std::uint64_t malformed_ = 0;
+};
+
+// Parses "2024-01-01T00:00:01.250Z" (also "+00:00" or no zone, read as UTC).
+std::optional<double> parse_utc_seconds(const std::string& text);
+
+struct ReplayOptions {
+  TraceReadOptions read;
+  double multiplier = 1;          // 10: ten times faster (ten times the rate)
+  std::uint64_t loops = 1;        // 0: loop until stopped
+  std::size_t reorder_window = 0; // lines held back to restore time order (0: none)
+  double max_gap_s = 0;           // gaps longer than this are shortened to it (0: no cap)
+};
+
+// Replays a trace on its own timestamps, re-based so the first record is due at 0;
+// every loop starts one mean gap after the previous loop's last record. Entries
+// that arrive too late for the reorder window are sent at the current time and
+// counted (out_of_order).
+class TraceSource final : public RecordSource {
+ public:
+  TraceSource(std::string path, ReplayOptions options);
+  std::optional<double> next_due() override;
+  void emit(std::string& out) override;
+  void skip() override;
+  nlohmann::json stats() const override;
+
+ private:
+  struct Held {
+    double t_s;
+    std::uint64_t order;
+    std::string record;
+    bool operator>(const Held& other) const { return t_s != other.t_s ? t_s > other.t_s : order > other.order; }
+  };
+  bool fill();  // ensures current_ holds the next entry; false at the end
+  void open_loop();
+  std::string path_;
+  ReplayOptions options_;
+  std::optional<TraceReader> reader_;
+  std::priority_queue<Held, std::vector<Held>, std::greater<>> window_;
+  bool reader_done_ = false;
+  std::uint64_t loop_ = 0;
+  std::uint64_t order_ = 0;
+  std::optional<Held> current_;
+  double current_due_ = 0;
+  // Re-basing state.
+  bool first_in_loop_ = true;
+  double prev_trace_t_ = 0;   // trace time of the previous record in this loop
+  double prev_due_ = 0;       // scenario due time of the previous record
+  double loop_start_due_ = 0;
+  std::uint64_t loop_records_ = 0;
+  std::uint64_t out_of_order_ = 0, gaps_capped_ = 0, malformed_ = 0, replayed_ = 0;
+};
+
+}  // namespace memgate::load

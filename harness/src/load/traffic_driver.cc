@@ -1,0 +1,210 @@
+#include "load/traffic_driver.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "memgate/error.h"
+#include "sys/child.h"
+
+namespace memgate::load {
+
+std::string_view to_string(TransportSpec::Kind kind) {
+  switch (kind) {
+    case TransportSpec::Kind::stdin_pipe: return "stdin";
+    case TransportSpec::Kind::unix_socket: return "unix";
+    case TransportSpec::Kind::tcp: return "tcp";
+    case TransportSpec::Kind::command: return "command";
+  }
+  return "?";
+}
+
+std::string_view to_string(PayloadSpec::Kind kind) {
+  switch (kind) {
+    case PayloadSpec::Kind::sensors: return "sensors";
+    case PayloadSpec::Kind::od_pairs: return "od_pairs";
+    case PayloadSpec::Kind::trace: return "trace";
+    case PayloadSpec::Kind::none: return "none";
+  }
+  return "?";
+}
+
+void check_deliverable(const TrafficConfig& config, const Schedule& schedule) {
+  if (config.transport.kind == TransportSpec::Kind::command) return;  // the command sends, not memgate
+  const double needed = schedule.peak_rate() * config.time_scale;
+  if (needed <= config.max_rate) return;
+  char message[512];
+  std::snprintf(message, sizeof message,
+                "traffic: the schedule needs %.0f records/s at its peak (%.0f/s x time_scale %g) but this machine "
+                "delivers at most traffic.max_rate = %.0f/s; lower time_scale to %g or less, or lower the rates",
+                needed, schedule.peak_rate(), config.time_scale, config.max_rate,
+                std::floor(config.max_rate / schedule.peak_rate() * 1000) / 1000);
+  throw Error(ExitCode::usage, message);
+}
+
+TrafficDriver::TrafficDriver(TrafficConfig config, std::unique_ptr<Clock> clock)
+    : config_(std::move(config)), clock_(clock ? std::move(clock) : std::make_unique<MonotonicClock>()) {
+  if (!(config_.time_scale > 0) || !std::isfinite(config_.time_scale))
+    throw Error(ExitCode::usage, "traffic.time_scale: expected a number > 0");
+  const bool needs_schedule = config_.payload.kind == PayloadSpec::Kind::sensors ||
+                              config_.payload.kind == PayloadSpec::Kind::od_pairs;
+  if (!config_.stages.empty()) {
+    schedule_.emplace(config_.stages, config_.bursts);
+    check_deliverable(config_, *schedule_);
+  } else if (needs_schedule) {
+    throw Error(ExitCode::usage, "traffic.stages: expected at least one stage for a generated payload");
+  }
+  if (config_.transport.kind == TransportSpec::Kind::command && config_.transport.argv.empty())
+    throw Error(ExitCode::usage, "traffic.transport.command: expected the load command's argv");
+}
+
+TrafficDriver::~TrafficDriver() {
+  if (started_ && !result_) stop();
+}
+
+std::optional<double> TrafficDriver::duration_s() const {
+  if (!schedule_) return std::nullopt;
+  return schedule_->duration_s() / config_.time_scale;
+}
+
+std::string TrafficDriver::phase_at(double t_s) const {
+  if (schedule_) return schedule_->phase_at(scenario_time_at(t_s));
+  return config_.payload.kind == PayloadSpec::Kind::trace ? "replay" : "nominal";
+}
+
+void TrafficDriver::start(int target_stdin_fd) {
+  if (started_) throw Error(ExitCode::internal, "TrafficDriver::start called twice");
+  if (config_.transport.kind == TransportSpec::Kind::stdin_pipe && target_stdin_fd < 0)
+    throw Error(ExitCode::internal, "traffic on stdin needs the target's stdin pipe");
+  started_ = true;
+  anchor_ns_ = clock_->now_ns();
+  if (config_.transport.kind == TransportSpec::Kind::command) {
+    thread_ = std::thread([this] { run_command(); });
+  } else {
+    thread_ = std::thread([this, target_stdin_fd] { run_sender(target_stdin_fd); });
+  }
+}
+
+void TrafficDriver::run_sender(int fd) {
+  nlohmann::json figures;
+  try {
+    const TransportSpec& t = config_.transport;
+    std::string description = "the target's stdin";
+    if (t.kind == TransportSpec::Kind::unix_socket) {
+      fd = connect_unix(t.path, t.connect_timeout_s, stop_);
+      description = "unix socket " + t.path;
+    } else if (t.kind == TransportSpec::Kind::tcp) {
+      fd = connect_tcp(t.host, t.port, t.connect_timeout_s, stop_);
+      description = "tcp " + t.host + ":" + std::to_string(t.port);
+    }
+    FdTransport transport(fd, description);
+    std::unique_ptr<Payload> payload;
+    std::unique_ptr<RecordSource> source;
+    switch (config_.payload.kind) {
+      case PayloadSpec::Kind::sensors: payload = std::make_unique<SensorPayload>(config_.payload.sensors); break;
+      case PayloadSpec::Kind::od_pairs: payload = std::make_unique<OdPairsPayload>(config_.payload.od_pairs); break;
+      case PayloadSpec::Kind::trace:
+        source = std::make_unique<TraceSource>(config_.payload.trace_path, config_.payload.replay);
+        break;
+      case PayloadSpec::Kind::none: break;
+    }
+    if (payload) source = std::make_unique<ScheduledSource>(*schedule_, *payload);
+    if (source) {
+      Dispatcher dispatcher(*source, transport, *clock_,
+                            {config_.time_scale, config_.late_policy, config_.max_lag_s, 64 * 1024});
+      dispatcher.run(stop_, anchor_ns_);
+      figures = dispatcher.stats().to_json();
+      figures["payload_stats"] = source->stats();
+    }
+    transport.close();
+  } catch (const Error& e) {
+    figures["error"] = e.what();
+    figures["error_exit_code"] = static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    figures["error"] = e.what();
+    figures["error_exit_code"] = static_cast<int>(ExitCode::internal);
+  }
+  figures_ = std::move(figures);
+  finished_ = true;
+}
+
+void TrafficDriver::run_command() {
+  nlohmann::json figures;
+  std::optional<sys::Child> child;
+  int starts = 0;
+  double running_s = 0;
+  std::int64_t started_at = 0;
+  nlohmann::json exits = nlohmann::json::array();
+  auto stop_child = [&] {
+    if (!child) return;
+    const std::int64_t deadline = clock_->now_ns() + static_cast<std::int64_t>(config_.transport.stop_grace_s * 1e9);
+    child->signal_group(SIGTERM);
+    std::optional<sys::ExitStatus> status;
+    while (!(status = child->poll()) && clock_->now_ns() < deadline) ::usleep(10'000);
+    if (!status) {
+      child->signal_group(SIGKILL);
+      status = child->wait();
+    }
+    exits.push_back(status->describe());
+    running_s += static_cast<double>(clock_->now_ns() - started_at) * 1e-9;
+    child.reset();
+  };
+  try {
+    const auto& phases = config_.transport.phases;
+    while (!stop_.load()) {
+      const double t = static_cast<double>(clock_->now_ns() - anchor_ns_) * 1e-9;
+      const std::string phase = phase_at(t);
+      const bool over = schedule_ && phase == "end";
+      const bool wanted = !over && (phases.empty() || std::find(phases.begin(), phases.end(), phase) != phases.end());
+      if (child) {
+        if (auto status = child->poll()) {  // the command ended on its own
+          exits.push_back(status->describe());
+          running_s += static_cast<double>(clock_->now_ns() - started_at) * 1e-9;
+          child.reset();
+          if (phases.empty()) break;
+        }
+      }
+      if (wanted && !child && (starts == 0 || !phases.empty())) {
+        child.emplace(sys::Child::spawn({config_.transport.argv, config_.transport.env_set, ""}));
+        started_at = clock_->now_ns();
+        ++starts;
+      } else if (!wanted && child) {
+        stop_child();
+      }
+      if (over) break;
+      clock_->sleep_until(clock_->now_ns() + 10'000'000);
+    }
+    stop_child();
+  } catch (const Error& e) {
+    figures["error"] = e.what();
+    figures["error_exit_code"] = static_cast<int>(e.code());
+  }
+  figures["command"] = config_.transport.argv;
+  figures["starts"] = starts;
+  figures["running_s"] = running_s;
+  figures["exits"] = exits;
+  figures_ = std::move(figures);
+  finished_ = true;
+}
+
+nlohmann::json TrafficDriver::stop() {
+  if (result_) return *result_;
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  nlohmann::json result = {{"transport", to_string(config_.transport.kind)},
+                           {"payload", to_string(config_.payload.kind)},
+                           {"late_policy", to_string(config_.late_policy)},
+                           {"time_scale", config_.time_scale}};
+  if (config_.late_policy != LatePolicy::queue)
+    result["max_lag_s"] = config_.max_lag_s > 0 ? config_.max_lag_s : default_max_lag_s(config_.late_policy);
+  if (schedule_) result["schedule_duration_s"] = schedule_->duration_s();
+  result.update(figures_);
+  result_ = result;
+  return result;
+}
+
+}  // namespace memgate::load

@@ -1,0 +1,52 @@
+// Where records go: a file descriptor the target reads (its stdin pipe, a connected
+// unix or TCP socket). Writes are non-blocking + poll so that the time the target
+// makes us wait (backpressure) is measured, and so stop() can interrupt a write to a
+// target that stopped reading.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace memgate::load {
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Writes all of bytes unless the peer goes away or stop is raised; returns how many
+  // bytes were written.
+  virtual std::size_t write(std::string_view bytes, const std::atomic<bool>& stop) = 0;
+  virtual bool peer_closed() const = 0;
+  virtual double blocked_s() const = 0;  // time spent waiting for the peer to read
+  virtual void close() = 0;              // the target sees EOF
+};
+
+class FdTransport final : public Transport {
+ public:
+  // Takes ownership of fd (a pipe write end or a connected stream socket).
+  explicit FdTransport(int fd, std::string description);
+  ~FdTransport() override;
+  FdTransport(const FdTransport&) = delete;
+  FdTransport& operator=(const FdTransport&) = delete;
+
+  std::size_t write(std::string_view bytes, const std::atomic<bool>& stop) override;
+  bool peer_closed() const override { return peer_closed_; }
+  double blocked_s() const override { return static_cast<double>(blocked_ns_) * 1e-9; }
+  void close() override;
+  const std::string& description() const { return description_; }
+
+ private:
+  int fd_;
+  bool is_socket_ = false;
+  bool peer_closed_ = false;
+  std::int64_t blocked_ns_ = 0;
+  std::string description_;
+};
+
+// Connects, retrying while the target is not listening yet (ENOENT / ECONNREFUSED)
+// until timeout_s or stop; throws memgate::Error(target_failed) naming the endpoint.
+int connect_unix(const std::string& path, double timeout_s, const std::atomic<bool>& stop);
+int connect_tcp(const std::string& host, int port, double timeout_s, const std::atomic<bool>& stop);
+
+}  // namespace memgate::load

@@ -1,0 +1,419 @@
+#include "scenario/scenario.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "memgate/error.h"
+
+namespace memgate::scenario {
+namespace {
+
+using nlohmann::json;
+
+std::string describe(const json& value) {
+  std::string text = value.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+// One JSON object being read, with its path ("traffic.stages[2]") for messages.
+class Fields {
+ public:
+  Fields(const json& object, std::string path, const std::string& file) : object_(object), path_(std::move(path)), file_(file) {
+    if (!object_.is_object()) fail(path_, "expected a JSON object", &object_);
+  }
+
+  [[noreturn]] void fail(const std::string& field, const std::string& expected, const json* got = nullptr) const {
+    std::string message = file_ + ": " + field + ": " + expected;
+    if (got) message += ", got " + describe(*got);
+    throw Error(ExitCode::usage, message);
+  }
+  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  const json* find(const std::string& key) const {
+    seen_.insert(key);
+    auto it = object_.find(key);
+    return it == object_.end() || it->is_null() ? nullptr : &*it;
+  }
+  const json& require(const std::string& key, const std::string& expected) const {
+    const json* v = find(key);
+    if (!v) fail(at(key), "missing; expected " + expected);
+    return *v;
+  }
+  double number(const std::string& key, double fallback, double min, double max, const std::string& unit = "") const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    return number_value(*v, key, min, max, unit);
+  }
+  double required_number(const std::string& key, double min, double max, const std::string& unit = "") const {
+    return number_value(require(key, range_text(min, max, unit)), key, min, max, unit);
+  }
+  std::string string(const std::string& key, const std::string& fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_string()) fail(at(key), "expected a string", v);
+    return v->get<std::string>();
+  }
+  bool boolean(const std::string& key, bool fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_boolean()) fail(at(key), "expected true or false", v);
+    return v->get<bool>();
+  }
+  std::vector<std::string> strings(const std::string& key, bool required) const {
+    const json* v = required ? &require(key, "an array of strings") : find(key);
+    std::vector<std::string> out;
+    if (!v) return out;
+    if (!v->is_array()) fail(at(key), "expected an array of strings", v);
+    for (const json& item : *v) {
+      if (!item.is_string()) fail(at(key), "expected an array of strings", &item);
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+  std::vector<std::string> env(const std::string& key) const {
+    const json* v = find(key);
+    std::vector<std::string> out;
+    if (!v) return out;
+    if (!v->is_object()) fail(at(key), "expected an object of \"NAME\": \"value\" strings", v);
+    for (const auto& [name, value] : v->items()) {
+      if (!value.is_string()) fail(at(key) + "." + name, "expected a string value", &value);
+      out.push_back(name + "=" + value.get<std::string>());
+    }
+    return out;
+  }
+  // Typos must not pass silently: every key has to be one the reader asked for.
+  void no_unknown_fields() const {
+    for (const auto& [key, value] : object_.items())
+      if (!seen_.count(key)) {
+        std::string known;
+        for (const auto& k : seen_) known += (known.empty() ? "" : ", ") + k;
+        fail(at(key), "unknown field; expected one of: " + known);
+      }
+  }
+  const std::string& path() const { return path_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  static std::string range_text(double min, double max, const std::string& unit) {
+    auto fmt = [](double x) {
+      std::string s = std::to_string(x);
+      s.erase(s.find_last_not_of('0') + 1);
+      if (s.back() == '.') s.pop_back();
+      return s;
+    };
+    std::string text = "a number";
+    if (std::isfinite(min) && std::isfinite(max)) text += " between " + fmt(min) + " and " + fmt(max);
+    else if (std::isfinite(min)) text += " >= " + fmt(min);
+    return unit.empty() ? text : text + " (" + unit + ")";
+  }
+  double number_value(const json& v, const std::string& key, double min, double max, const std::string& unit) const {
+    if (!v.is_number() || v.get<double>() < min || v.get<double>() > max) fail(at(key), "expected " + range_text(min, max, unit), &v);
+    return v.get<double>();
+  }
+  const json& object_;
+  std::string path_;
+  const std::string& file_;
+  mutable std::set<std::string> seen_;
+};
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string resolve(const std::string& path, const std::string& base_dir) {
+  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
+  std::string joined = (std::filesystem::path(base_dir) / path).lexically_normal().string();
+  if (joined.size() > 1 && joined.back() == '/') joined.pop_back();  // "dir/." -> "dir"
+  return joined;
+}
+
+// `kind` or a bare string ("stdin") selects a variant.
+std::string kind_of(const json& value, const std::string& path, const std::string& file, const std::string& expected) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_object() && value.contains("kind") && value["kind"].is_string()) return value["kind"].get<std::string>();
+  throw Error(ExitCode::usage, file + ": " + path + ": expected " + expected + ", got " + describe(value));
+}
+
+load::TransportSpec parse_transport(const json& value, const std::string& file, const std::string& base_dir) {
+  const std::string path = "traffic.transport";
+  const std::string expected = "\"stdin\", or an object with \"kind\": \"stdin\", \"unix\", \"tcp\" or \"command\"";
+  const std::string kind = kind_of(value, path, file, expected);
+  load::TransportSpec spec;
+  if (value.is_string() && kind != "stdin")
+    throw Error(ExitCode::usage, file + ": " + path + ": \"" + kind + "\" needs an object with its settings, e.g. {\"kind\": \"" + kind + "\", ...}");
+  if (value.is_string()) return spec;
+  Fields f(value, path, file);
+  f.find("kind");
+  if (kind == "stdin") {
+    spec.kind = load::TransportSpec::Kind::stdin_pipe;
+  } else if (kind == "unix") {
+    spec.kind = load::TransportSpec::Kind::unix_socket;
+    const json& p = f.require("path", "the socket path the target listens on");
+    if (!p.is_string() || p.get<std::string>().empty()) f.fail(f.at("path"), "expected a socket path", &p);
+    spec.path = resolve(p.get<std::string>(), base_dir);
+    spec.connect_timeout_s = f.number("connect_timeout_s", 10, 0, 3600, "s");
+  } else if (kind == "tcp") {
+    spec.kind = load::TransportSpec::Kind::tcp;
+    spec.port = static_cast<int>(f.required_number("port", 1, 65535));
+    spec.host = f.string("host", "127.0.0.1");
+    spec.connect_timeout_s = f.number("connect_timeout_s", 10, 0, 3600, "s");
+  } else if (kind == "command") {
+    spec.kind = load::TransportSpec::Kind::command;
+    spec.argv = f.strings("command", true);
+    if (spec.argv.empty()) f.fail(f.at("command"), "expected the load command's argv, e.g. [\"wrk\", \"-t2\", \"http://127.0.0.1:8080/\"]");
+    spec.env_set = f.env("env");
+    spec.phases = f.strings("phases", false);
+    spec.stop_grace_s = f.number("stop_grace_s", 5, 0, 3600, "s");
+  } else {
+    f.fail(path + ".kind", "expected \"stdin\", \"unix\", \"tcp\" or \"command\"", &value["kind"]);
+  }
+  f.no_unknown_fields();
+  return spec;
+}
+
+load::PayloadSpec parse_payload(const json& value, const std::string& file, const std::string& base_dir) {
+  const std::string path = "traffic.payload";
+  const std::string kind = kind_of(value, path, file, "an object with \"kind\": \"sensors\", \"od_pairs\", \"trace\" or \"none\"");
+  load::PayloadSpec spec;
+  if (value.is_string()) {
+    if (kind == "sensors") return spec;
+    if (kind == "none") {
+      spec.kind = load::PayloadSpec::Kind::none;
+      return spec;
+    }
+    throw Error(ExitCode::usage, file + ": " + path + ": \"" + kind + "\" needs an object with its settings");
+  }
+  Fields f(value, path, file);
+  f.find("kind");
+  auto seed = [&] { return static_cast<std::uint64_t>(f.number("seed", 1, 0, 9007199254740991.0)); };
+  if (kind == "sensors") {
+    spec.kind = load::PayloadSpec::Kind::sensors;
+    auto& s = spec.sensors;
+    s.seed = seed();
+    if (const json* sensors = f.find("sensors")) {
+      Fields counts(*sensors, f.at("sensors"), file);
+      s.sensors.clear();
+      for (const auto& type : load::sensor_types()) {
+        const std::string name(type.name);
+        if (counts.find(name)) s.sensors[name] = static_cast<int>(counts.number(name, 0, 0, 1e6, "sensors"));
+      }
+      counts.no_unknown_fields();
+    }
+    s.bad_fraction = f.number("bad_fraction", 0, 0, 1, "share of records");
+    s.oversized_bytes = static_cast<std::size_t>(f.number("oversized_bytes", 65536, 64, 1 << 30, "bytes"));
+    if (const json* start = f.find("start_utc")) {
+      auto t = start->is_string() ? load::parse_utc_seconds(start->get<std::string>()) : std::nullopt;
+      if (!t) f.fail(f.at("start_utc"), "expected an ISO-8601 UTC time like \"2024-01-01T00:00:00Z\"", start);
+      s.start_epoch_s = static_cast<std::int64_t>(*t);
+    }
+  } else if (kind == "od_pairs") {
+    spec.kind = load::PayloadSpec::Kind::od_pairs;
+    auto& o = spec.od_pairs;
+    o.seed = seed();
+    o.pairs = static_cast<std::uint64_t>(f.number("pairs", 10000, 1, 1e9, "pairs"));
+    o.chunk = static_cast<std::uint64_t>(f.number("chunk", static_cast<double>(o.pairs), 1, 1e9, "pairs per record"));
+  } else if (kind == "trace") {
+    spec.kind = load::PayloadSpec::Kind::trace;
+    const json& p = f.require("path", "the trace file (JSON lines)");
+    if (!p.is_string()) f.fail(f.at("path"), "expected a file path", &p);
+    spec.trace_path = resolve(p.get<std::string>(), base_dir);
+    auto& r = spec.replay;
+    r.multiplier = f.number("multiplier", 1, 1e-6, 1e6, "x the recorded rate");
+    if (f.find("multiplier") && !(r.multiplier > 0)) f.fail(f.at("multiplier"), "expected a number > 0");
+    r.loops = static_cast<std::uint64_t>(f.number("loops", 1, 0, 1e12, "0 = until stopped"));
+    r.reorder_window = static_cast<std::size_t>(f.number("reorder_window", 0, 0, 1e6, "lines"));
+    r.max_gap_s = f.number("max_gap_s", 0, 0, kInf, "s, 0 = no cap");
+    r.read.skip_malformed = f.boolean("skip_malformed", false);
+    r.read.time_field = f.string("time_field", "t");
+    r.read.line_field = f.string("line_field", "line");
+  } else if (kind == "none") {
+    spec.kind = load::PayloadSpec::Kind::none;
+  } else {
+    f.fail(path + ".kind", "expected \"sensors\", \"od_pairs\", \"trace\" or \"none\"", &value["kind"]);
+  }
+  f.no_unknown_fields();
+  return spec;
+}
+
+load::Stage parse_stage(const json& value, const std::string& path, const std::string& file, double fleet_rate) {
+  Fields f(value, path, file);
+  load::Stage s;
+  const std::string kind = f.string("kind", "constant");
+  s.duration_s = f.required_number("duration_s", 1e-9, kInf, "s");
+  s.phase = f.string("phase", "nominal");
+  s.hourly = f.boolean("hourly", false);
+  auto rate = [&](const std::string& key) -> double {
+    const json* v = f.find(key);
+    if (v && v->is_string() && v->get<std::string>() == "fleet") {
+      if (fleet_rate <= 0) f.fail(f.at(key), "\"fleet\" needs a sensors payload (the fleet's summed rates)");
+      return fleet_rate;
+    }
+    if (!v) f.fail(f.at(key), "missing; expected a rate >= 0 (records/s) or \"fleet\"");
+    if (!v->is_number() || v->get<double>() < 0) f.fail(f.at(key), "expected a rate >= 0 (records/s) or \"fleet\"", v);
+    return v->get<double>();
+  };
+  if (kind == "constant") {
+    s.kind = load::Stage::Kind::constant;
+    s.rate = rate("rate");
+  } else if (kind == "ramp" || kind == "steps") {
+    s.kind = kind == "ramp" ? load::Stage::Kind::ramp : load::Stage::Kind::steps;
+    s.from = rate("from");
+    s.to = rate("to");
+    if (kind == "steps") s.steps = static_cast<int>(f.required_number("steps", 1, 1e6));
+  } else if (kind == "sine") {
+    s.kind = load::Stage::Kind::cosine;
+    s.mean = rate("mean");
+    s.amplitude = f.required_number("amplitude", 0, s.mean, "records/s, at most mean");
+    s.period_s = f.required_number("period_s", 1e-6, kInf, "s");
+    s.peak_s = f.number("peak_s", 0, -kInf, kInf, "scenario time of a peak, s");
+  } else if (kind == "diurnal") {
+    // A day-long cosine between min and max with its peak at peak_hour (scenario t=0 is midnight).
+    s.kind = load::Stage::Kind::cosine;
+    const double lo = rate("min"), hi = rate("max");
+    if (hi < lo) f.fail(f.at("max"), "expected max >= min");
+    s.mean = (lo + hi) / 2;
+    s.amplitude = (hi - lo) / 2;
+    s.period_s = 86400;
+    s.peak_s = f.number("peak_hour", 14, 0, 24, "hour of the day") * 3600;
+  } else {
+    f.fail(f.at("kind"), "expected \"constant\", \"ramp\", \"steps\", \"sine\" or \"diurnal\"", &value["kind"]);
+  }
+  f.no_unknown_fields();
+  return s;
+}
+
+load::Burst parse_burst(const json& value, const std::string& path, const std::string& file) {
+  Fields f(value, path, file);
+  load::Burst b;
+  if (const json* at = f.find("at_s")) {
+    if (!at->is_array()) f.fail(f.at("at_s"), "expected an array of start times (s)", at);
+    for (const json& t : *at) {
+      if (!t.is_number() || t.get<double>() < 0) f.fail(f.at("at_s"), "expected start times >= 0 (s)", &t);
+      b.at_s.push_back(t.get<double>());
+    }
+  }
+  b.every_s = f.number("every_s", 0, 0, kInf, "s");
+  b.start_s = f.number("start_s", 0, 0, kInf, "s");
+  if (b.at_s.empty() && b.every_s <= 0) f.fail(path, "expected \"at_s\": [start times] or \"every_s\": a period");
+  b.duration_s = f.required_number("duration_s", 1e-9, kInf, "s");
+  b.multiplier = f.number("multiplier", 10, 0, 1e6, "x the stage rate");
+  b.recovery_s = f.number("recovery_s", 0, 0, kInf, "s tagged \"recovery\" after each burst");
+  f.no_unknown_fields();
+  return b;
+}
+
+load::TrafficConfig parse_traffic(const json& value, const std::string& file, const std::string& base_dir) {
+  Fields f(value, "traffic", file);
+  load::TrafficConfig config;
+  if (const json* t = f.find("transport")) config.transport = parse_transport(*t, file, base_dir);
+  if (const json* p = f.find("payload")) config.payload = parse_payload(*p, file, base_dir);
+  double fleet_rate = 0;
+  if (config.payload.kind == load::PayloadSpec::Kind::sensors) {
+    try {
+      fleet_rate = load::SensorPayload(config.payload.sensors).fleet_rate();
+    } catch (const Error& e) {
+      throw Error(ExitCode::usage, file + ": traffic." + e.what());
+    }
+  }
+  if (const json* stages = f.find("stages")) {
+    if (!stages->is_array()) f.fail("traffic.stages", "expected an array of stages", stages);
+    for (std::size_t i = 0; i < stages->size(); ++i)
+      config.stages.push_back(parse_stage((*stages)[i], "traffic.stages[" + std::to_string(i) + "]", file, fleet_rate));
+  }
+  if (const json* bursts = f.find("bursts")) {
+    if (!bursts->is_array()) f.fail("traffic.bursts", "expected an array of bursts", bursts);
+    for (std::size_t i = 0; i < bursts->size(); ++i)
+      config.bursts.push_back(parse_burst((*bursts)[i], "traffic.bursts[" + std::to_string(i) + "]", file));
+  }
+  config.time_scale = f.number("time_scale", 1, 1e-6, 1e6, "scenario seconds per wall second");
+  if (const json* late = f.find("late_policy")) {
+    const std::string kind = kind_of(*late, "traffic.late_policy", file, "\"queue\", \"drop\" or \"catch_up\"");
+    try {
+      config.late_policy = load::late_policy_from_string(kind);
+    } catch (const Error& e) {
+      throw Error(ExitCode::usage, file + ": traffic.late_policy: " + e.what());
+    }
+    if (late->is_object()) {
+      Fields lf(*late, "traffic.late_policy", file);
+      lf.find("kind");
+      config.max_lag_s = lf.number("max_lag_s", 0, 0, kInf, "s");
+      lf.no_unknown_fields();
+    }
+  }
+  config.max_rate = f.number("max_rate", config.max_rate, 1, 1e9, "records/s this machine can deliver");
+  f.no_unknown_fields();
+
+  const bool generated = config.payload.kind == load::PayloadSpec::Kind::sensors ||
+                         config.payload.kind == load::PayloadSpec::Kind::od_pairs;
+  if (generated && config.stages.empty())
+    f.fail("traffic.stages", "missing; a generated payload needs at least one stage, e.g. [{\"rate\": 1000, \"duration_s\": 60}]");
+  if (config.transport.kind != load::TransportSpec::Kind::command && config.payload.kind == load::PayloadSpec::Kind::none)
+    f.fail("traffic.payload", "\"none\" only makes sense with a \"command\" transport");
+  if (!config.stages.empty()) {
+    // Schedule errors ("stages[1].rate: ...") and refusal of an undeliverable rate, up front.
+    try {
+      load::Schedule schedule(config.stages, config.bursts);
+      load::check_deliverable(config, schedule);
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      throw Error(ExitCode::usage, file + ": " + (what.rfind("traffic", 0) == 0 ? what : "traffic." + what));
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const json& doc, const std::string& file, const std::string& base_dir) {
+  Scenario s;
+  s.file = file;
+  Fields top(doc, "", file);
+  s.name = top.string("name", std::filesystem::path(file).stem().string());
+  s.description = top.string("description", "");
+  top.find("$schema");
+  {
+    Fields t(top.require("target", "an object with \"command\": [argv...]"), "target", file);
+    s.target.command = t.strings("command", true);
+    if (s.target.command.empty()) t.fail("target.command", "expected a non-empty argv, e.g. [\"python3\", \"pipeline.py\"]");
+    s.target.env_set = t.env("env");
+    s.target.allocator = t.string("allocator", "");
+    s.target.cwd = resolve(t.string("cwd", "."), base_dir);
+    t.no_unknown_fields();
+  }
+  if (const json* traffic = top.find("traffic")) s.traffic = parse_traffic(*traffic, file, base_dir);
+  if (const json* sampling = top.find("sampling")) {
+    Fields f(*sampling, "sampling", file);
+    s.sampling.hz = f.number("hz", 10, 0.001, 1000, "samples/s");
+    s.sampling.pss_hz = f.number("pss_hz", 1, 0, 1000, "reads/s, 0 = never");
+    s.sampling.process_hz = f.number("process_hz", 1, 0, 1000, "rows/s");
+    if (f.find("duration_s")) s.sampling.duration_s = f.number("duration_s", 0, 1e-3, kInf, "s");
+    f.no_unknown_fields();
+  }
+  if (!s.sampling.duration_s && s.traffic && !s.traffic->stages.empty()) {
+    double total = 0;
+    for (const auto& st : s.traffic->stages) total += st.duration_s;
+    s.sampling.duration_s = total / s.traffic->time_scale;
+  }
+  if (const json* checks = top.find("checks")) {
+    if (!checks->is_object()) top.fail("checks", "expected an object of check settings", checks);
+    s.checks = *checks;
+  }
+  top.no_unknown_fields();
+  return s;
+}
+
+Scenario load_scenario(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(ExitCode::usage, path + ": cannot open the scenario file; check the path");
+  json doc;
+  try {
+    doc = json::parse(in, nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    // e.what() carries the line and column.
+    throw Error(ExitCode::usage, path + ": not valid JSON: " + std::string(e.what()));
+  }
+  const std::string base = std::filesystem::absolute(path).parent_path().string();
+  return parse_scenario(doc, path, base);
+}
+
+}  // namespace memgate::scenario

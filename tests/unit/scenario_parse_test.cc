@@ -1,0 +1,146 @@
+// Scenario files: a full example parses into plain values; every mistake names the
+// file, the field and what is expected.
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "memgate/error.h"
+#include "scenario/scenario.h"
+
+namespace memgate::scenario {
+namespace {
+
+using nlohmann::json;
+
+json minimal() { return {{"target", {{"command", {"cat"}}}}}; }
+
+std::string error_of(const json& doc) {
+  try {
+    parse_scenario(doc, "s.json", "/base");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an error for " << doc.dump();
+  return "";
+}
+
+TEST(ScenarioParse, FullScenarioBecomesPlainValues) {
+  const json doc = json::parse(R"({
+    "name": "ingest",
+    "target": {"command": ["python3", "pipeline.py"], "env": {"QUEUE_MAX": "1000"}, "allocator": "jemalloc"},
+    "traffic": {
+      "transport": {"kind": "unix", "path": "run/ingest.sock"},
+      "payload": {"kind": "sensors", "seed": 7, "sensors": {"temperature": 10}, "bad_fraction": 0.01},
+      "stages": [
+        {"kind": "constant", "rate": 200, "duration_s": 60, "phase": "warmup"},
+        {"kind": "diurnal", "min": 100, "max": 900, "peak_hour": 14, "duration_s": 86400, "phase": "soak", "hourly": true}
+      ],
+      "bursts": [{"every_s": 3600, "start_s": 1800, "duration_s": 30, "multiplier": 10, "recovery_s": 300}],
+      "time_scale": 24,
+      "late_policy": {"kind": "drop", "max_lag_s": 0.005}
+    },
+    "sampling": {"hz": 5, "pss_hz": 0.5},
+    "checks": {"plateau": {"horizon_h": 24}}
+  })");
+  const Scenario s = parse_scenario(doc, "/base/ingest.json", "/base");
+  EXPECT_EQ(s.name, "ingest");
+  EXPECT_EQ(s.target.command, (std::vector<std::string>{"python3", "pipeline.py"}));
+  EXPECT_EQ(s.target.env_set, (std::vector<std::string>{"QUEUE_MAX=1000"}));
+  EXPECT_EQ(s.target.allocator, "jemalloc");
+  EXPECT_EQ(s.target.cwd, "/base");
+  ASSERT_TRUE(s.traffic);
+  EXPECT_EQ(s.traffic->transport.kind, load::TransportSpec::Kind::unix_socket);
+  EXPECT_EQ(s.traffic->transport.path, "/base/run/ingest.sock");
+  EXPECT_EQ(s.traffic->payload.sensors.seed, 7u);
+  EXPECT_EQ(s.traffic->payload.sensors.sensors.size(), 1u);
+  ASSERT_EQ(s.traffic->stages.size(), 2u);
+  EXPECT_EQ(s.traffic->stages[1].kind, load::Stage::Kind::cosine);
+  EXPECT_DOUBLE_EQ(s.traffic->stages[1].mean, 500);
+  EXPECT_DOUBLE_EQ(s.traffic->stages[1].amplitude, 400);
+  EXPECT_DOUBLE_EQ(s.traffic->stages[1].peak_s, 14 * 3600);
+  EXPECT_EQ(s.traffic->late_policy, load::LatePolicy::drop);
+  EXPECT_DOUBLE_EQ(s.traffic->max_lag_s, 0.005);
+  EXPECT_DOUBLE_EQ(s.sampling.hz, 5);
+  ASSERT_TRUE(s.sampling.duration_s);
+  EXPECT_DOUBLE_EQ(*s.sampling.duration_s, (60 + 86400) / 24.0);  // the compressed schedule
+  EXPECT_EQ(s.checks["plateau"]["horizon_h"], 24);
+}
+
+TEST(ScenarioParse, FleetRateAndDefaults) {
+  json doc = minimal();
+  doc["traffic"] = {{"stages", {{{"rate", "fleet"}, {"duration_s", 10}}}}};
+  const Scenario s = parse_scenario(doc, "s.json", "/base");
+  EXPECT_EQ(s.traffic->transport.kind, load::TransportSpec::Kind::stdin_pipe);
+  EXPECT_EQ(s.traffic->payload.kind, load::PayloadSpec::Kind::sensors);
+  EXPECT_GT(s.traffic->stages[0].rate, 85 * 0.017);  // the default fleet's summed rates
+  EXPECT_EQ(s.name, "s");
+}
+
+TEST(ScenarioParse, ErrorsNameFileFieldAndExpectation) {
+  EXPECT_EQ(error_of(json::object()), "s.json: target: missing; expected an object with \"command\": [argv...]");
+  json typo = minimal();
+  typo["sampling"] = {{"hzz", 5}};
+  EXPECT_NE(error_of(typo).find("s.json: sampling.hzz: unknown field; expected one of:"), std::string::npos);
+  json rate = minimal();
+  rate["traffic"] = {{"stages", {{{"rate", "fast"}, {"duration_s", 10}}}}};
+  EXPECT_EQ(error_of(rate), "s.json: traffic.stages[0].rate: expected a rate >= 0 (records/s) or \"fleet\", got \"fast\"");
+  json hz = minimal();
+  hz["sampling"] = {{"hz", 0}};
+  EXPECT_EQ(error_of(hz), "s.json: sampling.hz: expected a number between 0.001 and 1000 (samples/s), got 0");
+  json transport = minimal();
+  transport["traffic"] = {{"transport", {{"kind", "udp"}}}, {"payload", "none"}};
+  EXPECT_NE(error_of(transport).find("traffic.transport.kind: expected \"stdin\", \"unix\", \"tcp\" or \"command\""),
+            std::string::npos);
+  json sensors = minimal();
+  sensors["traffic"] = {{"payload", {{"kind", "sensors"}, {"sensors", {{"humidity", 2}}}}},
+                        {"stages", {{{"rate", 1}, {"duration_s", 1}}}}};
+  EXPECT_NE(error_of(sensors).find("traffic.payload.sensors.humidity: unknown field"), std::string::npos);
+  json no_stages = minimal();
+  no_stages["traffic"] = {{"payload", "sensors"}};
+  EXPECT_NE(error_of(no_stages).find("traffic.stages: missing"), std::string::npos);
+  json overlap = minimal();
+  overlap["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 100}}}},
+                        {"bursts", {{{"at_s", {10, 12}}, {"duration_s", 5}}}}};
+  EXPECT_NE(error_of(overlap).find("s.json: traffic.bursts: two bursts overlap"), std::string::npos);
+}
+
+TEST(ScenarioParse, RefusesAScheduleTheMachineCannotDeliver) {
+  json doc = minimal();
+  doc["traffic"] = {{"stages", {{{"rate", 50000}, {"duration_s", 3600}}}},
+                    {"bursts", {{{"at_s", {60}}, {"duration_s", 30}, {"multiplier", 10}}}},
+                    {"time_scale", 24}};
+  const std::string message = error_of(doc);
+  EXPECT_NE(message.find("needs 12000000 records/s at its peak (500000/s x time_scale 24)"), std::string::npos) << message;
+  EXPECT_NE(message.find("lower time_scale to 2 or less"), std::string::npos) << message;
+}
+
+TEST(ScenarioParse, LoadScenarioReportsJsonSyntaxErrorsWithThePath) {
+  const std::string path = ::testing::TempDir() + "memgate_bad_scenario.json";
+  {
+    std::ofstream out(path);
+    out << "{\"target\": {\"command\": [\"cat\"]},\n \"sampling\": {\"hz\": }\n}";
+  }
+  try {
+    load_scenario(path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": not valid JSON"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(load_scenario(path + ".missing"), Error);
+}
+
+TEST(ScenarioParse, ExampleScenariosAllParse) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(MEMGATE_FIXTURES) + "/../../scenarios/examples")) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_NO_THROW(load_scenario(entry.path().string()));
+  }
+}
+
+}  // namespace
+}  // namespace memgate::scenario
