@@ -1,0 +1,241 @@
+#include "analyze/plateau.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "analyze/plateau_text.h"
+#include "memgate/error.h"
+
+namespace memgate::analyze {
+
+namespace {
+
+constexpr double kHour = 3600;
+
+double median_of(std::vector<double> x) {
+  if (x.empty()) return 0;
+  const auto mid = static_cast<std::ptrdiff_t>(x.size() / 2);
+  std::nth_element(x.begin(), x.begin() + mid, x.end());
+  const double upper = x[static_cast<std::size_t>(mid)];
+  if (x.size() % 2) return upper;
+  return 0.5 * (upper + *std::max_element(x.begin(), x.begin() + mid));
+}
+
+// First and last finite time, or nullopt when there is none.
+std::optional<std::pair<double, double>> finite_time_range(std::span<const double> t, std::span<const double> v) {
+  std::optional<double> first, last;
+  for (std::size_t i = 0; i < t.size() && !first; ++i)
+    if (std::isfinite(t[i]) && std::isfinite(v[i])) first = t[i];
+  for (std::size_t i = t.size(); i-- > 0 && !last;)
+    if (std::isfinite(t[i]) && std::isfinite(v[i])) last = t[i];
+  if (!first) return std::nullopt;
+  return std::pair{*first, *last};
+}
+
+double warmup_end(const Warmup& warmup, std::span<const double> t_s, std::span<const double> values, double t_first,
+                  double run_s, const PlateauSettings& settings) {
+  switch (warmup.kind) {
+    case Warmup::Kind::seconds: return t_first + std::max(0.0, warmup.value);
+    case Warmup::Kind::fraction: return t_first + std::clamp(warmup.value, 0.0, 1.0) * run_s;
+    case Warmup::Kind::automatic: break;
+  }
+  const ReducedSeries whole = reduce_series(t_s, values, settings.analysis_points);
+  const std::size_t cut = detect_warmup(whole.t_s, whole.values, settings.auto_warmup_max_fraction);
+  if (cut == 0) return t_first;
+  return 0.5 * (whole.t_s[cut - 1] + whole.t_s[cut]);  // between the last warm-up and first steady bucket
+}
+
+}  // namespace
+
+PlateauSettings PlateauSettings::for_counts() {
+  PlateauSettings s;
+  s.tolerance_abs_per_h = 1;
+  s.tolerance_pct_per_h = 0;
+  return s;
+}
+
+PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const double> values, const PlateauSettings& settings) {
+  if (t_s.size() != values.size())
+    throw Error(ExitCode::internal, "plateau: " + std::to_string(t_s.size()) + " times for " +
+                                        std::to_string(values.size()) + " values; pass one time per value");
+  if (!(settings.confidence > 0 && settings.confidence < 1))
+    throw Error(ExitCode::usage, "plateau: confidence must lie strictly between 0 and 1, e.g. 0.95");
+  PlateauAnalysis a;
+  const auto range = finite_time_range(t_s, values);
+  if (!range) {
+    a.dropped_points = t_s.size();
+    a.reason = t_s.empty() ? "no samples were recorded" : "every sample is NaN or infinite";
+    return a;
+  }
+  const auto [t_first, t_last] = *range;
+  a.run_s = t_last - t_first;
+  const double steady_from = warmup_end(settings.warmup, t_s, values, t_first, a.run_s, settings);
+  a.warmup_s = std::min(steady_from, t_last) - t_first;
+
+  std::size_t from = 0;
+  while (from < t_s.size() && !(t_s[from] >= steady_from)) ++from;
+  const ReducedSeries steady =
+      reduce_series(t_s.subspan(from), values.subspan(from), settings.analysis_points);
+  a.dropped_points = steady.dropped_points;
+  for (std::size_t i = 0; i < from; ++i) a.dropped_points += !(std::isfinite(t_s[i]) && std::isfinite(values[i]));
+  a.largest_gap_s = steady.largest_gap_s;
+  a.points = steady.t_s.size();
+  a.steady_s = a.points ? steady.t_s.back() - steady.t_s.front() : 0;
+  if (a.points >= 2) {
+    // Bucket means understate the window by half a bucket at each end; use the raw span.
+    a.steady_s = t_last - std::max(steady_from, t_first);
+  }
+  const std::size_t min_points = std::max<std::size_t>(settings.min_points, 3);
+  if (a.points < min_points || a.steady_s < settings.min_steady_s) {
+    a.reason = "the steady window has " + std::to_string(a.points) + " usable points over " + format_duration(a.steady_s) +
+               " (needs " + std::to_string(min_points) + " points over " + format_duration(settings.min_steady_s) + ")";
+    if (a.steady_s < settings.min_steady_s) a.run_length_needed_s = a.warmup_s + settings.min_steady_s;
+    if (!steady.t_s.empty()) a.steady = median_of(steady.values);
+    return a;
+  }
+
+  // Times relative to the steady start keep the fitted intercept meaningful (= baseline).
+  const double t0 = std::max(steady_from, t_first);
+  std::vector<double> t(steady.t_s.size());
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = steady.t_s[i] - t0;
+  const std::span<const double> v = steady.values;
+
+  const SenSlope point = theil_sen(t, v, 0, settings.confidence);
+  std::vector<double> residuals(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) residuals[i] = v[i] - (point.intercept + point.slope * t[i]);
+  a.variance_inflation = variance_inflation(residuals, settings.correction);
+  a.effective_n = static_cast<double>(a.points) / a.variance_inflation;
+  const MannKendall mk = mann_kendall(v, a.variance_inflation);
+  const SenSlope sen = theil_sen(t, v, mk.var_s_corrected, settings.confidence);
+  a.p_value = mk.p_increasing;
+
+  a.baseline = sen.intercept;
+  a.steady = median_of(steady.values);
+  a.end_level = sen.intercept + sen.slope * (t_last - t0);
+  a.slope_per_h = sen.slope * kHour;
+  a.slope_low_per_h = sen.low * kHour;
+  a.slope_high_per_h = sen.high * kHour;
+  a.tolerance_per_h = std::max(std::max(0.0, settings.tolerance_abs_per_h),
+                               a.baseline > 0 ? settings.tolerance_pct_per_h / 100 * a.baseline : 0.0);
+  a.projected_at_horizon = sen.intercept + sen.slope * (t_first + settings.horizon_s - t0);
+  if (settings.limit && sen.slope > 0) a.time_to_limit_s = std::max(0.0, (*settings.limit - a.end_level) / sen.slope);
+
+  const std::size_t half = t.size() / 2;
+  a.late_slope_per_h = theil_sen(std::span(t).subspan(half), v.subspan(half), 0, settings.confidence).slope * kHour;
+  const bool late_growth = !settings.require_late_growth || a.late_slope_per_h > a.tolerance_per_h;
+  const double alpha_one_sided = (1 - settings.confidence) / 2;
+  if (a.slope_low_per_h > a.tolerance_per_h && a.p_value < alpha_one_sided && late_growth) {
+    a.outcome = Outcome::fail;
+  } else if (a.slope_high_per_h <= a.tolerance_per_h) {
+    a.outcome = Outcome::pass;
+  } else {
+    a.outcome = Outcome::inconclusive;
+    // The interval narrows like L^-3/2 with the steady length L (slope of a trend in
+    // noise with a fixed correlation time): find L where it would clear the tolerance.
+    const bool above = a.slope_per_h > a.tolerance_per_h;
+    const double half_width = above ? a.slope_per_h - a.slope_low_per_h : a.slope_high_per_h - a.slope_per_h;
+    const double margin = std::abs(a.tolerance_per_h - a.slope_per_h);
+    const double growth = margin > 0 ? std::pow(half_width / margin, 2.0 / 3.0) : 100.0;
+    a.run_length_needed_s = a.warmup_s + a.steady_s * std::clamp(growth, 1.1, 100.0);
+  }
+  return a;
+}
+
+CheckResult plateau_check(std::string id, std::string what, std::span<const double> t_s, std::span<const double> values,
+                          std::string unit, const PlateauSettings& settings) {
+  const PlateauAnalysis a = analyze_plateau(t_s, values, settings);
+  CheckResult r;
+  r.id = std::move(id);
+  r.outcome = a.outcome;
+  r.summary = plateau_summary(what, unit, a, settings);
+  r.figures = plateau_figures(unit, a, settings);
+  return r;
+}
+
+CheckResult count_plateau_check(std::string id, std::string what, std::span<const double> t_s,
+                                std::span<const double> values, const PlateauSettings& settings, double min_net_growth) {
+  const PlateauAnalysis a = analyze_plateau(t_s, values, settings);
+  // Net growth over the steady window on the raw counts: exact for step-wise series.
+  std::vector<double> first, last;
+  const double steady_from = a.run_s - a.steady_s;  // offset from the first sample
+  const auto range = finite_time_range(t_s, values);
+  double net = 0;
+  if (range && a.points > 0) {
+    const double from = range->first + steady_from, edge = std::max(a.steady_s * 0.1, 1e-9);
+    for (std::size_t i = 0; i < t_s.size(); ++i) {
+      if (!std::isfinite(t_s[i]) || !std::isfinite(values[i]) || t_s[i] < from) continue;
+      if (t_s[i] <= from + edge) first.push_back(values[i]);
+      if (t_s[i] >= range->second - edge) last.push_back(values[i]);
+    }
+    net = median_of(last) - median_of(first);
+  }
+  CheckResult r;
+  r.id = std::move(id);
+  r.outcome = a.outcome;
+  r.summary = plateau_summary(what, "count", a, settings);
+  if (a.outcome == Outcome::fail && net < min_net_growth) {
+    r.outcome = Outcome::inconclusive;
+    r.summary = what + " trends upward (" + format_amount(a.slope_per_h, "count") + "/h) but grew by only " +
+                format_amount(net, "count") + " over the steady window (needs " + format_amount(min_net_growth, "count") +
+                "): run longer to see whether it keeps growing.";
+  }
+  r.figures = plateau_figures("count", a, settings);
+  r.figures.push_back({"net_growth", net, "count"});
+  return r;
+}
+
+CheckResult fd_plateau_check(std::span<const double> t_s, std::span<const double> values, const PlateauSettings& settings) {
+  return count_plateau_check("fd-plateau", "Open file descriptors", t_s, values, settings);
+}
+
+Warmup parse_warmup(const std::string& text) {
+  const std::string usage = "--warmup '" + text + "': use auto, seconds (90, 90s), minutes (15m) or a share of the run (10%)";
+  if (text == "auto") return {};
+  double number = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc{} || !(number >= 0)) throw Error(ExitCode::usage, usage);
+  const std::string suffix(end, text.data() + text.size());
+  if (suffix == "%") {
+    if (number >= 100) throw Error(ExitCode::usage, usage);
+    return {Warmup::Kind::fraction, number / 100};
+  }
+  if (suffix.empty() || suffix == "s") return {Warmup::Kind::seconds, number};
+  if (suffix == "m" || suffix == "min") return {Warmup::Kind::seconds, number * 60};
+  if (suffix == "h") return {Warmup::Kind::seconds, number * kHour};
+  throw Error(ExitCode::usage, usage);
+}
+
+void parse_tolerance(const std::string& text, PlateauSettings& settings) {
+  const std::string usage = "--tolerance '" + text + "': use a rate per hour such as 2%/h, 1MiB/h, 3/h, or two "
+                            "comma-separated (1MiB/h,2%/h)";
+  std::optional<double> abs_per_h, pct_per_h;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, comma - start);
+    start = comma + 1;
+    if (item.size() < 3 || item.substr(item.size() - 2) != "/h") throw Error(ExitCode::usage, usage);
+    item.resize(item.size() - 2);
+    double number = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), number);
+    if (ec != std::errc{} || !(number >= 0)) throw Error(ExitCode::usage, usage);
+    const std::string suffix(end, static_cast<const char*>(item.data() + item.size()));
+    static const std::pair<const char*, double> kUnits[] = {
+        {"", 1}, {"B", 1}, {"KiB", 1024.0}, {"MiB", 1024.0 * 1024}, {"GiB", 1024.0 * 1024 * 1024}};
+    if (suffix == "%") {
+      if (pct_per_h) throw Error(ExitCode::usage, usage);
+      pct_per_h = number;
+      continue;
+    }
+    const auto unit = std::find_if(std::begin(kUnits), std::end(kUnits), [&](const auto& u) { return suffix == u.first; });
+    if (unit == std::end(kUnits) || abs_per_h) throw Error(ExitCode::usage, usage);
+    abs_per_h = number * unit->second;
+  }
+  settings.tolerance_abs_per_h = abs_per_h.value_or(0);
+  settings.tolerance_pct_per_h = pct_per_h.value_or(0);
+}
+
+}  // namespace memgate::analyze

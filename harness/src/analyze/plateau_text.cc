@@ -1,0 +1,112 @@
+#include "analyze/plateau_text.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace memgate::analyze {
+
+namespace {
+
+std::string printf_string(const char* format, double value, const char* suffix) {
+  char text[64];
+  std::snprintf(text, sizeof text, format, value, suffix);
+  return text;
+}
+
+std::string rate(double per_h, const std::string& unit) { return format_amount(per_h, unit) + "/h"; }
+
+std::string percent(double fraction) { return printf_string("%.0f%s", fraction * 100, "%"); }
+
+}  // namespace
+
+std::string format_amount(double value, const std::string& unit) {
+  if (unit != "bytes") {
+    const bool whole = std::abs(value - std::round(value)) < 1e-9;
+    return printf_string(whole ? "%.0f%s" : "%.2f%s", value, "");
+  }
+  const double magnitude = std::abs(value);
+  if (magnitude >= 1024.0 * 1024 * 1024) return printf_string("%.2f %s", value / (1024.0 * 1024 * 1024), "GiB");
+  if (magnitude >= 1024.0 * 1024) return printf_string("%.1f %s", value / (1024.0 * 1024), "MiB");
+  if (magnitude >= 1024.0) return printf_string("%.1f %s", value / 1024.0, "KiB");
+  return printf_string("%.0f %s", value, "B");
+}
+
+std::string format_duration(double seconds) {
+  if (seconds < 120) return printf_string("%.0f %s", seconds, "s");
+  if (seconds < 2 * 3600) return printf_string("%.1f %s", seconds / 60, "min");
+  if (seconds < 2 * 86400) return printf_string("%.1f %s", seconds / 3600, "h");
+  return printf_string("%.1f %s", seconds / 86400, "days");
+}
+
+std::string plateau_summary(const std::string& what, const std::string& unit, const PlateauAnalysis& a,
+                            const PlateauSettings& s) {
+  if (!a.reason.empty()) {
+    std::string text = what + " cannot be judged: " + a.reason;
+    if (a.run_length_needed_s) text += "; run at least " + format_duration(*a.run_length_needed_s);
+    return text + ".";
+  }
+  const std::string interval = percent(s.confidence) + " CI " + rate(a.slope_low_per_h, unit) + " to " +
+                               rate(a.slope_high_per_h, unit);
+  const std::string window = "over a " + format_duration(a.steady_s) + " steady window";
+  const std::string tolerance = "the " + rate(a.tolerance_per_h, unit) + " tolerance";
+  switch (a.outcome) {
+    case Outcome::fail: {
+      std::string text = what + " grows " + rate(a.slope_per_h, unit) + " (" + interval + ") " + window + ", above " +
+                         tolerance + "; at this rate it reaches " + format_amount(a.projected_at_horizon, unit) +
+                         " after " + format_duration(s.horizon_s);
+      if (s.limit)
+        text += a.time_to_limit_s ? " and the " + format_amount(*s.limit, unit) + " limit in " +
+                                        format_duration(*a.time_to_limit_s)
+                                  : "";
+      return text + ": find what is retained per unit of work (heap profile or allocation trace).";
+    }
+    case Outcome::pass:
+      return what + " plateaus at " + format_amount(a.steady, unit) + ": slope " + rate(a.slope_per_h, unit) + " (" +
+             interval + ") " + window + " stays within " + tolerance + ".";
+    case Outcome::inconclusive: break;
+  }
+  std::string text = what + " slope " + rate(a.slope_per_h, unit) + " (" + interval + ") " + window +
+                     " neither clears nor exceeds " + tolerance;
+  if (a.run_length_needed_s) text += ": run about " + format_duration(*a.run_length_needed_s) + " in total to decide";
+  return text + ".";
+}
+
+std::vector<Figure> plateau_figures(const std::string& unit, const PlateauAnalysis& a, const PlateauSettings& s) {
+  const std::string per_h = unit + "/h";
+  if (!a.reason.empty()) {  // no trend was estimated: report only what was observed
+    std::vector<Figure> f = {{"points", static_cast<double>(a.points), "count"},
+                             {"warmup_s", a.warmup_s, "s"},
+                             {"steady_s", a.steady_s, "s"},
+                             {"dropped_points", static_cast<double>(a.dropped_points), "count"},
+                             {"largest_gap_s", a.largest_gap_s, "s"}};
+    if (a.points > 0) f.push_back({"steady", a.steady, unit});
+    if (a.run_length_needed_s) f.push_back({"run_length_needed_s", *a.run_length_needed_s, "s"});
+    return f;
+  }
+  std::vector<Figure> f = {
+      {"baseline", a.baseline, unit},
+      {"steady", a.steady, unit},
+      {"slope_per_h", a.slope_per_h, per_h},
+      {"slope_ci_low_per_h", a.slope_low_per_h, per_h},
+      {"slope_ci_high_per_h", a.slope_high_per_h, per_h},
+      {"slope_pct_per_h", a.baseline > 0 ? 100 * a.slope_per_h / a.baseline : 0, "%/h"},
+      {"tolerance_per_h", a.tolerance_per_h, per_h},
+      {"confidence", 100 * s.confidence, "%"},
+      {"projected_at_horizon", a.projected_at_horizon, unit},
+      {"horizon_s", s.horizon_s, "s"},
+      {"p_value", a.p_value, "probability"},
+      {"effective_n", a.effective_n, "count"},
+      {"variance_inflation", a.variance_inflation, "ratio"},
+      {"points", static_cast<double>(a.points), "count"},
+      {"warmup_s", a.warmup_s, "s"},
+      {"steady_s", a.steady_s, "s"},
+      {"dropped_points", static_cast<double>(a.dropped_points), "count"},
+      {"largest_gap_s", a.largest_gap_s, "s"},
+  };
+  if (s.limit) f.push_back({"limit", *s.limit, unit});
+  if (a.time_to_limit_s) f.push_back({"time_to_limit_s", *a.time_to_limit_s, "s"});
+  if (a.run_length_needed_s) f.push_back({"run_length_needed_s", *a.run_length_needed_s, "s"});
+  return f;
+}
+
+}  // namespace memgate::analyze

@@ -1,0 +1,255 @@
+#include "analyze/trend_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "memgate/error.h"
+
+namespace memgate::analyze {
+
+constexpr double kBatchExponent = 0.5;  // batch length sqrt(n): the usual bias-variance balance
+
+namespace {
+
+double median_in_place(std::vector<double>& x) {
+  if (x.empty()) return 0;
+  const std::size_t mid = x.size() / 2;
+  std::nth_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(mid), x.end());
+  const double upper = x[mid];
+  if (x.size() % 2) return upper;
+  const double lower = *std::max_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(mid));
+  return 0.5 * (lower + upper);
+}
+
+// Overlapping batch means (Meketon & Schmeiser 1984): the long-run variance of the
+// residuals divided by their variance, i.e. the factor by which serial correlation
+// inflates the variance of averages over the window.
+double batch_means_inflation(std::span<const double> r) {
+  const std::size_t n = r.size();
+  const auto b = static_cast<std::size_t>(std::ceil(std::pow(static_cast<double>(n), kBatchExponent)));
+  if (n < 8 || b < 2 || b >= n / 2) return 1;
+  double mean = 0, variance = 0;
+  for (double x : r) mean += x;
+  mean /= static_cast<double>(n);
+  for (double x : r) variance += (x - mean) * (x - mean);
+  variance /= static_cast<double>(n - 1);
+  if (!(variance > 0)) return 1;
+  double window = 0, spread = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    window += r[i];
+    if (i >= b) window -= r[i - b];
+    if (i + 1 >= b) spread += (window / static_cast<double>(b) - mean) * (window / static_cast<double>(b) - mean);
+  }
+  const double nb = static_cast<double>(n), bb = static_cast<double>(b);
+  const double long_run = nb * bb / ((nb - bb) * (nb - bb + 1)) * spread;
+  return std::max(1.0, long_run / variance);
+}
+
+}  // namespace
+
+ReducedSeries reduce_series(std::span<const double> t_s, std::span<const double> values, std::size_t max_points) {
+  if (t_s.size() != values.size())
+    throw Error(ExitCode::internal, "trend: " + std::to_string(t_s.size()) + " times for " +
+                                        std::to_string(values.size()) + " values; pass one time per value");
+  ReducedSeries out;
+  std::vector<double> t, v;
+  t.reserve(t_s.size());
+  v.reserve(values.size());
+  for (std::size_t i = 0; i < t_s.size(); ++i) {
+    if (!std::isfinite(t_s[i]) || !std::isfinite(values[i])) {
+      ++out.dropped_points;
+      continue;
+    }
+    if (!t.empty()) {
+      if (t_s[i] < t.back())
+        throw Error(ExitCode::internal, "trend: sample times must ascend (t=" + std::to_string(t_s[i]) +
+                                            " s after t=" + std::to_string(t.back()) + " s); sort the series by time");
+      out.largest_gap_s = std::max(out.largest_gap_s, t_s[i] - t.back());
+    }
+    t.push_back(t_s[i]);
+    v.push_back(values[i]);
+  }
+  out.finite_points = t.size();
+  max_points = std::max<std::size_t>(max_points, 2);
+  if (t.size() <= max_points || t.back() <= t.front()) {
+    out.t_s = std::move(t);
+    out.values = std::move(v);
+    return out;
+  }
+  const double t0 = t.front();
+  const double width = (t.back() - t0) / static_cast<double>(max_points);
+  out.t_s.reserve(max_points);
+  out.values.reserve(max_points);
+  std::vector<double> scratch;
+  std::size_t begin = 0;
+  while (begin < t.size()) {
+    const auto bucket = std::min(max_points - 1, static_cast<std::size_t>((t[begin] - t0) / width));
+    const double bucket_end = t0 + width * static_cast<double>(bucket + 1);
+    std::size_t end = begin + 1;
+    while (end < t.size() && (bucket == max_points - 1 || t[end] < bucket_end)) ++end;
+    double t_sum = 0;
+    for (std::size_t i = begin; i < end; ++i) t_sum += t[i];
+    scratch.assign(v.begin() + static_cast<std::ptrdiff_t>(begin), v.begin() + static_cast<std::ptrdiff_t>(end));
+    out.t_s.push_back(t_sum / static_cast<double>(end - begin));
+    out.values.push_back(median_in_place(scratch));
+    begin = end;
+  }
+  return out;
+}
+
+double autocorrelation(std::span<const double> x, std::size_t lag) {
+  const std::size_t n = x.size();
+  if (n < 3 || lag == 0 || lag >= n) return lag == 0 ? 1 : 0;
+  double mean = 0;
+  for (double value : x) mean += value;
+  mean /= static_cast<double>(n);
+  double denominator = 0, numerator = 0;
+  for (std::size_t i = 0; i < n; ++i) denominator += (x[i] - mean) * (x[i] - mean);
+  for (std::size_t i = lag; i < n; ++i) numerator += (x[i] - mean) * (x[i - lag] - mean);
+  return denominator > 0 ? numerator / denominator : 0;
+}
+
+double variance_inflation(std::span<const double> residuals, AutocorrelationCorrection mode) {
+  const std::size_t n = residuals.size();
+  if (mode == AutocorrelationCorrection::none || n < 4) return 1;
+  // Hamed & Rao (1998): Var*(S)/Var(S) = 1 + 2/(n(n-1)(n-2)) * sum_k (n-k)(n-k-1)(n-k-2) rho_k.
+  const double nn = static_cast<double>(n);
+  const double norm = nn * (nn - 1) * (nn - 2);
+  const auto weight = [&](std::size_t k) {
+    const double m = nn - static_cast<double>(k);
+    return m * (m - 1) * (m - 2) / norm;
+  };
+  if (mode == AutocorrelationCorrection::batch_means) return batch_means_inflation(residuals);
+  double sum = 0;
+  if (mode == AutocorrelationCorrection::lag1) {
+    // AR(1) model: rho_k = rho_1^k. Negative rho_1 would deflate; memory never needs that.
+    const double rho = std::clamp(autocorrelation(residuals, 1), 0.0, 0.999);
+    double rho_k = rho;
+    for (std::size_t k = 1; k + 2 < n && rho_k > 1e-9; ++k, rho_k *= rho) sum += weight(k) * rho_k;
+  } else {
+    // Empirical lags until the first non-positive one: beyond it the estimates are noise.
+    for (std::size_t k = 1; k + 2 < n && k <= n / 2; ++k) {
+      const double rho = autocorrelation(residuals, k);
+      if (rho <= 0) break;
+      sum += weight(k) * rho;
+    }
+  }
+  return std::max(1.0, 1 + 2 * sum);
+}
+
+MannKendall mann_kendall(std::span<const double> values, double inflation) {
+  MannKendall mk;
+  const std::size_t n = values.size();
+  if (n < 3) return mk;
+  for (std::size_t i = 0; i + 1 < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) mk.s += (values[j] > values[i]) - (values[j] < values[i]);
+  // Tie correction: groups of equal values carry no ordering information.
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  const double nn = static_cast<double>(n);
+  double ties = 0;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && sorted[j] == sorted[i]) ++j;
+    const double g = static_cast<double>(j - i);
+    ties += g * (g - 1) * (2 * g + 5);
+    i = j;
+  }
+  mk.var_s = (nn * (nn - 1) * (2 * nn + 5) - ties) / 18;
+  mk.var_s_corrected = mk.var_s * std::max(1.0, inflation);
+  if (mk.var_s_corrected > 0) {
+    const double numerator = mk.s > 0 ? mk.s - 1 : (mk.s < 0 ? mk.s + 1 : 0);
+    mk.z = numerator / std::sqrt(mk.var_s_corrected);
+    mk.p_increasing = normal_upper_tail(mk.z);
+  } else {
+    mk.p_increasing = 1;  // a constant series shows no upward trend
+  }
+  return mk;
+}
+
+SenSlope theil_sen(std::span<const double> t_s, std::span<const double> values, double var_s, double confidence) {
+  SenSlope sen;
+  const std::size_t n = std::min(t_s.size(), values.size());
+  std::vector<double> slopes;
+  slopes.reserve(n * (n - (n > 0)) / 2);
+  for (std::size_t i = 0; i + 1 < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j)
+      if (t_s[j] > t_s[i]) slopes.push_back((values[j] - values[i]) / (t_s[j] - t_s[i]));
+  if (slopes.empty()) return sen;
+  const auto count = static_cast<long>(slopes.size());
+  const long mid = count / 2;
+  const auto at = [&](long k) { return slopes.begin() + k; };
+  std::nth_element(slopes.begin(), at(mid), slopes.end());
+  sen.slope = slopes[static_cast<std::size_t>(mid)];
+  if (count % 2 == 0) sen.slope = 0.5 * (sen.slope + *std::max_element(slopes.begin(), at(mid)));
+  // Gilbert (1987): the bounds are the order statistics (N -+ z sqrt(Var S)) / 2.
+  const double c = normal_quantile(0.5 + 0.5 * confidence) * std::sqrt(std::max(0.0, var_s));
+  const long low = std::clamp(static_cast<long>(std::floor((static_cast<double>(count) - c) / 2)) - 1, 0L, mid);
+  const long high = std::clamp(static_cast<long>(std::ceil((static_cast<double>(count) + c) / 2)), mid, count - 1);
+  std::nth_element(slopes.begin(), at(low), at(mid));
+  sen.low = std::min(slopes[static_cast<std::size_t>(low)], sen.slope);
+  std::nth_element(at(mid), at(high), slopes.end());
+  sen.high = std::max(slopes[static_cast<std::size_t>(high)], sen.slope);
+  std::vector<double> offsets(n);
+  for (std::size_t i = 0; i < n; ++i) offsets[i] = values[i] - sen.slope * t_s[i];
+  sen.intercept = median_in_place(offsets);
+  return sen;
+}
+
+double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
+
+double normal_quantile(double p) {
+  p = std::clamp(p, 1e-15, 1 - 1e-15);
+  // Bisection on the exact tail: 100 halvings of [-40, 40] reach double precision.
+  double lo = -40, hi = 40;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (1 - normal_upper_tail(mid) < p ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+std::size_t detect_warmup(std::span<const double> t_s, std::span<const double> values, double max_fraction) {
+  const std::size_t n = std::min(t_s.size(), values.size());
+  if (n < 8) return 0;
+  const auto last_cut = std::min(n - 4, static_cast<std::size_t>(std::clamp(max_fraction, 0.0, 1.0) * static_cast<double>(n)));
+  // Centre both axes so the running sums keep their precision on byte-sized values.
+  const double t0 = t_s[0], v0 = values[0];
+  double st = 0, sv = 0, stt = 0, svv = 0, stv = 0;
+  std::vector<double> objective(n, 0);
+  for (std::size_t i = n; i-- > 0;) {
+    const double t = t_s[i] - t0, v = values[i] - v0;
+    st += t, sv += v, stt += t * t, svv += v * v, stv += t * v;
+    const double k = static_cast<double>(n - i);
+    if (n - i < 3) continue;
+    const double ctt = stt - st * st / k, ctv = stv - st * sv / k, cvv = svv - sv * sv / k;
+    const double sse = std::max(0.0, ctt > 0 ? cvv - ctv * ctv / ctt : cvv);
+    objective[i] = sse / (k * k);
+  }
+  std::size_t best = 0;
+  for (std::size_t d = 1; d <= last_cut; ++d)
+    if (objective[d] < objective[best]) best = d;
+  return best;
+}
+
+LinearFit least_squares(std::span<const double> t_s, std::span<const double> values) {
+  LinearFit fit;
+  const std::size_t n = std::min(t_s.size(), values.size());
+  if (n < 2) return fit;
+  double mt = 0, mv = 0;
+  for (std::size_t i = 0; i < n; ++i) mt += t_s[i], mv += values[i];
+  mt /= static_cast<double>(n);
+  mv /= static_cast<double>(n);
+  double stt = 0, stv = 0, svv = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double dt = t_s[i] - mt, dv = values[i] - mv;
+    stt += dt * dt, stv += dt * dv, svv += dv * dv;
+  }
+  if (stt > 0) fit.slope = stv / stt;
+  fit.intercept = mv - fit.slope * mt;
+  fit.r_squared = (stt > 0 && svv > 0) ? (stv * stv) / (stt * svv) : 0;
+  return fit;
+}
+
+}  // namespace memgate::analyze

@@ -1,0 +1,287 @@
+// Plateau, fd and burst-recovery verdicts on synthetic series with known answers.
+#include "analyze/plateau.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "memgate/error.h"
+
+namespace memgate::analyze {
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+struct Trace {
+  std::vector<double> t, v;
+};
+
+// 10 Hz samples: baseline + shape(t) + AR(1) noise with stationary sd `noise`.
+template <class Shape>
+Trace sample(double seconds, Shape shape, double noise = 0.5 * kMiB, std::uint64_t seed = 1, double phi = 0.9) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  Trace r;
+  double state = 0;
+  for (int i = 0; i < static_cast<int>(seconds * 10); ++i) {
+    const double t = i / 10.0;
+    state = phi * state + noise * std::sqrt(1 - phi * phi) * normal(rng);
+    r.t.push_back(t);
+    r.v.push_back(200 * kMiB + shape(t) + state);
+  }
+  return r;
+}
+
+double figure(const CheckResult& r, const std::string& name) {
+  for (const auto& f : r.figures)
+    if (f.name == name) return f.value;
+  ADD_FAILURE() << "no figure " << name << " in " << r.id;
+  return NAN;
+}
+
+bool has_figure(const CheckResult& r, const std::string& name) {
+  for (const auto& f : r.figures)
+    if (f.name == name) return true;
+  return false;
+}
+
+TEST(PlateauCheck, FlatSeriesPasses) {
+  const Trace r = sample(1800, [](double) { return 0.0; });
+  const CheckResult c = plateau_check("rss-plateau", "RSS", r.t, r.v, "bytes", PlateauSettings{});
+  EXPECT_EQ(c.outcome, Outcome::pass) << c.summary;
+  EXPECT_EQ(c.id, "rss-plateau");
+  EXPECT_NE(c.summary.find("plateaus"), std::string::npos) << c.summary;
+  EXPECT_NEAR(figure(c, "steady"), 200 * kMiB, kMiB);
+  EXPECT_LE(figure(c, "slope_ci_high_per_h"), figure(c, "tolerance_per_h"));
+  EXPECT_FALSE(has_figure(c, "run_length_needed_s"));
+}
+
+TEST(PlateauCheck, LeakFailsWithItsSlopeProjectionAndTimeToLimit) {
+  const double per_h = 40 * kMiB;  // 20 %/h of 200 MiB
+  const Trace r = sample(1800, [&](double t) { return per_h * t / 3600; });
+  PlateauSettings settings;
+  settings.limit = 1024 * kMiB;
+  const CheckResult c = plateau_check("rss-plateau", "RSS", r.t, r.v, "bytes", settings);
+  ASSERT_EQ(c.outcome, Outcome::fail) << c.summary;
+  EXPECT_NEAR(figure(c, "slope_per_h"), per_h, 0.05 * per_h);
+  EXPECT_LT(figure(c, "slope_ci_low_per_h"), figure(c, "slope_per_h"));
+  EXPECT_GT(figure(c, "slope_ci_low_per_h"), figure(c, "tolerance_per_h"));
+  EXPECT_NEAR(figure(c, "projected_at_horizon"), 200 * kMiB + 24 * per_h, 0.05 * 24 * per_h);
+  // At the end of the run RSS is ~220 MiB: 804 MiB to go at 40 MiB/h is ~20.1 h.
+  EXPECT_NEAR(figure(c, "time_to_limit_s"), 804.0 / 40 * 3600, 0.06 * 20 * 3600);
+  EXPECT_EQ(figure(c, "horizon_s"), 86400);
+  EXPECT_LT(figure(c, "p_value"), 0.005);
+  EXPECT_NE(c.summary.find("grows"), std::string::npos) << c.summary;
+  EXPECT_NE(c.summary.find("limit"), std::string::npos) << c.summary;
+}
+
+TEST(PlateauCheck, LeakTooShortToResolveIsInconclusiveWithARunLength) {
+  // 5 %/h for 5 minutes is 0.4 % of growth under 1.5 % noise: not a PASS.
+  const Trace r = sample(300, [](double t) { return 10 * kMiB * t / 3600; }, 3 * kMiB, 4, 0.95);
+  const CheckResult c = plateau_check("rss-plateau", "RSS", r.t, r.v, "bytes", PlateauSettings{});
+  ASSERT_EQ(c.outcome, Outcome::inconclusive) << c.summary;
+  EXPECT_GT(figure(c, "run_length_needed_s"), 300);
+  EXPECT_NE(c.summary.find("run about"), std::string::npos) << c.summary;
+}
+
+TEST(PlateauCheck, TooFewPointsIsInconclusiveWithAReason) {
+  const std::vector<double> t = {0, 1, 2, 3, 4}, v = {1, 2, 3, 4, 5};
+  const CheckResult c = plateau_check("rss-plateau", "RSS", t, v, "bytes", PlateauSettings{});
+  EXPECT_EQ(c.outcome, Outcome::inconclusive);
+  EXPECT_NE(c.summary.find("cannot be judged"), std::string::npos) << c.summary;
+  EXPECT_NE(c.summary.find("5 usable points"), std::string::npos) << c.summary;
+  EXPECT_FALSE(has_figure(c, "slope_per_h"));
+}
+
+TEST(PlateauCheck, AllNaNIsInconclusive) {
+  const std::vector<double> t = {0, 1, 2}, v = {NAN, NAN, NAN};
+  const PlateauAnalysis a = analyze_plateau(t, v, PlateauSettings{});
+  EXPECT_EQ(a.outcome, Outcome::inconclusive);
+  EXPECT_EQ(a.dropped_points, 3u);
+  EXPECT_NE(a.reason.find("NaN"), std::string::npos);
+  EXPECT_EQ(analyze_plateau({}, {}, PlateauSettings{}).reason, "no samples were recorded");
+}
+
+TEST(PlateauCheck, ConstantSeriesPassesEvenWithZeroTolerance) {
+  Trace r;
+  for (int i = 0; i < 600; ++i) r.t.push_back(i), r.v.push_back(12);
+  PlateauSettings settings = PlateauSettings::for_counts();
+  settings.tolerance_abs_per_h = 0;
+  const PlateauAnalysis a = analyze_plateau(r.t, r.v, settings);
+  EXPECT_EQ(a.outcome, Outcome::pass);
+  EXPECT_EQ(a.slope_per_h, 0);
+}
+
+TEST(PlateauCheck, NaNsAndAGapDoNotHideALeak) {
+  Trace r = sample(3600, [](double t) { return 40 * kMiB * t / 3600; });
+  Trace holed;
+  for (std::size_t i = 0; i < r.t.size(); ++i) {
+    if (r.t[i] > 1200 && r.t[i] < 1800) continue;  // the sampler stalled for 10 minutes
+    holed.t.push_back(r.t[i]);
+    holed.v.push_back(i % 97 == 0 ? NAN : r.v[i]);
+  }
+  const PlateauAnalysis a = analyze_plateau(holed.t, holed.v, PlateauSettings{});
+  EXPECT_EQ(a.outcome, Outcome::fail) << a.reason;
+  EXPECT_NEAR(a.slope_per_h, 40 * kMiB, 2 * kMiB);
+  EXPECT_GT(a.dropped_points, 300u);
+  EXPECT_NEAR(a.largest_gap_s, 600, 1);
+}
+
+TEST(PlateauCheck, WarmupStepIsExcludedExplicitlyOrAutomatically) {
+  const Trace r = sample(1800, [](double t) { return t < 600 ? 0.0 : 50 * kMiB; });
+  PlateauSettings explicit_warmup;
+  explicit_warmup.warmup = {Warmup::Kind::seconds, 700};
+  const PlateauAnalysis given = analyze_plateau(r.t, r.v, explicit_warmup);
+  EXPECT_EQ(given.outcome, Outcome::pass);
+  EXPECT_DOUBLE_EQ(given.warmup_s, 700);
+  const PlateauAnalysis detected = analyze_plateau(r.t, r.v, PlateauSettings{});
+  EXPECT_EQ(detected.outcome, Outcome::pass);
+  EXPECT_NEAR(detected.warmup_s, 600, 15);
+  PlateauSettings none;
+  none.warmup = {Warmup::Kind::seconds, 0};
+  EXPECT_NE(analyze_plateau(r.t, r.v, none).outcome, Outcome::pass);  // the step looks like growth
+}
+
+TEST(PlateauCheck, MillionRawPointsAreReducedNotRejected) {
+  Trace r;
+  r.t.resize(1'000'000);
+  r.v.resize(1'000'000);
+  for (std::size_t i = 0; i < r.t.size(); ++i) {
+    r.t[i] = static_cast<double>(i) / 10;
+    r.v[i] = 100 * kMiB + (i % 2 ? 4096 : 0) + 20 * kMiB * r.t[i] / 3600;
+  }
+  const PlateauAnalysis a = analyze_plateau(r.t, r.v, PlateauSettings{});
+  EXPECT_EQ(a.points, PlateauSettings{}.analysis_points);
+  EXPECT_EQ(a.outcome, Outcome::fail);
+  EXPECT_NEAR(a.slope_per_h, 20 * kMiB, 0.01 * kMiB);
+}
+
+TEST(PlateauCheck, MismatchedSpansAreAnInternalError) {
+  const std::vector<double> t = {0, 1}, v = {1};
+  EXPECT_THROW(analyze_plateau(t, v, PlateauSettings{}), Error);
+}
+
+TEST(ParseWarmup, AcceptsTheDocumentedForms) {
+  EXPECT_EQ(parse_warmup("auto").kind, Warmup::Kind::automatic);
+  EXPECT_EQ(parse_warmup("90").value, 90);
+  EXPECT_EQ(parse_warmup("90s").value, 90);
+  EXPECT_EQ(parse_warmup("15m").value, 900);
+  const Warmup share = parse_warmup("10%");
+  EXPECT_EQ(share.kind, Warmup::Kind::fraction);
+  EXPECT_DOUBLE_EQ(share.value, 0.1);
+  for (const char* bad : {"", "ten", "-5", "5x", "100%"}) {
+    try {
+      parse_warmup(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::usage);
+      EXPECT_NE(std::string(e.what()).find("auto"), std::string::npos);
+    }
+  }
+}
+
+TEST(ParseTolerance, AcceptsAbsoluteRelativeOrBoth) {
+  PlateauSettings s;
+  parse_tolerance("1MiB/h,2%/h", s);
+  EXPECT_EQ(s.tolerance_abs_per_h, kMiB);
+  EXPECT_EQ(s.tolerance_pct_per_h, 2);
+  parse_tolerance("3%/h", s);
+  EXPECT_EQ(s.tolerance_abs_per_h, 0);
+  EXPECT_EQ(s.tolerance_pct_per_h, 3);
+  parse_tolerance("5/h", s);
+  EXPECT_EQ(s.tolerance_abs_per_h, 5);
+  for (const char* bad : {"", "2%", "1MiB/h,", "1XB/h", "1%/h,2%/h"}) EXPECT_THROW(parse_tolerance(bad, s), Error) << bad;
+}
+
+TEST(FdPlateau, SteadyCountPassesAndAnFdLeakFailsWithItsNetGrowth) {
+  std::vector<double> t, flat, leak;
+  for (int i = 0; i < 18000; ++i) {
+    t.push_back(i / 10.0);
+    flat.push_back(12 + (i / 50) % 3);  // connections come and go
+    leak.push_back(12 + i / 300);       // one more fd every 30 s
+  }
+  const CheckResult ok = fd_plateau_check(t, flat);
+  EXPECT_EQ(ok.outcome, Outcome::pass) << ok.summary;
+  EXPECT_EQ(ok.id, "fd-plateau");
+  const CheckResult bad = fd_plateau_check(t, leak);
+  ASSERT_EQ(bad.outcome, Outcome::fail) << bad.summary;
+  EXPECT_NEAR(figure(bad, "slope_per_h"), 120, 5);
+  EXPECT_NEAR(figure(bad, "net_growth"), 54, 6);  // first to last 10 % of the window
+  for (const auto& f : bad.figures)
+    if (f.name == "slope_per_h") {
+      EXPECT_EQ(f.unit, "count/h");
+    }
+}
+
+TEST(FdPlateau, SignificantButTinyGrowthIsNotAFailure) {
+  std::vector<double> t, v;
+  for (int i = 0; i < 18000; ++i) t.push_back(i / 10.0), v.push_back(i < 9000 ? 12 : 13);
+  PlateauSettings settings = PlateauSettings::for_counts();
+  settings.warmup = {Warmup::Kind::seconds, 0};
+  settings.require_late_growth = false;
+  const CheckResult c = count_plateau_check("thread-plateau", "Threads", t, v, settings, 2);
+  EXPECT_EQ(c.outcome, Outcome::inconclusive) << c.summary;
+  EXPECT_EQ(figure(c, "net_growth"), 1);
+}
+
+std::vector<PhaseSpan> burst_phases() { return {{"warmup", 0, 600}, {"burst", 600, 900}, {"soak", 900, 1800}}; }
+
+Trace burst_run(double retained, double decay_s) {
+  return sample(1800, [=](double t) {
+    if (t < 600) return 0.0;
+    if (t < 900) return 300 * kMiB;
+    return retained + (300 * kMiB - retained) * std::exp(-(t - 900) / decay_s);
+  });
+}
+
+TEST(BurstRecovery, FullRecoveryPassesWithTheTimeItTook) {
+  const Trace r = burst_run(0, 20);
+  const auto phases = burst_phases();
+  const CheckResult c = burst_recovery_check("burst-recovery", "RSS", r.t, r.v, phases, "bytes");
+  EXPECT_EQ(c.outcome, Outcome::pass) << c.summary;
+  // Back within max(1 MiB, 5 % of 200 MiB) = 10 MiB of baseline: 20 s * ln(300 / 10) = 68 s.
+  EXPECT_NEAR(figure(c, "time_to_recover_s"), 68, 4);
+  EXPECT_NEAR(figure(c, "retained"), 0, kMiB);
+  EXPECT_NEAR(figure(c, "burst_peak"), 500 * kMiB, 3 * kMiB);
+  EXPECT_NEAR(figure(c, "recovery_window_s"), 900, 0.2);
+}
+
+TEST(BurstRecovery, PartialRetentionFails) {
+  const Trace r = burst_run(60 * kMiB, 20);
+  const auto phases = burst_phases();
+  const CheckResult c = burst_recovery_check("burst-recovery", "RSS", r.t, r.v, phases, "bytes");
+  EXPECT_EQ(c.outcome, Outcome::fail) << c.summary;
+  EXPECT_NEAR(figure(c, "retained"), 60 * kMiB, kMiB);
+  EXPECT_NEAR(figure(c, "retained_pct"), 30, 0.5);
+  EXPECT_FALSE(has_figure(c, "time_to_recover_s"));
+}
+
+TEST(BurstRecovery, StillFallingIsInconclusive) {
+  const Trace r = burst_run(0, 600);  // slow release: still 66 MiB above after 15 min
+  const auto phases = burst_phases();
+  const CheckResult c = burst_recovery_check("burst-recovery", "RSS", r.t, r.v, phases, "bytes");
+  EXPECT_EQ(c.outcome, Outcome::inconclusive) << c.summary;
+  EXPECT_NE(c.summary.find("still falling"), std::string::npos) << c.summary;
+}
+
+TEST(BurstRecovery, MissingPhaseOrDataIsInconclusive) {
+  const Trace r = burst_run(0, 20);
+  const std::vector<PhaseSpan> no_burst = {{"soak", 0, 1800}};
+  const CheckResult none = burst_recovery_check("burst-recovery", "RSS", r.t, r.v, no_burst, "bytes");
+  EXPECT_EQ(none.outcome, Outcome::inconclusive);
+  EXPECT_NE(none.summary.find("no phase named 'burst'"), std::string::npos) << none.summary;
+  const std::vector<PhaseSpan> at_end = {{"burst", 1790, 1799}};
+  EXPECT_EQ(burst_recovery_check("burst-recovery", "RSS", r.t, r.v, at_end, "bytes").outcome, Outcome::inconclusive);
+}
+
+TEST(FormatAmount, PicksReadableUnits) {
+  EXPECT_EQ(format_amount(1.5 * kMiB, "bytes"), "1.5 MiB");
+  EXPECT_EQ(format_amount(3.0 * 1024 * kMiB, "bytes"), "3.00 GiB");
+  EXPECT_EQ(format_amount(512, "bytes"), "512 B");
+  EXPECT_EQ(format_amount(17, "count"), "17");
+}
+
+}  // namespace
+}  // namespace memgate::analyze

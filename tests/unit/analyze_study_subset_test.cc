@@ -1,0 +1,64 @@
+// A fast, fixed-seed subset of the plateau validation study (tests/study, docs/plateau.md):
+// the default settings must keep their promises on these families.
+#include <gtest/gtest.h>
+
+#include "study/evaluate.h"
+#include "study/families.h"
+
+namespace memgate::study {
+namespace {
+
+constexpr int kSeeds = 20;
+
+struct Rates {
+  int fail = 0, pass = 0, naive_fail[4] = {};
+};
+
+Rates run(const std::string& name, double minutes) {
+  const Family& f = family(name);
+  const analyze::PlateauSettings settings;
+  Rates r;
+  for (int seed = 0; seed < kSeeds; ++seed) {
+    const Series s = generate(f, 1000 + static_cast<std::uint64_t>(seed), minutes * 60);
+    const Reduced reduced = reduce_like_the_product(s);
+    const Outcome o = judge(f, s, reduced, settings);
+    r.fail += o == Outcome::fail;
+    r.pass += o == Outcome::pass;
+    for (std::size_t g = 0; g < kNaive.size(); ++g) r.naive_fail[g] += naive_fails(kNaive[g], reduced, settings);
+  }
+  return r;
+}
+
+TEST(PlateauStudySubset, NonLeakingFamiliesNeverFail) {
+  for (const char* name : {"flat AR(1) phi=0.95", "GC sawtooth", "step then flat", "log saturation", "burst, full recovery"})
+    EXPECT_EQ(run(name, 15).fail, 0) << name;
+}
+
+TEST(PlateauStudySubset, LeaksAboveFivePercentPerHourAreCaughtIn30Minutes) {
+  for (const char* name : {"linear leak 5 %/h", "step leak 10 %/h every 5 min", "sawtooth + leak 5 %/h",
+                           "burst, partial retention"})
+    EXPECT_GE(run(name, 30).fail, kSeeds - 1) << name;
+}
+
+TEST(PlateauStudySubset, ShortRunsOnALeakAreRarelyPassed) {
+  // Target: <= 5 % PASS; a 5-minute run mostly ends INCONCLUSIVE instead.
+  const Rates r = run("linear leak 5 %/h", 5);
+  EXPECT_LE(r.pass, 1);
+  EXPECT_LT(r.fail, kSeeds);
+}
+
+TEST(PlateauStudySubset, NaiveGatesCryWolfOnWarmup) {
+  // The comparison is only meaningful if the baselines really fail where the issue says.
+  const Rates r = run("step then flat", 15);
+  EXPECT_GE(r.naive_fail[static_cast<int>(Naive::ols_slope)], kSeeds - 1);
+  EXPECT_GE(r.naive_fail[static_cast<int>(Naive::final_minus_initial)], kSeeds - 1);
+}
+
+TEST(PlateauStudySubset, GeneratorIsDeterministic) {
+  const Family& f = family("GC sawtooth");
+  EXPECT_EQ(generate(f, 7, 60).values, generate(f, 7, 60).values);
+  EXPECT_NE(generate(f, 7, 60).values, generate(f, 8, 60).values);
+}
+
+}  // namespace
+}  // namespace memgate::study
