@@ -8,6 +8,7 @@
 
 #include "analyze/plateau_text.h"
 #include "memgate/error.h"
+#include "memgate/units.h"
 
 namespace memgate::analyze {
 
@@ -192,24 +193,22 @@ CheckResult fd_plateau_check(std::span<const double> t_s, std::span<const double
 }
 
 Warmup parse_warmup(const std::string& text) {
-  const std::string usage = "--warmup '" + text + "': use auto, seconds (90, 90s), minutes (15m) or a share of the run (10%)";
+  const std::string usage = "--warmup '" + text + "': use auto, a duration (90, 90s, 15m) or a share of the run (10%)";
   if (text == "auto") return {};
-  double number = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (ec != std::errc{} || !(number >= 0)) throw Error(ExitCode::usage, usage);
-  const std::string suffix(end, text.data() + text.size());
-  if (suffix == "%") {
-    if (number >= 100) throw Error(ExitCode::usage, usage);
+  if (!text.empty() && text.back() == '%') {
+    double number = -1;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, number);
+    if (ec != std::errc{} || end != text.data() + text.size() - 1 || !(number >= 0 && number < 100))
+      throw Error(ExitCode::usage, usage);
     return {Warmup::Kind::fraction, number / 100};
   }
-  if (suffix.empty() || suffix == "s") return {Warmup::Kind::seconds, number};
-  if (suffix == "m" || suffix == "min") return {Warmup::Kind::seconds, number * 60};
-  if (suffix == "h") return {Warmup::Kind::seconds, number * kHour};
-  throw Error(ExitCode::usage, usage);
+  const std::optional<double> seconds = parse_duration(text);
+  if (!seconds || !(*seconds >= 0)) throw Error(ExitCode::usage, usage);
+  return {Warmup::Kind::seconds, *seconds};
 }
 
 void parse_tolerance(const std::string& text, PlateauSettings& settings) {
-  const std::string usage = "--tolerance '" + text + "': use a rate per hour such as 2%/h, 1MiB/h, 3/h, or two "
+  const std::string usage = "--tolerance '" + text + "': use a rate per hour such as 2%/h, 1MiB/h, 3/h, or both "
                             "comma-separated (1MiB/h,2%/h)";
   std::optional<double> abs_per_h, pct_per_h;
   std::size_t start = 0;
@@ -219,20 +218,17 @@ void parse_tolerance(const std::string& text, PlateauSettings& settings) {
     start = comma + 1;
     if (item.size() < 3 || item.substr(item.size() - 2) != "/h") throw Error(ExitCode::usage, usage);
     item.resize(item.size() - 2);
-    double number = 0;
-    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), number);
-    if (ec != std::errc{} || !(number >= 0)) throw Error(ExitCode::usage, usage);
-    const std::string suffix(end, static_cast<const char*>(item.data() + item.size()));
-    static const std::pair<const char*, double> kUnits[] = {
-        {"", 1}, {"B", 1}, {"KiB", 1024.0}, {"MiB", 1024.0 * 1024}, {"GiB", 1024.0 * 1024 * 1024}};
-    if (suffix == "%") {
-      if (pct_per_h) throw Error(ExitCode::usage, usage);
+    if (item.back() == '%') {
+      double number = -1;
+      const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size() - 1, number);
+      if (pct_per_h || ec != std::errc{} || end != item.data() + item.size() - 1 || !(number >= 0))
+        throw Error(ExitCode::usage, usage);
       pct_per_h = number;
       continue;
     }
-    const auto unit = std::find_if(std::begin(kUnits), std::end(kUnits), [&](const auto& u) { return suffix == u.first; });
-    if (unit == std::end(kUnits) || abs_per_h) throw Error(ExitCode::usage, usage);
-    abs_per_h = number * unit->second;
+    const std::optional<std::uint64_t> amount = parse_bytes(item);  // also plain counts ("3")
+    if (abs_per_h || !amount) throw Error(ExitCode::usage, usage);
+    abs_per_h = static_cast<double>(*amount);
   }
   settings.tolerance_abs_per_h = abs_per_h.value_or(0);
   settings.tolerance_pct_per_h = pct_per_h.value_or(0);
