@@ -1,0 +1,106 @@
+#include "alloc/allocator_setup.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "alloc/allocator_table.h"
+#include "alloc/executable_check.h"
+#include "alloc/knob_check.h"
+#include "memgate/error.h"
+#include "memgate_probe.h"
+
+namespace memgate::alloc {
+namespace {
+
+[[noreturn]] void usage(const std::string& message) { throw Error(ExitCode::usage, message); }
+
+bool readable(const std::string& path) { return !path.empty() && ::access(path.c_str(), R_OK) == 0; }
+
+bool is_elf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  return in.gcount() == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+}
+
+// ld.so splits LD_PRELOAD on spaces and colons.
+void check_preloadable(const std::string& path, const std::string& what) {
+  if (path.find_first_of(": ") != std::string::npos)
+    usage(what + " path '" + path + "' contains ':' or ' ', which LD_PRELOAD cannot carry: copy or link it to a plain path");
+}
+
+}  // namespace
+
+std::string probe_library_path() {
+  const char* override_path = std::getenv("MEMGATE_PROBE_LIB");
+  const std::string path = override_path && *override_path ? override_path : MEMGATE_PROBE_BUILD_PATH;
+  if (!readable(path))
+    usage("allocator probe " + path + " not found: build the memgate_probe target or set MEMGATE_PROBE_LIB to libmemgate_probe.so");
+  return path;
+}
+
+AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
+  AllocatorSetup setup;
+  const bool custom = request.allocator.find('/') != std::string::npos || request.allocator.ends_with(".so") ||
+                      request.allocator.find(".so.") != std::string::npos;
+  const AllocatorInfo* info = custom ? nullptr : find_allocator(request.allocator);
+  if (!custom && !info)
+    usage("unknown allocator '" + request.allocator + "': use one of " + allocator_names() + ", or a path to a .so");
+  if (request.purge_every_s < 0) usage("--purge-every must be >= 0 seconds (0: purge only at phase boundaries)");
+
+  if (custom) {
+    if (!readable(request.allocator)) usage("allocator library " + request.allocator + " not found or unreadable: check the path");
+    if (!is_elf(request.allocator)) usage("allocator library " + request.allocator + " is not an ELF shared object: give the .so file");
+    setup.allocator = request.allocator;
+    setup.library = request.allocator;
+  } else {
+    setup.allocator = std::string(info->name);
+    setup.library = std::string(info->library);
+    if (info->name != "glibc" && info->version == 0)
+      usage(setup.allocator + " was not found when memgate was built: " + std::string(info->install_hint) +
+            " (or pass --allocator /path/to/lib" + setup.allocator + ".so)");
+    if (info->name != "glibc" && !readable(setup.library))
+      usage(setup.allocator + " library " + setup.library + " is missing now (it was there at build time): " +
+            std::string(info->install_hint) + " (or pass --allocator PATH.so)");
+  }
+  if (!setup.library.empty()) check_preloadable(setup.library, "allocator");
+
+  for (const auto& entry : request.alloc_env) {
+    auto checked = check_alloc_env(info, entry);
+    setup.env_set.push_back(std::move(checked.entry));
+    for (auto& w : checked.warnings) setup.warnings.push_back(std::move(w));
+  }
+
+  // LD_PRELOAD must reach the target for anything but plain glibc.
+  const ExecutableFacts facts = inspect_executable(request.target);
+  if (const auto blocker = preload_blocker(facts)) {
+    if (!setup.library.empty())
+      usage(*blocker + ", so " + setup.allocator + " cannot be put under it: use --allocator glibc or a dynamically linked build");
+    if (request.purge_every_s > 0)
+      usage(*blocker + ", so the allocator probe cannot load and --purge-every cannot work: drop --purge-every");
+    setup.warnings.push_back(*blocker + ": no allocator probe (heap figures and the allocator check are skipped)");
+    return setup;  // glibc, nothing to preload: the knobs alone still apply
+  }
+
+  const std::string probe = probe_library_path();
+  check_preloadable(probe, "probe");
+  std::string preload = setup.library.empty() ? probe : setup.library + ":" + probe;  // allocator first: it must win malloc
+  if (const char* existing = std::getenv("LD_PRELOAD"); existing && *existing) preload += std::string(":") + existing;
+  const std::string session = new_probe_session();
+  setup.env_set.push_back("LD_PRELOAD=" + preload);
+  setup.env_set.push_back(std::string(MEMGATE_PROBE_ENV_SESSION) + "=" + session);
+  setup.env_set.push_back(std::string(MEMGATE_PROBE_ENV_INTERVAL) + "=" + std::to_string(request.probe_interval_ms));
+
+  ProbeSamplerOptions options;
+  options.session = session;
+  options.expected_allocator = custom ? "" : setup.allocator;
+  options.expected_library = custom ? setup.library : "";
+  options.purge_every_s = request.purge_every_s;
+  setup.sampler = std::make_unique<ProbeSampler>(std::move(options));
+  return setup;
+}
+
+}  // namespace memgate::alloc

@@ -1,0 +1,39 @@
+// What the runner calls for `--allocator`, `--alloc-env` and `--purge-every`: turns
+// them into the target's environment (LD_PRELOAD of the allocator and the probe, the
+// probe session, the knobs) and the ProbeSampler that verifies and samples it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alloc/probe_sampler.h"
+
+namespace memgate::alloc {
+
+struct AllocatorRequest {
+  std::string allocator = "glibc";      // glibc|jemalloc|mimalloc|tcmalloc or a path to a .so
+  std::vector<std::string> alloc_env;   // --alloc-env KEY=VALUE, validated against the table
+  std::string target;                   // the target's argv[0] (resolved through PATH)
+  double purge_every_s = 0;             // --purge-every; 0: on demand only
+  unsigned probe_interval_ms = 100;     // how often the probe refreshes its figures
+};
+
+struct AllocatorSetup {
+  std::string allocator;                  // "jemalloc", or the custom library's path
+  std::string library;                    // the file preloaded; empty for glibc
+  std::vector<std::string> env_set;       // KEY=VALUE for RunOptions::env_set
+  std::unique_ptr<ProbeSampler> sampler;  // for RunOptions::samplers; null when the probe cannot load
+  std::vector<std::string> warnings;      // one line each: print before the run
+};
+
+// Throws memgate::Error(ExitCode::usage) with one line naming the problem and the fix
+// for an unknown allocator, a missing library, a bad knob, a missing probe library, or
+// a non-glibc allocator / --purge-every for a static or setuid target.
+AllocatorSetup prepare_allocator(const AllocatorRequest& request);
+
+// libmemgate_probe.so: $MEMGATE_PROBE_LIB, else the one built with this memgate.
+// Throws Error(usage) when it does not exist.
+std::string probe_library_path();
+
+}  // namespace memgate::alloc

@@ -1,0 +1,123 @@
+#include "alloc/executable_check.h"
+
+#include <elf.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "memgate/error.h"
+
+namespace memgate::alloc {
+namespace {
+
+template <typename Ehdr, typename Phdr>
+ElfLinkage linkage_of(std::span<const std::byte> head) {
+  if (head.size() < sizeof(Ehdr)) return ElfLinkage::truncated;
+  Ehdr eh;
+  std::memcpy(&eh, head.data(), sizeof eh);
+  if (eh.e_phentsize != sizeof(Phdr)) return ElfLinkage::truncated;
+  const std::size_t end = static_cast<std::size_t>(eh.e_phoff) + std::size_t{eh.e_phnum} * sizeof(Phdr);
+  if (eh.e_phoff == 0 || end > head.size()) return ElfLinkage::truncated;
+  for (std::size_t i = 0; i < eh.e_phnum; ++i) {
+    Phdr ph;
+    std::memcpy(&ph, head.data() + eh.e_phoff + i * sizeof(Phdr), sizeof ph);
+    if (ph.p_type == PT_INTERP) return ElfLinkage::dynamic;
+  }
+  return ElfLinkage::static_exe;
+}
+
+std::vector<std::byte> read_head(const std::string& path, std::size_t max) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ExitCode::usage, "cannot read the target " + path + ": check the path and its permissions");
+  std::vector<std::byte> bytes(max);
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(max));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  return bytes;
+}
+
+// Program headers sit right after the ELF header in every linker's output; 64 KiB
+// covers them with a wide margin.
+constexpr std::size_t kHeadBytes = 64 * 1024;
+
+}  // namespace
+
+ElfLinkage elf_linkage(std::span<const std::byte> head) {
+  if (head.size() < EI_NIDENT || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) return ElfLinkage::not_elf;
+  const auto cls = static_cast<unsigned char>(head[EI_CLASS]);
+  if (cls == ELFCLASS64) return linkage_of<Elf64_Ehdr, Elf64_Phdr>(head);
+  if (cls == ELFCLASS32) return linkage_of<Elf32_Ehdr, Elf32_Phdr>(head);
+  return ElfLinkage::truncated;
+}
+
+std::string resolve_program(const std::string& argv0) {
+  if (argv0.empty()) return {};
+  if (argv0.find('/') != std::string::npos) return ::access(argv0.c_str(), F_OK) == 0 ? argv0 : std::string{};
+  const char* path_env = std::getenv("PATH");
+  const std::string path = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t colon = path.find(':', start);
+    std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (dir.empty()) dir.push_back('.');  // an empty PATH entry means the current directory
+    const std::string candidate = dir.append("/").append(argv0);
+    struct stat st{};
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return {};
+}
+
+ExecutableFacts inspect_executable(const std::string& argv0) {
+  ExecutableFacts facts;
+  facts.path = resolve_program(argv0);
+  if (facts.path.empty())
+  {
+    // Built with append: GCC 12 flags "literal" + std::string here with a false -Wrestrict.
+    std::string message = "target '";
+    message.append(argv0).append("' not found in PATH: give its path, e.g. ./").append(argv0);
+    throw Error(ExitCode::usage, message);
+  }
+  struct stat st{};
+  if (::stat(facts.path.c_str(), &st) != 0)
+    throw Error(ExitCode::usage, errno_message("cannot stat the target " + facts.path, errno));
+  facts.setuid = (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+  const auto head = read_head(facts.path, kHeadBytes);
+  facts.linkage = elf_linkage(head);
+  if (facts.linkage == ElfLinkage::not_elf && head.size() > 2 && head[0] == std::byte{'#'} && head[1] == std::byte{'!'}) {
+    // "#!/usr/bin/env python3 -u": LD_PRELOAD reaches the interpreter named first.
+    std::string line(reinterpret_cast<const char*>(head.data()) + 2, std::min<std::size_t>(head.size() - 2, 256));
+    line = line.substr(0, line.find('\n'));
+    const std::size_t begin = line.find_first_not_of(" \t");
+    if (begin != std::string::npos) {
+      std::istringstream words(line.substr(begin));
+      std::string program;
+      words >> program;
+      // "#!/usr/bin/env [-S] python3": the program env runs is the one that matters.
+      if (program.ends_with("/env"))
+        while (words >> program && program.starts_with("-")) {}
+      facts.interpreter = resolve_program(program);
+      if (!facts.interpreter.empty()) facts.interpreter_linkage = elf_linkage(read_head(facts.interpreter, kHeadBytes));
+    }
+  }
+  return facts;
+}
+
+std::optional<std::string> preload_blocker(const ExecutableFacts& facts) {
+  if (facts.setuid)
+    return facts.path + " is setuid/setgid: the dynamic loader ignores LD_PRELOAD for it";
+  if (facts.linkage == ElfLinkage::static_exe)
+    return facts.path + " is statically linked (no PT_INTERP): LD_PRELOAD never loads";
+  if (facts.interpreter_linkage == ElfLinkage::static_exe)
+    return facts.path + " runs under " + facts.interpreter + ", which is statically linked: LD_PRELOAD never loads";
+  return std::nullopt;
+}
+
+}  // namespace memgate::alloc

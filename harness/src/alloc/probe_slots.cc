@@ -1,0 +1,158 @@
+#include "alloc/probe_slots.h"
+
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include "memgate_probe.h"
+#include "sys/proc_files.h"
+
+namespace memgate::alloc {
+namespace {
+
+std::string slot_prefix(const std::string& session) { return std::string(MEMGATE_PROBE_SHM_PREFIX) + session + "."; }
+
+std::optional<std::uint64_t> figure(std::uint64_t v) {
+  return v == MEMGATE_PROBE_NONE ? std::nullopt : std::optional<std::uint64_t>(v);
+}
+
+HeapFigures to_figures(const memgate_probe_heap& h) {
+  return {figure(h.allocated), figure(h.active), figure(h.resident), figure(h.mapped), figure(h.retained), figure(h.free_held)};
+}
+
+std::string bounded(const char* text, std::size_t size) { return std::string(text, ::strnlen(text, size)); }
+
+double monotonic_now() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+}  // namespace
+
+std::string new_probe_session() {
+  std::random_device random;
+  const std::uint64_t token = (std::uint64_t{random()} << 32) | random();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(token));
+  return std::to_string(::getpid()) + "-" + hex;
+}
+
+std::vector<pid_t> list_slot_pids(const std::string& session) {
+  std::vector<pid_t> pids;
+  const std::string prefix = slot_prefix(session);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    int pid = 0;
+    const char* first = name.data() + prefix.size();
+    const char* last = name.data() + name.size();
+    const auto [end, err] = std::from_chars(first, last, pid);
+    if (err == std::errc{} && end == last && pid > 0) pids.push_back(pid);
+  }
+  return pids;
+}
+
+void unlink_slot(const std::string& session, pid_t pid) {
+  ::shm_unlink(("/" + slot_prefix(session) + std::to_string(pid)).c_str());
+}
+
+std::size_t unlink_slots(const std::string& session) {
+  std::size_t removed = 0;
+  for (const pid_t pid : list_slot_pids(session)) {
+    const std::string name = "/" + slot_prefix(session) + std::to_string(pid);
+    if (::shm_unlink(name.c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
+std::unique_ptr<ProbeSlot> ProbeSlot::open(const std::string& session, pid_t pid) {
+  const std::string name = "/" + slot_prefix(session) + std::to_string(pid);
+  const int fd = ::shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0);
+  if (fd < 0) return nullptr;
+  struct stat st{};
+  void* mem = MAP_FAILED;
+  // The probe sizes the object right after creating it: a short one is not ready yet.
+  if (::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) >= sizeof(memgate_probe_slot))
+    mem = ::mmap(nullptr, sizeof(memgate_probe_slot), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (mem == MAP_FAILED) return nullptr;
+  return std::unique_ptr<ProbeSlot>(new ProbeSlot(pid, static_cast<memgate_probe_slot*>(mem)));
+}
+
+ProbeSlot::~ProbeSlot() { ::munmap(slot_, sizeof(memgate_probe_slot)); }
+
+std::optional<SlotReading> ProbeSlot::read() const {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    if (__atomic_load_n(&slot_->magic, __ATOMIC_ACQUIRE) != MEMGATE_PROBE_MAGIC || slot_->version != MEMGATE_PROBE_VERSION)
+      return std::nullopt;
+    const std::uint32_t before = __atomic_load_n(&slot_->stats_seq, __ATOMIC_ACQUIRE);
+    if (before & 1u) continue;  // the probe is writing: retry
+    SlotReading r;
+    r.pid = slot_->pid;
+    r.state = __atomic_load_n(&slot_->state, __ATOMIC_ACQUIRE);
+    r.allocator = bounded(slot_->allocator, sizeof slot_->allocator);
+    r.malloc_from = bounded(slot_->malloc_from, sizeof slot_->malloc_from);
+    r.interval_ms = slot_->interval_ms;
+    r.publishes = slot_->publishes;
+    r.heap = to_figures(slot_->heap);
+    r.stats_cost_ns = slot_->stats_cost_ns;
+    r.thread_cpu_ns = slot_->thread_cpu_ns;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&slot_->stats_seq, __ATOMIC_ACQUIRE) == before) return r;
+  }
+  return std::nullopt;
+}
+
+std::uint32_t ProbeSlot::request_purge() {
+  const std::uint32_t request = __atomic_add_fetch(&slot_->purge_request, 1, __ATOMIC_ACQ_REL);
+  ::syscall(SYS_futex, &slot_->purge_request, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  return request;
+}
+
+bool ProbeSlot::wait_purge(std::uint32_t request, double timeout_s) const {
+  const double deadline = monotonic_now() + timeout_s;
+  for (;;) {
+    const std::uint32_t done = __atomic_load_n(&slot_->purge_done, __ATOMIC_ACQUIRE);
+    if (done == request) return true;
+    if (__atomic_load_n(&slot_->state, __ATOMIC_ACQUIRE) != MEMGATE_PROBE_RUNNING) return false;
+    const double left = deadline - monotonic_now();
+    if (left <= 0) return false;
+    // Wake-ups come from the probe; the 50 ms cap also notices a probe that died.
+    const double wait = std::min(left, 0.05);
+    timespec ts{static_cast<time_t>(wait), static_cast<long>((wait - static_cast<double>(static_cast<time_t>(wait))) * 1e9)};
+    ::syscall(SYS_futex, &slot_->purge_done, FUTEX_WAIT, done, &ts, nullptr, 0);
+  }
+}
+
+HeapFigures ProbeSlot::heap_before_purge() const { return to_figures(slot_->heap_before_purge); }
+std::uint64_t ProbeSlot::purge_cost_ns() const { return slot_->purge_cost_ns; }
+
+std::optional<std::uint64_t> process_rss_bytes(pid_t pid) {
+  thread_local std::string buf;
+  const std::string path = "/proc/" + std::to_string(pid) + "/statm";
+  if (!sys::read_file_into(path.c_str(), buf)) return std::nullopt;
+  // statm: size resident shared text lib data dt (pages)
+  const std::size_t space = buf.find(' ');
+  if (space == std::string::npos) return std::nullopt;
+  std::uint64_t pages = 0;
+  const auto [end, err] = std::from_chars(buf.data() + space + 1, buf.data() + buf.size(), pages);
+  if (err != std::errc{}) return std::nullopt;
+  static const std::uint64_t page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  return pages * page_size;
+}
+
+}  // namespace memgate::alloc
