@@ -1,7 +1,11 @@
 // A process tree whose child allocates: after SIGUSR1 the parent touches PARENT_MIB,
-// forks, the child touches CHILD_MIB and writes "<pid> <VmHWM bytes>" to RESULT.child,
-// the parent waits for it and writes its own line to RESULT.parent.
+// forks, the child touches CHILD_MIB and writes "<pid> <ru_maxrss bytes>" to
+// RESULT.child, the parent waits for it and writes its own line to RESULT.parent.
+// ru_maxrss, not VmHWM: since 6.16 /proc's VmRSS (and so a VmHWM taken while memory
+// is still held) is the precise per-CPU sum, while the kernel's hiwater and ru_maxrss
+// use the same batched counter the rss_stat tracepoint reports.
 // Usage: ebpf_fork_alloc READY RESULT PARENT_MIB CHILD_MIB
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,17 +17,11 @@
 
 #include "helper_sync.h"
 
-static std::uint64_t vm_hwm_bytes() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  return 0;
-}
-
 static void report(const std::string& path) {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
   std::ofstream out(path);
-  out << getpid() << " " << vm_hwm_bytes() << "\n";
+  out << getpid() << " " << static_cast<std::uint64_t>(usage.ru_maxrss) * 1024 << "\n";
 }
 
 int main(int argc, char** argv) {
