@@ -55,9 +55,11 @@ static __always_inline __u64 mm_rss_bytes(struct mm_struct *mm)
 {
   if (!mm)
     return 0;
-  __u64 pages = positive(BPF_CORE_READ(mm, rss_stat[0].count)) +  /* MM_FILEPAGES */
-                positive(BPF_CORE_READ(mm, rss_stat[1].count)) +  /* MM_ANONPAGES */
-                positive(BPF_CORE_READ(mm, rss_stat[3].count));   /* MM_SHMEMPAGES */
+  /* Direct BTF loads (CO-RE relocated), not bpf_probe_read calls: this runs on
+   * every page fault of the machine. */
+  __u64 pages = positive(mm->rss_stat[0].count) +  /* MM_FILEPAGES */
+                positive(mm->rss_stat[1].count) +  /* MM_ANONPAGES */
+                positive(mm->rss_stat[3].count);   /* MM_SHMEMPAGES */
   return pages * page_size;
 }
 

@@ -10,16 +10,16 @@ int BPF_PROG(memgate_rss_stat, struct mm_struct *mm, int member)
 {
   /* rss_stat can fire for an mm other than current's (reclaim, /proc/PID/mem writes):
    * attribute to the mm's owner, not to current. */
-  struct task_struct *owner = BPF_CORE_READ(mm, owner);
+  struct task_struct *owner = mm->owner;
   if (!owner)
     return 0;
-  __u32 tgid = BPF_CORE_READ(owner, tgid);
+  __u32 tgid = owner->tgid;
   struct memgate_proc *p = bpf_map_lookup_elem(&procs, &tgid);
   if (!p || p->exited)
     return 0;
   /* The old mm torn down at exec, or a new mm being built before exec_mmap, is not
    * the process's memory: only count the mm the owner runs on. */
-  if (BPF_CORE_READ(owner, mm) != mm)
+  if (owner->mm != mm)
     return 0;
   struct memgate_tree *t = tree_totals();
   if (!t)

@@ -19,7 +19,7 @@ int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child
   /* The child's mm was filled (copy_page_range) before this tracepoint and before
    * we tracked it: start from its current counters. */
   struct memgate_proc fresh = {};
-  __u64 rss = mm_rss_bytes(BPF_CORE_READ(child, mm));
+  __u64 rss = mm_rss_bytes(child->mm);
   fresh.rss_bytes = rss;
   fresh.peak_bytes = rss;
   fresh.last_emit_bytes = rss;
@@ -54,7 +54,7 @@ int BPF_PROG(memgate_exec, struct task_struct *task, pid_t old_pid, struct linux
   struct memgate_tree *t = tree_totals();
   if (!t)
     return 0;
-  __u64 rss = mm_rss_bytes(BPF_CORE_READ(task, mm));
+  __u64 rss = mm_rss_bytes(task->mm);
   __u64 old = __sync_lock_test_and_set(&p->rss_bytes, rss);
   __u64 peak_before = p->peak_bytes;
   /* A new program: its peak starts over (the old image's memory is gone). */
