@@ -126,7 +126,7 @@ TEST(LoadDispatcher, DropPolicyDropsWhatIsTooLateAndCountsIt) {
   EXPECT_EQ(s.sent + s.dropped, 1000u);
   // Per 5 ms stall, 5 records fall due: the 2 older than 2 ms are dropped.
   EXPECT_NEAR(static_cast<double>(s.dropped), 400, 5);
-  EXPECT_LE(s.lag.max_ns(), 2'000'000);
+  EXPECT_LE(s.lag.max_ns(), 2'000'000 + 5'000'000);  // at most 2 ms late when written, + the 5 ms write
 }
 
 TEST(LoadDispatcher, QueuePolicySendsEverythingAndMeasuresTheLag) {
@@ -143,8 +143,9 @@ TEST(LoadDispatcher, QueuePolicySendsEverythingAndMeasuresTheLag) {
   const auto& s = dispatcher.stats();
   EXPECT_EQ(s.sent, 1000u);
   EXPECT_EQ(s.dropped, 0u);
-  EXPECT_GE(s.lag.max_ns(), 4'000'000);
-  EXPECT_LT(s.lag.max_ns(), 6'000'000);
+  // Records due 2..6 ms go out in the batch written from 6 to 11 ms: 9 ms for the oldest.
+  EXPECT_EQ(s.lag.max_ns(), 9'000'000);
+  EXPECT_GE(s.lag.quantile_ns(0.5), 7'000'000);
 }
 
 TEST(LoadDispatcher, StopCountsDueButUnsentRecordsAsOffered) {

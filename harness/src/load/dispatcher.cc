@@ -56,16 +56,20 @@ Dispatcher::Dispatcher(RecordSource& source, Transport& transport, Clock& clock,
     options_.max_lag_s = default_max_lag_s(options_.late_policy);
 }
 
-std::size_t Dispatcher::flush(std::string& batch, std::uint64_t records, const std::atomic<bool>& stop) {
+void Dispatcher::flush(std::string& batch, std::vector<std::int64_t>& deadlines, const std::atomic<bool>& stop) {
   const std::size_t written = transport_.write(batch, stop);
-  if (written == batch.size()) {
-    stats_.accepted += records;
-  } else {
-    // Only complete lines count as accepted.
-    stats_.accepted += static_cast<std::uint64_t>(std::count(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(written), '\n'));
-  }
+  // Only complete lines count as accepted.
+  const std::size_t accepted =
+      written == batch.size()
+          ? deadlines.size()
+          : static_cast<std::size_t>(std::count(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(written), '\n'));
+  stats_.accepted += accepted;
+  // Lag runs to the moment the record is in the target's pipe / socket, so time spent
+  // blocked on backpressure counts.
+  const std::int64_t done = clock_.now_ns();
+  for (std::size_t i = 0; i < accepted; ++i) stats_.lag.add(done - deadlines[i]);
   batch.clear();
-  return written;
+  deadlines.clear();
 }
 
 void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
@@ -77,6 +81,7 @@ void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
 
   std::string batch;
   batch.reserve(options_.batch_bytes + 4096);
+  std::vector<std::int64_t> deadlines;  // of the records in batch: bounded by batch_bytes
   std::int64_t now = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     std::uint64_t in_batch = 0;
@@ -94,11 +99,11 @@ void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
       source_.emit(batch);
       ++stats_.sent;
       ++in_batch;
-      stats_.lag.add(lag);
+      deadlines.push_back(deadline);
       if (batch.size() >= options_.batch_bytes) break;
     }
     if (in_batch > 0) {
-      flush(batch, in_batch, stop);
+      flush(batch, deadlines, stop);
       if (transport_.peer_closed()) break;
       continue;
     }

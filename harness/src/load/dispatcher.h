@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,7 +40,7 @@ struct DispatchStats {
   std::uint64_t sent = 0;      // handed to the transport
   std::uint64_t accepted = 0;  // completely written into the target's pipe / socket
   std::uint64_t dropped = 0;   // by the late policy
-  LagHistogram lag;            // wall-clock send time minus intended time, per sent record
+  LagHistogram lag;            // when the record was fully written minus when it was due, per accepted record
   double blocked_s = 0;        // waiting on the target's backpressure
   double elapsed_s = 0;        // wall time from anchor to the end
   bool peer_closed = false;
@@ -56,7 +57,7 @@ class Dispatcher {
   const DispatchStats& stats() const { return stats_; }
 
  private:
-  std::size_t flush(std::string& batch, std::uint64_t records, const std::atomic<bool>& stop);
+  void flush(std::string& batch, std::vector<std::int64_t>& deadlines, const std::atomic<bool>& stop);
   RecordSource& source_;
   Transport& transport_;
   Clock& clock_;

@@ -83,8 +83,14 @@ SensorPayload::SensorPayload(SensorOptions options) : options_(std::move(options
     for (int i = 0; i < n; ++i) {
       char id[64];
       std::snprintf(id, sizeof id, "%.*s-%04d", static_cast<int>(types[t].name.size()), types[t].name.data(), i);
-      sensors_.push_back({id, t, draws.between(options_.lat_min, options_.lat_max),
-                          draws.between(options_.lon_min, options_.lon_max)});
+      Sensor sensor{id, t, draws.between(options_.lat_min, options_.lat_max),
+                    draws.between(options_.lon_min, options_.lon_max), {}, {}};
+      sensor.head = "{\"sensor_id\":\"" + sensor.id + "\",\"type\":\"" + std::string(types[t].name) + "\",\"ts\":\"";
+      sensor.coords = ",\"lat\":";
+      append_fixed(sensor.coords, sensor.lat, 6);
+      sensor.coords += ",\"lon\":";
+      append_fixed(sensor.coords, sensor.lon, 6);
+      sensors_.push_back(std::move(sensor));
       total += draws.between(types[t].min_hz, types[t].max_hz);
       cumulative_rate_.push_back(total);
     }
@@ -133,11 +139,7 @@ void SensorPayload::append(std::uint64_t index, double t_s, std::string& out) {
     ++bad_[static_cast<std::size_t>(*bad)];
   }
   const std::size_t start = out.size();
-  out += "{\"sensor_id\":\"";
-  out += sensor.id;
-  out += "\",\"type\":\"";
-  out += type.name;
-  out += "\",\"ts\":\"";
+  out += sensor.head;
   append_timestamp(t_s, out);
   if (bad == BadKind::malformed_json) {
     out += "\",\"lat\":";  // cut mid-object: no value, no closing brace
@@ -145,11 +147,13 @@ void SensorPayload::append(std::uint64_t index, double t_s, std::string& out) {
     return;
   }
   out += '"';
-  if (bad != BadKind::missing_field) {
+  if (bad == BadKind::out_of_range) {
     out += ",\"lat\":";
-    append_fixed(out, bad == BadKind::out_of_range ? sensor.lat + 100 : sensor.lat, 6);
+    append_fixed(out, sensor.lat + 100, 6);
     out += ",\"lon\":";
     append_fixed(out, sensor.lon, 6);
+  } else if (bad != BadKind::missing_field) {
+    out += sensor.coords;
   }
   out += ",\"value\":";
   if (bad == BadKind::nan_value) out += "NaN";  // what naive float serialisers emit

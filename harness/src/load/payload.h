@@ -67,6 +67,9 @@ class SensorPayload final : public Payload {
     std::string id;  // "air_quality-0003"
     std::size_t type;
     double lat, lon;
+    // Formatted once: the constant parts of every record of this sensor.
+    std::string head;    // {"sensor_id":"...","type":"...","ts":"
+    std::string coords;  // ,"lat":37.123456,"lon":-121.654321
   };
   void append_timestamp(double t_s, std::string& out);
   SensorOptions options_;
