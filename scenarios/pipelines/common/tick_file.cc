@@ -1,0 +1,65 @@
+#include "common/tick_file.h"
+
+#include <charconv>
+#include <cstdio>
+
+namespace pipelines {
+namespace {
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+template <class T>
+bool field(std::string_view& rest, T& out) {
+  const auto comma = rest.find(',');
+  const auto text = rest.substr(0, comma);
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc() || p != text.data() + text.size()) return false;
+  rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  return true;
+}
+}  // namespace
+
+std::string make_tick_csv(std::uint64_t seed, std::uint64_t unit, std::size_t ticks) {
+  std::string csv;
+  csv.reserve(ticks * 36);
+  std::uint64_t s = mix(seed ^ mix(unit));
+  double mid = 1.08 + static_cast<double>(unit % 97) * 1e-3;
+  std::int64_t ms = 0;
+  char line[96];
+  for (std::size_t i = 0; i < ticks; ++i) {
+    s = mix(s);
+    ms += 1 + static_cast<std::int64_t>(s % 7000);
+    mid += (static_cast<double>(s >> 40 & 0xffff) / 65536.0 - 0.5) * 2e-5;
+    const int n = std::snprintf(line, sizeof line, "%lld,%.5f,%.5f,%u\n", static_cast<long long>(ms), mid - 5e-6, mid + 5e-6,
+                                static_cast<unsigned>(1 + (s >> 20) % 50));
+    csv.append(line, static_cast<std::size_t>(n));
+  }
+  return csv;
+}
+
+std::uint64_t aggregate_ticks(std::string_view lines, std::map<std::int64_t, Bar>& bars) {
+  std::uint64_t bad = 0;
+  while (!lines.empty()) {
+    const auto nl = lines.find('\n');
+    std::string_view rest = lines.substr(0, nl);
+    lines = nl == std::string_view::npos ? std::string_view() : lines.substr(nl + 1);
+    std::int64_t ms;
+    double bid, ask, volume;
+    if (!field(rest, ms) || !field(rest, bid) || !field(rest, ask) || !field(rest, volume)) {
+      ++bad;
+      continue;
+    }
+    const double mid = (bid + ask) / 2;
+    Bar& b = bars[ms / 60000];
+    if (b.ticks == 0) b.open = b.high = b.low = mid;
+    b.high = std::max(b.high, mid), b.low = std::min(b.low, mid), b.close = mid;
+    b.volume += volume;
+    ++b.ticks;
+  }
+  return bad;
+}
+
+}  // namespace pipelines

@@ -1,0 +1,213 @@
+// worker_pool (seed 002): --workers threads take --units work units; each unit
+// generates a tick file, compresses it (zlib), decompresses it, parses and aggregates
+// it in iterations of --lines-per-iteration lines, writes the bars atomically
+// (temp file + rename) and records the unit in a SQLite store. Each worker thread
+// opens one store connection and reuses it; large buffers are released right after
+// use; the allocator is purged every 50 iterations and between work units.
+//
+// --antipattern connection_per_unit: a new store connection per unit, never closed
+//   (each holds its db, -wal and -shm fds: the fd leak).
+// --antipattern no_purge: no allocator purge (freed pages stay in the process).
+#include <sqlite3.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "common/accounting.h"
+#include "common/metrics_writer.h"
+#include "common/process_memory.h"
+#include "common/shutdown.h"
+#include "common/tick_file.h"
+
+using namespace pipelines;
+using namespace std::chrono;
+
+namespace {
+
+struct Options {
+  int workers = 2;
+  std::uint64_t units = 40;
+  std::size_t ticks = 60000;
+  std::size_t lines_per_iteration = 500;
+  int purge_every = 50;
+  std::string out_dir, antipattern = "none";
+};
+
+sqlite3* open_store(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open store " + path);
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+  return db;
+}
+
+// One store connection per worker thread, opened on first use and reused (pattern 6).
+thread_local sqlite3* t_store = nullptr;
+
+struct Pool {
+  Pool(const Options& options, std::string store) : o(options), store_path(std::move(store)) {}
+  const Options& o;
+  std::string store_path;
+  Accounting acct;
+  std::atomic<std::uint64_t> next_unit{0}, purges{0}, busy{0};
+  std::atomic<std::uint64_t> connections_opened{0};
+
+  void purge() {
+    if (o.antipattern == "no_purge") return;
+    purge_allocator();
+    ++purges;
+  }
+
+  void run_unit(std::uint64_t unit) {
+    // Generate and compress; the raw file is released as soon as it is compressed.
+    std::string csv = make_tick_csv(17, unit, o.ticks);
+    const uLong raw_size = static_cast<uLong>(csv.size());
+    std::vector<Bytef> packed(compressBound(raw_size));
+    uLongf packed_size = packed.size();
+    if (compress2(packed.data(), &packed_size, reinterpret_cast<const Bytef*>(csv.data()), raw_size, 6) != Z_OK)
+      throw std::runtime_error("compress failed");
+    std::string().swap(csv);
+    std::string text(raw_size, '\0');
+    uLongf text_size = raw_size;
+    if (uncompress(reinterpret_cast<Bytef*>(text.data()), &text_size, packed.data(), packed_size) != Z_OK)
+      throw std::runtime_error("uncompress failed");
+    std::vector<Bytef>().swap(packed);
+
+    // Parse in iterations; per-iteration tick copies are what a dataframe parse allocates.
+    std::map<std::int64_t, Bar> bars;
+    std::string_view rest(text);
+    std::uint64_t iteration = 0, bad = 0;
+    while (!rest.empty()) {
+      std::size_t end = 0;
+      for (std::size_t n = 0; n < o.lines_per_iteration && end != std::string_view::npos; ++n)
+        end = rest.find('\n', end == 0 ? 0 : end + 1);
+      const std::size_t take = end == std::string_view::npos ? rest.size() : end + 1;
+      std::vector<std::string> rows;  // the parsed rows of this iteration
+      for (std::string_view block = rest.substr(0, take); !block.empty();) {
+        const auto nl = block.find('\n');
+        rows.emplace_back(block.substr(0, nl == std::string_view::npos ? block.size() : nl + 1));
+        block.remove_prefix(nl == std::string_view::npos ? block.size() : nl + 1);
+      }
+      for (const auto& row : rows) bad += aggregate_ticks(row, bars);
+      rest.remove_prefix(take);
+      if (++iteration % static_cast<std::uint64_t>(o.purge_every) == 0) purge();
+    }
+    std::string().swap(text);
+
+    // Atomic write: a reader never sees a half-written result.
+    const auto final_path = std::filesystem::path(o.out_dir) / ("unit-" + std::to_string(unit) + ".csv");
+    const auto tmp_path = final_path.string() + ".tmp";
+    {
+      std::ofstream out(tmp_path, std::ios::trunc);
+      for (const auto& [minute, b] : bars)
+        out << minute << ',' << b.open << ',' << b.high << ',' << b.low << ',' << b.close << ',' << b.volume << '\n';
+      if (!out.flush()) throw std::runtime_error("cannot write " + tmp_path);
+    }
+    std::filesystem::rename(tmp_path, final_path);
+
+    sqlite3* db;
+    if (o.antipattern == "connection_per_unit") {
+      db = open_store(store_path);  // the leak: never closed
+      ++connections_opened;
+    } else {
+      if (!t_store) {
+        t_store = open_store(store_path);
+        ++connections_opened;
+      }
+      db = t_store;
+    }
+    const std::string sql = "INSERT OR REPLACE INTO units VALUES (" + std::to_string(unit) + "," + std::to_string(bars.size()) +
+                            "," + std::to_string(bad) + ")";
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("store: ") + sqlite3_errmsg(db));
+    if (bad) acct.reject("malformed_tick_lines", bad);
+  }
+
+  void worker() {
+    for (;;) {
+      if (drain_requested()) break;
+      const std::uint64_t unit = next_unit++;
+      if (unit >= o.units) break;
+      ++acct.received;
+      ++busy;
+      try {
+        run_unit(unit);
+        ++acct.processed;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "worker_pool: unit %llu: %s\n", static_cast<unsigned long long>(unit), e.what());
+        acct.reject("unit_failed");
+      }
+      --busy;
+      purge();  // between work units
+    }
+    if (t_store) {  // explicit cleanup of the thread's connection at shutdown
+      sqlite3_close(t_store);
+      t_store = nullptr;
+    }
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"Parallel repair workers: tick files through zlib into bars and a SQLite store (seed 002)"};
+  app.add_option("--workers", o.workers, "Worker threads")->check(CLI::Range(1, 256))->capture_default_str();
+  app.add_option("--units", o.units, "Work units")->capture_default_str();
+  app.add_option("--ticks", o.ticks, "Ticks per unit")->check(CLI::Range(1, 100'000'000))->capture_default_str();
+  app.add_option("--lines-per-iteration", o.lines_per_iteration, "Lines parsed per iteration")->check(CLI::Range(1, 10'000'000))->capture_default_str();
+  app.add_option("--purge-every", o.purge_every, "Purge every N iterations")->check(CLI::Range(1, 1'000'000))->capture_default_str();
+  app.add_option("--out-dir", o.out_dir, "Result files and store (default: a fresh directory under /tmp)");
+  app.add_option("--antipattern", o.antipattern, "none, connection_per_unit or no_purge")
+      ->check(CLI::IsMember({"none", "connection_per_unit", "no_purge"}))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  install_drain_signals();
+  const auto started = steady_clock::now();
+  if (o.out_dir.empty()) o.out_dir = "/tmp/worker_pool-" + std::to_string(::getpid());
+  std::filesystem::create_directories(o.out_dir);
+  Pool pool(o, o.out_dir + "/store.sqlite");
+  {
+    sqlite3* db = open_store(pool.store_path);
+    sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS units (unit INTEGER PRIMARY KEY, bars INTEGER, bad_lines INTEGER)", nullptr,
+                 nullptr, nullptr);
+    sqlite3_close(db);
+  }
+  MetricsWriter metrics;
+  metrics.start_periodic(200ms, [&] {
+    return nlohmann::json{{"processed", pool.acct.processed.load()}, {"busy_workers", pool.busy.load()},
+                          {"purges", pool.purges.load()}, {"fds", open_fd_count()}, {"rss_bytes", rss_bytes()}};
+  });
+  std::vector<std::thread> workers;
+  for (int i = 0; i < o.workers; ++i) workers.emplace_back([&pool] { pool.worker(); });
+  for (auto& t : workers) t.join();
+  pool.purge();
+  metrics.stop_periodic();
+
+  const double elapsed = duration<double>(steady_clock::now() - started).count();
+  const auto accounting = pool.acct.to_json({{"pipeline", "worker_pool"},
+                                             {"mode", o.antipattern},
+                                             {"stopped_by", drain_requested() ? "signal" : "done"},
+                                             {"units_planned", o.units},
+                                             {"purges", pool.purges.load()},
+                                             {"connections_opened", pool.connections_opened.load()},
+                                             {"open_fds", open_fd_count()},
+                                             {"out_dir", o.out_dir},
+                                             {"elapsed_s", elapsed},
+                                             {"units_per_s", elapsed > 0 ? pool.acct.processed.load() / elapsed : 0.0},
+                                             {"peak_rss_bytes", peak_rss_bytes()},
+                                             {"allocator", allocator_name()}});
+  metrics.emit({{"accounting", accounting}});
+  std::printf("%s\n", accounting.dump().c_str());
+  return 0;
+}
