@@ -19,14 +19,15 @@ using memgate::Outcome;
 using namespace memgate::study;
 namespace analyze = memgate::analyze;
 
-constexpr std::array<analyze::AutocorrelationCorrection, 4> kCorrections = {
+constexpr std::array<analyze::AutocorrelationCorrection, 5> kCorrections = {
     analyze::AutocorrelationCorrection::none, analyze::AutocorrelationCorrection::lag1,
-    analyze::AutocorrelationCorrection::multi_lag, analyze::AutocorrelationCorrection::batch_means};
-const char* kCorrectionNames[] = {"none", "lag-1 AR(1)", "multi-lag", "batch means"};
+    analyze::AutocorrelationCorrection::multi_lag, analyze::AutocorrelationCorrection::batch_means,
+    analyze::AutocorrelationCorrection::adaptive};
+const char* kCorrectionNames[] = {"none", "lag-1 AR(1)", "multi-lag", "batch means", "adaptive"};
 
 struct Tally {
   int runs = 0;
-  int outcome[4][3] = {};  // [correction][pass, fail, inconclusive]
+  int outcome[5][3] = {};  // [correction][pass, fail, inconclusive]
   int naive_fail[4] = {};
 };
 
@@ -193,7 +194,7 @@ int main(int argc, char** argv) {
 
   std::printf("\n#### Autocorrelation corrections compared (%% FAIL, plateau families)\n\n| family | leaking");
   for (const char* c : kCorrectionNames) std::printf(" | %s", c);
-  std::printf(" |\n|---|---|---|---|---|---|\n");
+  std::printf(" |\n|---|---|---|---|---|---|---|\n");
   for (std::size_t f = 0; f < all.size(); ++f) {
     if (all[f].burst) continue;
     std::printf("| %s | %s |", all[f].name.c_str(), all[f].leaking ? "yes" : "no");

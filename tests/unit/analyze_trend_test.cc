@@ -108,7 +108,7 @@ TEST(VarianceInflation, NearOneForWhiteNoiseAndLargeForAr1) {
   const auto white = ar1(4000, 0, 1);
   const auto red = ar1(4000, 0.8, 2);  // theory: (1 + 0.8) / (1 - 0.8) = 9
   for (auto mode : {AutocorrelationCorrection::lag1, AutocorrelationCorrection::multi_lag,
-                    AutocorrelationCorrection::batch_means}) {
+                    AutocorrelationCorrection::batch_means, AutocorrelationCorrection::adaptive}) {
     EXPECT_LT(variance_inflation(white, mode), 1.5);
     EXPECT_GT(variance_inflation(red, mode), 6.0);
     EXPECT_LT(variance_inflation(red, mode), 12.0);
@@ -122,6 +122,15 @@ TEST(VarianceInflation, BatchMeansSeesThatASawtoothAveragesOut) {
   for (std::size_t i = 0; i < saw.size(); ++i) saw[i] = static_cast<double>(i % 16);
   EXPECT_GT(variance_inflation(saw, AutocorrelationCorrection::lag1), 4);
   EXPECT_LT(variance_inflation(saw, AutocorrelationCorrection::batch_means), 2);
+  EXPECT_LT(variance_inflation(saw, AutocorrelationCorrection::adaptive), 2);
+}
+
+TEST(VarianceInflation, AdaptiveNeverGoesBelowTheAr1ModelOnAperiodicNoise) {
+  const auto red = ar1(300, 0.9, 11);  // short and slow: where batch means is least stable
+  EXPECT_GE(variance_inflation(red, AutocorrelationCorrection::adaptive),
+            variance_inflation(red, AutocorrelationCorrection::lag1));
+  EXPECT_GE(variance_inflation(red, AutocorrelationCorrection::adaptive),
+            variance_inflation(red, AutocorrelationCorrection::batch_means));
 }
 
 TEST(ReduceSeries, DropsNonFiniteValuesAndMeasuresGaps) {

@@ -39,7 +39,7 @@ struct PlateauSettings {
   double confidence = 0.99;               // two-sided level of the slope interval
   double horizon_s = 24 * 3600.0;         // for projected_at_horizon (from the first sample)
   std::optional<double> limit;            // memory limit in value units, for time_to_limit_s
-  AutocorrelationCorrection correction = AutocorrelationCorrection::batch_means;
+  AutocorrelationCorrection correction = AutocorrelationCorrection::adaptive;
   // FAIL also needs the later half of the steady window to grow faster than the
   // tolerance: a saturating warm-up that the warm-up cut left in is not a leak.
   bool require_late_growth = true;

@@ -121,6 +121,12 @@ double variance_inflation(std::span<const double> residuals, AutocorrelationCorr
     return m * (m - 1) * (m - 2) / norm;
   };
   if (mode == AutocorrelationCorrection::batch_means) return batch_means_inflation(residuals);
+  if (mode == AutocorrelationCorrection::adaptive) {
+    const double batch = batch_means_inflation(residuals);
+    for (std::size_t k = 1; k <= n / 4; ++k)
+      if (autocorrelation(residuals, k) < -0.25) return batch;  // periodic: it averages out
+    return std::max(batch, variance_inflation(residuals, AutocorrelationCorrection::lag1));
+  }
   double sum = 0;
   if (mode == AutocorrelationCorrection::lag1) {
     // AR(1) model: rho_k = rho_1^k. Negative rho_1 would deflate; memory never needs that.

@@ -31,6 +31,9 @@ enum class AutocorrelationCorrection {
   multi_lag,  // Hamed–Rao weights over every lag up to the first non-positive autocorrelation
   batch_means,  // long-run variance from overlapping batch means of the residuals: counts the
                 // negative lags of periodic noise (GC sawtooth) that truncated sums ignore
+  adaptive,     // batch means when the residuals look periodic (autocorrelation dips below
+                // -0.25 within n/4 lags), else the larger of batch means and lag1: the
+                // AR(1) model is the steadier estimate on short runs of slow noise
 };
 
 // Sample autocorrelation of `x` (mean removed) at `lag`; 0 when undefined.
