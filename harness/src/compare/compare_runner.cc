@@ -1,0 +1,193 @@
+#include "compare/compare_runner.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "alloc/allocator_setup.h"
+#include "compare/compare_text.h"
+#include "memgate/error.h"
+#include "record/run_meta.h"
+#include "record/sample_log.h"
+#include "run/plot.h"
+#include "sys/child.h"
+#include "sys/host.h"
+
+namespace memgate::compare {
+
+namespace {
+
+constexpr const char* kPython = "/usr/bin/python3";
+constexpr int kNoMatplotlib = 3;  // plot_compare.py's exit status when matplotlib is missing
+
+std::string prepare_compare_dir(const std::string& requested) {
+  namespace fs = std::filesystem;
+  std::string dir = requested;
+  if (dir.empty()) {
+    const std::string base = "memgate-compare-" + sys::compact_local_timestamp(sys::unix_millis());
+    dir = base;
+    for (int n = 2; fs::exists(dir); ++n) dir = base + "-" + std::to_string(n);
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw Error(ExitCode::usage, "cannot create compare directory " + dir + ": " +
+                                     (ec ? ec.message() : "a file is in the way") + " (choose another --out)");
+  if (fs::exists(fs::path(dir) / kCompareJson))
+    throw Error(ExitCode::usage, dir + " already holds a comparison (compare.json): choose another --out, or "
+                                       "recompute it with memgate compare --report " + dir);
+  return dir;
+}
+
+std::string run_line(std::size_t index, std::size_t total, const RunFigures& f) {
+  std::string line = "[" + std::to_string(index) + "/" + std::to_string(total) + "] " + f.dir + ":";
+  const auto add = [&](const char* key, const char* label, std::string_view unit) {
+    const auto it = f.values.find(key);
+    if (it != f.values.end()) line += std::string(" ") + label + " " + format_value(it->second, unit) + ",";
+  };
+  add("steady_rss_bytes", "steady", "bytes");
+  add("peak_rss_bytes", "peak", "bytes");
+  add("records_per_s", "", "records/s");
+  add("wall_s", "wall", "s");
+  line += " verdict " + (f.verdict.empty() ? std::string("?") : f.verdict);
+  if (!f.problem.empty()) line += " (" + f.problem + ")";
+  if (!f.mismatch.empty()) line += " (" + f.mismatch + ")";
+  return line;
+}
+
+void finish(CompareResult& result, const CompareOptions& options) {
+  result.variants = aggregate(result.manifest.variants, result.runs);
+  result.recommendation = recommend(result.variants, options.recommend);
+  result.markdown = markdown_report(result.manifest.workload, result.manifest.repeat, result.variants, result.recommendation);
+  record::write_json_file(result.out_dir + "/" + kCompareJson,
+                          to_json(result.manifest, result.runs, result.variants, result.recommendation));
+  const std::string md_path = result.out_dir + "/" + kCompareMarkdown;
+  if (FILE* f = std::fopen(md_path.c_str(), "w")) {
+    std::fputs(result.markdown.c_str(), f);
+    std::fclose(f);
+  } else {
+    throw Error(ExitCode::usage, errno_message("cannot write " + md_path, errno));
+  }
+  if (options.plot) result.plot_note = plot_compare(result.out_dir);
+}
+
+}  // namespace
+
+RunFigures load_run_figures(const std::string& run_dir) {
+  const auto report = record::read_json_file(run_dir + "/report.json");
+  std::vector<double> t, rss;
+  record::read_samples(run_dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
+    t.push_back(row.get("t_s"));
+    rss.push_back(row.get("rss_bytes"));
+  });
+  RunFigures f = figures_from_report(report, t, rss);
+  f.dir = run_dir;
+  return f;
+}
+
+CompareResult run_compare(const Workload& workload, const CompareOptions& options) {
+  check_variants(options.variants);
+  CompareResult result;
+  auto& m = result.manifest;
+  m.variants = options.variants;
+  m.repeat = options.repeat;
+  m.plan = interleaved_plan(options.variants, options.repeat);
+  m.workload = workload.describe();
+  m.purge_every_s = options.purge_every_s;
+
+  const auto request_for = [&](const Variant& v) {
+    alloc::AllocatorRequest request;
+    request.allocator = v.allocator;
+    request.alloc_env = v.alloc_env;
+    request.target = workload.target_program();
+    request.purge_every_s = options.purge_every_s;
+    request.probe_interval_ms = options.probe_interval_ms;
+    return request;
+  };
+  // Every variant is validated before the first run: a typo in the last knob must not
+  // cost the user the whole comparison.
+  for (const auto& v : options.variants) {
+    try {
+      const auto setup = alloc::prepare_allocator(request_for(v));
+      if (options.progress)
+        for (const auto& w : setup.warnings) options.progress(v.label + ": " + w);
+    } catch (const Error& e) {
+      throw Error(e.code(), "variant " + v.label + ": " + e.what());
+    }
+  }
+
+  result.out_dir = prepare_compare_dir(options.out_dir);
+  record::write_json_file(result.out_dir + "/" + kCompareJson, to_json(m, {}, {}, {}));
+
+  for (std::size_t i = 0; i < m.plan.size(); ++i) {
+    const auto& planned = m.plan[i];
+    const auto& variant = m.variants[planned.variant];
+    auto setup = alloc::prepare_allocator(request_for(variant));
+    auto run_options = workload.run_options(result.out_dir + "/" + planned.dir_name);
+    run_options.env_set.insert(run_options.env_set.end(), setup.env_set.begin(), setup.env_set.end());
+    if (setup.sampler) run_options.samplers.push_back(std::move(setup.sampler));
+    try {
+      run::run(run_options);
+    } catch (const Error& e) {
+      throw Error(e.code(), planned.dir_name + ": " + e.what());
+    }
+    RunFigures figures = load_run_figures(result.out_dir + "/" + planned.dir_name);
+    figures.dir = planned.dir_name;
+    figures.variant = variant.label;
+    figures.repeat = planned.repeat;
+    if (options.progress) options.progress(run_line(i + 1, m.plan.size(), figures));
+    const bool interrupted = figures.end_reason == "interrupted";
+    result.runs.push_back(std::move(figures));
+    if (interrupted) {
+      // Ctrl-C stops the comparison, not just one run; what ran so far is still reported.
+      m.status = "interrupted";
+      break;
+    }
+  }
+  if (m.status == "running") m.status = "finished";
+  finish(result, options);
+  return result;
+}
+
+CompareResult report_compare_dir(const std::string& dir, const CompareOptions& options) {
+  CompareResult result;
+  result.out_dir = dir;
+  result.manifest = manifest_from_json(record::read_json_file(dir + "/" + kCompareJson));
+  std::size_t missing = 0;
+  for (const auto& planned : result.manifest.plan) {
+    const std::string run_dir = dir + "/" + planned.dir_name;
+    if (!std::filesystem::exists(run_dir + "/report.json")) {
+      ++missing;
+      continue;
+    }
+    RunFigures figures = load_run_figures(run_dir);
+    figures.dir = planned.dir_name;
+    figures.variant = result.manifest.variants[planned.variant].label;
+    figures.repeat = planned.repeat;
+    result.runs.push_back(std::move(figures));
+  }
+  if (result.runs.empty()) throw Error(ExitCode::usage, dir + ": no run of the comparison has a report.json yet");
+  finish(result, options);
+  if (missing > 0)
+    result.recommendation.notes.push_back(std::to_string(missing) + " planned runs have no report.json and were left out");
+  return result;
+}
+
+std::string plot_compare(const std::string& dir) {
+  if (::access(kPython, X_OK) != 0) return "no charts: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
+  const std::string script = run::reports_dir() + "/plot_compare.py";
+  if (::access(script.c_str(), R_OK) != 0) return "no charts: " + script + " not found (set MEMGATE_REPORTS_DIR)";
+  try {
+    auto child = sys::Child::spawn({{kPython, script, dir}, {}, ""});
+    const auto status = child.wait();
+    if (!status.signaled && status.code == 0) return "charts: " + dir + "/compare_bars.png, " + dir + "/compare_rss.png";
+    if (!status.signaled && status.code == kNoMatplotlib)
+      return "no charts: matplotlib is not installed for /usr/bin/python3 (apt-get install python3-matplotlib)";
+    return "no charts: plot_compare.py " + status.describe();
+  } catch (const Error& e) {
+    return std::string("no charts: ") + e.what();
+  }
+}
+
+}  // namespace memgate::compare

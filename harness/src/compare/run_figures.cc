@@ -1,0 +1,163 @@
+#include "compare/run_figures.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace memgate::compare {
+
+namespace {
+
+constexpr std::array<MetricInfo, 14> kMetrics{{
+    {"steady_rss_bytes", "steady RSS", "bytes", Better::lower,
+     "the rss-plateau check's steady level (median after warm-up), else the median of the run's second half"},
+    {"peak_rss_bytes", "peak RSS", "bytes", Better::lower, "max(peak tree RSS, largest VmHWM), as the rss-budget check"},
+    {"retained_after_burst_bytes", "retained after burst", "bytes", Better::lower,
+     "rss-burst-recovery: RSS after recovery minus the pre-burst level (runs with a burst phase)"},
+    {"slope_bytes_per_h", "RSS slope", "bytes/h", Better::lower,
+     "rss-plateau Theil-Sen slope (only when the check could judge the run)"},
+    {"records_per_s", "throughput", "records/s", Better::higher,
+     "records the target accepted / seconds of traffic (runs with a traffic schedule)"},
+    {"wall_s", "wall time", "s", Better::lower, "run length, for targets that exited on their own (fixed work)"},
+    {"cpu_s", "CPU time", "s", Better::lower, "user + system CPU of the tree"},
+    {"minor_faults", "minor faults", "count", Better::lower, "minor page faults of the tree"},
+    {"purge_returned_bytes", "purge returned", "bytes", Better::neither,
+     "RSS returned by all allocator purges of the run (--purge-every)"},
+    {"purges", "purges", "count", Better::neither, "allocator purges performed"},
+    {"free_held_final_bytes", "free but held", "bytes", Better::lower,
+     "bytes the allocator holds freed at the last probe reading (retention)"},
+    {"live_heap_growth_bytes", "live heap growth", "bytes", Better::neither,
+     "RSS growth split: growth of allocated bytes, first to last probe reading"},
+    {"retention_growth_bytes", "retention growth", "bytes", Better::neither,
+     "RSS growth split: growth of freed-but-held bytes"},
+    {"non_heap_growth_bytes", "non-heap growth", "bytes", Better::neither,
+     "RSS growth split: RSS growth not explained by the heap"},
+}};
+
+const nlohmann::json* at(const nlohmann::json& j, std::initializer_list<const char*> path) {
+  const nlohmann::json* node = &j;
+  for (const char* key : path) {
+    if (!node->is_object()) return nullptr;
+    const auto it = node->find(key);
+    if (it == node->end()) return nullptr;
+    node = &*it;
+  }
+  return node;
+}
+
+std::optional<double> number_at(const nlohmann::json& j, std::initializer_list<const char*> path) {
+  const auto* node = at(j, path);
+  if (!node || !node->is_number()) return std::nullopt;
+  const double v = node->get<double>();
+  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+}
+
+const nlohmann::json* find_check(const nlohmann::json& report, std::string_view id) {
+  const auto* checks = at(report, {"checks"});
+  if (!checks || !checks->is_array()) return nullptr;
+  for (const auto& c : *checks)
+    if (c.is_object() && c.value("id", "") == id) return &c;
+  return nullptr;
+}
+
+std::optional<double> check_figure(const nlohmann::json& report, std::string_view id, const char* figure) {
+  const auto* check = find_check(report, id);
+  return check ? number_at(*check, {"figures", figure, "value"}) : std::nullopt;
+}
+
+// Traffic figures as TrafficDriver::stop() writes them, wherever the runner files them.
+const nlohmann::json* traffic_section(const nlohmann::json& report) {
+  if (const auto* t = at(report, {"traffic"}); t && t->is_object()) return t;
+  if (const auto* t = at(report, {"samplers", "traffic"}); t && t->is_object()) return t;
+  return nullptr;
+}
+
+}  // namespace
+
+std::span<const MetricInfo> metrics() { return kMetrics; }
+
+const MetricInfo* find_metric(std::string_view key) {
+  for (const auto& m : kMetrics)
+    if (m.key == key) return &m;
+  return nullptr;
+}
+
+std::optional<double> second_half_median(std::span<const double> t_s, std::span<const double> values) {
+  const std::size_t n = std::min(t_s.size(), values.size());
+  double last_t = NAN;
+  for (std::size_t i = n; i-- > 0;)
+    if (std::isfinite(t_s[i])) {
+      last_t = t_s[i];
+      break;
+    }
+  if (std::isnan(last_t)) return std::nullopt;
+  std::vector<double> kept;
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::isfinite(t_s[i]) && std::isfinite(values[i]) && t_s[i] >= last_t / 2) kept.push_back(values[i]);
+  if (kept.empty()) return std::nullopt;
+  const auto mid = kept.begin() + static_cast<std::ptrdiff_t>(kept.size() / 2);
+  std::nth_element(kept.begin(), mid, kept.end());
+  if (kept.size() % 2 == 1) return *mid;
+  const double upper = *mid;
+  const double lower = *std::max_element(kept.begin(), mid);
+  return (lower + upper) / 2;
+}
+
+RunFigures figures_from_report(const nlohmann::json& report, std::span<const double> t_s, std::span<const double> rss) {
+  RunFigures f;
+  auto& v = f.values;
+  const auto put = [&v](const char* key, std::optional<double> value) {
+    if (value) v[key] = *value;
+  };
+
+  const auto rss_peak = number_at(report, {"summary", "rss", "peak"});
+  const auto hwm_peak = number_at(report, {"summary", "hwm_max", "peak"});
+  if (rss_peak || hwm_peak) v["peak_rss_bytes"] = std::max(rss_peak.value_or(0), hwm_peak.value_or(0));
+
+  if (const auto steady = check_figure(report, "rss-plateau", "steady")) {
+    v["steady_rss_bytes"] = *steady;
+    f.steady_basis = "rss-plateau steady level";
+  } else if (const auto half = second_half_median(t_s, rss)) {
+    v["steady_rss_bytes"] = *half;
+    f.steady_basis = "median of the second half";
+  }
+  put("slope_bytes_per_h", check_figure(report, "rss-plateau", "slope_per_h"));
+  put("retained_after_burst_bytes", check_figure(report, "rss-burst-recovery", "retained"));
+
+  if (const auto* traffic = traffic_section(report)) {
+    const auto accepted = number_at(*traffic, {"accepted"});
+    const auto elapsed = number_at(*traffic, {"elapsed_s"});
+    if (accepted && elapsed && *elapsed > 0) v["records_per_s"] = *accepted / *elapsed;
+  }
+  f.end_reason = report.value("run", nlohmann::json::object()).value("end_reason", "");
+  const auto* problem = at(report, {"run", "target", "problem"});
+  if (problem && problem->is_string()) f.problem = problem->get<std::string>();
+  // Wall time measures speed only when the target did a fixed amount of work and stopped.
+  if (f.end_reason == "target-exited" && f.problem.empty()) put("wall_s", number_at(report, {"run", "duration_s"}));
+  put("cpu_s", number_at(report, {"summary", "cpu_s"}));
+  put("minor_faults", number_at(report, {"summary", "minor_faults"}));
+
+  if (const auto* alloc = at(report, {"samplers", "alloc"}); alloc && alloc->is_object()) {
+    if (const auto* verified = at(*alloc, {"verified"}); verified && verified->is_boolean())
+      f.allocator_verified = verified->get<bool>();
+    if (const auto* mismatch = at(*alloc, {"mismatch"}); mismatch && mismatch->is_string())
+      f.mismatch = mismatch->get<std::string>();
+    const auto purges = number_at(*alloc, {"purges", "count"});
+    if (purges && *purges > 0) {
+      v["purges"] = *purges;
+      put("purge_returned_bytes", number_at(*alloc, {"purges", "returned_bytes_total"}));
+    }
+    put("free_held_final_bytes", number_at(*alloc, {"heap_last", "free_held_bytes"}));
+    put("live_heap_growth_bytes", number_at(*alloc, {"rss_split", "live_heap_growth_bytes"}));
+    put("retention_growth_bytes", number_at(*alloc, {"rss_split", "retention_growth_bytes"}));
+    put("non_heap_growth_bytes", number_at(*alloc, {"rss_split", "non_heap_growth_bytes"}));
+  }
+
+  f.verdict = report.value("verdict", nlohmann::json::object()).value("outcome", "");
+  if (const auto* checks = at(report, {"checks"}); checks && checks->is_array())
+    for (const auto& c : *checks)
+      if (c.is_object() && c.contains("id")) f.checks[c.value("id", "")] = c.value("outcome", "");
+  return f;
+}
+
+}  // namespace memgate::compare
