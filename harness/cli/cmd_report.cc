@@ -38,12 +38,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->callback([args, cmd, &exit_code] {
     const auto meta = record::read_json_file(args->dir + "/" + record::kMetaFile);
     auto settings = report::check_settings_from_json(meta.value("checks", nlohmann::json::object()));
-    // Only the flags actually given override what the run recorded.
-    const auto& o = args->overrides.budgets;
-    if (cmd->count("--max-rss")) settings.budgets.max_rss_bytes = o.max_rss_bytes;
-    if (cmd->count("--max-pss")) settings.budgets.max_pss_bytes = o.max_pss_bytes;
-    if (cmd->count("--max-fds")) settings.budgets.max_fds = o.max_fds;
-    if (cmd->count("--max-threads")) settings.budgets.max_threads = o.max_threads;
+    apply_given_check_options(*cmd, args->overrides, settings);
 
     const auto analysis = report::analyze_run_dir(args->dir, settings);
     report::write_report(args->dir, analysis, settings);

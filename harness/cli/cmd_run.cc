@@ -1,12 +1,43 @@
 // memgate run [options] -- CMD ARGS...
+// memgate run [options] SCENARIO.json   (flags given here override the scenario's)
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
 #include "options.h"
+#include "target_options.h"
 #include "run/runner.h"
+#include "scenario/scenario.h"
 
 namespace memgate::cli {
+
+namespace {
+
+bool is_scenario_argument(const std::vector<std::string>& command) {
+  return command.size() == 1 && command.front().size() > 5 &&
+         command.front().compare(command.front().size() - 5, 5, ".json") == 0;
+}
+
+// The scenario fills in everything the command line did not set explicitly. `path` is
+// a copy: it comes from o.command, which this replaces.
+void apply_scenario(const CLI::App& cmd, const std::string path, run::RunOptions& o, TargetFlags& target) {
+  const auto scenario = scenario::load_scenario(path);
+  const auto given = [&cmd](const char* flag) { return cmd.count(flag) > 0; };
+  o.command = scenario.target.command;
+  o.env_set.insert(o.env_set.end(), scenario.target.env_set.begin(), scenario.target.env_set.end());
+  o.cwd = scenario.target.cwd;
+  o.traffic = scenario.traffic;
+  if (!given("--hz")) o.hz = scenario.sampling.hz;
+  if (!given("--pss-hz")) o.pss_hz = scenario.sampling.pss_hz;
+  if (!given("--process-hz")) o.process_hz = scenario.sampling.process_hz;
+  if (!given("--duration") && scenario.sampling.duration_s) o.duration_s = scenario.sampling.duration_s;
+  if (!given("--allocator") && !scenario.target.allocator.empty()) target.allocator = scenario.target.allocator;
+  auto checks = report::check_settings_from_scenario(scenario.checks, path);
+  apply_given_check_options(cmd, o.checks, checks);
+  o.checks = checks;
+}
+
+}  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<run::RunOptions>();
@@ -15,6 +46,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  memgate run --duration 5m --max-rss 512M -- ./server --port 8080\n"
       "  memgate run --hz 100 --out runs/leak -- python3 job.py\n"
+      "  memgate run scenarios/air_quality_burst.json      (a scenario: target, traffic, checks)\n"
       "Exit codes: 0 pass, 1 a check failed, 2 inconclusive, 3 usage error,\n"
       "            4 target could not start / crashed / exited non-zero, 5 internal error.");
   cmd->add_option("--out", options->out_dir, "Run directory (default: ./memgate-run-<timestamp>)")->type_name("DIR");
@@ -35,9 +67,15 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-plot{false}", options->plot, "Do not render timeline.png at the end");
   cmd->add_flag("--quiet,-q", options->quiet, "No progress output");
   add_check_options(*cmd, options->checks);
-  cmd->add_option("command", options->command, "The command to run, after --")->required()->type_name("CMD ARGS...");
-  cmd->callback([options, grace, &exit_code] {
+  auto target_flags = std::make_shared<TargetFlags>();
+  add_target_options(*cmd, *target_flags);
+  cmd->add_option("command", options->command, "The command to run, after --; or one SCENARIO.json")
+      ->required()
+      ->type_name("CMD ARGS...");
+  cmd->callback([cmd, options, grace, target_flags, &exit_code] {
     if (*grace) options->stop_grace_s = **grace;
+    if (is_scenario_argument(options->command)) apply_scenario(*cmd, options->command.front(), *options, *target_flags);
+    apply_target_options(*target_flags, *options);
     const auto result = run::run(*options);
     std::fputs(result.summary.c_str(), stdout);
     exit_code = static_cast<int>(result.exit_code);

@@ -1,5 +1,8 @@
 #include "options.h"
 
+#include <algorithm>
+#include <sstream>
+
 #include "memgate/units.h"
 
 namespace memgate::cli {
@@ -34,6 +37,46 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::op
 
 void add_check_options(CLI::App& app, report::CheckSettings& s) {
   const std::string group = "Checks";
+  app.add_option_function<std::string>(
+         "--plateau",
+         [&s](const std::string& text) {
+           s.plateau_metrics.clear();
+           if (text == "none") return;
+           std::stringstream list(text);
+           for (std::string metric; std::getline(list, metric, ',');) {
+             const auto& known = report::known_plateau_metrics();
+             if (std::find(known.begin(), known.end(), metric) == known.end())
+               throw CLI::ValidationError("--plateau", "unknown metric '" + metric + "' (use rss, pss, fds, threads or none)");
+             s.plateau_metrics.push_back(metric);
+           }
+         },
+         "Series judged for a plateau: comma-separated rss,pss,fds,threads, or none (default rss,fds)")
+      ->type_name("LIST")
+      ->group(group);
+  app.add_option_function<std::string>(
+         "--tolerance", [&s](const std::string& text) { analyze::parse_tolerance(text, s.memory_plateau); },
+         "Memory growth tolerated: 1MiB/h, 2%/h, or both as 1MiB/h,2%/h (default 1MiB/h,1%/h; the larger wins)")
+      ->type_name("RATE")
+      ->group(group);
+  app.add_option_function<std::string>(
+         "--warmup",
+         [&s](const std::string& text) {
+           s.memory_plateau.warmup = s.count_plateau.warmup = analyze::parse_warmup(text);
+         },
+         "Leading part ignored by plateau checks: auto, 90s, 15m, or 10% (default auto)")
+      ->type_name("SPEC")
+      ->group(group);
+  app.add_option_function<std::string>(
+         "--horizon",
+         [&s](const std::string& text) {
+           const auto seconds = parse_duration(text);
+           if (!seconds || *seconds <= 0)
+             throw CLI::ValidationError("--horizon", "'" + text + "' is not a duration (examples: 24h, 7d)");
+           s.memory_plateau.horizon_s = s.count_plateau.horizon_s = *seconds;
+         },
+         "Project memory to this time after the start (default 24h)")
+      ->type_name("DURATION")
+      ->group(group);
   add_size_option(app, "--max-rss", s.budgets.max_rss_bytes, "Fail if the tree's RSS (or any VmHWM) exceeds SIZE")
       ->group(group);
   add_size_option(app, "--max-pss", s.budgets.max_pss_bytes, "Fail if the tree's PSS exceeds SIZE")->group(group);
@@ -43,6 +86,21 @@ void add_check_options(CLI::App& app, report::CheckSettings& s) {
   app.add_option("--max-threads", s.budgets.max_threads, "Fail if the tree runs more than N threads")
       ->type_name("N")
       ->group(group);
+}
+
+void apply_given_check_options(const CLI::App& app, const report::CheckSettings& given, report::CheckSettings& base) {
+  const auto was_given = [&app](const char* flag) { return app.count(flag) > 0; };
+  if (was_given("--max-rss")) base.budgets.max_rss_bytes = given.budgets.max_rss_bytes;
+  if (was_given("--max-pss")) base.budgets.max_pss_bytes = given.budgets.max_pss_bytes;
+  if (was_given("--max-fds")) base.budgets.max_fds = given.budgets.max_fds;
+  if (was_given("--max-threads")) base.budgets.max_threads = given.budgets.max_threads;
+  if (was_given("--plateau")) base.plateau_metrics = given.plateau_metrics;
+  if (was_given("--tolerance")) {
+    base.memory_plateau.tolerance_abs_per_h = given.memory_plateau.tolerance_abs_per_h;
+    base.memory_plateau.tolerance_pct_per_h = given.memory_plateau.tolerance_pct_per_h;
+  }
+  if (was_given("--warmup")) base.memory_plateau.warmup = base.count_plateau.warmup = given.memory_plateau.warmup;
+  if (was_given("--horizon")) base.memory_plateau.horizon_s = base.count_plateau.horizon_s = given.memory_plateau.horizon_s;
 }
 
 }  // namespace memgate::cli

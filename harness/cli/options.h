@@ -19,7 +19,11 @@ CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::option
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::optional<double>& target,
                                  const std::string& help);
 
-// The check flags shared by `run` and `report` (budgets; plateau settings join here).
+// The check flags shared by `run` and `report`: budgets and plateau settings.
 void add_check_options(CLI::App& app, report::CheckSettings& settings);
+
+// For `report`: copies into `base` only the check flags given on this command line, so
+// the settings a run recorded stay in force for everything else.
+void apply_given_check_options(const CLI::App& app, const report::CheckSettings& given, report::CheckSettings& base);
 
 }  // namespace memgate::cli

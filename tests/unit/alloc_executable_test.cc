@@ -75,12 +75,12 @@ TEST(ExecutableFacts, SetuidBlocksPreload) {
   EXPECT_NE(preload_blocker(passwd)->find("setuid"), std::string::npos);
 }
 
-TEST(ExecutableFacts, MissingTargetIsAUsageError) {
+TEST(ExecutableFacts, MissingTargetCannotStart) {
   try {
     inspect_executable("memgate-no-such-program");
     FAIL() << "accepted a missing program";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_EQ(e.code(), ExitCode::target_failed);
     EXPECT_NE(std::string(e.what()).find("not found in PATH"), std::string::npos);
   }
 }

@@ -83,11 +83,11 @@ ExecutableFacts inspect_executable(const std::string& argv0) {
     // Built with append: GCC 12 flags "literal" + std::string here with a false -Wrestrict.
     std::string message = "target '";
     message.append(argv0).append("' not found in PATH: give its path, e.g. ./").append(argv0);
-    throw Error(ExitCode::usage, message);
+    throw Error(ExitCode::target_failed, message);  // like any target that cannot start
   }
   struct stat st{};
   if (::stat(facts.path.c_str(), &st) != 0)
-    throw Error(ExitCode::usage, errno_message("cannot stat the target " + facts.path, errno));
+    throw Error(ExitCode::target_failed, errno_message("cannot stat the target " + facts.path, errno));
   facts.setuid = (st.st_mode & (S_ISUID | S_ISGID)) != 0;
   const auto head = read_head(facts.path, kHeadBytes);
   facts.linkage = elf_linkage(head);

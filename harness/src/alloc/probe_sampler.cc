@@ -1,5 +1,7 @@
 #include "alloc/probe_sampler.h"
 
+#include "memgate/check_json.h"
+
 #include <signal.h>
 
 #include <cerrno>
@@ -242,6 +244,7 @@ nlohmann::json ProbeSampler::stop(double t_s, EventSink& events) {
       {"purges", {{"count", purge_count_}, {"returned_bytes_total", returned_total_}, {"returned_bytes_max", returned_max_}, {"list", purge_list}}},
       {"probe", {{"interval_ms", interval_ms_}, {"publishes", publishes_}, {"thread_cpu_s", probe_cpu_s_},
                  {"cpu_share_of_one_core", t_s > 0 ? probe_cpu_s_ / t_s : 0.0}}},
+      {"checks", nlohmann::json::array({allocator_check()})},  // a wrong allocator fails the run
   };
   if (first_point_ && last_point_) {
     out["heap_first"] = to_json(first_point_->heap);

@@ -1,5 +1,8 @@
 #include "ebpf/ebpf_figures.h"
 
+#include "memgate/check_json.h"
+#include "memgate/units.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -150,6 +153,24 @@ nlohmann::json process_json(const ProcessFigures& p, bool syscalls) {
   return j;
 }
 
+CheckResult oom_check(const std::vector<OomVictim>& victims) {
+  CheckResult c;
+  c.id = "oom-kills";
+  c.figures = {{"oom_kills", static_cast<double>(victims.size()), "count"}};
+  if (victims.empty()) {
+    c.outcome = Outcome::pass;
+    c.summary = "the kernel OOM-killed no process of the target";
+    return c;
+  }
+  const auto& v = victims.front();
+  c.outcome = Outcome::fail;
+  c.figures.push_back({"first_victim_rss", static_cast<double>(v.rss_bytes), "bytes"});
+  c.summary = "the kernel OOM-killed " + std::to_string(victims.size()) + " process(es) of the target, first " + v.comm +
+              " (pid " + std::to_string(v.pid) + ") holding " + format_bytes(static_cast<double>(v.rss_bytes)) +
+              " at t=" + format_duration(v.t_s) + ": raise the memory limit or find what grew before it";
+  return c;
+}
+
 nlohmann::json build_report(const ReportInput& in, const ProcessTable& table) {
   const Totals totals = table.totals();
   const memgate_tree& t = in.tree;
@@ -189,6 +210,7 @@ nlohmann::json build_report(const ReportInput& in, const ProcessTable& table) {
                        {"file_bytes", v.file_bytes},
                        {"shmem_bytes", v.shmem_bytes}});
   j["oom_victims"] = victims;
+  j["checks"] = nlohmann::json::array({oom_check(in.oom_victims)});
   if (in.syscalls)
     j["syscalls"] = {{"fds_net", totals.fds_net},           {"fd_opens", totals.fd_opens},
                      {"fd_closes", totals.fd_closes},       {"mmap_calls", totals.mmap_calls},

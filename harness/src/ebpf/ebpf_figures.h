@@ -2,6 +2,8 @@
 // no clocks, no libbpf, so it is unit-tested on literal records.
 #pragma once
 
+#include "memgate/check.h"
+
 #include <sys/types.h>
 
 #include <cstddef>
@@ -97,6 +99,10 @@ struct ReportInput {
 };
 
 // The "ebpf" section of report.json.
+// The "oom-kills" check (report.json picks it up from the sampler's figures): FAIL
+// naming the first victim when the kernel OOM-killed any process of the target.
+CheckResult oom_check(const std::vector<OomVictim>& victims);
+
 nlohmann::json build_report(const ReportInput& input, const ProcessTable& table);
 
 }  // namespace memgate::ebpf

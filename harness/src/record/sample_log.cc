@@ -11,7 +11,7 @@ namespace memgate::record {
 
 const std::vector<std::string>& tree_columns() {
   static const std::vector<std::string> columns = {
-      "t_s",          "wall_ms",      "phase",        "processes",  "rss_bytes",
+      "t_s",          "scenario_t_s", "wall_ms",      "phase",        "processes",  "rss_bytes",
       "rss_anon_bytes", "rss_file_bytes", "rss_shmem_bytes", "hwm_max_bytes", "swap_bytes",
       "pss_bytes",    "fds",          "threads",      "minor_faults", "major_faults",
       "cpu_s"};
@@ -57,9 +57,10 @@ std::string csv_safe(std::string_view text) {
 
 }  // namespace
 
-void SampleLogWriter::write_tree(const TreeSample& s, std::string_view phase, const std::vector<double>& extra) {
+void SampleLogWriter::write_tree(const TreeSample& s, std::string_view phase, double scenario_t_s,
+                                 const std::vector<double>& extra) {
   std::FILE* f = samples_.get();
-  std::fprintf(f, "%.6f,%lld,%s,%u,%llu,%llu,%llu,%llu,%llu,%llu", s.t_s, static_cast<long long>(s.wall_ms),
+  std::fprintf(f, "%.6f,%.6f,%lld,%s,%u,%llu,%llu,%llu,%llu,%llu,%llu", s.t_s, scenario_t_s, static_cast<long long>(s.wall_ms),
                csv_safe(phase).c_str(), s.processes, static_cast<unsigned long long>(s.rss_bytes),
                static_cast<unsigned long long>(s.rss_anon_bytes), static_cast<unsigned long long>(s.rss_file_bytes),
                static_cast<unsigned long long>(s.rss_shmem_bytes), static_cast<unsigned long long>(s.hwm_max_bytes),

@@ -44,7 +44,8 @@ class SampleLogWriter {
   // passed per row in the same order, NaN for "no value this tick".
   SampleLogWriter(const std::string& dir, std::vector<std::string> extra_columns);
 
-  void write_tree(const TreeSample& sample, std::string_view phase, const std::vector<double>& extra);
+  // scenario_t_s: the scenario clock (t_s times the time scale; t_s without a schedule).
+  void write_tree(const TreeSample& sample, std::string_view phase, double scenario_t_s, const std::vector<double>& extra);
   void write_processes(double t_s, const std::vector<ProcessSample>& processes);
   void write_event(double t_s, std::string_view kind, nlohmann::json fields = nlohmann::json::object());
   // Flushes when at least one second passed since the last flush (or always when forced).

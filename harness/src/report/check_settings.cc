@@ -1,6 +1,9 @@
 #include "report/check_settings.h"
 
+#include <algorithm>
+
 #include "memgate/error.h"
+#include "memgate/units.h"
 
 namespace memgate::report {
 
@@ -13,11 +16,57 @@ void put(nlohmann::json& j, const char* key, const std::optional<std::uint64_t>&
 void get(const nlohmann::json& j, const char* key, std::optional<std::uint64_t>& value) {
   if (!j.contains(key) || j[key].is_null()) return;
   if (!j[key].is_number_unsigned())
-    throw Error(ExitCode::usage, std::string("checks.") + key + ": expected a non-negative integer");
+    throw Error(ExitCode::usage, std::string("checks: ") + key + ": expected a non-negative integer");
   value = j[key].get<std::uint64_t>();
 }
 
+template <typename T>
+void get(const nlohmann::json& j, const char* key, T& value) {
+  if (!j.contains(key) || j[key].is_null()) return;
+  try {
+    value = j[key].get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(ExitCode::usage, std::string("checks: ") + key + ": wrong type (" + j[key].dump() + ")");
+  }
+}
+
+const char* warmup_kind_name(analyze::Warmup::Kind kind) {
+  switch (kind) {
+    case analyze::Warmup::Kind::seconds: return "seconds";
+    case analyze::Warmup::Kind::fraction: return "fraction";
+    case analyze::Warmup::Kind::automatic: break;
+  }
+  return "auto";
+}
+
+nlohmann::json plateau_json(const analyze::PlateauSettings& p) {
+  return {{"tolerance_abs_per_h", p.tolerance_abs_per_h},
+          {"tolerance_pct_per_h", p.tolerance_pct_per_h},
+          {"warmup", {{"kind", warmup_kind_name(p.warmup.kind)}, {"value", p.warmup.value}}},
+          {"confidence", p.confidence},
+          {"horizon_s", p.horizon_s}};
+}
+
+void plateau_from_json(const nlohmann::json& j, analyze::PlateauSettings& p) {
+  get(j, "tolerance_abs_per_h", p.tolerance_abs_per_h);
+  get(j, "tolerance_pct_per_h", p.tolerance_pct_per_h);
+  get(j, "confidence", p.confidence);
+  get(j, "horizon_s", p.horizon_s);
+  if (j.contains("warmup")) {
+    const std::string kind = j["warmup"].value("kind", "auto");
+    p.warmup.kind = kind == "seconds"    ? analyze::Warmup::Kind::seconds
+                    : kind == "fraction" ? analyze::Warmup::Kind::fraction
+                                         : analyze::Warmup::Kind::automatic;
+    p.warmup.value = j["warmup"].value("value", 0.0);
+  }
+}
+
 }  // namespace
+
+const std::vector<std::string>& known_plateau_metrics() {
+  static const std::vector<std::string> metrics = {"rss", "pss", "fds", "threads"};
+  return metrics;
+}
 
 nlohmann::json to_json(const CheckSettings& s) {
   nlohmann::json budgets = nlohmann::json::object();
@@ -25,7 +74,12 @@ nlohmann::json to_json(const CheckSettings& s) {
   put(budgets, "max_pss_bytes", s.budgets.max_pss_bytes);
   put(budgets, "max_fds", s.budgets.max_fds);
   put(budgets, "max_threads", s.budgets.max_threads);
-  return {{"budgets", budgets}};
+  return {{"budgets", budgets},
+          {"plateau_metrics", s.plateau_metrics},
+          {"memory_plateau", plateau_json(s.memory_plateau)},
+          {"count_plateau", plateau_json(s.count_plateau)},
+          {"burst", {{"phase", s.burst.burst_phase}, {"tolerance_abs", s.burst.tolerance_abs},
+                     {"tolerance_pct", s.burst.tolerance_pct}}}};
 }
 
 CheckSettings check_settings_from_json(const nlohmann::json& j) {
@@ -36,6 +90,76 @@ CheckSettings check_settings_from_json(const nlohmann::json& j) {
     get(b, "max_pss_bytes", s.budgets.max_pss_bytes);
     get(b, "max_fds", s.budgets.max_fds);
     get(b, "max_threads", s.budgets.max_threads);
+  }
+  get(j, "plateau_metrics", s.plateau_metrics);
+  for (const auto& metric : s.plateau_metrics) {
+    const auto& known = known_plateau_metrics();
+    if (std::find(known.begin(), known.end(), metric) == known.end())
+      throw Error(ExitCode::usage, "checks: plateau_metrics: unknown metric '" + metric + "' (use rss, pss, fds, threads)");
+  }
+  if (j.contains("memory_plateau")) plateau_from_json(j["memory_plateau"], s.memory_plateau);
+  if (j.contains("count_plateau")) plateau_from_json(j["count_plateau"], s.count_plateau);
+  if (j.contains("burst")) {
+    get(j["burst"], "phase", s.burst.burst_phase);
+    get(j["burst"], "tolerance_abs", s.burst.tolerance_abs);
+    get(j["burst"], "tolerance_pct", s.burst.tolerance_pct);
+  }
+  return s;
+}
+
+}  // namespace memgate::report
+
+namespace memgate::report {
+
+CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const std::string& where) {
+  CheckSettings s;
+  const auto fail = [&](const std::string& key, const std::string& expected) {
+    throw Error(ExitCode::usage, where + ": checks." + key + ": expected " + expected);
+  };
+  const auto size = [&](const std::string& key, const nlohmann::json& v) -> std::uint64_t {
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+    if (v.is_string())
+      if (const auto bytes = parse_bytes(v.get<std::string>())) return *bytes;
+    fail(key, "a size such as \"512M\" or a number of bytes");
+    return 0;
+  };
+  const auto count = [&](const std::string& key, const nlohmann::json& v) -> std::uint64_t {
+    if (!v.is_number_unsigned()) fail(key, "a non-negative integer");
+    return v.get<std::uint64_t>();
+  };
+  const auto text = [&](const std::string& key, const nlohmann::json& v) -> std::string {
+    if (!v.is_string()) fail(key, "a string");
+    return v.get<std::string>();
+  };
+  for (const auto& [key, v] : checks.items()) {
+    if (key == "max_rss") s.budgets.max_rss_bytes = size(key, v);
+    else if (key == "max_pss") s.budgets.max_pss_bytes = size(key, v);
+    else if (key == "max_fds") s.budgets.max_fds = count(key, v);
+    else if (key == "max_threads") s.budgets.max_threads = count(key, v);
+    else if (key == "plateau") {
+      s.plateau_metrics.clear();
+      if (v.is_string() && v.get<std::string>() == "none") continue;
+      if (!v.is_array()) fail(key, "a list of metrics (rss, pss, fds, threads) or \"none\"");
+      const auto& known = known_plateau_metrics();
+      for (const auto& m : v) {
+        if (!m.is_string() || std::find(known.begin(), known.end(), m.get<std::string>()) == known.end())
+          fail(key, "metrics among rss, pss, fds, threads (got " + m.dump() + ")");
+        s.plateau_metrics.push_back(m.get<std::string>());
+      }
+    } else if (key == "tolerance") {
+      analyze::parse_tolerance(text(key, v), s.memory_plateau);
+    } else if (key == "warmup") {
+      s.memory_plateau.warmup = s.count_plateau.warmup = analyze::parse_warmup(text(key, v));
+    } else if (key == "horizon") {
+      const auto seconds = parse_duration(text(key, v));
+      if (!seconds || *seconds <= 0) fail(key, "a duration such as \"24h\"");
+      s.memory_plateau.horizon_s = s.count_plateau.horizon_s = *seconds;
+    } else if (key == "burst_phase") {
+      s.burst.burst_phase = text(key, v);
+    } else {
+      fail(key, "one of max_rss, max_pss, max_fds, max_threads, plateau, tolerance, warmup, horizon, burst_phase "
+                "(unknown key)");
+    }
   }
   return s;
 }

@@ -2,18 +2,38 @@
 // `memgate report DIR` reproduces the verdict, and overridable there.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "analyze/budget.h"
+#include "analyze/plateau.h"
 
 namespace memgate::report {
 
 struct CheckSettings {
   analyze::BudgetLimits budgets;
+  // Series that get a plateau check: any of rss, pss, fds, threads. The question memgate
+  // exists to answer, so RSS and fds are judged unless the user says otherwise.
+  std::vector<std::string> plateau_metrics = {"rss", "fds"};
+  analyze::PlateauSettings memory_plateau;                                       // bytes
+  analyze::PlateauSettings count_plateau = analyze::PlateauSettings::for_counts();  // fds, threads
+  analyze::BurstSettings burst;  // applied when the log has a phase of this name
 };
+
+// The plateau metrics memgate knows, for validation and help texts.
+const std::vector<std::string>& known_plateau_metrics();
 
 nlohmann::json to_json(const CheckSettings& settings);
 // Missing keys keep their defaults; wrong types throw Error(usage) naming the key.
 CheckSettings check_settings_from_json(const nlohmann::json& j);
+
+// The "checks" object of a scenario file, written like the command-line flags:
+//   {"max_rss": "512M", "max_pss": "400M", "max_fds": 200, "max_threads": 64,
+//    "plateau": ["rss", "fds"] | "none", "tolerance": "1MiB/h,2%/h", "warmup": "30s",
+//    "horizon": "24h", "burst_phase": "burst"}
+// Unknown keys and bad values throw Error(usage) naming `where` and the key.
+CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const std::string& where);
 
 }  // namespace memgate::report

@@ -1,5 +1,6 @@
 #include "report/report_json.h"
 
+#include "memgate/check_json.h"
 #include "record/run_meta.h"
 #include "sys/host.h"
 
@@ -12,12 +13,6 @@ nlohmann::json metric(const MetricSummary& m, const char* unit) {
   return {{"unit", unit},       {"samples", m.samples}, {"min", m.min},   {"median", m.median},
           {"mean", m.mean},     {"peak", m.max},        {"peak_at_s", m.max_at_s},
           {"first", m.first},   {"final", m.last}};
-}
-
-nlohmann::json check_json(const CheckResult& c) {
-  nlohmann::json figures = nlohmann::json::object();
-  for (const auto& f : c.figures) figures[f.name] = {{"value", f.value}, {"unit", f.unit}};
-  return {{"id", c.id}, {"outcome", to_string(c.outcome)}, {"summary", c.summary}, {"figures", figures}};
 }
 
 std::string xml_escape(const std::string& text) {
@@ -48,7 +43,7 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
   target["problem"] = a.target_problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.target_problem);
 
   nlohmann::json checks = nlohmann::json::array();
-  for (const auto& c : a.checks) checks.push_back(check_json(c));
+  for (const auto& c : a.checks) checks.push_back(c);
 
   const auto& s = a.summary;
   return {

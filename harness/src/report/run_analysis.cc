@@ -1,8 +1,10 @@
 #include "report/run_analysis.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "analyze/budget.h"
+#include "memgate/check_json.h"
 #include "record/sample_log.h"
 
 namespace memgate::report {
@@ -17,17 +19,65 @@ std::string target_problem(const record::RunMeta& meta) {
   return "";
 }
 
+namespace {
+
+constexpr std::size_t kMaxPhases = 10000;
+
+// Time-to-limit is computed against the budget of the same metric, when one is set.
+std::optional<double> as_limit(const std::optional<std::uint64_t>& budget) {
+  if (!budget) return std::nullopt;
+  return static_cast<double>(*budget);
+}
+
+std::vector<CheckResult> plateau_checks(const RunSeries& series, const CheckSettings& settings) {
+  std::vector<CheckResult> out;
+  const auto& b = settings.budgets;
+  for (const auto& metric : settings.plateau_metrics) {
+    if (metric == "rss" || metric == "pss") {
+      const auto& s = metric == "rss" ? series.rss : series.pss;
+      auto p = settings.memory_plateau;
+      p.limit = as_limit(metric == "rss" ? b.max_rss_bytes : b.max_pss_bytes);
+      out.push_back(analyze::plateau_check(metric + "-plateau", metric == "rss" ? "RSS" : "PSS", s.times(), s.means(),
+                                           "bytes", p));
+    } else if (metric == "fds") {
+      auto p = settings.count_plateau;
+      p.limit = as_limit(b.max_fds);
+      out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p));
+    } else if (metric == "threads") {
+      auto p = settings.count_plateau;
+      p.limit = as_limit(b.max_threads);
+      out.push_back(analyze::count_plateau_check("thread-plateau", "Threads", series.threads.times(),
+                                                 series.threads.means(), p));
+    }
+  }
+  const bool had_burst = std::any_of(series.phases.begin(), series.phases.end(),
+                                     [&](const auto& p) { return p.name == settings.burst.burst_phase; });
+  if (had_burst)
+    out.push_back(analyze::burst_recovery_check("rss-burst-recovery", "RSS", series.rss.times(), series.rss.means(),
+                                                series.phases, "bytes", settings.burst));
+  return out;
+}
+
+}  // namespace
+
 RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings) {
   RunAnalysis a;
   a.meta = record::read_json_file(dir + "/" + record::kMetaFile).get<record::RunMeta>();
 
   analyze::StreamStats rss, pss, hwm, swap, fds, threads, processes;
   double last_t = 0;
+  auto& phases = a.series.phases;
   record::read_samples(dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
     const double t = row.get("t_s");
     if (std::isnan(t)) return;
     last_t = t;
     ++a.summary.samples;
+    const std::string_view phase = row.text("phase");
+    if (phases.empty() || phases.back().name != phase) {
+      if (phases.size() >= kMaxPhases) phases.erase(phases.begin());  // bounded memory
+      phases.push_back({std::string(phase), t, t});
+    }
+    phases.back().end_s = t;
     const auto add = [&](const char* column, analyze::StreamStats& stats, analyze::BoundedSeries* series) {
       const double v = row.get(column);
       if (std::isnan(v)) return;
@@ -57,6 +107,10 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   a.summary.processes = summarize(processes);
 
   a.checks = analyze::budget_checks(settings.budgets, a.summary);
+  for (auto& check : plateau_checks(a.series, settings)) a.checks.push_back(std::move(check));
+  for (const auto& [name, figures] : a.meta.samplers.items())
+    if (figures.contains("checks"))
+      for (const auto& check : figures["checks"]) a.checks.push_back(check.get<CheckResult>());
   a.verdict = combine(a.checks);
   a.target_problem = target_problem(a.meta);
   if (!a.target_problem.empty()) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "analyze/plateau.h"
 #include "memgate/check.h"
 #include "memgate/stream_stats.h"
 #include "memgate/summary.h"
@@ -17,6 +18,7 @@ namespace memgate::report {
 // The series the statistical checks need, reduced to bounded memory while reading.
 struct RunSeries {
   analyze::BoundedSeries rss, pss, fds, threads;
+  std::vector<analyze::PhaseSpan> phases;  // contiguous runs of the samples' phase tag
 };
 
 struct RunAnalysis {

@@ -21,6 +21,7 @@
 #include "sample/proc_sampler.h"
 #include "sys/child.h"
 #include "sys/host.h"
+#include "sys/pipe.h"
 #include "sys/signals.h"
 
 extern char** environ;
@@ -97,6 +98,17 @@ class ProgressPrinter {
   double next_print_s_ = 0;
 };
 
+// The traffic driver's figures; a sender that failed (could not connect...) becomes a
+// failed "traffic" check so the verdict cannot pass on load that never arrived.
+nlohmann::json traffic_figures(nlohmann::json figures) {
+  if (figures.contains("error")) {
+    figures["checks"] = nlohmann::json::array(
+        {{{"id", "traffic"}, {"outcome", "fail"}, {"summary", "the load could not be delivered: " + figures["error"].get<std::string>()},
+          {"figures", nlohmann::json::object()}}});
+  }
+  return figures;
+}
+
 }  // namespace
 
 RunResult run(RunOptions& o) {
@@ -112,8 +124,12 @@ RunResult run(RunOptions& o) {
   const std::string meta_path = dir + "/" + record::kMetaFile;
 
   std::vector<std::string> extra_columns;
-  for (const auto& s : o.samplers)
-    for (auto& c : s->columns()) extra_columns.push_back(std::move(c));
+  std::vector<std::size_t> column_counts;
+  for (const auto& s : o.samplers) {
+    auto columns = s->columns();
+    column_counts.push_back(columns.size());
+    extra_columns.insert(extra_columns.end(), columns.begin(), columns.end());
+  }
 
   record::RunMeta meta = initial_meta(o, started_ms);
   record::SampleLogWriter log(dir, extra_columns);
@@ -124,9 +140,14 @@ RunResult run(RunOptions& o) {
 
   sys::become_subreaper();
   const double t0 = sys::monotonic_seconds();
+  std::optional<load::TrafficDriver> traffic;
+  if (o.traffic) traffic.emplace(*o.traffic);  // validates the schedule before anything starts
+  sys::Pipe stdin_pipe;
+  const bool feeds_stdin = o.traffic && o.traffic->transport.kind == load::TransportSpec::Kind::stdin_pipe;
+  if (feeds_stdin) stdin_pipe = sys::Pipe::create();
   std::optional<sys::Child> child;
   try {
-    child.emplace(sys::Child::spawn({o.command, o.env_set, ""}));
+    child.emplace(sys::Child::spawn({o.command, o.env_set, o.cwd, feeds_stdin ? stdin_pipe.read_end() : -1}));
   } catch (const Error& e) {
     // Keep the evidence: the run directory says what was attempted and why it failed.
     meta.status = "finished";
@@ -140,9 +161,31 @@ RunResult run(RunOptions& o) {
   }
   meta.target_pid = child->pid();
   log.write_event(0, "start", {{"pid", child->pid()}, {"command", o.command}});
+  stdin_pipe.close_read_end();  // the target holds it now: EOF reaches it when the driver closes its end
+  if (traffic) traffic->start(feeds_stdin ? stdin_pipe.release_write_end() : -1);
+  double traffic_done_at = INFINITY;
   record::write_json_file(meta_path, meta);
 
-  for (auto& s : o.samplers) s->start(child->pid(), events);
+  // A sampler that cannot attach fails the run, unless it is optional: then its columns
+  // stay empty and the report says why.
+  std::vector<bool> active(o.samplers.size(), true);
+  for (std::size_t i = 0; i < o.samplers.size(); ++i) {
+    try {
+      o.samplers[i]->start(child->pid(), events);
+    } catch (const Error& e) {
+      const std::string name = o.samplers[i]->name();
+      if (!o.optional_samplers.count(name)) {
+        meta.notes.push_back(name + " sampler failed: " + e.what());
+        meta.status = "finished";
+        meta.end_reason = "sampler-failed";
+        record::write_json_file(meta_path, meta);
+        throw;
+      }
+      active[i] = false;
+      meta.notes.push_back(name + " sampler unavailable (" + e.what() + "); its columns stay empty");
+      progress.note(meta.notes.back());
+    }
+  }
 
   sample::ProcSampler proc(child->pid());
   std::vector<ProcessSample> processes;
@@ -159,6 +202,7 @@ RunResult run(RunOptions& o) {
   bool stopping = false;
   double kill_at = INFINITY;
   std::optional<sys::ExitStatus> exit_status;
+  std::string last_phase = "run";
 
   const auto begin_stop = [&](int sig, const std::string& reason, double now) {
     if (!stopping) {
@@ -181,12 +225,17 @@ RunResult run(RunOptions& o) {
     sample.wall_ms = sys::unix_millis();
     std::fill(extra.begin(), extra.end(), NAN);
     std::size_t offset = 0;
-    for (auto& s : o.samplers) {
-      const std::size_t n = s->columns().size();
-      s->tick(now, std::span<double>(extra).subspan(offset, n), events);
+    for (std::size_t i = 0; i < o.samplers.size(); ++i) {
+      const std::size_t n = column_counts[i];
+      if (active[i]) o.samplers[i]->tick(now, std::span<double>(extra).subspan(offset, n), events);
       offset += n;
     }
-    log.write_tree(sample, "run", extra);
+    const std::string phase = traffic ? traffic->phase_at(now) : "run";
+    if (phase != last_phase) {
+      log.write_event(now, "phase", {{"phase", phase}, {"from", last_phase}});
+      last_phase = phase;
+    }
+    log.write_tree(sample, phase, traffic ? traffic->scenario_time_at(now) : now, extra);
     if (now >= next_process) {
       log.write_processes(now, processes);
       next_process = now + process_period;
@@ -205,7 +254,17 @@ RunResult run(RunOptions& o) {
     if ((exit_status = child->poll())) break;
 
     if (const int sig = signals.take()) begin_stop(sig, "interrupted", now);
-    if (o.duration_s && now >= *o.duration_s) begin_stop(SIGTERM, "duration", now);
+    // With traffic, --duration is how long load is sent; when the load is over (schedule
+    // done, duration reached, or interrupted), the target gets drain_s to finish on its
+    // own (a stdin reader sees EOF) before it is stopped.
+    const bool duration_over = o.duration_s && now >= *o.duration_s;
+    if (duration_over && !traffic) begin_stop(SIGTERM, "duration", now);
+    if (traffic && traffic_done_at == INFINITY && (traffic->finished() || stopping || duration_over)) {
+      meta.samplers["traffic"] = traffic_figures(traffic->stop());
+      traffic_done_at = now;
+      log.write_event(now, "traffic-done", {});
+    }
+    if (now >= traffic_done_at + o.drain_s) begin_stop(SIGTERM, "traffic-done", now);
     if (now >= kill_at) {
       child->signal_group(SIGKILL);
       log.write_event(now, "kill", {{"reason", "the target ignored SIGTERM for " + format_duration(o.stop_grace_s)}});
@@ -225,6 +284,7 @@ RunResult run(RunOptions& o) {
     sys::sleep_until(t0 + deadline);
   }
   progress.finish();
+  if (traffic && traffic_done_at == INFINITY) meta.samplers["traffic"] = traffic_figures(traffic->stop());
 
   // Processes of the group that outlive the target get a moment to exit on their own
   // (they may have received the same SIGTERM) before they count as left behind.
@@ -241,8 +301,8 @@ RunResult run(RunOptions& o) {
   meta.target_end = target_end(*exit_status);
   log.write_event(end_s, "exit", {{"description", exit_status->describe()}});
 
-  LogEventSink final_events(log);
-  for (auto& s : o.samplers) meta.samplers[s->name()] = s->stop(end_s, final_events);
+  for (std::size_t i = 0; i < o.samplers.size(); ++i)
+    if (active[i]) meta.samplers[o.samplers[i]->name()] = o.samplers[i]->stop(end_s, events);
   rusage self{};
   ::getrusage(RUSAGE_SELF, &self);
   meta.samplers["proc"] = {{"ticks", log.rows()},

@@ -5,11 +5,13 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "memgate/check.h"
 #include "memgate/sampler.h"
+#include "load/traffic_driver.h"
 #include "report/check_settings.h"
 
 namespace memgate::run {
@@ -17,6 +19,9 @@ namespace memgate::run {
 struct RunOptions {
   std::vector<std::string> command;   // argv of the target
   std::vector<std::string> env_set;   // KEY=VALUE for the target (allocator, probe...)
+  std::string cwd;                    // the target's working directory (empty: memgate's)
+  std::optional<load::TrafficConfig> traffic;  // load to send while sampling (scenario runs)
+  double drain_s = 10;                // after the traffic ends, time the target gets to exit by itself
   std::string out_dir;                // created if missing; empty: ./memgate-run-YYYYmmdd-HHMMSS
   double hz = 10;                     // tree samples per second
   double pss_hz = 1;                  // smaps_rollup reads per second (0: never)
@@ -28,6 +33,8 @@ struct RunOptions {
   std::string junit_path;             // also write the checks as JUnit XML here
   report::CheckSettings checks;
   std::vector<std::unique_ptr<Sampler>> samplers;  // extra samplers (eBPF, allocator probe...)
+  // Names of samplers whose failure to start is a note, not an error (eBPF in auto mode).
+  std::set<std::string> optional_samplers;
 };
 
 struct RunResult {

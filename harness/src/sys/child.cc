@@ -88,7 +88,9 @@ Child Child::spawn(const SpawnOptions& options) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD}) ::signal(sig, SIG_DFL);
     int err = 0;
-    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) {
+    if (options.stdin_fd >= 0 && ::dup2(options.stdin_fd, STDIN_FILENO) < 0) {
+      err = errno;
+    } else if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) {
       err = errno;
     } else {
       ::execvpe(argv[0], argv.data(), envp.data());

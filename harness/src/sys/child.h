@@ -23,6 +23,7 @@ struct SpawnOptions {
   std::vector<std::string> argv;     // argv[0] is looked up in PATH like a shell would
   std::vector<std::string> env_set;  // KEY=VALUE added to (or replacing in) memgate's environment
   std::string cwd;                   // empty: inherit
+  int stdin_fd = -1;                 // becomes the child's stdin when >= 0 (e.g. a pipe memgate writes)
 };
 
 class Child {

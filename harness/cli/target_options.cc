@@ -1,0 +1,86 @@
+#include "target_options.h"
+
+#include <cstdio>
+
+#include "alloc/allocator_setup.h"
+#include "memgate/error.h"
+#ifdef MEMGATE_HAVE_EBPF
+#include "ebpf/ebpf_sampler.h"
+#endif
+
+namespace memgate::cli {
+
+void add_target_options(CLI::App& app, TargetFlags& f) {
+  const std::string group = "Allocator and samplers";
+  app.add_option("--allocator", f.allocator,
+                 "glibc, jemalloc, mimalloc, tcmalloc, or PATH.so (via LD_PRELOAD), with the heap probe; default: "
+                 "the target's own, no probe")
+      ->type_name("NAME")
+      ->group(group);
+  app.add_option("--alloc-env", f.alloc_env, "Allocator knob KEY=VALUE (MALLOC_CONF, MIMALLOC_*, ...); repeatable")
+      ->type_name("KEY=VALUE")
+      ->group(group);
+  app.add_option("--purge-every", f.purge_every_s, "Ask the allocator to return free memory every N seconds")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group);
+  app.add_option("--ebpf", f.ebpf, "eBPF sampler (exact peaks, OOM kills): auto uses it when it can")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str()
+      ->group(group);
+  app.add_flag("--ebpf-syscalls", f.ebpf_syscalls,
+               "Also count fd and mmap/brk/madvise syscalls (slows every syscall on the machine)")
+      ->group(group);
+  app.add_flag("--verbose,-v", f.verbose, "Show libbpf's messages")->group(group);
+}
+
+namespace {
+
+void add_ebpf_sampler(const TargetFlags& f, run::RunOptions& options) {
+  if (f.ebpf == "off") {
+    if (f.ebpf_syscalls) throw Error(ExitCode::usage, "--ebpf-syscalls needs the eBPF sampler: drop --ebpf off");
+    return;
+  }
+#ifdef MEMGATE_HAVE_EBPF
+  set_ebpf_logger([](EbpfLogLevel, std::string_view line) { std::fprintf(stderr, "libbpf: %.*s\n", static_cast<int>(line.size()), line.data()); },
+                  f.verbose);
+  const Support support = ebpf_support();
+  if (!support.ok) {
+    if (f.ebpf == "on") throw Error(ExitCode::usage, "--ebpf on: " + support.reason);
+    if (!options.quiet) std::fprintf(stderr, "memgate: eBPF unavailable (%s); sampling /proc only\n", support.reason.c_str());
+    return;
+  }
+  EbpfOptions ebpf;
+  ebpf.syscalls = f.ebpf_syscalls;
+  options.samplers.push_back(make_ebpf_sampler(ebpf));
+  // A sampler that fails to attach in auto mode is dropped by the runner with one line.
+  if (f.ebpf == "auto") options.optional_samplers.insert(options.samplers.back()->name());
+#else
+  if (f.ebpf == "on" || f.ebpf_syscalls)
+    throw Error(ExitCode::usage, "this memgate was built without the eBPF sampler (clang, bpftool, libbpf-dev and kernel "
+                                 "BTF are needed at build time): rebuild, or use --ebpf off");
+#endif
+}
+
+}  // namespace
+
+void apply_target_options(const TargetFlags& f, run::RunOptions& options) {
+  add_ebpf_sampler(f, options);
+  if (f.allocator.empty()) {
+    // The probe adds a thread and LD_PRELOAD to the target: only on request.
+    if (!f.alloc_env.empty() || f.purge_every_s > 0)
+      throw Error(ExitCode::usage, "--alloc-env and --purge-every need --allocator (e.g. --allocator glibc)");
+    return;
+  }
+  alloc::AllocatorRequest request;
+  request.allocator = f.allocator;
+  request.alloc_env = f.alloc_env;
+  request.target = options.command.empty() ? "" : options.command.front();
+  request.purge_every_s = f.purge_every_s;
+  auto setup = alloc::prepare_allocator(request);
+  for (const auto& warning : setup.warnings) std::fprintf(stderr, "memgate: warning: %s\n", warning.c_str());
+  options.env_set.insert(options.env_set.end(), setup.env_set.begin(), setup.env_set.end());
+  if (setup.sampler) options.samplers.push_back(std::move(setup.sampler));
+}
+
+}  // namespace memgate::cli

@@ -1,0 +1,124 @@
+// `memgate report DIR` on run directories written with the real sample-log writer from
+// synthetic series: the plateau and burst-recovery checks are wired to the right data,
+// and verdicts can be recomputed with other settings without re-running anything.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <random>
+
+#include "integration/run_helpers.h"
+#include "record/run_meta.h"
+#include "record/sample_log.h"
+
+namespace memgate::testing {
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+// Writes a finished run of `seconds` at 10 Hz whose RSS is rss(t) plus AR(1) noise.
+std::string synthetic_run(const std::string& tag, double seconds, const std::function<double(double)>& rss,
+                          const std::function<std::string(double)>& phase = [](double) { return "run"; }) {
+  const std::string dir = fresh_dir(tag);
+  record::RunMeta meta;
+  meta.command = {"synthetic", tag};
+  meta.status = "finished";
+  meta.end_reason = "target-exited";
+  meta.hz = 10;
+  meta.target_end = record::TargetEnd{false, 0, 0, "", false, "exited with status 0"};
+  record::write_json_file(dir + "/" + record::kMetaFile, meta);
+  record::SampleLogWriter log(dir, {});
+  std::mt19937_64 rng(42);
+  std::normal_distribution<double> noise(0, 0.3 * kMiB);
+  double ar = 0;
+  for (int i = 0; i <= static_cast<int>(seconds * 10); ++i) {
+    const double t = i / 10.0;
+    ar = 0.9 * ar + noise(rng);
+    TreeSample s;
+    s.t_s = t;
+    s.processes = 1;
+    s.rss_bytes = static_cast<std::uint64_t>(rss(t) + ar);
+    s.hwm_max_bytes = s.rss_bytes;
+    s.fds = 12;
+    s.threads = 3;
+    log.write_tree(s, phase(t), t, {});
+  }
+  log.maybe_flush(0, true);
+  return dir;
+}
+
+nlohmann::json check(const nlohmann::json& report, const std::string& id) {
+  for (const auto& c : report["checks"])
+    if (c["id"] == id) return c;
+  ADD_FAILURE() << "no check " << id << " in " << report["checks"].dump();
+  return {};
+}
+
+TEST(Report, SteadyMemoryPassesThePlateauCheck) {
+  const auto dir = synthetic_run("flat", 600, [](double) { return 200 * kMiB; });
+  const auto r = memgate({"report", dir});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const auto report = read_json(dir + "/report.json");
+  EXPECT_EQ(check(report, "rss-plateau")["outcome"], "pass");
+  EXPECT_EQ(check(report, "fd-plateau")["outcome"], "pass");
+}
+
+TEST(Report, LeakFailsThePlateauCheckWithItsSlope) {
+  // 200 MiB growing 60 MiB/h (30 %/h): ten minutes is plenty to see it.
+  const auto dir = synthetic_run("leak", 600, [](double t) { return 200 * kMiB + 60 * kMiB * t / 3600; });
+  const auto r = memgate({"report", dir, "--max-rss", "1G"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("rss-plateau"), std::string::npos) << r.output;
+  const auto c = check(read_json(dir + "/report.json"), "rss-plateau");
+  EXPECT_EQ(c["outcome"], "fail");
+  EXPECT_NEAR(c["figures"]["slope_per_h"]["value"].get<double>(), 60 * kMiB, 15 * kMiB);
+  // Against the 1 GiB budget, time to limit is about (1024 - 210) MiB / 60 MiB/h.
+  ASSERT_TRUE(c["figures"].contains("time_to_limit_s")) << c.dump();
+  EXPECT_NEAR(c["figures"]["time_to_limit_s"]["value"].get<double>(), (1024.0 - 210) / 60 * 3600, 3 * 3600);
+
+  // A generous tolerance turns the same data into a pass; --plateau none removes the check.
+  EXPECT_EQ(memgate({"report", dir, "--tolerance", "100MiB/h"}).exit_code, 0);
+  const auto none = memgate({"report", dir, "--plateau", "none"});
+  EXPECT_EQ(none.exit_code, 0) << none.output;
+}
+
+TEST(Report, ShortRunIsInconclusive) {
+  const auto dir = synthetic_run("short", 20, [](double t) { return 200 * kMiB + 60 * kMiB * t / 3600; });
+  const auto r = memgate({"report", dir});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(check(read_json(dir + "/report.json"), "rss-plateau")["outcome"], "inconclusive");
+}
+
+TEST(Report, BurstRecoveryIsJudgedWhenTheLogHasABurstPhase) {
+  const auto phase = [](double t) { return t < 120 ? "nominal" : t < 180 ? "burst" : "recovery"; };
+  // Full recovery: back to 200 MiB within 20 s of the burst's end.
+  const auto recovered = synthetic_run("recovered", 480, [](double t) {
+    return 200 * kMiB + (t >= 120 && t < 180 ? 300 * kMiB : t >= 180 && t < 200 ? 300 * kMiB * (200 - t) / 20 : 0);
+  }, phase);
+  EXPECT_EQ(memgate({"report", recovered, "--plateau", "none"}).exit_code, 0);
+  EXPECT_EQ(check(read_json(recovered + "/report.json"), "rss-burst-recovery")["outcome"], "pass");
+  // Partial retention: 120 MiB never comes back.
+  const auto retained = synthetic_run("retained", 480, [](double t) {
+    return 200 * kMiB + (t >= 120 && t < 180 ? 300 * kMiB : t >= 180 ? 120 * kMiB : 0);
+  }, phase);
+  EXPECT_EQ(memgate({"report", retained, "--plateau", "none"}).exit_code, 1);
+  const auto c = check(read_json(retained + "/report.json"), "rss-burst-recovery");
+  EXPECT_EQ(c["outcome"], "fail");
+}
+
+TEST(Report, BadCheckFlagsAreUsageErrors) {
+  const auto dir = synthetic_run("flags", 30, [](double) { return 100 * kMiB; });
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--plateau", "rss,heapz"},
+                                                                {"--tolerance", "fast"},
+                                                                {"--warmup", "soon"},
+                                                                {"--horizon", "-3h"}}) {
+    std::vector<std::string> argv{"report", dir};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto r = memgate(argv);
+    EXPECT_EQ(r.exit_code, 3) << args[0] << ": " << r.output;
+    EXPECT_NE(r.output.find(args[0]), std::string::npos) << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace memgate::testing

@@ -1,0 +1,104 @@
+// `memgate run SCENARIO.json`: the traffic driver feeds the target's stdin on its own
+// thread while the runner samples; phases reach the sample log, the load's figures
+// reach report.json, and EOF lets the target finish on its own.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "integration/run_helpers.h"
+
+namespace memgate::testing {
+namespace {
+
+std::string write_scenario(const std::string& dir, const nlohmann::json& scenario) {
+  const std::string path = dir + "/scenario.json";
+  std::ofstream(path) << scenario.dump(2);
+  return path;
+}
+
+nlohmann::json tiny_burst_scenario() {
+  return {
+      {"name", "tiny-burst"},
+      {"target", {{"command", {"sh", "-c", "exec wc -l > received.txt"}}}},
+      {"traffic",
+       {{"transport", "stdin"},
+        {"payload", {{"kind", "sensors"}, {"seed", 3}, {"bad_fraction", 0.0}, {"sensors", {{"air_quality", 10}}}}},
+        {"stages", {{{"kind", "constant"}, {"rate", 400}, {"duration_s", 3}, {"phase", "nominal"}}}},
+        {"bursts", {{{"at_s", {1}}, {"duration_s", 1}, {"multiplier", 10}, {"recovery_s", 1}}}}}},
+      {"sampling", {{"hz", 20}}},
+      {"checks", {{"plateau", "none"}, {"max_rss", "256M"}}},
+  };
+}
+
+TEST(ScenarioRun, FeedsStdinTagsPhasesAndAccountsForEveryRecord) {
+  const std::string dir = fresh_dir("scenario");
+  const std::string scenario = write_scenario(dir, tiny_burst_scenario());
+  const std::string out = dir + "/run";
+  const auto r = memgate({"run", "--out", out, "--quiet", "--no-plot", scenario});
+  ASSERT_TRUE(std::filesystem::exists(out + "/report.json")) << r.output;
+  const auto report = read_json(out + "/report.json");
+  EXPECT_EQ(r.exit_code, report["verdict"]["exit_code"].get<int>()) << r.output;
+  EXPECT_NE(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.exit_code, 4) << r.output;
+  // The target ended by itself on EOF, after the schedule: not stopped by memgate.
+  EXPECT_EQ(report["run"]["target"]["exit_code"], 0) << report["run"].dump();
+  EXPECT_FALSE(report["run"]["target"]["stopped_by_memgate"].get<bool>());
+
+  // Every record sent was received: 400/s for 3 s plus a 1 s burst at 10x.
+  const auto& traffic = report["samplers"]["traffic"];
+  std::ifstream received(dir + "/received.txt");  // cwd defaults to the scenario's directory
+  std::size_t lines = 0;
+  received >> lines;
+  EXPECT_EQ(lines, traffic["sent"].get<std::size_t>()) << traffic.dump();
+  EXPECT_NEAR(static_cast<double>(lines), 400 * 3 + 400 * 9, 50) << traffic.dump();
+
+  // Phases are in the sample log, with the scenario clock beside the wall clock.
+  std::set<std::string> phases;
+  std::ifstream samples(out + "/samples.csv");
+  std::string header, line;
+  std::getline(samples, header);
+  ASSERT_EQ(header.rfind("t_s,scenario_t_s,wall_ms,phase,", 0), 0u) << header;
+  while (std::getline(samples, line)) {
+    const auto a = line.find(',', line.find(',', line.find(',') + 1) + 1);
+    phases.insert(line.substr(a + 1, line.find(',', a + 1) - a - 1));
+  }
+  EXPECT_TRUE(phases.count("nominal")) << "phases seen: " << phases.size();
+  EXPECT_TRUE(phases.count("burst"));
+  EXPECT_TRUE(phases.count("recovery"));
+  // The burst phase brings its recovery check; the scenario's budget is in force.
+  std::set<std::string> checks;
+  for (const auto& c : report["checks"]) checks.insert(c["id"].get<std::string>());
+  EXPECT_TRUE(checks.count("rss-budget"));
+  EXPECT_TRUE(checks.count("rss-burst-recovery"));
+  EXPECT_FALSE(checks.count("rss-plateau"));
+}
+
+TEST(ScenarioRun, FlagsOverrideTheScenario) {
+  const std::string dir = fresh_dir("scenario-override");
+  const std::string scenario = write_scenario(dir, tiny_burst_scenario());
+  const std::string out = dir + "/run";
+  const auto r = memgate({"run", "--out", out, "--quiet", "--no-plot", "--max-rss", "1M", "--hz", "5", scenario});
+  EXPECT_EQ(r.exit_code, 1) << r.output;  // sh + wc hold more than 1 MiB
+  const auto report = read_json(out + "/report.json");
+  EXPECT_EQ(report["run"]["sampling"]["hz"], 5.0);
+  EXPECT_EQ(report["check_settings"]["budgets"]["max_rss_bytes"], 1024 * 1024);
+}
+
+TEST(ScenarioRun, MalformedScenarioIsAUsageErrorNamingTheField) {
+  const std::string dir = fresh_dir("scenario-bad");
+  auto bad = tiny_burst_scenario();
+  bad["checks"]["max_rsss"] = "1G";
+  const auto r = memgate({"run", "--quiet", write_scenario(dir, bad)});
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("checks.max_rsss"), std::string::npos) << r.output;
+  bad = tiny_burst_scenario();
+  bad["traffic"]["stages"][0]["rate"] = "fast";
+  const auto r2 = memgate({"run", "--quiet", write_scenario(dir, bad)});
+  EXPECT_EQ(r2.exit_code, 3) << r2.output;
+  EXPECT_NE(r2.output.find("rate"), std::string::npos) << r2.output;
+}
+
+}  // namespace
+}  // namespace memgate::testing
