@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
   std::string input = "-", db_path, antipattern = "none";
   std::size_t chunk_size = 800;
   double fail_rate = 0.05, base_ms = 5, cap_ms = 200;
-  int max_attempts = 5, grid = 96;
+  int max_attempts = 5, grid = 40;
   CLI::App app{"Streamed batch routing of origin-destination pairs into SQLite (seed 003)"};
   app.add_option("--input", input, "-, unix:PATH or tcp:PORT")->capture_default_str();
   app.add_option("--db", db_path, "SQLite file (default: a fresh one under /tmp)");
