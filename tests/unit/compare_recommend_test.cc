@@ -155,6 +155,9 @@ TEST(CompareText, TableShowsMedianRangeAndOnlyMeasuredColumns) {
   EXPECT_NE(table.find("wall time"), std::string::npos);
   EXPECT_EQ(format_value(1234567, "count"), "1 234 567");
   EXPECT_EQ(format_value(2.5, "s"), "2.50 s");
+  EXPECT_EQ(format_spread({3, 2662, -2.4 * MiB, 3788}, "bytes"), "2.6 KiB (-2.4 MiB–3.7 KiB)");
+  EXPECT_EQ(format_spread({3, 21836, 21745, 21843}, "count"), "21 836 (21 745–21 843)");
+  EXPECT_EQ(format_spread({}, "bytes"), "–");
 }
 
 TEST(CompareJson, ManifestRoundTrips) {

@@ -61,17 +61,18 @@ std::string format_spread(const Spread& s, std::string_view unit) {
   if (s.n == 0) return "–";
   std::string text = format_value(s.median, unit);
   if (s.n > 1) {
-    // The range in the median's own unit, without repeating it: "41.2 MiB (40.1–43.0)".
+    // The range without repeating the median's unit when both ends share it:
+    // "41.2 MiB (40.1–43.0)"; mixed units stay explicit: "2.6 KiB (-2.4 MiB–3.7 KiB)".
     std::string lo = format_value(s.min, unit), hi = format_value(s.max, unit);
-    const auto strip = [&](std::string& v) {
+    const auto unit_of = [](const std::string& v) {
       const auto space = v.rfind(' ');
-      const auto median_space = text.rfind(' ');
-      if (space != std::string::npos && median_space != std::string::npos &&
-          v.substr(space) == text.substr(median_space))
-        v.erase(space);
+      return space == std::string::npos ? std::string() : v.substr(space);
     };
-    strip(lo);
-    strip(hi);
+    const std::string suffix = unit_of(text);
+    if (!suffix.empty() && unit_of(lo) == suffix && unit_of(hi) == suffix && unit != "count") {
+      lo.erase(lo.size() - suffix.size());
+      hi.erase(hi.size() - suffix.size());
+    }
     text += " (" + lo + "–" + hi + ")";
   }
   return text;
@@ -115,7 +116,11 @@ std::string markdown_table(const std::vector<VariantSummary>& variants) {
 std::string markdown_report(const std::string& workload, int repeat, const std::vector<VariantSummary>& variants,
                             const Recommendation& recommendation) {
   std::string out = "# memgate compare\n\n";
-  out += "Workload: `" + workload + "`, " + std::to_string(repeat) + " run(s) per variant, interleaved.\n";
+  // A multi-line command (sh -c scripts) does not fit inline code.
+  if (workload.find('\n') == std::string::npos)
+    out += "Workload: `" + workload + "`, " + std::to_string(repeat) + " run(s) per variant, interleaved.\n";
+  else
+    out += "Workload, " + std::to_string(repeat) + " run(s) per variant, interleaved:\n\n```sh\n" + workload + "\n```\n\n";
   out += "Cells: median (min–max) over the runs.\n\n";
   out += markdown_table(variants);
 

@@ -116,7 +116,7 @@ Recommendation recommend(const std::vector<VariantSummary>& variants, const Reco
 
   for (const auto& j : judged)
     if (j.rss.difference == Difference::better && j.loses_throughput)
-      r.notes.push_back(variants[j.index].variant.label + " lowers steady RSS by " + percent(j.rss.relative) +
+      r.notes.push_back(variants[j.index].variant.label + " lowers steady RSS by " + percent(-j.rss.relative).substr(1) +
                         " but costs throughput: " + throughput_text(j));
 
   // The baseline itself cannot be judged: recommend the cleanest lowest one, saying so.
@@ -165,9 +165,10 @@ Recommendation recommend(const std::vector<VariantSummary>& variants, const Reco
   const auto& c = variants[closest->index];
   const std::string contender = c.variant.label + " " + format_value(steady(closest->index).median, "bytes") + ", " +
                                 percent(closest->rss.relative) + ", " + closest->rss.why;
+  // Nobody lower at all (some maybe within noise, above): the baseline is the answer.
   const bool all_worse = std::all_of(judged.begin(), judged.end(),
                                      [](const Judged& j) { return j.rss.difference == Difference::worse; });
-  if (all_worse) {
+  if (all_worse || closest->rss.relative >= 0) {
     r.line = "keep " + describe_variant(b.variant) + ": it has the lowest steady RSS (" + base_steady + "; next: " +
              contender + ")";
   } else if (closest->rss.difference == Difference::better) {

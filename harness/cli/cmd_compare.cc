@@ -1,0 +1,123 @@
+// memgate compare --allocators glibc,jemalloc,... --repeat N [run options] -- CMD ARGS...
+// memgate compare --report DIR   (recompute a finished or interrupted comparison)
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "compare/compare_runner.h"
+#include "compare/compare_text.h"
+#include "memgate/error.h"
+#include "memgate/units.h"
+#include "options.h"
+
+namespace memgate::cli {
+
+namespace {
+
+struct CompareArgs {
+  std::string allocators;
+  std::vector<std::string> variants;
+  std::string report_dir;
+  compare::RunSettings run;
+  compare::CompareOptions options;
+  std::optional<double> grace, purge_every;
+  double min_effect_pct = 5, throughput_tolerance_pct = 5;
+  bool quiet = false;
+};
+
+std::vector<compare::Variant> variants_from(const CompareArgs& a) {
+  std::vector<compare::Variant> out;
+  if (!a.allocators.empty()) out = compare::parse_allocator_list(a.allocators);
+  for (const auto& spec : a.variants) out.push_back(compare::parse_variant(spec));
+  compare::check_variants(out);
+  return out;
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<CompareArgs>();
+  auto* cmd = app.add_subcommand("compare", "Run a command under several allocators, N times each, and compare them");
+  cmd->footer(
+      "Examples:\n"
+      "  memgate compare --allocators glibc,jemalloc,mimalloc,tcmalloc --repeat 3 --duration 2m -- ./server\n"
+      "  memgate compare --allocators glibc --variant 'je-d0=jemalloc MALLOC_CONF=dirty_decay_ms:0' -- ./job\n"
+      "  memgate compare --report memgate-compare-20261123-174010\n"
+      "Runs go to DIR/<variant>-<i>/ in interleaved order; DIR/compare.json, compare.md and\n"
+      "compare_bars.png / compare_rss.png summarise them (docs/allocators.md).\n"
+      "Exit codes: 0 done (failed checks are reported in the table), 3 usage error,\n"
+      "            4 a target could not start, 5 internal error.");
+  cmd->add_option("--allocators", a->allocators, "Comma-separated: glibc, jemalloc, mimalloc, tcmalloc or PATH.so")
+      ->type_name("LIST");
+  cmd->add_option("--variant", a->variants,
+                  "A labelled allocator with knobs: 'LABEL=ALLOCATOR KEY=VALUE ...' (repeatable)")
+      ->type_name("SPEC");
+  cmd->add_option("--repeat", a->options.repeat, "Runs per variant (3+ to tell differences from noise)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--out", a->options.out_dir, "Comparison directory (default: ./memgate-compare-<timestamp>)")
+      ->type_name("DIR");
+  cmd->add_option("--baseline", a->options.recommend.baseline,
+                  "Variant the others are judged against (default: glibc)")
+      ->type_name("LABEL");
+  cmd->add_option("--min-effect", a->min_effect_pct, "Steady-RSS differences below this percentage count as the same")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  cmd->add_option("--throughput-tolerance", a->throughput_tolerance_pct,
+                  "Throughput loss in percent still accepted for a recommendation")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  add_duration_option(*cmd, "--purge-every", a->purge_every,
+                      "Ask the allocator to return free memory this often in every run (default: never)");
+  cmd->add_option("--report", a->report_dir, "Recompute the comparison in DIR from its run directories")
+      ->type_name("DIR");
+  cmd->add_option("--hz", a->run.hz, "Samples per second of the whole tree")
+      ->check(CLI::Range(0.001, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--pss-hz", a->run.pss_hz, "PSS reads per second (0 = never)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--process-hz", a->run.process_hz, "Per-process rows per second in processes.csv")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  add_duration_option(*cmd, "--duration", a->run.duration_s, "Stop each run after this long; default: until it exits");
+  add_duration_option(*cmd, "--grace", a->grace, "After SIGTERM, wait this long before SIGKILL (default 10s)");
+  cmd->add_flag("--no-plot{false}", a->options.plot, "Do not render the comparison charts");
+  cmd->add_flag("--quiet,-q", a->quiet, "No progress lines");
+  add_check_options(*cmd, a->run.checks);
+  cmd->add_option("command", a->run.command, "The command to run, after --")->type_name("CMD ARGS...");
+
+  cmd->callback([a, &exit_code] {
+    auto& o = a->options;
+    o.recommend.rss_min_effect = a->min_effect_pct / 100;
+    o.recommend.throughput_tolerance = a->throughput_tolerance_pct / 100;
+    if (!a->quiet) o.progress = [](const std::string& line) { std::fprintf(stderr, "memgate: %s\n", line.c_str()); };
+
+    compare::CompareResult result;
+    if (!a->report_dir.empty()) {
+      if (!a->run.command.empty() || !a->allocators.empty() || !a->variants.empty())
+        throw Error(ExitCode::usage, "--report DIR recomputes an existing comparison: give no command, --allocators or --variant with it");
+      result = compare::report_compare_dir(a->report_dir, o);
+    } else {
+      if (a->allocators.empty() && a->variants.empty())
+        throw Error(ExitCode::usage, "what should be compared? give --allocators glibc,jemalloc,mimalloc,tcmalloc (or --variant)");
+      o.variants = variants_from(*a);
+      if (a->grace) a->run.stop_grace_s = *a->grace;
+      if (a->purge_every) {
+        if (!(*a->purge_every > 0)) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
+        o.purge_every_s = *a->purge_every;
+      }
+      const compare::CommandWorkload workload(a->run);
+      result = compare::run_compare(workload, o);
+    }
+    std::printf("\n%s\nRecommendation: %s\n", compare::markdown_table(result.variants).c_str(),
+                result.recommendation.line.c_str());
+    for (const auto& note : result.recommendation.notes) std::printf("  note: %s\n", note.c_str());
+    std::printf("report: %s/%s%s%s\n", result.out_dir.c_str(), compare::kCompareMarkdown,
+                result.plot_note.empty() ? "" : "\n", result.plot_note.c_str());
+    if (result.manifest.status == "interrupted") std::printf("interrupted: the remaining runs were not started\n");
+    exit_code = static_cast<int>(ExitCode::pass);
+  });
+}
+
+}  // namespace memgate::cli
