@@ -8,7 +8,13 @@
 #include <vector>
 
 #include "commands.h"
+#include "alloc/allocator_setup.h"
+#include "alloc/allocator_table.h"
+#include "memgate/error.h"
 #include "run/plot.h"
+#ifdef MEMGATE_HAVE_EBPF
+#include "ebpf/ebpf_sampler.h"
+#endif
 #include "sys/child.h"
 #include "sys/host.h"
 #include "sys/proc_files.h"
@@ -32,15 +38,6 @@ std::string read_text(const std::string& path) {
   std::string text;
   sys::read_file_into(path.c_str(), text);
   return text;
-}
-
-// Bit `cap` of the effective capability set of this process.
-bool has_capability(int cap) {
-  const std::string status = read_text("/proc/self/status");
-  const auto pos = status.find("CapEff:");
-  if (pos == std::string::npos) return false;
-  const unsigned long long caps = std::stoull(status.substr(pos + 7), nullptr, 16);
-  return (caps >> cap) & 1ULL;
 }
 
 bool kernel_at_least(int major, int minor) {
@@ -80,20 +77,25 @@ std::vector<Finding> examine() {
                v2_memory ? "cgroup v2 (memory.max, memory.events)" : v1_memory ? "cgroup v1 (/sys/fs/cgroup/memory)" : "none",
                "mount a cgroup memory controller to run targets under a memory limit"});
 
-  f.push_back({"BTF (/sys/kernel/btf/vmlinux)", readable("/sys/kernel/btf/vmlinux"), false, "eBPF CO-RE sampler",
-               "kernel built without CONFIG_DEBUG_INFO_BTF: eBPF sampling unavailable, /proc is used"});
-  const bool root = ::geteuid() == 0;
-  const bool bpf_caps = has_capability(39 /*CAP_BPF*/) && has_capability(38 /*CAP_PERFMON*/);
-  f.push_back({"eBPF privileges", root || bpf_caps, false,
-               root ? "running as root" : bpf_caps ? "CAP_BPF + CAP_PERFMON" : "unprivileged",
-               "run as root, or grant CAP_BPF and CAP_PERFMON (setcap cap_bpf,cap_perfmon+ep memgate)"});
-
-  for (const auto& [name, path, package] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"jemalloc", "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "libjemalloc2"},
-           {"mimalloc", "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2", "libmimalloc2.0"},
-           {"tcmalloc", "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", "libtcmalloc-minimal4"}})
-    f.push_back({"allocator " + name, readable(path), false, path, "apt-get install " + package});
+  for (const auto& a : alloc::allocators()) {
+    if (a.library.empty()) continue;  // glibc: nothing to preload
+    const bool present = readable(std::string(a.library));
+    f.push_back({"allocator " + std::string(a.name), present, false,
+                 std::string(a.library) + (present ? " (" + alloc::version_text(a) + ")" : ""), std::string(a.install_hint)});
+  }
+  try {
+    f.push_back({"allocator probe", true, false, alloc::probe_library_path(), ""});
+  } catch (const Error& e) {
+    f.push_back({"allocator probe", false, false, "heap statistics and purges for --allocator", e.what()});
+  }
+#ifdef MEMGATE_HAVE_EBPF
+  const Support ebpf = ebpf_support();
+  f.push_back({"eBPF sampler", ebpf.ok, false, ebpf.ok ? "exact peaks, OOM kills, faults (--ebpf auto)" : "unavailable",
+               ebpf.reason});
+#else
+  f.push_back({"eBPF sampler", false, false, "not built into this memgate",
+               "install clang, bpftool, libbpf-dev (ci/setup does) and rebuild on a kernel with BTF"});
+#endif
 
   const bool matplotlib = command_succeeds({"/usr/bin/python3", "-c", "import matplotlib"});
   f.push_back({"plots (matplotlib)", matplotlib, false, "/usr/bin/python3 with matplotlib; scripts in " + run::reports_dir(),

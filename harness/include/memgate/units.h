@@ -17,7 +17,7 @@ std::optional<double> parse_duration(std::string_view text);
 // "12.3 MiB" style, with the unit chosen by size.
 std::string format_bytes(double bytes);
 
-// "1h 02m 03s" / "4m 05s" / "7.2s"
+// "7.2s", "4m 05s", "20h 07m", "24h", "3.5 days"
 std::string format_duration(double seconds);
 
 }  // namespace memgate

@@ -5,6 +5,7 @@
 
 #include "analyze/plateau.h"
 #include "analyze/plateau_text.h"
+#include "memgate/units.h"
 
 namespace memgate::analyze {
 

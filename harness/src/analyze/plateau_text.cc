@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "memgate/units.h"
+
 namespace memgate::analyze {
 
 namespace {
@@ -20,22 +22,9 @@ std::string percent(double fraction) { return printf_string("%.0f%s", fraction *
 }  // namespace
 
 std::string format_amount(double value, const std::string& unit) {
-  if (unit != "bytes") {
-    const bool whole = std::abs(value - std::round(value)) < 1e-9;
-    return printf_string(whole ? "%.0f%s" : "%.2f%s", value, "");
-  }
-  const double magnitude = std::abs(value);
-  if (magnitude >= 1024.0 * 1024 * 1024) return printf_string("%.2f %s", value / (1024.0 * 1024 * 1024), "GiB");
-  if (magnitude >= 1024.0 * 1024) return printf_string("%.1f %s", value / (1024.0 * 1024), "MiB");
-  if (magnitude >= 1024.0) return printf_string("%.1f %s", value / 1024.0, "KiB");
-  return printf_string("%.0f %s", value, "B");
-}
-
-std::string format_duration(double seconds) {
-  if (seconds < 120) return printf_string("%.0f %s", seconds, "s");
-  if (seconds < 2 * 3600) return printf_string("%.1f %s", seconds / 60, "min");
-  if (seconds < 2 * 86400) return printf_string("%.1f %s", seconds / 3600, "h");
-  return printf_string("%.1f %s", seconds / 86400, "days");
+  if (unit == "bytes") return format_bytes(value);
+  const bool whole = std::abs(value - std::round(value)) < 1e-9;
+  return printf_string(whole ? "%.0f%s" : "%.2f%s", value, "");
 }
 
 std::string plateau_summary(const std::string& what, const std::string& unit, const PlateauAnalysis& a,

@@ -9,9 +9,6 @@
 
 namespace memgate::analyze {
 
-// "45 s", "12.5 min", "3.2 h", "4.1 days".
-std::string format_duration(double seconds);
-
 // One sentence a person can act on.
 std::string plateau_summary(const std::string& what, const std::string& unit, const PlateauAnalysis& a,
                             const PlateauSettings& settings);

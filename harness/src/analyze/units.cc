@@ -47,19 +47,23 @@ std::string format_bytes(double bytes) {
     ++u;
   }
   char text[32];
-  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : u >= 3 ? "%.2f %s" : "%.1f %s", v, units[u]);
   return text;
 }
 
 std::string format_duration(double seconds) {
   char text[48];
+  const auto total = static_cast<long long>(std::llround(seconds));
   if (seconds < 60) {
     std::snprintf(text, sizeof text, "%.1fs", seconds);
+  } else if (seconds < 3600) {
+    std::snprintf(text, sizeof text, "%lldm %02llds", total / 60, total % 60);
+  } else if (seconds < 2 * 86400) {
+    const long long minutes = (total % 3600) / 60;
+    if (minutes == 0) std::snprintf(text, sizeof text, "%lldh", total / 3600);
+    else std::snprintf(text, sizeof text, "%lldh %02lldm", total / 3600, minutes);
   } else {
-    const auto total = static_cast<long long>(seconds);
-    const long long h = total / 3600, m = (total % 3600) / 60, s = total % 60;
-    if (h > 0) std::snprintf(text, sizeof text, "%lldh %02lldm %02llds", h, m, s);
-    else std::snprintf(text, sizeof text, "%lldm %02llds", m, s);
+    std::snprintf(text, sizeof text, "%.1f days", seconds / 86400);
   }
   return text;
 }
