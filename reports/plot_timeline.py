@@ -132,7 +132,7 @@ def main():
     mem.set_ylabel("memory (MiB)")
     mem.set_ylim(bottom=0)
     mem.grid(alpha=0.3)
-    mem.legend(loc="lower right", fontsize=8)
+    mem.legend(loc="best", fontsize=8)
 
     for key, label, color in [("fds", "open fds", "tab:green"), ("threads", "threads", "tab:purple")]:
         pt, pv = present(t, s[key])
