@@ -1,8 +1,9 @@
 #include "analyze/budget.h"
 
+#include "analyze/plateau.h"  // format_amount: the one formatter of check summaries
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <string>
 
 #include "memgate/units.h"
@@ -10,13 +11,6 @@
 namespace memgate::analyze {
 
 namespace {
-
-std::string human(double value, const std::string& unit) {
-  if (unit == "bytes") return format_bytes(value);
-  char text[32];
-  std::snprintf(text, sizeof text, "%.0f", value);
-  return text;
-}
 
 CheckResult budget(const std::string& id, const std::string& what, double observed, double limit, double at_s,
                    const std::string& unit, std::size_t samples) {
@@ -28,11 +22,11 @@ CheckResult budget(const std::string& id, const std::string& what, double observ
     r.summary = what + " was never measured, so its budget cannot be judged (did the target exit at once?)";
   } else if (observed > limit) {
     r.outcome = Outcome::fail;
-    r.summary = what + " peaked at " + human(observed, unit) + " at t=" + format_duration(at_s) + ", over the budget of " +
-                human(limit, unit);
+    r.summary = what + " peaked at " + format_amount(observed, unit) + " at t=" + format_duration(at_s) + ", over the budget of " +
+                format_amount(limit, unit);
   } else {
     r.outcome = Outcome::pass;
-    r.summary = what + " peaked at " + human(observed, unit) + ", within the budget of " + human(limit, unit);
+    r.summary = what + " peaked at " + format_amount(observed, unit) + ", within the budget of " + format_amount(limit, unit);
   }
   return r;
 }

@@ -33,15 +33,13 @@ namespace {
 record::RunMeta initial_meta(const RunOptions& o, std::int64_t started_ms) {
   record::RunMeta m;
   m.command = o.command;
-  for (char** e = environ; *e; ++e) {
-    const std::string entry(*e);
+  // memgate's environment, then what the target gets on top of it (allocator, knobs).
+  const auto record_env = [&m](const std::string& entry) {
     const auto eq = entry.find('=');
     if (record::is_memory_relevant_env(entry.substr(0, eq))) m.environment[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  for (const auto& entry : o.env_set) {
-    const auto eq = entry.find('=');
-    if (record::is_memory_relevant_env(entry.substr(0, eq))) m.environment[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
+  };
+  for (char** e = environ; *e; ++e) record_env(*e);
+  for (const auto& entry : o.env_set) record_env(entry);
   m.host = sys::hostname();
   m.kernel = sys::kernel_release();
   m.cwd = std::filesystem::current_path().string();
