@@ -144,6 +144,25 @@ TEST(PlateauCheck, WarmupStepIsExcludedExplicitlyOrAutomatically) {
   EXPECT_NE(analyze_plateau(r.t, r.v, none).outcome, Outcome::pass);  // the step looks like growth
 }
 
+TEST(PlateauCheck, EveryValidCorrectionPassesAPlateauAndFailsALeak) {
+  // The corrections the study finds valid (not none, not TFPW) agree on clear cases.
+  const Trace flat = sample(1800, [](double) { return 0.0; }, 0.5 * kMiB, 7);
+  const Trace leak = sample(1800, [](double t) { return 40 * kMiB * t / 3600; }, 0.5 * kMiB, 8);
+  for (auto mode : {AutocorrelationCorrection::lag1, AutocorrelationCorrection::multi_lag,
+                    AutocorrelationCorrection::batch_means, AutocorrelationCorrection::adaptive,
+                    AutocorrelationCorrection::block_bootstrap, AutocorrelationCorrection::prewhitening}) {
+    PlateauSettings settings;
+    settings.correction = mode;
+    const PlateauAnalysis f = analyze_plateau(flat.t, flat.v, settings);
+    EXPECT_EQ(f.outcome, Outcome::pass) << static_cast<int>(mode);
+    const PlateauAnalysis l = analyze_plateau(leak.t, leak.v, settings);
+    EXPECT_EQ(l.outcome, Outcome::fail) << static_cast<int>(mode);
+    EXPECT_NEAR(l.slope_per_h, 40 * kMiB, 4 * kMiB) << static_cast<int>(mode);
+    EXPECT_LE(l.slope_low_per_h, l.slope_per_h);
+    EXPECT_GE(l.slope_high_per_h, l.slope_per_h);
+  }
+}
+
 TEST(PlateauCheck, MillionRawPointsAreReducedNotRejected) {
   Trace r;
   r.t.resize(1'000'000);

@@ -175,6 +175,132 @@ TEST(DetectWarmup, CutsAStepAndKeepsALeak) {
   EXPECT_LT(detect_warmup(t, leak, 0.5), 20u);
 }
 
+// Mann–Kendall S by its definition, to check the O(n log n) count against.
+double brute_force_s(const std::vector<double>& v) {
+  double s = 0;
+  for (std::size_t i = 0; i + 1 < v.size(); ++i)
+    for (std::size_t j = i + 1; j < v.size(); ++j) s += (v[j] > v[i]) - (v[j] < v[i]);
+  return s;
+}
+
+TEST(KendallS, LiteralSeries) {
+  EXPECT_EQ(kendall_s(std::vector<double>{3, 2, 1}), -3);
+  EXPECT_EQ(kendall_s(std::vector<double>{1, 2, 2, 3}), 5);
+  EXPECT_EQ(kendall_s(std::vector<double>{4, 4, 4, 4}), 0);
+  EXPECT_EQ(kendall_s(std::vector<double>{}), 0);
+  EXPECT_EQ(kendall_s(std::vector<double>{7}), 0);
+}
+
+TEST(KendallS, MatchesThePairwiseDefinitionWithManyTies) {
+  std::mt19937_64 rng(9);
+  std::uniform_int_distribution<int> level(0, 12);  // few distinct values: ties everywhere
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<double> v(50 + 13 * trial);
+    for (auto& x : v) x = level(rng);
+    EXPECT_EQ(kendall_s(v), brute_force_s(v)) << "trial " << trial;
+  }
+}
+
+TEST(Ar1Coefficient, EstimatesPhiWithTheSmallSampleCorrection) {
+  EXPECT_NEAR(ar1_coefficient(ar1(4000, 0.8, 21)), 0.8, 0.03);
+  EXPECT_LT(ar1_coefficient(ar1(4000, 0, 22)), 0.05);
+  // Negative lag-1 correlation is not removed (memory never needs it), nor is more than 0.99.
+  EXPECT_EQ(ar1_coefficient(std::vector<double>{1, -1, 1, -1, 1, -1, 1, -1, 1, -1}), 0);
+  EXPECT_LE(ar1_coefficient(ramp(100)), 0.99);
+  EXPECT_EQ(ar1_coefficient(std::vector<double>{1, 2, 3}), 0);  // too few points to say
+  // The bias correction raises the raw estimate, which runs low on short series.
+  const auto short_red = ar1(64, 0.7, 23);
+  EXPECT_GT(ar1_coefficient(short_red), autocorrelation(short_red, 1));
+}
+
+TEST(Prewhiten, RemovesTheAr1PartAndKeepsALinesSlope) {
+  EXPECT_EQ(prewhiten(std::vector<double>{1, 2, 4, 8}, 0.5), (std::vector<double>{1.5, 3, 6}));
+  EXPECT_TRUE(prewhiten(std::vector<double>{5}, 0.5).empty());
+  // Applied to both axes, v = 3 + 2 t stays a line of slope 2.
+  const auto t = ramp(30, 0.5);
+  std::vector<double> v;
+  for (double x : t) v.push_back(3 + 2 * x);
+  const auto wt = prewhiten(t, 0.7), wv = prewhiten(v, 0.7);
+  for (std::size_t i = 1; i < wt.size(); ++i) EXPECT_NEAR((wv[i] - wv[0]) / (wt[i] - wt[0]), 2, 1e-9);
+}
+
+TEST(BlockBootstrap, IsSeededAndMeasuresSerialCorrelation) {
+  const auto white = ar1(2000, 0, 31), red = ar1(2000, 0.8, 32);
+  EXPECT_EQ(block_bootstrap_inflation(red, 99, 5), block_bootstrap_inflation(red, 99, 5));
+  EXPECT_NE(block_bootstrap_inflation(red, 99, 5), block_bootstrap_inflation(red, 99, 6));
+  EXPECT_LT(block_bootstrap_inflation(white, 199, 1), 1.5);
+  // Theory for AR(1) with phi = 0.8: (1 + 0.8) / (1 - 0.8) = 9; blocks of sqrt(n) = 45 keep most of it.
+  EXPECT_GT(block_bootstrap_inflation(red, 199, 1), 5.0);
+  EXPECT_LT(block_bootstrap_inflation(red, 199, 1), 12.0);
+  EXPECT_EQ(block_bootstrap_inflation(std::vector<double>{1, 2, 3, 4, 5}, 199, 1), 1);  // too short
+  EXPECT_EQ(block_bootstrap_inflation(std::vector<double>(100, 4.0), 199, 1), 1);      // constant
+  EXPECT_EQ(variance_inflation(red, AutocorrelationCorrection::block_bootstrap),
+            variance_inflation(red, AutocorrelationCorrection::block_bootstrap));
+}
+
+constexpr AutocorrelationCorrection kEveryCorrection[] = {
+    AutocorrelationCorrection::none,     AutocorrelationCorrection::lag1,
+    AutocorrelationCorrection::multi_lag, AutocorrelationCorrection::batch_means,
+    AutocorrelationCorrection::adaptive, AutocorrelationCorrection::block_bootstrap,
+    AutocorrelationCorrection::prewhitening, AutocorrelationCorrection::tfpw};
+
+TEST(EstimateTrend, ExactLineGivesItsSlopeUnderEveryCorrection) {
+  const auto t = ramp(120, 2);
+  std::vector<double> v;
+  for (double x : t) v.push_back(50 + 0.25 * x);
+  for (auto mode : kEveryCorrection) {
+    const TrendEstimate e = estimate_trend(t, v, mode, 0.99);
+    EXPECT_NEAR(e.sen.slope, 0.25, 1e-12) << static_cast<int>(mode);
+    EXPECT_NEAR(e.sen.low, 0.25, 1e-12) << static_cast<int>(mode);
+    EXPECT_NEAR(e.sen.high, 0.25, 1e-12) << static_cast<int>(mode);
+    EXPECT_NEAR(e.sen.intercept, 50, 1e-9) << static_cast<int>(mode);
+    EXPECT_LT(e.mk.p_increasing, 1e-6) << static_cast<int>(mode);
+  }
+}
+
+TEST(EstimateTrend, ConstantSeriesShowsNoTrendUnderEveryCorrection) {
+  const auto t = ramp(60);
+  const std::vector<double> v(60, 42.0);
+  for (auto mode : kEveryCorrection) {
+    const TrendEstimate e = estimate_trend(t, v, mode, 0.99);
+    EXPECT_EQ(e.sen.slope, 0) << static_cast<int>(mode);
+    EXPECT_EQ(e.mk.p_increasing, 1) << static_cast<int>(mode);
+  }
+}
+
+TEST(EstimateTrend, PrewhiteningKeepsTheSlopeAcrossAGap) {
+  // Whitened times step back right after a gap; the estimate must not depend on it.
+  std::vector<double> t, v;
+  for (int i = 0; i < 100; ++i) {
+    t.push_back(i < 50 ? i : i + 400);
+    v.push_back(10 + 0.5 * t.back() + ((i * 7) % 5 - 2) * 0.01);
+  }
+  const TrendEstimate e = estimate_trend(t, v, AutocorrelationCorrection::prewhitening, 0.95);
+  EXPECT_NEAR(e.sen.slope, 0.5, 1e-3);
+  EXPECT_LE(e.sen.low, e.sen.slope);
+  EXPECT_GE(e.sen.high, e.sen.slope);
+}
+
+TEST(EstimateTrend, PrewhiteningCoversAFlatSlopeOnRedNoiseWhereTfpwIsTooNarrow) {
+  // AR(1) noise with phi = 0.9 around a flat line: a 95 % interval should cover 0 in about
+  // 95 % of series. TFPW adds the noisy Sen trend back to white residuals, so its interval
+  // is too narrow by about (1 - phi): it covers far less often.
+  const auto t = ramp(256);
+  int covered_pw = 0, covered_tfpw = 0;
+  constexpr int kSeries = 40;
+  for (int seed = 0; seed < kSeries; ++seed) {
+    const auto v = ar1(256, 0.9, 100 + static_cast<std::uint64_t>(seed));
+    const TrendEstimate pw = estimate_trend(t, v, AutocorrelationCorrection::prewhitening, 0.95);
+    const TrendEstimate tf = estimate_trend(t, v, AutocorrelationCorrection::tfpw, 0.95);
+    covered_pw += pw.sen.low <= 0 && pw.sen.high >= 0;
+    covered_tfpw += tf.sen.low <= 0 && tf.sen.high >= 0;
+    EXPECT_GT(pw.rho, 0.7);
+    EXPECT_GT(pw.variance_inflation, 5);
+  }
+  EXPECT_GE(covered_pw, kSeries * 8 / 10);
+  EXPECT_LT(covered_tfpw, covered_pw);
+}
+
 TEST(LeastSquares, ExactLineHasUnitRSquared) {
   const auto t = ramp(20);
   std::vector<double> v;

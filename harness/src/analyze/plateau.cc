@@ -104,14 +104,11 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
   for (std::size_t i = 0; i < t.size(); ++i) t[i] = steady.t_s[i] - t0;
   const std::span<const double> v = steady.values;
 
-  const SenSlope point = theil_sen(t, v, 0, settings.confidence);
-  std::vector<double> residuals(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) residuals[i] = v[i] - (point.intercept + point.slope * t[i]);
-  a.variance_inflation = variance_inflation(residuals, settings.correction);
+  const TrendEstimate trend = estimate_trend(t, v, settings.correction, settings.confidence);
+  const SenSlope& sen = trend.sen;
+  a.variance_inflation = trend.variance_inflation;
   a.effective_n = static_cast<double>(a.points) / a.variance_inflation;
-  const MannKendall mk = mann_kendall(v, a.variance_inflation);
-  const SenSlope sen = theil_sen(t, v, mk.var_s_corrected, settings.confidence);
-  a.p_value = mk.p_increasing;
+  a.p_value = trend.mk.p_increasing;
 
   a.baseline = sen.intercept;
   a.steady = median_of(steady.values);

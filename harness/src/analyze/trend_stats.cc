@@ -2,13 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <random>
 #include <string>
 
 #include "memgate/error.h"
 
 namespace memgate::analyze {
 
-constexpr double kBatchExponent = 0.5;  // batch length sqrt(n): the usual bias-variance balance
+constexpr double kBatchExponent = 0.5;  // batch (and bootstrap block) length sqrt(n): the usual bias-variance balance
+// 199 resamples estimate Var(S) to about +-10 %; the fixed seed makes verdicts reproducible.
+constexpr std::size_t kBootstrapReplicates = 199;
+constexpr std::uint64_t kBootstrapSeed = 0x6d656d6761746531ull;
 
 namespace {
 
@@ -22,12 +27,75 @@ double median_in_place(std::vector<double>& x) {
   return 0.5 * (lower + upper);
 }
 
+std::size_t block_length(std::size_t n) {
+  return static_cast<std::size_t>(std::ceil(std::pow(static_cast<double>(n), kBatchExponent)));
+}
+
+// 0-based dense ranks (equal values share a rank) and the number of distinct values.
+std::vector<std::uint32_t> dense_ranks(std::span<const double> x, std::size_t& distinct) {
+  std::vector<std::uint32_t> order(x.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return x[a] < x[b]; });
+  std::vector<std::uint32_t> ranks(x.size());
+  distinct = 0;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i > 0 && x[order[i]] != x[order[i - 1]]) ++distinct;
+    ranks[order[i]] = static_cast<std::uint32_t>(distinct);
+  }
+  if (!x.empty()) ++distinct;
+  return ranks;
+}
+
+// S over a sequence of dense ranks: for each point, earlier smaller minus earlier larger
+// ones, counted with a Fenwick tree (`tree` is scratch space, resized here).
+double kendall_s_of_ranks(std::span<const std::uint32_t> ranks, std::size_t distinct, std::vector<std::uint32_t>& tree) {
+  tree.assign(distinct + 1, 0);
+  const auto count_up_to = [&](std::size_t r) {  // earlier points with rank < r
+    std::uint64_t c = 0;
+    for (; r > 0; r &= r - 1) c += tree[r];
+    return c;
+  };
+  double s = 0;
+  for (std::size_t j = 0; j < ranks.size(); ++j) {
+    const std::size_t r = ranks[j];
+    const std::uint64_t smaller = count_up_to(r), not_larger = count_up_to(r + 1);
+    s += static_cast<double>(smaller) - static_cast<double>(j - not_larger);
+    for (std::size_t k = r + 1; k <= distinct; k += k & (~k + 1)) ++tree[k];
+  }
+  return s;
+}
+
+// Var(S) of `values` under independence, with the tie correction: groups of equal values
+// carry no ordering information.
+double independent_var_s(std::span<const double> values) {
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t n = sorted.size();
+  const double nn = static_cast<double>(n);
+  double ties = 0;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && sorted[j] == sorted[i]) ++j;
+    const double g = static_cast<double>(j - i);
+    ties += g * (g - 1) * (2 * g + 5);
+    i = j;
+  }
+  return (nn * (nn - 1) * (2 * nn + 5) - ties) / 18;
+}
+
+// The intercept of a robust line with a given slope: median of v - slope * t.
+double line_intercept(std::span<const double> t_s, std::span<const double> values, double slope) {
+  std::vector<double> offsets(std::min(t_s.size(), values.size()));
+  for (std::size_t i = 0; i < offsets.size(); ++i) offsets[i] = values[i] - slope * t_s[i];
+  return median_in_place(offsets);
+}
+
 // Overlapping batch means (Meketon & Schmeiser 1984): the long-run variance of the
 // residuals divided by their variance, i.e. the factor by which serial correlation
 // inflates the variance of averages over the window.
 double batch_means_inflation(std::span<const double> r) {
   const std::size_t n = r.size();
-  const auto b = static_cast<std::size_t>(std::ceil(std::pow(static_cast<double>(n), kBatchExponent)));
+  const std::size_t b = block_length(n);
   if (n < 8 || b < 2 || b >= n / 2) return 1;
   double mean = 0, variance = 0;
   for (double x : r) mean += x;
@@ -110,9 +178,54 @@ double autocorrelation(std::span<const double> x, std::size_t lag) {
   return denominator > 0 ? numerator / denominator : 0;
 }
 
+double block_bootstrap_inflation(std::span<const double> residuals, std::size_t replicates, std::uint64_t seed) {
+  const std::size_t n = residuals.size(), b = block_length(n);
+  if (n < 8 || b < 2 || b >= n / 2 || replicates == 0) return 1;
+  const double var_s = independent_var_s(residuals);
+  if (!(var_s > 0)) return 1;
+  std::size_t distinct = 0;
+  const std::vector<std::uint32_t> ranks = dense_ranks(residuals, distinct);
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::size_t> start(0, n - 1);
+  std::vector<std::uint32_t> resample(n), tree;
+  double sum_sq = 0;  // around 0: S of detrended residuals has no trend to centre on
+  for (std::size_t rep = 0; rep < replicates; ++rep) {
+    for (std::size_t i = 0; i < n;)
+      for (std::size_t k = 0, from = start(rng); k < b && i < n; ++k) resample[i++] = ranks[(from + k) % n];
+    const double s = kendall_s_of_ranks(resample, distinct, tree);
+    sum_sq += s * s;
+  }
+  return std::max(1.0, sum_sq / static_cast<double>(replicates) / var_s);
+}
+
+double ar1_coefficient(std::span<const double> residuals) {
+  const auto n = static_cast<double>(residuals.size());
+  if (residuals.size() < 8) return 0;
+  return std::clamp((n * autocorrelation(residuals, 1) + 1) / (n - 4), 0.0, 0.99);
+}
+
+std::vector<double> prewhiten(std::span<const double> x, double rho) {
+  std::vector<double> out;
+  if (x.size() < 2) return out;
+  out.reserve(x.size() - 1);
+  for (std::size_t i = 1; i < x.size(); ++i) out.push_back(x[i] - rho * x[i - 1]);
+  return out;
+}
+
+double kendall_s(std::span<const double> values) {
+  std::size_t distinct = 0;
+  const std::vector<std::uint32_t> ranks = dense_ranks(values, distinct);
+  std::vector<std::uint32_t> tree;
+  return kendall_s_of_ranks(ranks, distinct, tree);
+}
+
 double variance_inflation(std::span<const double> residuals, AutocorrelationCorrection mode) {
   const std::size_t n = residuals.size();
-  if (mode == AutocorrelationCorrection::none || n < 4) return 1;
+  if (mode == AutocorrelationCorrection::none || mode == AutocorrelationCorrection::prewhitening ||
+      mode == AutocorrelationCorrection::tfpw || n < 4)
+    return 1;
+  if (mode == AutocorrelationCorrection::block_bootstrap)
+    return block_bootstrap_inflation(residuals, kBootstrapReplicates, kBootstrapSeed);
   // Hamed & Rao (1998): Var*(S)/Var(S) = 1 + 2/(n(n-1)(n-2)) * sum_k (n-k)(n-k-1)(n-k-2) rho_k.
   const double nn = static_cast<double>(n);
   const double norm = nn * (nn - 1) * (nn - 2);
@@ -148,21 +261,8 @@ MannKendall mann_kendall(std::span<const double> values, double inflation) {
   MannKendall mk;
   const std::size_t n = values.size();
   if (n < 3) return mk;
-  for (std::size_t i = 0; i + 1 < n; ++i)
-    for (std::size_t j = i + 1; j < n; ++j) mk.s += (values[j] > values[i]) - (values[j] < values[i]);
-  // Tie correction: groups of equal values carry no ordering information.
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
-  const double nn = static_cast<double>(n);
-  double ties = 0;
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i;
-    while (j < n && sorted[j] == sorted[i]) ++j;
-    const double g = static_cast<double>(j - i);
-    ties += g * (g - 1) * (2 * g + 5);
-    i = j;
-  }
-  mk.var_s = (nn * (nn - 1) * (2 * nn + 5) - ties) / 18;
+  mk.s = kendall_s(values);
+  mk.var_s = independent_var_s(values);
   mk.var_s_corrected = mk.var_s * std::max(1.0, inflation);
   if (mk.var_s_corrected > 0) {
     const double numerator = mk.s > 0 ? mk.s - 1 : (mk.s < 0 ? mk.s + 1 : 0);
@@ -197,10 +297,55 @@ SenSlope theil_sen(std::span<const double> t_s, std::span<const double> values, 
   sen.low = std::min(slopes[static_cast<std::size_t>(low)], sen.slope);
   std::nth_element(at(mid), at(high), slopes.end());
   sen.high = std::max(slopes[static_cast<std::size_t>(high)], sen.slope);
-  std::vector<double> offsets(n);
-  for (std::size_t i = 0; i < n; ++i) offsets[i] = values[i] - sen.slope * t_s[i];
-  sen.intercept = median_in_place(offsets);
+  sen.intercept = line_intercept(t_s, values, sen.slope);
   return sen;
+}
+
+namespace {
+
+// The plain tests on a pre-whitened copy of the series (see AutocorrelationCorrection).
+TrendEstimate whitened_trend(std::span<const double> t_s, std::span<const double> values, const SenSlope& point,
+                             std::span<const double> residuals, AutocorrelationCorrection mode, double confidence) {
+  TrendEstimate e;
+  e.rho = ar1_coefficient(residuals);
+  std::vector<double> wt, wv;
+  if (mode == AutocorrelationCorrection::prewhitening) {
+    wt = prewhiten(t_s, e.rho);
+    wv = prewhiten(values, e.rho);
+    // After a sampler gap the whitened times can step back: keep the test in time order.
+    std::vector<std::size_t> order(wt.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return wt[a] < wt[b]; });
+    std::vector<double> st(wt.size()), sv(wv.size());
+    for (std::size_t i = 0; i < order.size(); ++i) st[i] = wt[order[i]], sv[i] = wv[order[i]];
+    wt.swap(st);
+    wv.swap(sv);
+    e.variance_inflation = (1 + e.rho) / (1 - e.rho);
+  } else {
+    wt.assign(t_s.begin() + (t_s.empty() ? 0 : 1), t_s.end());
+    wv = prewhiten(residuals, e.rho);
+    for (std::size_t i = 0; i < wv.size(); ++i) wv[i] += point.slope * wt[i];
+  }
+  e.mk = mann_kendall(wv, 1);
+  e.sen = theil_sen(wt, wv, e.mk.var_s, confidence);
+  e.sen.intercept = line_intercept(t_s, values, e.sen.slope);
+  return e;
+}
+
+}  // namespace
+
+TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double> values, AutocorrelationCorrection mode,
+                             double confidence) {
+  const SenSlope point = theil_sen(t_s, values, 0, confidence);
+  std::vector<double> residuals(std::min(t_s.size(), values.size()));
+  for (std::size_t i = 0; i < residuals.size(); ++i) residuals[i] = values[i] - (point.intercept + point.slope * t_s[i]);
+  if (mode == AutocorrelationCorrection::prewhitening || mode == AutocorrelationCorrection::tfpw)
+    return whitened_trend(t_s, values, point, residuals, mode, confidence);
+  TrendEstimate e;
+  e.variance_inflation = variance_inflation(residuals, mode);
+  e.mk = mann_kendall(values, e.variance_inflation);
+  e.sen = theil_sen(t_s, values, e.mk.var_s_corrected, confidence);
+  return e;
 }
 
 double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -34,14 +35,39 @@ enum class AutocorrelationCorrection {
   adaptive,     // batch means when the residuals look periodic (autocorrelation dips below
                 // -0.25 within n/4 lags), else the larger of batch means and lag1: the
                 // AR(1) model is the steadier estimate on short runs of slow noise
+  block_bootstrap,  // Var(S) of circular block resamples of the residuals (block length sqrt(n))
+  // The two below transform the series instead of inflating Var(S) (estimate_trend):
+  prewhitening,  // AR(1) pre-whitening of values *and* times (Cochrane–Orcutt), then the
+                 // plain tests: the slope keeps its meaning and the noise is white
+  tfpw,          // Yue–Pilon trend-free pre-whitening: whiten the detrended residuals, add
+                 // the Sen trend back (known to understate the slope's uncertainty)
 };
 
 // Sample autocorrelation of `x` (mean removed) at `lag`; 0 when undefined.
 double autocorrelation(std::span<const double> x, std::size_t lag);
 
 // Var(S) under serial correlation divided by Var(S) for independent points (>= 1),
-// estimated from detrended residuals.
+// estimated from detrended residuals. The pre-whitening modes return 1: they whiten the
+// series instead (estimate_trend).
 double variance_inflation(std::span<const double> residuals, AutocorrelationCorrection mode);
+
+// Block bootstrap of the Mann–Kendall statistic (Önöz & Bayazit 2012): Var(S) over
+// `replicates` circular block resamples of the residuals, divided by Var(S) for
+// independent points (>= 1). Seeded, so the same residuals give the same answer;
+// O(replicates * n log n).
+double block_bootstrap_inflation(std::span<const double> residuals, std::size_t replicates, std::uint64_t seed);
+
+// Lag-1 autocorrelation with the small-sample bias correction (n r1 + 1) / (n - 4)
+// (Kendall 1954), clamped to [0, 0.99]: the AR(1) coefficient the pre-whitening removes.
+double ar1_coefficient(std::span<const double> residuals);
+
+// A series with its AR(1) part removed: x'_i = x_i - rho x_{i-1} for i >= 1 (one point
+// shorter). Applied to times too, a line a + b t stays a line with the same slope b.
+std::vector<double> prewhiten(std::span<const double> x, double rho);
+
+// Mann–Kendall S in O(n log n) (Knight 1966): counts of earlier smaller minus earlier
+// larger values, over a Fenwick tree of ranks.
+double kendall_s(std::span<const double> values);
 
 struct MannKendall {
   double s = 0;             // sum of sign(x_j - x_i) over i < j
@@ -61,6 +87,18 @@ struct SenSlope {
 
 // Exact: all n(n-1)/2 pairs, so keep n to a few thousand (the plateau check uses 256).
 SenSlope theil_sen(std::span<const double> t_s, std::span<const double> values, double var_s, double confidence);
+
+// The slope, its confidence interval and the one-sided trend test, with autocorrelation
+// handled by `mode`: the inflation modes scale Var(S) of the series, the pre-whitening
+// modes run the plain tests on a whitened series. Slopes in value units per second.
+struct TrendEstimate {
+  SenSlope sen;           // slope and interval; intercept of the original series
+  MannKendall mk;         // on the series the test ran on (whitened for prewhitening, tfpw)
+  double variance_inflation = 1;  // applied to Var(S); AR(1) theory (1+rho)/(1-rho) for prewhitening
+  double rho = 0;         // AR(1) coefficient removed (pre-whitening modes), else 0
+};
+TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double> values, AutocorrelationCorrection mode,
+                             double confidence);
 
 // Standard normal quantile and upper tail, on std::erfc.
 double normal_quantile(double p);
