@@ -46,11 +46,12 @@ void add_check_options(CLI::App& app, report::CheckSettings& s) {
            for (std::string metric; std::getline(list, metric, ',');) {
              const auto& known = report::known_plateau_metrics();
              if (std::find(known.begin(), known.end(), metric) == known.end())
-               throw CLI::ValidationError("--plateau", "unknown metric '" + metric + "' (use rss, pss, fds, threads or none)");
+               throw CLI::ValidationError("--plateau", "unknown metric '" + metric + "' (use " + report::known_plateau_metrics_text() + " or none)");
              s.plateau_metrics.push_back(metric);
            }
          },
-         "Series judged for a plateau: comma-separated rss,pss,fds,threads, or none (default rss,fds)")
+         "Series judged for a plateau: comma-separated rss,pss,heap,fds,threads, or none (default rss,fds); heap is "
+         "the allocator's allocated bytes (needs --allocator)")
       ->type_name("LIST")
       ->group(group);
   app.add_option_function<std::string>(

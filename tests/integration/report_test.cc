@@ -16,9 +16,11 @@ namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
 
-// Writes a finished run of `seconds` at 10 Hz whose RSS is rss(t) plus AR(1) noise.
+// Writes a finished run of `seconds` at 10 Hz whose RSS is rss(t) plus AR(1) noise and,
+// when `heap` is given, with the allocator probe's alloc_allocated_bytes column.
 std::string synthetic_run(const std::string& tag, double seconds, const std::function<double(double)>& rss,
-                          const std::function<std::string(double)>& phase = [](double) { return "run"; }) {
+                          const std::function<std::string(double)>& phase = [](double) { return "run"; },
+                          const std::function<double(double)>& heap = nullptr) {
   const std::string dir = fresh_dir(tag);
   record::RunMeta meta;
   meta.command = {"synthetic", tag};
@@ -27,7 +29,7 @@ std::string synthetic_run(const std::string& tag, double seconds, const std::fun
   meta.hz = 10;
   meta.target_end = record::TargetEnd{false, 0, 0, "", false, "exited with status 0"};
   record::write_json_file(dir + "/" + record::kMetaFile, meta);
-  record::SampleLogWriter log(dir, {});
+  record::SampleLogWriter log(dir, heap ? std::vector<std::string>{"alloc_allocated_bytes"} : std::vector<std::string>{});
   std::mt19937_64 rng(42);
   std::normal_distribution<double> noise(0, 0.3 * kMiB);
   double ar = 0;
@@ -41,7 +43,7 @@ std::string synthetic_run(const std::string& tag, double seconds, const std::fun
     s.hwm_max_bytes = s.rss_bytes;
     s.fds = 12;
     s.threads = 3;
-    log.write_tree(s, phase(t), t, {});
+    log.write_tree(s, phase(t), t, heap ? std::vector<double>{std::round(heap(t) + 0.5 * ar)} : std::vector<double>{});
   }
   log.maybe_flush(0, true);
   return dir;
@@ -104,6 +106,34 @@ TEST(Report, BurstRecoveryIsJudgedWhenTheLogHasABurstPhase) {
   EXPECT_EQ(memgate({"report", retained, "--plateau", "none"}).exit_code, 1);
   const auto c = check(read_json(retained + "/report.json"), "rss-burst-recovery");
   EXPECT_EQ(c["outcome"], "fail");
+}
+
+TEST(Report, HeapPlateauIsJudgedFromTheAllocatorColumns) {
+  const auto run_phase = [](double) { return std::string("run"); };
+  const auto flat = synthetic_run("heap-flat", 600, [](double) { return 300 * kMiB; }, run_phase,
+                                  [](double) { return 120 * kMiB; });
+  const auto r = memgate({"report", flat, "--plateau", "rss,heap"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const auto pass = check(read_json(flat + "/report.json"), "heap-plateau");
+  EXPECT_EQ(pass["outcome"], "pass") << pass.dump();
+  EXPECT_NEAR(pass["figures"]["steady"]["value"].get<double>(), 120 * kMiB, kMiB);
+
+  // RSS flat (the allocator keeps a big free pool) while the live heap grows 30 %/h.
+  const auto growing = synthetic_run("heap-leak", 600, [](double) { return 300 * kMiB; }, run_phase,
+                                     [](double t) { return 120 * kMiB + 36 * kMiB * t / 3600; });
+  EXPECT_EQ(memgate({"report", growing, "--plateau", "rss,heap"}).exit_code, 1);
+  const auto report = read_json(growing + "/report.json");
+  EXPECT_EQ(check(report, "rss-plateau")["outcome"], "pass");
+  const auto fail = check(report, "heap-plateau");
+  EXPECT_EQ(fail["outcome"], "fail") << fail.dump();
+  EXPECT_NEAR(fail["figures"]["slope_per_h"]["value"].get<double>(), 36 * kMiB, 6 * kMiB);
+
+  // Asked for without allocator statistics: INCONCLUSIVE, saying how to get them.
+  const auto no_probe = synthetic_run("heap-none", 600, [](double) { return 300 * kMiB; });
+  EXPECT_EQ(memgate({"report", no_probe, "--plateau", "heap"}).exit_code, 2);
+  const auto missing = check(read_json(no_probe + "/report.json"), "heap-plateau");
+  EXPECT_EQ(missing["outcome"], "inconclusive");
+  EXPECT_NE(missing["summary"].get<std::string>().find("--allocator"), std::string::npos) << missing.dump();
 }
 
 TEST(Report, BadCheckFlagsAreUsageErrors) {

@@ -64,8 +64,14 @@ void plateau_from_json(const nlohmann::json& j, analyze::PlateauSettings& p) {
 }  // namespace
 
 const std::vector<std::string>& known_plateau_metrics() {
-  static const std::vector<std::string> metrics = {"rss", "pss", "fds", "threads"};
+  static const std::vector<std::string> metrics = {"rss", "pss", "heap", "fds", "threads"};
   return metrics;
+}
+
+std::string known_plateau_metrics_text() {
+  std::string text;
+  for (const auto& metric : known_plateau_metrics()) text += (text.empty() ? "" : ", ") + metric;
+  return text;
 }
 
 nlohmann::json to_json(const CheckSettings& s) {
@@ -95,7 +101,7 @@ CheckSettings check_settings_from_json(const nlohmann::json& j) {
   for (const auto& metric : s.plateau_metrics) {
     const auto& known = known_plateau_metrics();
     if (std::find(known.begin(), known.end(), metric) == known.end())
-      throw Error(ExitCode::usage, "checks: plateau_metrics: unknown metric '" + metric + "' (use rss, pss, fds, threads)");
+      throw Error(ExitCode::usage, "checks: plateau_metrics: unknown metric '" + metric + "' (use " + known_plateau_metrics_text() + ")");
   }
   if (j.contains("memory_plateau")) plateau_from_json(j["memory_plateau"], s.memory_plateau);
   if (j.contains("count_plateau")) plateau_from_json(j["count_plateau"], s.count_plateau);
@@ -139,11 +145,11 @@ CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const s
     else if (key == "plateau") {
       s.plateau_metrics.clear();
       if (v.is_string() && v.get<std::string>() == "none") continue;
-      if (!v.is_array()) fail(key, "a list of metrics (rss, pss, fds, threads) or \"none\"");
+      if (!v.is_array()) fail(key, "a list of metrics (" + known_plateau_metrics_text() + ") or \"none\"");
       const auto& known = known_plateau_metrics();
       for (const auto& m : v) {
         if (!m.is_string() || std::find(known.begin(), known.end(), m.get<std::string>()) == known.end())
-          fail(key, "metrics among rss, pss, fds, threads (got " + m.dump() + ")");
+          fail(key, "metrics among " + known_plateau_metrics_text() + " (got " + m.dump() + ")");
         s.plateau_metrics.push_back(m.get<std::string>());
       }
     } else if (key == "tolerance") {

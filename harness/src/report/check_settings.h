@@ -14,7 +14,7 @@ namespace memgate::report {
 
 struct CheckSettings {
   analyze::BudgetLimits budgets;
-  // Series that get a plateau check: any of rss, pss, fds, threads. The question memgate
+  // Series that get a plateau check: any of rss, pss, heap, fds, threads. The question memgate
   // exists to answer, so RSS and fds are judged unless the user says otherwise.
   std::vector<std::string> plateau_metrics = {"rss", "fds"};
   analyze::PlateauSettings memory_plateau;                                       // bytes
@@ -22,8 +22,9 @@ struct CheckSettings {
   analyze::BurstSettings burst;  // applied when the log has a phase of this name
 };
 
-// The plateau metrics memgate knows, for validation and help texts.
+// The plateau metrics memgate knows, for validation and help texts ("rss, pss, ...").
 const std::vector<std::string>& known_plateau_metrics();
+std::string known_plateau_metrics_text();
 
 nlohmann::json to_json(const CheckSettings& settings);
 // Missing keys keep their defaults; wrong types throw Error(usage) naming the key.

@@ -29,6 +29,22 @@ std::optional<double> as_limit(const std::optional<std::uint64_t>& budget) {
   return static_cast<double>(*budget);
 }
 
+// Judged like RSS, on the live heap (allocated bytes) when the allocator reports it.
+CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSettings& settings) {
+  const bool allocated = series.heap_allocated.total_points() > 0;
+  const auto& s = allocated ? series.heap_allocated : series.heap_mapped;
+  if (s.total_points() == 0) {
+    CheckResult r;
+    r.id = "heap-plateau";
+    r.outcome = Outcome::inconclusive;
+    r.summary = "Heap cannot be judged: samples.csv has no allocator statistics (alloc_allocated_bytes or "
+                "alloc_mapped_bytes); run with --allocator to record them.";
+    return r;
+  }
+  return analyze::plateau_check("heap-plateau", allocated ? "Heap (allocated)" : "Heap (mapped)", s.times(), s.means(),
+                                "bytes", settings);
+}
+
 std::vector<CheckResult> plateau_checks(const RunSeries& series, const CheckSettings& settings) {
   std::vector<CheckResult> out;
   const auto& b = settings.budgets;
@@ -39,6 +55,8 @@ std::vector<CheckResult> plateau_checks(const RunSeries& series, const CheckSett
       p.limit = as_limit(metric == "rss" ? b.max_rss_bytes : b.max_pss_bytes);
       out.push_back(analyze::plateau_check(metric + "-plateau", metric == "rss" ? "RSS" : "PSS", s.times(), s.means(),
                                            "bytes", p));
+    } else if (metric == "heap") {
+      out.push_back(heap_plateau_check(series, settings.memory_plateau));
     } else if (metric == "fds") {
       auto p = settings.count_plateau;
       p.limit = as_limit(b.max_fds);
@@ -92,6 +110,9 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
     add("swap_bytes", swap, nullptr);
     add("fds", fds, &a.series.fds);
     add("threads", threads, &a.series.threads);
+    for (auto [column, heap] : {std::pair{"alloc_allocated_bytes", &a.series.heap_allocated},
+                                std::pair{"alloc_mapped_bytes", &a.series.heap_mapped}})
+      if (const double v = row.get(column); !std::isnan(v)) heap->add(t, v);
     add("processes", processes, nullptr);
     a.summary.minor_faults = row.get("minor_faults");
     a.summary.major_faults = row.get("major_faults");

@@ -18,6 +18,9 @@ namespace memgate::report {
 // The series the statistical checks need, reduced to bounded memory while reading.
 struct RunSeries {
   analyze::BoundedSeries rss, pss, fds, threads;
+  // Allocator statistics (ProbeSampler columns), when the run recorded them: allocated
+  // (live) heap bytes, and mapped bytes for allocators that offer only those (mimalloc).
+  analyze::BoundedSeries heap_allocated, heap_mapped;
   std::vector<analyze::PhaseSpan> phases;  // contiguous runs of the samples' phase tag
 };
 

@@ -1,0 +1,29 @@
+// Plateau metric selection in scenario files and stored settings (report/check_settings).
+#include "report/check_settings.h"
+
+#include <gtest/gtest.h>
+
+#include "memgate/error.h"
+
+namespace memgate::report {
+namespace {
+
+TEST(CheckSettings, ScenarioSelectsTheHeapPlateau) {
+  const auto s = check_settings_from_scenario(nlohmann::json::parse(R"({"plateau": ["rss", "heap"]})"), "s.json");
+  EXPECT_EQ(s.plateau_metrics, (std::vector<std::string>{"rss", "heap"}));
+  // Stored in meta.json and read back by `memgate report`.
+  EXPECT_EQ(check_settings_from_json(to_json(s)).plateau_metrics, s.plateau_metrics);
+}
+
+TEST(CheckSettings, UnknownPlateauMetricNamesTheKnownOnes) {
+  try {
+    check_settings_from_scenario(nlohmann::json::parse(R"({"plateau": ["rss", "heapz"]})"), "s.json");
+    FAIL() << "accepted an unknown metric";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rss, pss, heap, fds, threads"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(check_settings_from_json(nlohmann::json::parse(R"({"plateau_metrics": ["swap"]})")), Error);
+}
+
+}  // namespace
+}  // namespace memgate::report
