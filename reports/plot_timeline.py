@@ -2,7 +2,8 @@
 """Render a memgate run directory's timeline to DIR/timeline.png.
 
 Reads only what `memgate run` left on disk (samples.csv, events.jsonl, report.json):
-RSS and PSS of the whole process tree in MiB, open fds and threads, against seconds
+RSS and PSS of the whole process tree in MiB (with VmHWM and, when eBPF ran, its exact
+tree peak per tick beside them), open fds and threads, against seconds
 since the target started, with stop/exit events and any budget drawn in.
 
 Usage: /usr/bin/python3 reports/plot_timeline.py RUN_DIR [--out PNG]
@@ -32,7 +33,8 @@ def number(text):
 
 
 def read_samples(path):
-    columns = {"t_s": [], "rss_bytes": [], "pss_bytes": [], "hwm_max_bytes": [], "fds": [], "threads": []}
+    columns = {"t_s": [], "rss_bytes": [], "pss_bytes": [], "hwm_max_bytes": [], "fds": [], "threads": [],
+               "ebpf_rss_interval_peak_bytes": []}
     with open(path, newline="") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames is None or "t_s" not in reader.fieldnames:
@@ -116,6 +118,17 @@ def main():
         if pt:
             pt, pv = decimate(pt, [v / MIB for v in pv])
             mem.plot(pt, pv, label=label, **style)
+
+    # eBPF: the exact tree-wide peak within each tick (a step over the interval it covers),
+    # beside the polled lines above; the run's peak marked with its value.
+    pt, pv = present(t, s["ebpf_rss_interval_peak_bytes"])
+    if pt:
+        pt, pv = decimate(pt, [v / MIB for v in pv])
+        mem.step(pt, pv, where="pre", color="tab:brown", lw=0.9, alpha=0.8, label="eBPF tree peak per tick (exact)")
+        peak_tree = (report.get("peaks") or {}).get("tree", {}).get("ebpf_peak_bytes")
+        i = max(range(len(pv)), key=pv.__getitem__)
+        label = f"eBPF peak {(peak_tree or pv[i] * MIB) / MIB:.1f} MiB"
+        mem.plot([pt[i]], [pv[i]], marker="v", color="tab:brown", ms=7, ls="none", label=label)
 
     budgets = report.get("check_settings", {}).get("budgets", {})
     for key, label in [("max_rss_bytes", "RSS budget"), ("max_pss_bytes", "PSS budget")]:

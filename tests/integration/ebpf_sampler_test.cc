@@ -283,28 +283,42 @@ TEST(EbpfSampler, OomKillUnderOwnCgroupLimitNamesTheVictim) {
   EXPECT_EQ(timeline.ebpf_rows.back()[5], 1.0);  // ebpf_oom_kills column
 }
 
-// With syscall tracing: 20 opens and 19 closes are a net of +1; one 8 MiB mmap/munmap.
-TEST(EbpfSampler, SyscallTracingCountsNetFdsAndMmapBytes) {
-  REQUIRE_EBPF();
-  const std::string dir = fresh_dir("ebpf-fds");
-  const std::string ready = dir + "/ready";
-  auto child = sys::Child::spawn({{ebpf_helper("ebpf_fds"), ready, "8"}, {}, ""});
+// A syscall-tracing run of helper `argv` (which waits on `ready` then SIGUSR1): `before`
+// holds the eBPF columns at the tick before the go, the baseline of its start-up calls.
+struct SyscallRun {
+  Timeline timeline;
+  std::vector<double> before;
+  pid_t pid = 0;
+};
+
+SyscallRun run_syscall_helper(const std::vector<std::string>& argv, const std::string& ready) {
+  SyscallRun run;
+  auto child = sys::Child::spawn({argv, {}, ""});
+  run.pid = child.pid();
   EbpfOptions options;
   options.syscalls = true;
   auto sampler = make_ebpf_sampler(options);
   const auto columns = sampler->columns();
-  ASSERT_EQ(columns.size(), 12u);
-  ASSERT_EQ(columns[7], "ebpf_fds_net");
+  EXPECT_EQ(columns.size(), 12u);
+  EXPECT_EQ(columns.at(7), "ebpf_fds_net");
   RecordingSink sink;
   sampler->start(child.pid(), sink);
   wait_for_file(ready);
-  std::vector<double> before;
-  const Timeline timeline = drive(child, *sampler, sink, [&](int n, const std::vector<double>& row) {
+  run.timeline = drive(child, *sampler, sink, [&](int n, const std::vector<double>& row) {
     if (n != 1) return;
-    // The helper sits in sigwait: `row` is the baseline of its start-up calls.
-    before = row;
+    run.before = row;  // the helper sits in sigwait
     ::kill(child.pid(), SIGUSR1);
   });
+  return run;
+}
+
+// With syscall tracing: 20 opens and 19 closes are a net of +1; one 8 MiB mmap/munmap.
+TEST(EbpfSampler, SyscallTracingCountsNetFdsAndMmapBytes) {
+  REQUIRE_EBPF();
+  const std::string ready = fresh_dir("ebpf-fds") + "/ready";
+  const SyscallRun run = run_syscall_helper({ebpf_helper("ebpf_fds"), ready, "8"}, ready);
+  const Timeline& timeline = run.timeline;
+  const std::vector<double>& before = run.before;
   ASSERT_EQ(timeline.status.code, 0) << timeline.status.describe();
   ASSERT_EQ(before.size(), 12u);
   const auto& calls = timeline.report["syscalls"];
@@ -313,9 +327,32 @@ TEST(EbpfSampler, SyscallTracingCountsNetFdsAndMmapBytes) {
   EXPECT_EQ(calls["munmap_bytes"].get<double>() - before[9], 8.0 * (1 << 20));
   EXPECT_GE(calls["fd_opens"].get<int>(), 20);
   EXPECT_GE(calls["fd_closes"].get<int>(), 19);
-  const nlohmann::json* row = process_row(timeline.report, child.pid());
+  const nlohmann::json* row = process_row(timeline.report, run.pid);
   ASSERT_NE(row, nullptr);
   EXPECT_EQ((*row)["fds_net"].get<double>(), calls["fds_net"].get<double>());
+}
+
+// dup2/dup3 onto an open fd close it (net 0), close_range closes only the open fds of
+// its range, its CLOEXEC flag closes nothing, fcntl F_DUPFD creates one: +5 in all, the
+// same change /proc/self/fd shows inside the helper.
+TEST(EbpfSampler, SyscallTracingNetsDupOntoOpenFdsAndCloseRange) {
+  REQUIRE_EBPF();
+  const std::string dir = fresh_dir("ebpf-fd-dups");
+  const std::string ready = dir + "/ready", out = dir + "/fd_change";
+  const SyscallRun run = run_syscall_helper({ebpf_helper("ebpf_fd_dups"), ready, out}, ready);
+  const Timeline& timeline = run.timeline;
+  const std::vector<double>& before = run.before;
+  ASSERT_EQ(timeline.status.code, 0) << timeline.status.describe();
+  ASSERT_EQ(before.size(), 12u);
+  const std::vector<std::uint64_t> seen = read_numbers(out);
+  ASSERT_EQ(seen.size(), 1u) << "helper wrote no fd count to " << out;
+  EXPECT_EQ(seen[0], 5u);  // the kernel's own view: what the netting must reproduce
+  const auto& calls = timeline.report["syscalls"];
+  EXPECT_EQ(calls["fds_net"].get<double>() - before[7], 5.0) << timeline.report.dump(2);
+  // 2 opens + 3 dups onto open or closed fds + 13 dups into ranges + 2 F_DUPFD; the
+  // implicit closes of dup2/dup3 and the 13 of close_range.
+  EXPECT_GE(calls["fd_opens"].get<int>(), 20);
+  EXPECT_GE(calls["fd_closes"].get<int>(), 15);
 }
 
 // Without privileges the sampler refuses with the reason (no crash, no half-attached

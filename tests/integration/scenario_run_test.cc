@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "integration/run_helpers.h"
@@ -53,6 +54,24 @@ TEST(ScenarioRun, FeedsStdinTagsPhasesAndAccountsForEveryRecord) {
   received >> lines;
   EXPECT_EQ(lines, traffic["sent"].get<std::size_t>()) << traffic.dump();
   EXPECT_NEAR(static_cast<double>(lines), 400 * 3 + 400 * 9, 50) << traffic.dump();
+  // Per phase: the schedule's exact integrals (the whole schedule ran), all accepted.
+  std::map<std::string, nlohmann::json> by_phase;
+  for (const auto& p : traffic["phases"]) by_phase[p["phase"].get<std::string>()] = p;
+  ASSERT_EQ(by_phase.size(), 3u) << traffic.dump();
+  const std::pair<const char*, int> expected[] = {{"nominal", 400}, {"burst", 4000}, {"recovery", 400}};
+  std::size_t accepted = 0;
+  for (const auto& [name, count] : expected) {
+    const auto& p = by_phase[name];
+    EXPECT_EQ(p["offered"], count) << name << ": " << p.dump();
+    EXPECT_EQ(p["sent"], count) << name;
+    EXPECT_EQ(p["accepted"], count) << name;
+    EXPECT_EQ(p["dropped"], 0) << name;
+    EXPECT_LE(p["late"].get<int>(), count) << name;
+    EXPECT_TRUE(p["lag_s"]["p99"].is_number()) << name;
+    accepted += p["accepted"].get<std::size_t>();
+  }
+  EXPECT_EQ(accepted, traffic["accepted"].get<std::size_t>());
+  EXPECT_EQ(read_json(out + "/meta.json")["samplers"]["traffic"]["phases"], traffic["phases"]);
 
   // Phases are in the sample log, with the scenario clock beside the wall clock.
   std::set<std::string> phases;

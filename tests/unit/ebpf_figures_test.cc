@@ -113,19 +113,23 @@ TEST(EbpfFigures, ReportHasTreePeakRatesAndSyscallsOnlyWhenTraced) {
   in.duration_s = 2;
   in.step_bytes = 1 << 20;
   in.tree.peak_bytes = 9 << 20;
-  in.tree.events = 1000;
+  ProcessFigures busy = figures_of(4, proc_with(1 << 20, 0, false));
+  busy.rss_events = 1000;  // events are summed over the processes, finished ones included
+  table.update_live(busy);
   in.tree.dropped = 2;
   in.tree.oom_kills = 1;
   in.oom_victims.push_back({1.5, 3, "worker", 7 << 20, 6 << 20, 1 << 20, 0});
   auto j = build_report(in, table);
   EXPECT_EQ(j["peak_bytes"], 9u << 20);
   EXPECT_EQ(j["max_process_peak_bytes"], 7u << 20);
+  EXPECT_EQ(j["rss_events"], 1000);
   EXPECT_DOUBLE_EQ(j["rss_events_per_s"].get<double>(), 500.0);
+  EXPECT_EQ(j["page_faults"], 20);  // 10 per process
   EXPECT_EQ(j["dropped_records"], 2);
   EXPECT_EQ(j["oom_victims"][0]["pid"], 3);
   EXPECT_FALSE(j.contains("syscalls"));
   in.syscalls = true;
-  EXPECT_EQ(build_report(in, table)["syscalls"]["fds_net"], 1);
+  EXPECT_EQ(build_report(in, table)["syscalls"]["fds_net"], 1);  // +1 finished, 0 live
 }
 
 }  // namespace

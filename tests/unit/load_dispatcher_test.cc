@@ -163,6 +163,151 @@ TEST(LoadDispatcher, StopCountsDueButUnsentRecordsAsOffered) {
   EXPECT_EQ(dispatcher.stats().offered, 500u);
 }
 
+const PhaseCounts* phase_named(const DispatchStats& s, const std::string& name) {
+  for (const auto& p : s.phases)
+    if (p.phase == name) return &p;
+  return nullptr;
+}
+
+Stage tagged(double rate, double duration, const std::string& phase) {
+  Stage s = constant(rate, duration);
+  s.phase = phase;
+  return s;
+}
+
+// Plays a schedule to its end on a fake clock, against a peer whose writes take
+// write_cost_ns each.
+DispatchStats dispatch_all(const Schedule& schedule, DispatchOptions options = {}, std::int64_t write_cost_ns = 0) {
+  FakeClock clock;
+  FixedPayload payload;
+  ScheduledSource source(schedule, payload);
+  RecordingTransport transport(clock);
+  transport.keep_times = false;
+  transport.cost_per_write_ns = write_cost_ns;
+  Dispatcher dispatcher(source, transport, clock, options);
+  std::atomic<bool> stop{false};
+  dispatcher.run(stop, clock.now_ns());
+  return dispatcher.stats();
+}
+
+// Counts per phase tag are exact integrals of the schedule over each phase's windows
+// (a tag that appears twice is summed), and add up to the totals.
+TEST(LoadDispatcher, CountsRecordsPerPhase) {
+  Burst burst;
+  burst.at_s = {6};
+  burst.duration_s = 2;
+  burst.recovery_s = 1;
+  const DispatchStats s = dispatch_all(Schedule({tagged(100, 4, "warmup"), tagged(100, 6, "nominal")}, {burst}));
+  ASSERT_EQ(s.phases.size(), 4u);
+  EXPECT_EQ(s.phases[0].phase, "warmup");  // in order of first appearance
+  EXPECT_EQ(s.phases[1].phase, "nominal");
+  EXPECT_EQ(s.phases[2].phase, "burst");
+  EXPECT_EQ(s.phases[3].phase, "recovery");
+  const std::pair<const char*, std::uint64_t> expected[] = {
+      {"warmup", 400}, {"nominal", 200 + 100}, {"burst", 2000}, {"recovery", 100}};
+  std::uint64_t offered = 0, accepted = 0;
+  for (const auto& [name, count] : expected) {
+    const PhaseCounts* p = phase_named(s, name);
+    ASSERT_NE(p, nullptr) << name;
+    EXPECT_EQ(p->offered, count) << name;
+    EXPECT_EQ(p->sent, count) << name;
+    EXPECT_EQ(p->accepted, count) << name;
+    EXPECT_EQ(p->lag.count(), count) << name;
+    EXPECT_EQ(p->dropped, 0u) << name;
+    EXPECT_EQ(p->late, 0u) << name;
+    offered += p->offered;
+    accepted += p->accepted;
+  }
+  EXPECT_EQ(offered, s.offered);
+  EXPECT_EQ(accepted, s.accepted);
+  EXPECT_EQ(s.offered, 2800u);
+  const nlohmann::json j = s.to_json();
+  ASSERT_EQ(j["phases"].size(), 4u);
+  EXPECT_EQ(j["phases"][2]["phase"], "burst");
+  EXPECT_EQ(j["phases"][2]["accepted"], 2000);
+  EXPECT_EQ(j["phases"][2]["late"], 0);
+  EXPECT_TRUE(j["phases"][2]["lag_s"].contains("p99"));
+  EXPECT_EQ(j["late"], 0);
+  EXPECT_DOUBLE_EQ(j["late_after_s"].get<double>(), 0.001);
+}
+
+// A slow peer: during the burst the drop policy drops records, and only records of the
+// burst; the queue policy keeps them but they count as late.
+TEST(LoadDispatcher, DroppedAndLateRecordsAreCountedInTheirPhase) {
+  for (LatePolicy policy : {LatePolicy::drop, LatePolicy::queue}) {
+    Burst burst;
+    burst.at_s = {1};
+    burst.duration_s = 1;
+    burst.multiplier = 100;  // 10,000 records/s against a peer that takes 5 ms per write
+    DispatchOptions options;
+    options.late_policy = policy;
+    options.max_lag_s = 0.002;
+    const DispatchStats s = dispatch_all(Schedule({tagged(100, 3, "nominal")}, {burst}), options, 5'000'000);
+    const PhaseCounts* nominal = phase_named(s, "nominal");
+    const PhaseCounts* bursting = phase_named(s, "burst");
+    ASSERT_NE(nominal, nullptr);
+    ASSERT_NE(bursting, nullptr);
+    EXPECT_EQ(nominal->offered, 200u);
+    EXPECT_EQ(bursting->offered, 10000u);
+    EXPECT_EQ(bursting->sent + bursting->dropped, 10000u);
+    EXPECT_EQ(nominal->sent + nominal->dropped, 200u);
+    EXPECT_EQ(nominal->dropped + bursting->dropped, s.dropped);
+    EXPECT_EQ(nominal->late + bursting->late, s.late);
+    if (policy == LatePolicy::drop) {
+      EXPECT_GT(bursting->dropped, 5000u);
+    } else {
+      EXPECT_EQ(s.dropped, 0u);
+      EXPECT_EQ(bursting->accepted, 10000u);
+      EXPECT_GT(bursting->late, 9000u);  // nearly every burst record waits for a 5 ms write
+    }
+    // A record that waited more than 1 ms counts as late, whatever the policy.
+    EXPECT_GE(nominal->late, 1u);
+  }
+}
+
+TEST(LoadDispatcher, HourlyPhasesEachGetTheirHoursRecords) {
+  Stage soak = tagged(1, 3 * 3600, "soak");
+  soak.hourly = true;
+  const DispatchStats s = dispatch_all(Schedule({soak}));
+  ASSERT_EQ(s.phases.size(), 3u);
+  for (int h = 0; h < 3; ++h) {
+    EXPECT_EQ(s.phases[h].phase, "soak hour " + std::to_string(h + 1));
+    EXPECT_EQ(s.phases[h].accepted, 3600u);  // record 3600, due on the hour, belongs to hour 1
+  }
+}
+
+TEST(LoadDispatcher, PhaseTableIsBoundedWithAnOtherSlot) {
+  Stage soak = tagged(1.0 / 3600, 300 * 3600, "soak");  // one record per hour for 300 hours
+  soak.hourly = true;
+  const DispatchStats s = dispatch_all(Schedule({soak}));
+  ASSERT_EQ(s.phases.size(), DispatchStats::kMaxPhases);
+  EXPECT_EQ(s.phases.front().phase, "soak hour 1");
+  EXPECT_EQ(s.phases.back().phase, "other");
+  std::uint64_t named = 0;
+  for (std::size_t i = 0; i + 1 < s.phases.size(); ++i) named += s.phases[i].offered;
+  EXPECT_GT(s.phases.back().offered, 0u);
+  EXPECT_EQ(named + s.phases.back().offered, 300u);
+  EXPECT_EQ(s.offered, 300u);
+}
+
+TEST(LoadDispatcher, UnsentRecordsAtStopCountAsOfferedInTheirPhase) {
+  FakeClock clock;
+  const std::int64_t anchor = clock.now_ns();
+  Schedule schedule({tagged(1000, 1, "warmup"), tagged(1000, 9, "nominal")});
+  FixedPayload payload;
+  ScheduledSource source(schedule, payload);
+  RecordingTransport transport(clock);
+  Dispatcher dispatcher(source, transport, clock, {});
+  std::atomic<bool> stop{true};
+  clock.advance(1'500'000'000);
+  dispatcher.run(stop, anchor);
+  const auto& s = dispatcher.stats();
+  ASSERT_EQ(s.phases.size(), 2u);
+  EXPECT_EQ(s.phases[0].offered, 1000u);
+  EXPECT_EQ(s.phases[1].offered, 500u);
+  EXPECT_EQ(s.phases[1].sent, 0u);
+}
+
 TEST(LoadDispatcher, LatePolicyNames) {
   EXPECT_EQ(late_policy_from_string("catch_up"), LatePolicy::catch_up);
   EXPECT_THROW(late_policy_from_string("later"), Error);

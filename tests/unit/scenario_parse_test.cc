@@ -108,6 +108,66 @@ TEST(ScenarioParse, ErrorsNameFileFieldAndExpectation) {
   EXPECT_NE(error_of(overlap).find("s.json: traffic.bursts: two bursts overlap"), std::string::npos);
 }
 
+// Every duration field takes seconds or the CLI's strings ("30s", "5m", "2h"), through
+// the one parser memgate::parse_duration.
+TEST(ScenarioParse, DurationFieldsAcceptSecondsOrUnitStrings) {
+  json doc = minimal();
+  doc["traffic"] = {
+      {"transport", {{"kind", "unix"}, {"path", "x.sock"}, {"connect_timeout_s", "500ms"}}},
+      {"stages", {{{"rate", 10}, {"duration_s", "5m"}, {"phase", "warmup"}},
+                  {{"kind", "sine"}, {"mean", 10}, {"amplitude", 5}, {"period_s", "10m"}, {"peak_s", "2m"}, {"duration_s", 7200}},
+                  {{"kind", "diurnal"}, {"min", 1}, {"max", 2}, {"duration_s", "1d"}}}},
+      {"bursts", {{{"at_s", {"90s", 3600}}, {"duration_s", "30s"}, {"recovery_s", "2m"}},
+                  {{"every_s", "1h"}, {"start_s", "1.5h"}, {"duration_s", 60}}}},
+      {"late_policy", {{"kind", "drop"}, {"max_lag_s", "250ms"}}}};
+  doc["sampling"] = {{"duration_s", "2h"}};
+  const Scenario s = parse_scenario(doc, "s.json", "/base");
+  const auto& t = *s.traffic;
+  EXPECT_DOUBLE_EQ(t.transport.connect_timeout_s, 0.5);
+  EXPECT_DOUBLE_EQ(t.stages[0].duration_s, 300);
+  EXPECT_DOUBLE_EQ(t.stages[1].period_s, 600);
+  EXPECT_DOUBLE_EQ(t.stages[1].peak_s, 120);
+  EXPECT_DOUBLE_EQ(t.stages[1].duration_s, 7200);
+  EXPECT_DOUBLE_EQ(t.stages[2].duration_s, 86400);
+  EXPECT_EQ(t.bursts[0].at_s, (std::vector<double>{90, 3600}));
+  EXPECT_DOUBLE_EQ(t.bursts[0].duration_s, 30);
+  EXPECT_DOUBLE_EQ(t.bursts[0].recovery_s, 120);
+  EXPECT_DOUBLE_EQ(t.bursts[1].every_s, 3600);
+  EXPECT_DOUBLE_EQ(t.bursts[1].start_s, 5400);
+  EXPECT_DOUBLE_EQ(t.max_lag_s, 0.25);
+  EXPECT_DOUBLE_EQ(*s.sampling.duration_s, 7200);
+
+  json command = minimal();
+  command["traffic"] = {{"transport", {{"kind", "command"}, {"command", {"true"}}, {"stop_grace_s", "2s"}}},
+                        {"payload", "none"}};
+  EXPECT_DOUBLE_EQ(parse_scenario(command, "s.json", "/base").traffic->transport.stop_grace_s, 2);
+  json trace = minimal();
+  trace["traffic"] = {{"payload", {{"kind", "trace"}, {"path", "t.jsonl"}, {"max_gap_s", "1m"}}}};
+  EXPECT_DOUBLE_EQ(parse_scenario(trace, "s.json", "/base").traffic->payload.replay.max_gap_s, 60);
+}
+
+TEST(ScenarioParse, BadDurationsNameFileFieldAndTheExpectedForm) {
+  const std::string form = ": seconds as a number, or a string like \"30s\", \"5m\", \"2h\"";
+  json words = minimal();
+  words["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", "5 minutes"}}}}};
+  EXPECT_EQ(error_of(words), "s.json: traffic.stages[0].duration_s: expected a duration > 0" + form + ", got \"5 minutes\"");
+  json zero = minimal();
+  zero["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", "0s"}}}}};
+  EXPECT_EQ(error_of(zero), "s.json: traffic.stages[0].duration_s: expected a duration > 0" + form + ", got \"0s\"");
+  json missing = minimal();
+  missing["traffic"] = {{"stages", {{{"rate", 1}}}}};
+  EXPECT_EQ(error_of(missing), "s.json: traffic.stages[0].duration_s: missing; expected a duration > 0" + form);
+  json at = minimal();
+  at["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 100}}}}, {"bursts", {{{"at_s", {10, "-5s"}}, {"duration_s", 5}}}}};
+  EXPECT_EQ(error_of(at), "s.json: traffic.bursts[0].at_s[1]: expected a duration >= 0" + form + ", got \"-5s\"");
+  json type = minimal();
+  type["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 100}}}}, {"bursts", {{{"every_s", true}, {"duration_s", 5}}}}};
+  EXPECT_EQ(error_of(type), "s.json: traffic.bursts[0].every_s: expected a duration >= 0" + form + ", got true");
+  json grace = minimal();
+  grace["traffic"] = {{"transport", {{"kind", "command"}, {"command", {"true"}}, {"stop_grace_s", "2h"}}}, {"payload", "none"}};
+  EXPECT_EQ(error_of(grace), "s.json: traffic.transport.stop_grace_s: expected a duration between 0 and 3600" + form + ", got \"2h\"");
+}
+
 TEST(ScenarioParse, RefusesAScheduleTheMachineCannotDeliver) {
   json doc = minimal();
   doc["traffic"] = {{"stages", {{{"rate", 50000}, {"duration_s", 3600}}}},
@@ -140,6 +200,13 @@ TEST(ScenarioParse, ExampleScenariosAllParse) {
     SCOPED_TRACE(entry.path().string());
     EXPECT_NO_THROW(load_scenario(entry.path().string()));
   }
+  // This one writes its durations as strings ("24h", "3h", "10m"...).
+  const Scenario soak = load_scenario(std::string(MEMGATE_FIXTURES) + "/../../scenarios/examples/diurnal_soak.json");
+  EXPECT_DOUBLE_EQ(soak.traffic->stages[0].duration_s, 86400);
+  EXPECT_DOUBLE_EQ(soak.traffic->bursts[0].every_s, 10800);
+  EXPECT_DOUBLE_EQ(soak.traffic->bursts[0].duration_s, 600);
+  EXPECT_DOUBLE_EQ(soak.traffic->bursts[0].recovery_s, 1800);
+  EXPECT_DOUBLE_EQ(*soak.sampling.duration_s, 3600);
 }
 
 }  // namespace

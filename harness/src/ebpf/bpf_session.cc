@@ -37,6 +37,7 @@ BpfSession::BpfSession(const SessionConfig& config) {
   skel_->rodata->rss_step_bytes = config.step_bytes;
   skel_->rodata->page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   // Syscall tracing slows every process on the machine: not even loaded unless asked.
+  bpf_program__set_autoload(skel_->progs.memgate_sys_enter, config.syscalls);
   bpf_program__set_autoload(skel_->progs.memgate_sys_exit, config.syscalls);
   if (int err = memgate_bpf__load(skel_); err != 0) {
     memgate_bpf__destroy(skel_);
@@ -55,6 +56,7 @@ BpfSession::BpfSession(const SessionConfig& config) {
       {skel_->progs.memgate_rss_stat, &skel_->links.memgate_rss_stat},
       {skel_->progs.memgate_page_fault_user, &skel_->links.memgate_page_fault_user},
       {skel_->progs.memgate_mark_victim, &skel_->links.memgate_mark_victim},
+      {skel_->progs.memgate_sys_enter, &skel_->links.memgate_sys_enter},
       {skel_->progs.memgate_sys_exit, &skel_->links.memgate_sys_exit},
   };
   for (const Probe& probe : probes) {
@@ -103,7 +105,11 @@ bool BpfSession::track(pid_t pid, const memgate_proc& seed) {
     while (cur < want && !ref.compare_exchange_weak(cur, want)) {
     }
   }
+  // The filter before the entry, so the kernel never skips an event of a tracked pid.
+  std::atomic_ref<__u32> slot(skel_->bss->tracked_slots[key & (MEMGATE_FILTER_SLOTS - 1)]);
+  slot.fetch_add(1);
   if (bpf_map__update_elem(skel_->maps.procs, &key, sizeof key, &seed, sizeof seed, BPF_NOEXIST) != 0) {
+    slot.fetch_sub(1);
     std::atomic_ref<__s64>(totals.rss_bytes).fetch_sub(static_cast<__s64>(seed.rss_bytes));
     return false;
   }
@@ -116,10 +122,8 @@ memgate_tree BpfSession::totals() const {
   out.rss_bytes = load_relaxed(t.rss_bytes);
   out.peak_bytes = load_relaxed(t.peak_bytes);
   out.interval_peak_bytes = load_relaxed(t.interval_peak_bytes);
-  out.events = load_relaxed(t.events);
   out.records = load_relaxed(t.records);
   out.dropped = load_relaxed(t.dropped);
-  out.page_faults = load_relaxed(t.page_faults);
   out.oom_kills = load_relaxed(t.oom_kills);
   out.forks = load_relaxed(t.forks);
   out.execs = load_relaxed(t.execs);
@@ -148,7 +152,8 @@ void BpfSession::for_each_process(const std::function<void(pid_t, const memgate_
 
 void BpfSession::forget(pid_t pid) {
   const __u32 key = static_cast<__u32>(pid);
-  bpf_map__delete_elem(skel_->maps.procs, &key, sizeof key, 0);
+  if (bpf_map__delete_elem(skel_->maps.procs, &key, sizeof key, 0) == 0)
+    std::atomic_ref<__u32>(skel_->bss->tracked_slots[key & (MEMGATE_FILTER_SLOTS - 1)]).fetch_sub(1);
 }
 
 std::size_t BpfSession::drain(const std::function<void(const memgate_record&)>& on_record) {

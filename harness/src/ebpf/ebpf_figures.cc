@@ -48,6 +48,7 @@ ProcessFigures figures_of(pid_t pid, const memgate_proc& k) {
 
 void Totals::add(const ProcessFigures& p) {
   page_faults += p.page_faults;
+  rss_events += p.rss_events;
   fds_net += p.fds_net;
   fd_opens += p.fd_opens;
   fd_closes += p.fd_closes;
@@ -180,11 +181,11 @@ nlohmann::json build_report(const ReportInput& in, const ProcessTable& table) {
       {"syscall_tracing", in.syscalls},
       {"peak_bytes", t.peak_bytes},  // tree-wide: the sum over the tree at one instant
       {"rss_bytes_at_end", t.rss_bytes > 0 ? t.rss_bytes : 0},
-      {"rss_events", t.events},
-      {"rss_events_per_s", in.duration_s > 0 ? static_cast<double>(t.events) / in.duration_s : 0.0},
+      {"rss_events", totals.rss_events},
+      {"rss_events_per_s", in.duration_s > 0 ? static_cast<double>(totals.rss_events) / in.duration_s : 0.0},
       {"records", t.records},
       {"dropped_records", t.dropped},
-      {"page_faults", t.page_faults},
+      {"page_faults", totals.page_faults},
       {"oom_kills", t.oom_kills},
       {"forks", t.forks},
       {"execs", t.execs},

@@ -37,7 +37,7 @@ ProcessFigures figures_of(pid_t pid, const memgate_proc& kernel);
 
 // Sums over processes (live and finished) of the counters that add up.
 struct Totals {
-  std::uint64_t page_faults = 0;
+  std::uint64_t page_faults = 0, rss_events = 0;
   std::int64_t fds_net = 0;
   std::uint64_t fd_opens = 0, fd_closes = 0;
   std::uint64_t mmap_calls = 0, mmap_bytes = 0, munmap_calls = 0, munmap_bytes = 0;

@@ -84,8 +84,8 @@ class EbpfSampler final : public Sampler {
     std::vector<double> values{static_cast<double>(std::max<std::int64_t>(tree.rss_bytes, 0)),
                                static_cast<double>(tree.peak_bytes),
                                static_cast<double>(interval_peak),
-                               static_cast<double>(tree.events),
-                               static_cast<double>(tree.page_faults),
+                               static_cast<double>(totals.rss_events),
+                               static_cast<double>(totals.page_faults),
                                static_cast<double>(tree.oom_kills),
                                static_cast<double>(tree.dropped)};
     if (options_.syscalls)

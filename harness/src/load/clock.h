@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace memgate::load {
 
@@ -11,13 +12,22 @@ class Clock {
   virtual ~Clock() = default;
   virtual std::int64_t now_ns() = 0;  // monotonic
   virtual void sleep_until(std::int64_t deadline_ns) = 0;
+  // Called once by the thread that will sleep on this clock; returns what it set up
+  // (JSON-ready text, empty when there is nothing to say).
+  virtual std::string prepare_thread() { return {}; }
 };
 
 // CLOCK_MONOTONIC with absolute-deadline sleeps (clock_nanosleep TIMER_ABSTIME).
 class MonotonicClock final : public Clock {
  public:
+  // Wake-ups at most this late (timer slack; the kernel's default is 50 us, inherited
+  // from whoever started memgate), and a short scheduler slice request so a wake-up on
+  // a busy machine is not queued behind a CPU hog's whole slice (sys/thread_latency.h).
+  static constexpr std::int64_t kTimerSlackNs = 20'000;
+  static constexpr std::int64_t kSliceNs = 100'000;
   std::int64_t now_ns() override;
   void sleep_until(std::int64_t deadline_ns) override;
+  std::string prepare_thread() override;
 };
 
 // Time only moves when somebody sleeps or advances it.

@@ -36,16 +36,36 @@ double default_max_lag_s(LatePolicy policy) {
   return 0;
 }
 
+namespace {
+
+nlohmann::json counts_json(const RecordCounts& c) {
+  const LagHistogram& lag = c.lag;
+  return {{"offered", c.offered},
+          {"sent", c.sent},
+          {"accepted", c.accepted},
+          {"dropped", c.dropped},
+          {"late", c.late},
+          {"lag_s", {{"p50", lag.quantile_ns(0.5) * 1e-9}, {"p99", lag.quantile_ns(0.99) * 1e-9}, {"max", lag.max_ns() * 1e-9}}}};
+}
+
+}  // namespace
+
 nlohmann::json DispatchStats::to_json() const {
-  return {{"offered", offered},
-          {"sent", sent},
-          {"accepted", accepted},
-          {"dropped", dropped},
-          {"lag_s", {{"p50", lag.quantile_ns(0.5) * 1e-9}, {"p99", lag.quantile_ns(0.99) * 1e-9}, {"max", lag.max_ns() * 1e-9}}},
-          {"blocked_s", blocked_s},
-          {"elapsed_s", elapsed_s},
-          {"peer_closed", peer_closed},
-          {"source_exhausted", source_exhausted}};
+  nlohmann::json j = counts_json(*this);
+  nlohmann::json by_phase = nlohmann::json::array();
+  for (const PhaseCounts& p : phases) {
+    nlohmann::json row = {{"phase", p.phase}};
+    row.update(counts_json(p));
+    by_phase.push_back(std::move(row));
+  }
+  j["phases"] = std::move(by_phase);
+  j["late_after_s"] = late_after_s;
+  if (!sender_thread.empty()) j["sender_thread"] = sender_thread;
+  j["blocked_s"] = blocked_s;
+  j["elapsed_s"] = elapsed_s;
+  j["peer_closed"] = peer_closed;
+  j["source_exhausted"] = source_exhausted;
+  return j;
 }
 
 Dispatcher::Dispatcher(RecordSource& source, Transport& transport, Clock& clock, DispatchOptions options)
@@ -56,20 +76,50 @@ Dispatcher::Dispatcher(RecordSource& source, Transport& transport, Clock& clock,
     options_.max_lag_s = default_max_lag_s(options_.late_policy);
 }
 
-void Dispatcher::flush(std::string& batch, std::vector<std::int64_t>& deadlines, const std::atomic<bool>& stop) {
+PhaseCounts& Dispatcher::phase_of_next() {
+  const std::string_view name = source_.phase();
+  auto& phases = stats_.phases;
+  if (!phases.empty() && phases[current_phase_].phase == name) return phases[current_phase_];
+  auto it = std::find_if(phases.begin(), phases.end(), [&](const PhaseCounts& p) { return p.phase == name; });
+  if (it == phases.end()) {
+    // The last slot is kept for "other" so the table never grows past kMaxPhases.
+    if (phases.size() + 1 < DispatchStats::kMaxPhases) {
+      phases.emplace_back().phase = name;
+    } else if (phases.size() + 1 == DispatchStats::kMaxPhases) {
+      phases.emplace_back().phase = "other";
+    }
+    it = phases.end() - 1;
+  }
+  current_phase_ = static_cast<std::size_t>(it - phases.begin());
+  return *it;
+}
+
+void Dispatcher::flush(std::string& batch, const std::atomic<bool>& stop) {
   const std::size_t written = transport_.write(batch, stop);
   // Only complete lines count as accepted.
   const std::size_t accepted =
       written == batch.size()
-          ? deadlines.size()
+          ? deadlines_.size()
           : static_cast<std::size_t>(std::count(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(written), '\n'));
-  stats_.accepted += accepted;
   // Lag runs to the moment the record is in the target's pipe / socket, so time spent
   // blocked on backpressure counts.
   const std::int64_t done = clock_.now_ns();
-  for (std::size_t i = 0; i < accepted; ++i) stats_.lag.add(done - deadlines[i]);
+  const auto late_after_ns = static_cast<std::int64_t>(options_.late_after_s * 1e9);
+  stats_.accepted += accepted;
+  for (std::size_t i = 0; i < accepted; ++i) {
+    const std::int64_t lag = done - deadlines_[i];
+    PhaseCounts& phase = stats_.phases[batch_phases_[i]];
+    ++phase.accepted;
+    stats_.lag.add(lag);
+    phase.lag.add(lag);
+    if (lag > late_after_ns) {
+      ++stats_.late;
+      ++phase.late;
+    }
+  }
   batch.clear();
-  deadlines.clear();
+  deadlines_.clear();
+  batch_phases_.clear();
 }
 
 void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
@@ -81,7 +131,10 @@ void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
 
   std::string batch;
   batch.reserve(options_.batch_bytes + 4096);
-  std::vector<std::int64_t> deadlines;  // of the records in batch: bounded by batch_bytes
+  deadlines_.reserve(4096);
+  batch_phases_.reserve(4096);
+  stats_.late_after_s = options_.late_after_s;
+  stats_.sender_thread = clock_.prepare_thread();
   std::int64_t now = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     std::uint64_t in_batch = 0;
@@ -91,19 +144,23 @@ void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
       now = clock_.now_ns();  // per record: building a batch takes time, lag must include it
       if (deadline > now) break;
       const std::int64_t lag = now - deadline;
+      PhaseCounts& phase = phase_of_next();
       if (bounded && lag > max_lag_ns) {
         source_.skip();
         ++stats_.dropped;
+        ++phase.dropped;
         continue;
       }
       source_.emit(batch);
       ++stats_.sent;
+      ++phase.sent;
       ++in_batch;
-      deadlines.push_back(deadline);
+      deadlines_.push_back(deadline);
+      batch_phases_.push_back(static_cast<std::uint32_t>(current_phase_));
       if (batch.size() >= options_.batch_bytes) break;
     }
     if (in_batch > 0) {
-      flush(batch, deadlines, stop);
+      flush(batch, stop);
       if (transport_.peer_closed()) break;
       continue;
     }
@@ -118,10 +175,12 @@ void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
   now = clock_.now_ns();
   std::uint64_t unsent = 0;
   for (std::optional<double> due; (due = source_.next_due()) && due_ns(*due) <= now;) {
+    ++phase_of_next().offered;
     source_.skip();
     ++unsent;
   }
   stats_.offered = stats_.sent + stats_.dropped + unsent;
+  for (PhaseCounts& p : stats_.phases) p.offered += p.sent + p.dropped;
   stats_.blocked_s = transport_.blocked_s();
   stats_.elapsed_s = static_cast<double>(now - anchor) * 1e-9;
 }

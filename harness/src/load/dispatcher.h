@@ -33,14 +33,30 @@ struct DispatchOptions {
   LatePolicy late_policy = LatePolicy::queue;
   double max_lag_s = 0;     // drop / catch_up bound (wall seconds)
   std::size_t batch_bytes = 64 * 1024;
+  double late_after_s = 0.001;  // an accepted record with more lag than this counts as late
 };
 
-struct DispatchStats {
+// The record counts, overall or of one phase tag.
+struct RecordCounts {
   std::uint64_t offered = 0;   // records due by the end (sent + dropped + still unsent)
   std::uint64_t sent = 0;      // handed to the transport
   std::uint64_t accepted = 0;  // completely written into the target's pipe / socket
   std::uint64_t dropped = 0;   // by the late policy
+  std::uint64_t late = 0;      // accepted more than late_after_s after they were due
   LagHistogram lag;            // when the record was fully written minus when it was due, per accepted record
+};
+
+struct PhaseCounts : RecordCounts {
+  std::string phase;
+};
+
+struct DispatchStats : RecordCounts {
+  // Per phase tag, in order of first appearance; at most kMaxPhases (later tags share
+  // the last slot, "other"), so a year-long hourly soak stays bounded (~4 KiB each).
+  static constexpr std::size_t kMaxPhases = 256;
+  std::vector<PhaseCounts> phases;
+  double late_after_s = 0.001;
+  std::string sender_thread;   // what the clock set up for punctual wake-ups
   double blocked_s = 0;        // waiting on the target's backpressure
   double elapsed_s = 0;        // wall time from anchor to the end
   bool peer_closed = false;
@@ -57,12 +73,18 @@ class Dispatcher {
   const DispatchStats& stats() const { return stats_; }
 
  private:
-  void flush(std::string& batch, std::vector<std::int64_t>& deadlines, const std::atomic<bool>& stop);
+  void flush(std::string& batch, const std::atomic<bool>& stop);
+  // The slot of the phase the source's next record belongs to.
+  PhaseCounts& phase_of_next();
   RecordSource& source_;
   Transport& transport_;
   Clock& clock_;
   DispatchOptions options_;
   DispatchStats stats_;
+  std::size_t current_phase_ = 0;
+  // Of the records in the batch being built (bounded by batch_bytes).
+  std::vector<std::int64_t> deadlines_;
+  std::vector<std::uint32_t> batch_phases_;
 };
 
 }  // namespace memgate::load

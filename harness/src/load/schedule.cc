@@ -258,16 +258,29 @@ double Schedule::Cursor::time_of_count(double k) {
   return schedule_->invert(segments[segment_], k);
 }
 
-std::string Schedule::phase_at(double t_s) const {
-  if (t_s >= duration_s_) return "end";
-  const Segment& s = segments_[segment_index(std::max(0.0, t_s))];
+std::string Schedule::stage_phase(const Segment& s, int hour) const {
   if (s.tag == Tag::burst) return "burst";
   if (s.tag == Tag::recovery) return "recovery";
   const Stage& stage = stages_[s.stage];
-  if (!stage.hourly) return stage.phase;
-  const int hour = static_cast<int>(std::floor((std::max(0.0, t_s) - s.stage_t0) / 3600)) + 1;
-  return stage.phase + " hour " + std::to_string(hour);
+  return stage.hourly ? stage.phase + " hour " + std::to_string(hour) : stage.phase;
 }
+
+std::string Schedule::phase_at(double t_s) const {
+  if (t_s >= duration_s_) return "end";
+  const Segment& s = segments_[segment_index(std::max(0.0, t_s))];
+  return stage_phase(s, static_cast<int>(std::floor((std::max(0.0, t_s) - s.stage_t0) / 3600)) + 1);
+}
+
+PhaseSpan Schedule::record_phase(std::size_t segment, double t_s) const {
+  const Segment& s = segments_[std::min(segment, segments_.size() - 1)];
+  if (!stages_[s.stage].hourly || s.tag != Tag::stage) return {stage_phase(s, 0), s.t1};
+  // A record accrues over the time before it is due: one due exactly on the hour
+  // belongs to the hour that ends there.
+  const int hour = std::max(1, static_cast<int>(std::ceil((t_s - s.stage_t0) / 3600)));
+  return {stage_phase(s, hour), std::min(s.t1, s.stage_t0 + 3600.0 * hour)};
+}
+
+PhaseSpan Schedule::Cursor::phase(double t_s) const { return schedule_->record_phase(segment_, t_s); }
 
 double Schedule::peak_rate() const {
   double peak = 0;

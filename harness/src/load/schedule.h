@@ -37,6 +37,12 @@ struct Burst {
   double recovery_s = 0;
 };
 
+// A phase tag and the last scenario time (inclusive) up to which it holds.
+struct PhaseSpan {
+  std::string name;
+  double until_s = 0;
+};
+
 class Schedule {
  public:
   // Throws memgate::Error(usage) on negative rates, overlapping bursts, etc.
@@ -61,6 +67,11 @@ class Schedule {
    public:
     explicit Cursor(const Schedule& schedule) : schedule_(&schedule) {}
     double time_of_count(double k);
+    // The phase of the record last located by time_of_count (due at t_s). Attributed by
+    // count: record k belongs to the segment whose cumulative counts hold k, so a record
+    // due exactly at a burst boundary is never filed in the wrong phase by rounding.
+    PhaseSpan phase(double t_s) const;
+    std::size_t segment() const { return segment_; }
 
    private:
     const Schedule* schedule_;
@@ -85,6 +96,8 @@ class Schedule {
   double segment_integral(const Segment& s, double t) const;  // from s.t0 to t
   double invert(const Segment& s, double k) const;
   std::size_t segment_index(double t) const;
+  PhaseSpan record_phase(std::size_t segment, double t_s) const;
+  std::string stage_phase(const Segment& s, int hour) const;
 
   std::vector<Stage> stages_;
   std::vector<Segment> segments_;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,9 @@ class RecordSource {
   virtual void emit(std::string& out) = 0;
   // Moves on without producing the record (dropped by the late policy).
   virtual void skip() = 0;
+  // Phase tag of the record next_due() describes (per-phase counts in the figures).
+  // Valid until the next emit() or skip().
+  virtual std::string_view phase() const = 0;
   virtual nlohmann::json stats() const { return nlohmann::json::object(); }
 };
 
@@ -34,15 +38,19 @@ class ScheduledSource final : public RecordSource {
   std::optional<double> next_due() override;
   void emit(std::string& out) override;
   void skip() override { advance(); }
+  std::string_view phase() const override { return phase_.name; }
   nlohmann::json stats() const override { return payload_.stats(); }
 
  private:
   void advance();
+  void locate(double k);  // due_ and phase_ of record k
   Schedule::Cursor cursor_;
   Payload& payload_;
   std::uint64_t next_ = 1;  // 1-based count of the next record
   std::uint64_t last_;      // last record number the schedule and payload allow
   double due_ = 0;
+  PhaseSpan phase_;  // of record next_; looked up again only when it can change
+  std::size_t phase_segment_ = static_cast<std::size_t>(-1);
 };
 
 }  // namespace memgate::load

@@ -81,6 +81,7 @@ class TraceSource final : public RecordSource {
   std::optional<double> next_due() override;
   void emit(std::string& out) override;
   void skip() override;
+  std::string_view phase() const override { return "replay"; }  // as TrafficDriver::phase_at
   nlohmann::json stats() const override;
 
  private:

@@ -25,6 +25,7 @@ class Transport {
 class FdTransport final : public Transport {
  public:
   // Takes ownership of fd (a pipe write end or a connected stream socket).
+  static constexpr int kPipeBytes = 1 << 20;  // a pipe's buffer is raised to this when allowed
   explicit FdTransport(int fd, std::string description);
   ~FdTransport() override;
   FdTransport(const FdTransport&) = delete;

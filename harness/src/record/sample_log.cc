@@ -47,6 +47,8 @@ void put_optional(std::FILE* f, const std::optional<std::uint64_t>& value) {
   else std::fputc(',', f);
 }
 
+}  // namespace
+
 // Phases and comm come from programs we do not control: keep the CSV parseable.
 std::string csv_safe(std::string_view text) {
   std::string out(text);
@@ -54,8 +56,6 @@ std::string csv_safe(std::string_view text) {
     if (c == ',' || c == '\n' || c == '\r' || c == '"') c = '_';
   return out;
 }
-
-}  // namespace
 
 void SampleLogWriter::write_tree(const TreeSample& s, std::string_view phase, double scenario_t_s,
                                  const std::vector<double>& extra) {

@@ -35,6 +35,9 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
+// A text cell as the log writes it: ',', '"' and line breaks become '_' (no quoting).
+std::string csv_safe(std::string_view text);
+
 // Opens DIR/name for writing with a large buffer; throws Error(usage) naming the path.
 File open_for_writing(const std::string& dir, const char* name);
 

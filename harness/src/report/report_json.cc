@@ -77,6 +77,7 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
         {"major_faults", s.major_faults},
         {"cpu_s", s.cpu_s}}},
       {"samplers", m.samplers},
+      {"peaks", a.peaks},  // eBPF exact peaks beside /proc's, per process and tree-wide
       {"check_settings", to_json(settings)},
       {"checks", checks},
       {"verdict",

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
 
 #include "analyze/budget.h"
 #include "memgate/check_json.h"
 #include "record/sample_log.h"
+#include "report/peak_comparison.h"
 
 namespace memgate::report {
 
@@ -76,6 +80,26 @@ std::vector<CheckResult> plateau_checks(const RunSeries& series, const CheckSett
   return out;
 }
 
+// The eBPF peaks beside the largest VmHWM polled for the same processes (one more
+// streaming pass, over processes.csv, keeping at most the eBPF section's rows).
+nlohmann::json peaks_of(const std::string& dir, const record::RunMeta& meta, const RunSummary& summary) {
+  if (!meta.samplers.contains("ebpf")) return nullptr;
+  const nlohmann::json& ebpf = meta.samplers["ebpf"];
+  const std::set<ProcessKey> wanted = ebpf_processes(ebpf);
+  std::map<ProcessKey, std::uint64_t> hwm;
+  const std::string path = dir + "/" + record::kProcessesFile;
+  if (!wanted.empty() && std::filesystem::exists(path))
+    record::read_samples(path, [&](const record::SampleRow& row) {
+      const double v = row.get("hwm_bytes");
+      if (std::isnan(v)) return;
+      ProcessKey key{static_cast<pid_t>(row.get("pid")), std::string(row.text("comm"))};
+      if (!wanted.count(key)) return;
+      auto& slot = hwm[key];
+      slot = std::max(slot, static_cast<std::uint64_t>(v));
+    });
+  return compare_peaks(ebpf, hwm, summary);
+}
+
 }  // namespace
 
 RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings) {
@@ -126,6 +150,8 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   a.summary.fds = summarize(fds);
   a.summary.threads = summarize(threads);
   a.summary.processes = summarize(processes);
+
+  a.peaks = peaks_of(dir, a.meta, a.summary);
 
   a.checks = analyze::budget_checks(settings.budgets, a.summary);
   for (auto& check : plateau_checks(a.series, settings)) a.checks.push_back(std::move(check));

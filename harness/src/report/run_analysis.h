@@ -32,6 +32,7 @@ struct RunAnalysis {
   Verdict verdict;
   ExitCode exit_code = ExitCode::internal;
   std::string target_problem;  // non-empty when the target crashed or failed on its own
+  nlohmann::json peaks;        // eBPF peaks beside /proc's (report/peak_comparison.h); null without eBPF
 };
 
 // Reads the directory in one streaming pass. Throws Error(usage) for a directory that

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "memgate/units.h"
+#include "report/peak_comparison.h"
 
 namespace memgate::report {
 
@@ -36,6 +37,7 @@ std::string closing_summary(const RunAnalysis& a, const std::string& dir) {
            std::to_string(static_cast<long long>(s.threads.max)) + "; " + std::to_string(s.samples) + " samples over " +
            format_duration(s.duration_s) + "\n";
   }
+  if (const std::string peaks = peaks_line(a.peaks); !peaks.empty()) out += "  " + peaks + "\n";
   for (const auto& note : a.meta.notes) out += "  note: " + note + "\n";
   out += "  report: " + dir + "/report.json\n";
   return out;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "memgate/error.h"
+#include "memgate/units.h"
 
 namespace memgate::scenario {
 namespace {
@@ -48,6 +49,23 @@ class Fields {
   }
   double required_number(const std::string& key, double min, double max, const std::string& unit = "") const {
     return number_value(require(key, range_text(min, max, unit)), key, min, max, unit);
+  }
+  // Durations (fields ending in _s): seconds as a number, or a string in the CLI's
+  // form ("30s", "5m", "2h", "250ms", "1d"), parsed by memgate::parse_duration.
+  double duration(const std::string& key, double fallback, double min, double max) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    return duration_value(*v, at(key), min, max);
+  }
+  double required_duration(const std::string& key, double min, double max) const {
+    return duration_value(require(key, duration_text(min, max)), at(key), min, max);
+  }
+  double duration_value(const json& v, const std::string& field, double min, double max) const {
+    std::optional<double> seconds;
+    if (v.is_number()) seconds = v.get<double>();
+    else if (v.is_string()) seconds = parse_duration(v.get<std::string>());
+    if (!seconds || *seconds < min || *seconds > max) fail(field, "expected " + duration_text(min, max), &v);
+    return *seconds;
   }
   std::string string(const std::string& key, const std::string& fallback) const {
     const json* v = find(key);
@@ -105,8 +123,13 @@ class Fields {
     };
     std::string text = "a number";
     if (std::isfinite(min) && std::isfinite(max)) text += " between " + fmt(min) + " and " + fmt(max);
-    else if (std::isfinite(min)) text += " >= " + fmt(min);
+    else if (std::isfinite(min)) text += min > 0 && min < 1e-3 ? std::string(" > 0") : " >= " + fmt(min);
     return unit.empty() ? text : text + " (" + unit + ")";
+  }
+  static std::string duration_text(double min, double max) {
+    std::string text = range_text(min, max, "");
+    text.replace(0, std::string("a number").size(), "a duration");
+    return text + ": seconds as a number, or a string like \"30s\", \"5m\", \"2h\"";
   }
   double number_value(const json& v, const std::string& key, double min, double max, const std::string& unit) const {
     if (!v.is_number() || v.get<double>() < min || v.get<double>() > max) fail(at(key), "expected " + range_text(min, max, unit), &v);
@@ -151,19 +174,19 @@ load::TransportSpec parse_transport(const json& value, const std::string& file, 
     const json& p = f.require("path", "the socket path the target listens on");
     if (!p.is_string() || p.get<std::string>().empty()) f.fail(f.at("path"), "expected a socket path", &p);
     spec.path = resolve(p.get<std::string>(), base_dir);
-    spec.connect_timeout_s = f.number("connect_timeout_s", 10, 0, 3600, "s");
+    spec.connect_timeout_s = f.duration("connect_timeout_s", 10, 0, 3600);
   } else if (kind == "tcp") {
     spec.kind = load::TransportSpec::Kind::tcp;
     spec.port = static_cast<int>(f.required_number("port", 1, 65535));
     spec.host = f.string("host", "127.0.0.1");
-    spec.connect_timeout_s = f.number("connect_timeout_s", 10, 0, 3600, "s");
+    spec.connect_timeout_s = f.duration("connect_timeout_s", 10, 0, 3600);
   } else if (kind == "command") {
     spec.kind = load::TransportSpec::Kind::command;
     spec.argv = f.strings("command", true);
     if (spec.argv.empty()) f.fail(f.at("command"), "expected the load command's argv, e.g. [\"wrk\", \"-t2\", \"http://127.0.0.1:8080/\"]");
     spec.env_set = f.env("env");
     spec.phases = f.strings("phases", false);
-    spec.stop_grace_s = f.number("stop_grace_s", 5, 0, 3600, "s");
+    spec.stop_grace_s = f.duration("stop_grace_s", 5, 0, 3600);
   } else {
     f.fail(path + ".kind", "expected \"stdin\", \"unix\", \"tcp\" or \"command\"", &value["kind"]);
   }
@@ -222,7 +245,7 @@ load::PayloadSpec parse_payload(const json& value, const std::string& file, cons
     if (f.find("multiplier") && !(r.multiplier > 0)) f.fail(f.at("multiplier"), "expected a number > 0");
     r.loops = static_cast<std::uint64_t>(f.number("loops", 1, 0, 1e12, "0 = until stopped"));
     r.reorder_window = static_cast<std::size_t>(f.number("reorder_window", 0, 0, 1e6, "lines"));
-    r.max_gap_s = f.number("max_gap_s", 0, 0, kInf, "s, 0 = no cap");
+    r.max_gap_s = f.duration("max_gap_s", 0, 0, kInf);  // 0: no cap
     r.read.skip_malformed = f.boolean("skip_malformed", false);
     r.read.time_field = f.string("time_field", "t");
     r.read.line_field = f.string("line_field", "line");
@@ -239,7 +262,7 @@ load::Stage parse_stage(const json& value, const std::string& path, const std::s
   Fields f(value, path, file);
   load::Stage s;
   const std::string kind = f.string("kind", "constant");
-  s.duration_s = f.required_number("duration_s", 1e-9, kInf, "s");
+  s.duration_s = f.required_duration("duration_s", 1e-9, kInf);
   s.phase = f.string("phase", "nominal");
   s.hourly = f.boolean("hourly", false);
   auto rate = [&](const std::string& key) -> double {
@@ -264,8 +287,8 @@ load::Stage parse_stage(const json& value, const std::string& path, const std::s
     s.kind = load::Stage::Kind::cosine;
     s.mean = rate("mean");
     s.amplitude = f.required_number("amplitude", 0, s.mean, "records/s, at most mean");
-    s.period_s = f.required_number("period_s", 1e-6, kInf, "s");
-    s.peak_s = f.number("peak_s", 0, -kInf, kInf, "scenario time of a peak, s");
+    s.period_s = f.required_duration("period_s", 1e-6, kInf);
+    s.peak_s = f.duration("peak_s", 0, -kInf, kInf);  // scenario time of a peak
   } else if (kind == "diurnal") {
     // A day-long cosine between min and max with its peak at peak_hour (scenario t=0 is midnight).
     s.kind = load::Stage::Kind::cosine;
@@ -286,18 +309,16 @@ load::Burst parse_burst(const json& value, const std::string& path, const std::s
   Fields f(value, path, file);
   load::Burst b;
   if (const json* at = f.find("at_s")) {
-    if (!at->is_array()) f.fail(f.at("at_s"), "expected an array of start times (s)", at);
-    for (const json& t : *at) {
-      if (!t.is_number() || t.get<double>() < 0) f.fail(f.at("at_s"), "expected start times >= 0 (s)", &t);
-      b.at_s.push_back(t.get<double>());
-    }
+    if (!at->is_array()) f.fail(f.at("at_s"), "expected an array of start times, e.g. [300, \"15m\"]", at);
+    for (std::size_t i = 0; i < at->size(); ++i)
+      b.at_s.push_back(f.duration_value((*at)[i], f.at("at_s") + "[" + std::to_string(i) + "]", 0, kInf));
   }
-  b.every_s = f.number("every_s", 0, 0, kInf, "s");
-  b.start_s = f.number("start_s", 0, 0, kInf, "s");
+  b.every_s = f.duration("every_s", 0, 0, kInf);
+  b.start_s = f.duration("start_s", 0, 0, kInf);
   if (b.at_s.empty() && b.every_s <= 0) f.fail(path, "expected \"at_s\": [start times] or \"every_s\": a period");
-  b.duration_s = f.required_number("duration_s", 1e-9, kInf, "s");
+  b.duration_s = f.required_duration("duration_s", 1e-9, kInf);
   b.multiplier = f.number("multiplier", 10, 0, 1e6, "x the stage rate");
-  b.recovery_s = f.number("recovery_s", 0, 0, kInf, "s tagged \"recovery\" after each burst");
+  b.recovery_s = f.duration("recovery_s", 0, 0, kInf);  // tagged "recovery" after each burst
   f.no_unknown_fields();
   return b;
 }
@@ -336,7 +357,7 @@ load::TrafficConfig parse_traffic(const json& value, const std::string& file, co
     if (late->is_object()) {
       Fields lf(*late, "traffic.late_policy", file);
       lf.find("kind");
-      config.max_lag_s = lf.number("max_lag_s", 0, 0, kInf, "s");
+      config.max_lag_s = lf.duration("max_lag_s", 0, 0, kInf);
       lf.no_unknown_fields();
     }
   }
@@ -386,7 +407,7 @@ Scenario parse_scenario(const json& doc, const std::string& file, const std::str
     s.sampling.hz = f.number("hz", 10, 0.001, 1000, "samples/s");
     s.sampling.pss_hz = f.number("pss_hz", 1, 0, 1000, "reads/s, 0 = never");
     s.sampling.process_hz = f.number("process_hz", 1, 0, 1000, "rows/s");
-    if (f.find("duration_s")) s.sampling.duration_s = f.number("duration_s", 0, 1e-3, kInf, "s");
+    if (f.find("duration_s")) s.sampling.duration_s = f.duration("duration_s", 0, 1e-3, kInf);
     f.no_unknown_fields();
   }
   if (!s.sampling.duration_s && s.traffic && !s.traffic->stages.empty()) {

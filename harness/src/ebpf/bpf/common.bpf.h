@@ -39,11 +39,24 @@ const volatile __u64 page_size = 4096;          /* from sysconf(_SC_PAGESIZE) */
 /* Tree-wide totals in .bss: user space reads them through the skeleton's mmap and
  * resets interval_peak_bytes with an atomic exchange, without a syscall. */
 struct memgate_tree totals;
+/* See MEMGATE_FILTER_SLOTS; raised before a process enters `procs`, lowered after it
+ * leaves (user space for the processes it seeds and forgets, tree.bpf.c at fork). */
+__u32 tracked_slots[MEMGATE_FILTER_SLOTS];
 #else
 extern const volatile __u64 rss_step_bytes;
 extern const volatile __u64 page_size;
 extern struct memgate_tree totals;
+extern __u32 tracked_slots[MEMGATE_FILTER_SLOTS];
 #endif
+
+/* One load instead of a hash lookup for the processes memgate does not watch (all but
+ * a few on the machine). */
+static __always_inline int maybe_tracked(__u32 tgid)
+{
+  return tracked_slots[tgid & (MEMGATE_FILTER_SLOTS - 1)] != 0;
+}
+
+static __always_inline __u32 *tracked_slot(__u32 tgid) { return &tracked_slots[tgid & (MEMGATE_FILTER_SLOTS - 1)]; }
 
 static __always_inline struct memgate_tree *tree_totals(void) { return &totals; }
 

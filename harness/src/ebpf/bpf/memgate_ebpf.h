@@ -10,6 +10,10 @@
 
 #define MEMGATE_COMM_LEN 16
 #define MEMGATE_MAX_PROCS 16384
+/* The tgid filter in front of the `procs` lookup: a count per slot tgid % SLOTS of the
+ * tracked processes there. 0 means "certainly not tracked"; a collision only costs the
+ * hash lookup. Power of two. */
+#define MEMGATE_FILTER_SLOTS 65536
 
 /* Per-process (tgid) state kept in the `procs` hash map, keyed by tgid. The kernel
  * aggregates here so that ~100k rss_stat events/s never cross into user space. */
@@ -42,10 +46,11 @@ struct memgate_tree {
   __s64 rss_bytes;       /* sum of rss_bytes over live tracked processes at this instant */
   __u64 peak_bytes;      /* largest rss_bytes ever: the tree-wide peak */
   __u64 interval_peak_bytes;  /* largest rss_bytes since user space last reset it (per tick) */
-  __u64 events;          /* rss_stat events attributed to the tree */
+  /* rss_stat events and page faults are counted per process only (summed in user
+   * space): a tree-wide counter would be one more atomic, on a cache line shared by
+   * every CPU, per page fault. */
   __u64 records;         /* ring-buffer records written */
   __u64 dropped;         /* ring-buffer records lost (buffer full) */
-  __u64 page_faults;
   __u64 oom_kills;
   __u64 forks, execs, exits;
   __u64 untracked_full;  /* forks not tracked because `procs` was full */

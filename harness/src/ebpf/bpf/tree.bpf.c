@@ -9,6 +9,8 @@ int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child
   if (BPF_CORE_READ(child, pid) != child_tgid)
     return 0;  /* a new thread, not a new process */
   __u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+  if (!maybe_tracked(parent_tgid))
+    return 0;
   struct memgate_proc *pp = bpf_map_lookup_elem(&procs, &parent_tgid);
   if (!pp)
     return 0;
@@ -27,7 +29,10 @@ int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child
   fresh.ppid = parent_tgid;
   fresh.brk_last = pp->brk_last;
   bpf_probe_read_kernel_str(fresh.comm, sizeof(fresh.comm), child->comm);
+  /* The filter first, so no event of the child is filtered out once it is in `procs`. */
+  __sync_fetch_and_add(tracked_slot(child_tgid), 1);
   if (bpf_map_update_elem(&procs, &child_tgid, &fresh, BPF_NOEXIST) != 0) {
+    __sync_fetch_and_sub(tracked_slot(child_tgid), 1);
     __sync_fetch_and_add(&t->untracked_full, 1);
     return 0;
   }
@@ -48,6 +53,8 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(memgate_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
   __u32 tgid = BPF_CORE_READ(task, tgid);
+  if (!maybe_tracked(tgid))
+    return 0;
   struct memgate_proc *p = bpf_map_lookup_elem(&procs, &tgid);
   if (!p)
     return 0;
@@ -85,6 +92,8 @@ int BPF_PROG(memgate_exit, struct task_struct *task)
   if (BPF_CORE_READ(task, signal, live.counter) != 0)
     return 0;
   __u32 tgid = BPF_CORE_READ(task, tgid);
+  if (!maybe_tracked(tgid))
+    return 0;
   struct memgate_proc *p = bpf_map_lookup_elem(&procs, &tgid);
   if (!p || p->exited)
     return 0;
