@@ -4,7 +4,10 @@
 Reads only what memgate left on disk: DIR/compare.json (per-variant medians and ranges,
 the runs) and each run's samples.csv. Bars: the median per variant, the whiskers span
 min..max over the runs, the dots are the runs themselves. Timelines: tree RSS of every
-run, one colour per variant, so retention and plateaus can be seen side by side.
+run, one colour per variant, so retention and plateaus can be seen side by side. With the
+allocator probe, a third chart (DIR/compare_split.png) shows per variant where RSS growth
+went: live heap, allocator retention (freed but held) and non-heap memory (medians, with
+min-max whiskers).
 
 Usage: /usr/bin/python3 reports/plot_compare.py DIR
 Exit status: 0 written, 2 bad input, 3 matplotlib missing (apt-get install python3-matplotlib).
@@ -27,6 +30,14 @@ PANELS = [
     ("minor_faults", "minor faults", 1.0),
     ("free_held_final_bytes", "free but held at end (MiB)", MIB),
     ("purge_returned_bytes", "RSS returned by purges (MiB)", MIB),
+    ("phase_purge_returned_bytes", "returned by phase purges (MiB)", MIB),
+    ("slope_bytes_per_h", "RSS slope (MiB/h)", MIB),
+]
+# The heap split of RSS growth (first to last probe reading), one bar each per variant.
+SPLIT = [
+    ("live_heap_growth_bytes", "live heap", "tab:blue"),
+    ("retention_growth_bytes", "allocator retention", "tab:orange"),
+    ("non_heap_growth_bytes", "non-heap", "tab:gray"),
 ]
 
 
@@ -64,6 +75,36 @@ def read_rss(path):
                     dv.append(value)
         t, rss = dt, dv
     return t, rss
+
+
+def draw_split(plt, summary, labels, path):
+    """Grouped bars: per variant, the RSS growth attributed to each part (growth may be negative)."""
+    parts = [p for p in SPLIT if any(p[0] in v.get("metrics", {}) for v in summary)]
+    if not parts:
+        return
+    fig, ax = plt.subplots(figsize=(max(6, 1.8 * len(labels) + 2), 4.5))
+    width = 0.8 / len(parts)
+    labelled = set()
+    for k, (key, name, colour) in enumerate(parts):
+        for x, v in enumerate(summary):
+            m = v.get("metrics", {}).get(key)
+            if not m:
+                continue
+            pos = x - 0.4 + width * (k + 0.5)
+            median, lo, hi = m["median"] / MIB, m["min"] / MIB, m["max"] / MIB
+            ax.bar(pos, median, width, color=colour, alpha=0.8, label=None if name in labelled else name)
+            labelled.add(name)
+            ax.errorbar(pos, median, yerr=[[median - lo], [hi - median]], color="black", capsize=3, linewidth=1)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, rotation=20, ha="right")
+    ax.set_ylabel("RSS growth, first to last probe reading (MiB)")
+    ax.set_title("where RSS growth went, per allocator (median, min-max)", fontsize=10)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def main():
@@ -112,6 +153,8 @@ def main():
         fig.tight_layout()
         fig.savefig(os.path.join(directory, "compare_bars.png"), dpi=100)
         plt.close(fig)
+
+    draw_split(plt, summary, labels, os.path.join(directory, "compare_split.png"))
 
     fig, ax = plt.subplots(figsize=(10, 5))
     drawn = set()

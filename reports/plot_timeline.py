@@ -4,7 +4,10 @@
 Reads only what `memgate run` left on disk (samples.csv, events.jsonl, report.json):
 RSS and PSS of the whole process tree in MiB (with VmHWM and, when eBPF ran, its exact
 tree peak per tick beside them), open fds and threads, against seconds
-since the target started, with stop/exit events and any budget drawn in.
+since the target started, with stop/exit events and any budget drawn in. When the
+allocator probe ran (alloc_* columns), a middle panel splits RSS into live heap,
+allocator retention (freed but held) and non-heap memory, with each purge and the
+RSS it returned.
 
 Usage: /usr/bin/python3 reports/plot_timeline.py RUN_DIR [--out PNG]
 Exit status: 0 written, 2 bad input, 3 matplotlib missing (apt-get install python3-matplotlib).
@@ -32,9 +35,13 @@ def number(text):
         return math.nan
 
 
+HEAP_COLUMNS = ["alloc_allocated_bytes", "alloc_free_held_bytes", "alloc_mapped_bytes"]
+
+
 def read_samples(path):
     columns = {"t_s": [], "rss_bytes": [], "pss_bytes": [], "hwm_max_bytes": [], "fds": [], "threads": [],
                "ebpf_rss_interval_peak_bytes": []}
+    columns.update({key: [] for key in HEAP_COLUMNS})
     with open(path, newline="") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames is None or "t_s" not in reader.fieldnames:
@@ -67,6 +74,63 @@ def decimate(t, v):
 def present(t, v):
     pairs = [(a, b) for a, b in zip(t, v) if not math.isnan(b)]
     return [a for a, _ in pairs], [b for _, b in pairs]
+
+
+def heap_split(s):
+    """RSS split per tick into (live heap, retention, non-heap) in MiB, or None without probe figures.
+
+    With allocated + free_held (glibc, jemalloc, tcmalloc) all three parts are known; with
+    only mapped (mimalloc 2.0.9 reports committed bytes) the heap is one part, "heap (committed)".
+    glibc's free_held also counts free chunks malloc_trim already gave back, so the heap
+    parts are capped at RSS and non-heap never goes below zero.
+    """
+    t, live, held, rest = [], [], [], []
+    basis = None
+    for i, when in enumerate(s["t_s"]):
+        rss = s["rss_bytes"][i]
+        allocated, free_held, mapped = (s[key][i] for key in HEAP_COLUMNS)
+        if math.isnan(rss):
+            continue
+        if not math.isnan(allocated) and not math.isnan(free_held):
+            a = min(allocated, rss)
+            h = min(free_held, rss - a)
+            basis = basis or "allocated"
+        elif not math.isnan(mapped):
+            a, h = min(mapped, rss), 0.0
+            basis = basis or "mapped"
+        else:
+            continue
+        t.append(when)
+        live.append(a / MIB)
+        held.append(h / MIB)
+        rest.append(max(rss - a - h, 0.0) / MIB)
+    if not t:
+        return None
+    return basis, t, live, held, rest
+
+
+def draw_heap_split(ax, split, events):
+    basis, t, live, held, rest = split
+    if len(t) > MAX_POINTS:  # a stack plot needs aligned series: plain striding
+        stride = math.ceil(len(t) / MAX_POINTS)
+        t, live, held, rest = (series[::stride] for series in (t, live, held, rest))
+    if basis == "allocated":
+        ax.stackplot(t, live, held, rest, colors=["tab:blue", "tab:orange", "tab:gray"], alpha=0.75,
+                     labels=["live heap (allocated)", "allocator retention (freed, held)", "non-heap"])
+    else:
+        ax.stackplot(t, live, rest, colors=["tab:blue", "tab:gray"], alpha=0.75,
+                     labels=["heap (committed; live vs retained not offered)", "non-heap"])
+    for event in events:
+        if event.get("kind") != "purge":
+            continue
+        returned = event.get("returned_bytes", 0) / MIB
+        ax.axvline(event["t_s"], color="tab:red", lw=0.8, ls=":")
+        ax.annotate(f"purge ({event.get('trigger', '')}): {returned:.1f} MiB returned", (event["t_s"], 0.98), xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right",
+                    fontsize=7, color="tab:red")
+    ax.set_ylabel("RSS split (MiB)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=7)
 
 
 def read_events(path):
@@ -107,7 +171,13 @@ def main():
             report = json.load(f)
     events = read_events(os.path.join(args.run_dir, "events.jsonl"))
 
-    fig, (mem, counts) = plt.subplots(2, 1, figsize=(11, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]})
+    split = heap_split(s)
+    if split:
+        fig, (mem, heap, counts) = plt.subplots(3, 1, figsize=(11, 9.5), sharex=True,
+                                                gridspec_kw={"height_ratios": [3, 2.2, 1.3]})
+        draw_heap_split(heap, split, events)
+    else:
+        fig, (mem, counts) = plt.subplots(2, 1, figsize=(11, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]})
     t = s["t_s"]
     for key, label, style in [
         ("rss_bytes", "RSS (sum over tree)", {"color": "tab:blue", "lw": 1.4}),

@@ -1,4 +1,5 @@
 // memgate compare --allocators glibc,jemalloc,... --repeat N [run options] -- CMD ARGS...
+// memgate compare SCENARIO.json --allocators glibc,jemalloc,... --repeat N [run options]
 // memgate compare --report DIR   (recompute a finished or interrupted comparison)
 #include <cstdio>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "memgate/error.h"
 #include "memgate/units.h"
 #include "options.h"
+#include "run/scenario_options.h"
 
 namespace memgate::cli {
 
@@ -21,6 +23,7 @@ struct CompareArgs {
   compare::RunSettings run;
   compare::CompareOptions options;
   std::optional<double> grace, purge_every;
+  bool purge_at_phases = false;
   double min_effect_pct = 5, throughput_tolerance_pct = 5;
   bool quiet = false;
 };
@@ -37,16 +40,21 @@ std::vector<compare::Variant> variants_from(const CompareArgs& a) {
 
 void add_compare_command(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<CompareArgs>();
-  auto* cmd = app.add_subcommand("compare", "Run a command under several allocators, N times each, and compare them");
+  auto* cmd = app.add_subcommand("compare",
+                                 "Run a command or a scenario under several allocators, N times each, and compare them");
   cmd->footer(
       "Examples:\n"
+      "  memgate compare scenarios/examples/sensor_burst.json --allocators glibc,jemalloc,mimalloc,tcmalloc --repeat 3\n"
+      "  memgate compare scenarios/air_quality_burst.json --allocators glibc,jemalloc --repeat 5 --purge-at-phases\n"
       "  memgate compare --allocators glibc,jemalloc,mimalloc,tcmalloc --repeat 3 --duration 2m -- ./server\n"
       "  memgate compare --allocators glibc --variant 'je-d0=jemalloc MALLOC_CONF=dirty_decay_ms:0' -- ./job\n"
       "  memgate compare --report memgate-compare-20261123-174010\n"
+      "A scenario brings its target, traffic, sampling and checks (flags given here win); its\n"
+      "target.allocator is replaced by each variant's.\n"
       "Runs go to DIR/<variant>-<i>/ in interleaved order; DIR/compare.json, compare.md and\n"
       "compare_bars.png / compare_rss.png summarise them (docs/allocators.md).\n"
       "Exit codes: 0 done (failed checks are reported in the table), 3 usage error,\n"
-      "            4 a target could not start, 5 internal error.");
+      "            4 a run could not start (the others are still reported), 5 internal error.");
   cmd->add_option("--allocators", a->allocators, "Comma-separated: glibc, jemalloc, mimalloc, tcmalloc or PATH.so")
       ->type_name("LIST");
   cmd->add_option("--variant", a->variants,
@@ -69,6 +77,8 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   add_duration_option(*cmd, "--purge-every", a->purge_every,
                       "Ask the allocator to return free memory this often in every run (default: never)");
+  cmd->add_flag("--purge-at-phases", a->purge_at_phases,
+                "Purge the allocator at every traffic phase change of a scenario (e.g. burst -> recovery)");
   cmd->add_option("--report", a->report_dir, "Recompute the comparison in DIR from its run directories")
       ->type_name("DIR");
   cmd->add_option("--hz", a->run.hz, "Samples per second of the whole tree")
@@ -85,9 +95,10 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-plot{false}", a->options.plot, "Do not render the comparison charts");
   cmd->add_flag("--quiet,-q", a->quiet, "No progress lines");
   add_check_options(*cmd, a->run.checks);
-  cmd->add_option("command", a->run.command, "The command to run, after --")->type_name("CMD ARGS...");
+  cmd->add_option("command", a->run.command, "The command to run, after --; or one SCENARIO.json")
+      ->type_name("CMD ARGS...");
 
-  cmd->callback([a, &exit_code] {
+  cmd->callback([cmd, a, &exit_code] {
     auto& o = a->options;
     o.recommend.rss_min_effect = a->min_effect_pct / 100;
     o.recommend.throughput_tolerance = a->throughput_tolerance_pct / 100;
@@ -107,8 +118,16 @@ void add_compare_command(CLI::App& app, int& exit_code) {
         if (!(*a->purge_every > 0)) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
         o.purge_every_s = *a->purge_every;
       }
-      const compare::CommandWorkload workload(a->run);
-      result = compare::run_compare(workload, o);
+      if (a->purge_at_phases) o.purge_at_phases.every = true;
+      if (run::is_scenario_argument(a->run.command)) {
+        const compare::ScenarioWorkload workload(a->run.command.front(), a->run,
+                                                 run::FlagOverrides{given_flags(*cmd), a->run.checks});
+        if (!a->purge_at_phases) o.purge_at_phases = workload.scenario().target.purge_at_phases;
+        result = compare::run_compare(workload, o);
+      } else {
+        const compare::CommandWorkload workload(a->run);
+        result = compare::run_compare(workload, o);
+      }
     }
     std::printf("\n%s\nRecommendation: %s\n", compare::markdown_table(result.variants).c_str(),
                 result.recommendation.line.c_str());
@@ -116,7 +135,8 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     std::printf("report: %s/%s%s%s\n", result.out_dir.c_str(), compare::kCompareMarkdown,
                 result.plot_note.empty() ? "" : "\n", result.plot_note.c_str());
     if (result.manifest.status == "interrupted") std::printf("interrupted: the remaining runs were not started\n");
-    exit_code = static_cast<int>(ExitCode::pass);
+    for (const auto& error : result.run_errors) std::fprintf(stderr, "memgate: %s\n", error.c_str());
+    exit_code = static_cast<int>(result.run_errors.empty() ? ExitCode::pass : ExitCode::target_failed);
   });
 }
 

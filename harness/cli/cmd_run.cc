@@ -7,34 +7,21 @@
 #include "options.h"
 #include "target_options.h"
 #include "run/runner.h"
+#include "run/scenario_options.h"
 #include "scenario/scenario.h"
 
 namespace memgate::cli {
 
 namespace {
 
-bool is_scenario_argument(const std::vector<std::string>& command) {
-  return command.size() == 1 && command.front().size() > 5 &&
-         command.front().compare(command.front().size() - 5, 5, ".json") == 0;
-}
-
 // The scenario fills in everything the command line did not set explicitly. `path` is
 // a copy: it comes from o.command, which this replaces.
 void apply_scenario(const CLI::App& cmd, const std::string path, run::RunOptions& o, TargetFlags& target) {
   const auto scenario = scenario::load_scenario(path);
-  const auto given = [&cmd](const char* flag) { return cmd.count(flag) > 0; };
-  o.command = scenario.target.command;
-  o.env_set.insert(o.env_set.end(), scenario.target.env_set.begin(), scenario.target.env_set.end());
-  o.cwd = scenario.target.cwd;
-  o.traffic = scenario.traffic;
-  if (!given("--hz")) o.hz = scenario.sampling.hz;
-  if (!given("--pss-hz")) o.pss_hz = scenario.sampling.pss_hz;
-  if (!given("--process-hz")) o.process_hz = scenario.sampling.process_hz;
-  if (!given("--duration") && scenario.sampling.duration_s) o.duration_s = scenario.sampling.duration_s;
-  if (!given("--allocator") && !scenario.target.allocator.empty()) target.allocator = scenario.target.allocator;
-  auto checks = report::check_settings_from_scenario(scenario.checks, path);
-  apply_given_check_options(cmd, o.checks, checks);
-  o.checks = checks;
+  const run::FlagOverrides overrides{given_flags(cmd), o.checks};
+  run::apply_scenario(scenario, overrides, o);
+  if (!overrides.given("--allocator") && !scenario.target.allocator.empty()) target.allocator = scenario.target.allocator;
+  if (!overrides.given("--purge-at-phases")) target.purge_at_phases = scenario.target.purge_at_phases;
 }
 
 }  // namespace
@@ -74,7 +61,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->type_name("CMD ARGS...");
   cmd->callback([cmd, options, grace, target_flags, &exit_code] {
     if (*grace) options->stop_grace_s = **grace;
-    if (is_scenario_argument(options->command)) apply_scenario(*cmd, options->command.front(), *options, *target_flags);
+    if (run::is_scenario_argument(options->command)) apply_scenario(*cmd, options->command.front(), *options, *target_flags);
     apply_target_options(*target_flags, *options);
     const auto result = run::run(*options);
     std::fputs(result.summary.c_str(), stdout);

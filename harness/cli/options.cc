@@ -89,19 +89,16 @@ void add_check_options(CLI::App& app, report::CheckSettings& s) {
       ->group(group);
 }
 
+std::set<std::string> given_flags(const CLI::App& app) {
+  std::set<std::string> flags;
+  for (const CLI::Option* option : app.get_options())
+    if (option->count() > 0)
+      for (const auto& name : option->get_lnames()) flags.insert("--" + name);
+  return flags;
+}
+
 void apply_given_check_options(const CLI::App& app, const report::CheckSettings& given, report::CheckSettings& base) {
-  const auto was_given = [&app](const char* flag) { return app.count(flag) > 0; };
-  if (was_given("--max-rss")) base.budgets.max_rss_bytes = given.budgets.max_rss_bytes;
-  if (was_given("--max-pss")) base.budgets.max_pss_bytes = given.budgets.max_pss_bytes;
-  if (was_given("--max-fds")) base.budgets.max_fds = given.budgets.max_fds;
-  if (was_given("--max-threads")) base.budgets.max_threads = given.budgets.max_threads;
-  if (was_given("--plateau")) base.plateau_metrics = given.plateau_metrics;
-  if (was_given("--tolerance")) {
-    base.memory_plateau.tolerance_abs_per_h = given.memory_plateau.tolerance_abs_per_h;
-    base.memory_plateau.tolerance_pct_per_h = given.memory_plateau.tolerance_pct_per_h;
-  }
-  if (was_given("--warmup")) base.memory_plateau.warmup = base.count_plateau.warmup = given.memory_plateau.warmup;
-  if (was_given("--horizon")) base.memory_plateau.horizon_s = base.count_plateau.horizon_s = given.memory_plateau.horizon_s;
+  report::override_checks(given_flags(app), given, base);
 }
 
 }  // namespace memgate::cli

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,9 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::op
 
 // The check flags shared by `run` and `report`: budgets and plateau settings.
 void add_check_options(CLI::App& app, report::CheckSettings& settings);
+
+// The long names ("--hz") of the options given on this command line.
+std::set<std::string> given_flags(const CLI::App& app);
 
 // For `report`: copies into `base` only the check flags given on this command line, so
 // the settings a run recorded stay in force for everything else.

@@ -4,6 +4,7 @@
 
 #include "alloc/allocator_setup.h"
 #include "memgate/error.h"
+#include "run/allocator_attach.h"
 #ifdef MEMGATE_HAVE_EBPF
 #include "ebpf/ebpf_sampler.h"
 #endif
@@ -23,6 +24,11 @@ void add_target_options(CLI::App& app, TargetFlags& f) {
   app.add_option("--purge-every", f.purge_every_s, "Ask the allocator to return free memory every N seconds")
       ->type_name("SECONDS")
       ->check(CLI::NonNegativeNumber)
+      ->group(group);
+  app.add_flag_callback(
+         "--purge-at-phases", [&f] { f.purge_at_phases.every = true; },
+         "Ask the allocator to return free memory at every traffic phase change (e.g. burst -> recovery); "
+         "the report shows what each purge returned")
       ->group(group);
   app.add_option("--ebpf", f.ebpf, "eBPF sampler (exact peaks, OOM kills): auto uses it when it can")
       ->check(CLI::IsMember({"auto", "on", "off"}))
@@ -68,8 +74,9 @@ void apply_target_options(const TargetFlags& f, run::RunOptions& options) {
   add_ebpf_sampler(f, options);
   if (f.allocator.empty()) {
     // The probe adds a thread and LD_PRELOAD to the target: only on request.
-    if (!f.alloc_env.empty() || f.purge_every_s > 0)
-      throw Error(ExitCode::usage, "--alloc-env and --purge-every need --allocator (e.g. --allocator glibc)");
+    if (!f.alloc_env.empty() || f.purge_every_s > 0 || f.purge_at_phases.enabled())
+      throw Error(ExitCode::usage,
+                  "--alloc-env, --purge-every and --purge-at-phases need --allocator (e.g. --allocator glibc)");
     return;
   }
   alloc::AllocatorRequest request;
@@ -77,10 +84,10 @@ void apply_target_options(const TargetFlags& f, run::RunOptions& options) {
   request.alloc_env = f.alloc_env;
   request.target = options.command.empty() ? "" : options.command.front();
   request.purge_every_s = f.purge_every_s;
+  request.purge_at_phases = f.purge_at_phases;
   auto setup = alloc::prepare_allocator(request);
   for (const auto& warning : setup.warnings) std::fprintf(stderr, "memgate: warning: %s\n", warning.c_str());
-  options.env_set.insert(options.env_set.end(), setup.env_set.begin(), setup.env_set.end());
-  if (setup.sampler) options.samplers.push_back(std::move(setup.sampler));
+  run::attach_allocator(std::move(setup), f.purge_at_phases, options);
 }
 
 }  // namespace memgate::cli

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "alloc/phase_purge.h"
 #include "run/runner.h"
 
 namespace memgate::cli {
@@ -16,6 +17,7 @@ struct TargetFlags {
   std::string allocator;  // empty: leave the target's allocator and environment alone (no probe)
   std::vector<std::string> alloc_env;
   double purge_every_s = 0;
+  alloc::PhasePurge purge_at_phases;  // --purge-at-phases: every phase change
   std::string ebpf = "auto";  // auto | on | off
   bool ebpf_syscalls = false;
   bool verbose = false;

@@ -174,9 +174,16 @@ TEST(CompareUsage, TargetThatCannotStartExits4) {
   const std::string script = dir + "/not-executable.sh";
   std::ofstream(script) << "#!/bin/sh\nexit 0\n";
   fs::permissions(script, fs::perms::owner_read | fs::perms::owner_write);
-  const auto r = memgate({"compare", "--allocators", "glibc", "--out", dir + "/x", "--", script});
+  const auto r = memgate({"compare", "--allocators", "glibc,jemalloc", "--repeat", "1", "--out", dir + "/x", "--no-plot",
+                          "--", script});
   EXPECT_EQ(r.exit_code, 4) << r.output;
+  // A run that cannot start does not end the comparison: every run is tried and reported.
   EXPECT_NE(r.output.find("glibc-1: cannot start"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("jemalloc-1: cannot start"), std::string::npos) << r.output;
+  const auto j = read_json(dir + "/x/compare.json");
+  ASSERT_EQ(j["runs"].size(), 2u) << j.dump();
+  for (const auto& run : j["runs"]) EXPECT_NE(run["problem"].get<std::string>().find("cannot start"), std::string::npos);
+  EXPECT_EQ(j["summary"][0]["target_failures"], 1);
   fs::remove_all(dir);
 }
 

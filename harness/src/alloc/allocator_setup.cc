@@ -81,6 +81,8 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
       usage(*blocker + ", so " + setup.allocator + " cannot be put under it: use --allocator glibc or a dynamically linked build");
     if (request.purge_every_s > 0)
       usage(*blocker + ", so the allocator probe cannot load and --purge-every cannot work: drop --purge-every");
+    if (request.purge_at_phases.enabled())
+      usage(*blocker + ", so the allocator probe cannot load and phase purges cannot work: drop --purge-at-phases");
     setup.warnings.push_back(*blocker + ": no allocator probe (heap figures and the allocator check are skipped)");
     return setup;  // glibc, nothing to preload: the knobs alone still apply
   }
@@ -99,6 +101,7 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   options.expected_allocator = custom ? "" : setup.allocator;
   options.expected_library = custom ? setup.library : "";
   options.purge_every_s = request.purge_every_s;
+  options.purge_at_phases = request.purge_at_phases;
   setup.sampler = std::make_unique<ProbeSampler>(std::move(options));
   return setup;
 }

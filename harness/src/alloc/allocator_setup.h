@@ -16,6 +16,7 @@ struct AllocatorRequest {
   std::vector<std::string> alloc_env;   // --alloc-env KEY=VALUE, validated against the table
   std::string target;                   // the target's argv[0] (resolved through PATH)
   double purge_every_s = 0;             // --purge-every; 0: on demand only
+  PhasePurge purge_at_phases;           // --purge-at-phases / scenario target.purge_at_phases
   unsigned probe_interval_ms = 100;     // how often the probe refreshes its figures
 };
 

@@ -202,8 +202,17 @@ PurgeOutcome ProbeSampler::purge_now(double t_s, EventSink& events, const std::s
   ++purge_count_;
   returned_total_ += p.returned_bytes;
   returned_max_ = purge_count_ == 1 ? p.returned_bytes : std::max(returned_max_, p.returned_bytes);
+  auto& kind = by_trigger_[trigger.substr(0, trigger.find(':'))];
+  ++kind.count;
+  kind.returned_bytes += p.returned_bytes;
   events.event(t_s, "purge", to_json(p));
   return p;
+}
+
+void ProbeSampler::on_phase_change(double t_s, const std::string& from, const std::string& to, EventSink& events) {
+  if (!options_.purge_at_phases.wants(to)) return;
+  discover();
+  if (!slots_.empty()) purge_now(t_s, events, "phase:" + from + "->" + to);
 }
 
 CheckResult ProbeSampler::allocator_check() const {
@@ -234,6 +243,9 @@ nlohmann::json ProbeSampler::stop(double t_s, EventSink& events) {
                 "setuid, or clears LD_PRELOAD; run the program itself rather than a wrapper that does";
   nlohmann::json purge_list = nlohmann::json::array();
   for (const auto& p : purges_) purge_list.push_back(to_json(p));
+  nlohmann::json by_trigger = nlohmann::json::object();
+  for (const auto& [kind, totals] : by_trigger_)
+    by_trigger[kind] = {{"count", totals.count}, {"returned_bytes_total", totals.returned_bytes}};
   nlohmann::json out{
       {"expected", expected_real_path_.empty() ? options_.expected_allocator : expected_real_path_},
       {"verified", !mismatch_.has_value() && verified_ > 0},
@@ -241,7 +253,8 @@ nlohmann::json ProbeSampler::stop(double t_s, EventSink& events) {
       {"processes_seen", processes_seen_},
       {"allocators_seen", allocators_seen_},
       {"processes", listed_},
-      {"purges", {{"count", purge_count_}, {"returned_bytes_total", returned_total_}, {"returned_bytes_max", returned_max_}, {"list", purge_list}}},
+      {"purges", {{"count", purge_count_}, {"returned_bytes_total", returned_total_}, {"returned_bytes_max", returned_max_},
+                  {"by_trigger", by_trigger}, {"list", purge_list}}},
       {"probe", {{"interval_ms", interval_ms_}, {"publishes", publishes_}, {"thread_cpu_s", probe_cpu_s_},
                  {"cpu_share_of_one_core", t_s > 0 ? probe_cpu_s_ / t_s : 0.0}}},
       {"checks", nlohmann::json::array({allocator_check()})},  // a wrong allocator fails the run

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "alloc/heap_split.h"
+#include "alloc/phase_purge.h"
 #include "alloc/probe_slots.h"
 #include "memgate/check.h"
 #include "memgate/sampler.h"
@@ -26,6 +27,7 @@ struct ProbeSamplerOptions {
   double purge_every_s = 0;        // 0: purge only through purge_now()
   double purge_timeout_s = 5;      // longest wait for one purge (malloc_trim walks the whole heap)
   double rediscover_s = 0.5;       // how often /dev/shm is listed for new processes
+  PhasePurge purge_at_phases;      // purges on_phase_change() makes
 };
 
 // One purge across every live process of the target.
@@ -56,6 +58,8 @@ class ProbeSampler : public Sampler {
 
   // Purges every live process now and records a "purge" event.
   PurgeOutcome purge_now(double t_s, EventSink& events, const std::string& trigger = "phase");
+  // The runner's phase hook: purges (trigger "phase:FROM->TO") when purge_at_phases wants `to`.
+  void on_phase_change(double t_s, const std::string& from, const std::string& to, EventSink& events);
 
   // Set as soon as a process reports an allocator other than the one requested
   // (or, after stop, when no process ever reported): the runner fails the run on it.
@@ -98,6 +102,8 @@ class ProbeSampler : public Sampler {
   std::vector<PurgeOutcome> purges_;  // the first 63 and the latest
   std::size_t purge_count_ = 0;
   double returned_total_ = 0, returned_max_ = 0;
+  struct TriggerTotals { std::size_t count = 0; double returned_bytes = 0; };
+  std::map<std::string, TriggerTotals> by_trigger_;  // "periodic", "phase" (bounded: two kinds)
   // First and latest tick with heap figures, for the RSS growth split.
   struct Point { double t_s = 0; std::uint64_t rss = 0; HeapFigures heap; };
   std::optional<Point> first_point_, last_point_;

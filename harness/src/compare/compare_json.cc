@@ -43,6 +43,7 @@ nlohmann::json to_json(const CompareManifest& m, const std::vector<RunFigures>& 
                         {"repeat", r.repeat},
                         {"values", r.values},
                         {"steady_basis", r.steady_basis},
+                        {"throughput_basis", r.throughput_basis},
                         {"verdict", r.verdict},
                         {"checks", r.checks},
                         {"allocator_verified", r.allocator_verified ? nlohmann::json(*r.allocator_verified) : nlohmann::json(nullptr)},
@@ -68,6 +69,7 @@ nlohmann::json to_json(const CompareManifest& m, const std::vector<RunFigures>& 
           {"workload", m.workload},
           {"repeat", m.repeat},
           {"purge_every_s", m.purge_every_s},
+          {"purge_at_phases", {{"every", m.purge_at_phases.every}, {"entering", m.purge_at_phases.entering}}},
           {"variants", variant_list},
           {"plan", plan},
           {"runs", run_list},
@@ -92,6 +94,10 @@ CompareManifest manifest_from_json(const nlohmann::json& j) {
     m.workload = j.at("workload").get<std::string>();
     m.repeat = j.at("repeat").get<int>();
     m.purge_every_s = j.value("purge_every_s", 0.0);
+    if (const auto it = j.find("purge_at_phases"); it != j.end() && it->is_object()) {
+      m.purge_at_phases.every = it->value("every", false);
+      m.purge_at_phases.entering = it->value("entering", std::vector<std::string>{});
+    }
     m.status = j.value("status", "finished");
     for (const auto& v : j.at("variants"))
       m.variants.push_back({v.at("label").get<std::string>(), v.at("allocator").get<std::string>(),

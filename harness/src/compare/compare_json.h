@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alloc/phase_purge.h"
 #include "compare/aggregate.h"
 #include "compare/compare_plan.h"
 #include "compare/recommend.h"
@@ -23,6 +24,7 @@ struct CompareManifest {
   std::vector<Variant> variants;
   std::vector<PlannedRun> plan;    // interleaved order
   double purge_every_s = 0;
+  alloc::PhasePurge purge_at_phases;
   std::string status = "running";  // running | finished | interrupted
 };
 

@@ -10,6 +10,7 @@
 #include "memgate/error.h"
 #include "record/run_meta.h"
 #include "record/sample_log.h"
+#include "run/allocator_attach.h"
 #include "run/plot.h"
 #include "sys/child.h"
 #include "sys/host.h"
@@ -95,6 +96,7 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
   m.plan = interleaved_plan(options.variants, options.repeat);
   m.workload = workload.describe();
   m.purge_every_s = options.purge_every_s;
+  m.purge_at_phases = options.purge_at_phases;
 
   const auto request_for = [&](const Variant& v) {
     alloc::AllocatorRequest request;
@@ -102,20 +104,25 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
     request.alloc_env = v.alloc_env;
     request.target = workload.target_program();
     request.purge_every_s = options.purge_every_s;
+    request.purge_at_phases = options.purge_at_phases;
     request.probe_interval_ms = options.probe_interval_ms;
     return request;
   };
-  // Every variant is validated before the first run: a typo in the last knob must not
-  // cost the user the whole comparison.
+  // Every variant is validated before the first run, through the same calls a run
+  // makes: a typo in the last knob must not cost the user the whole comparison.
   for (const auto& v : options.variants) {
     try {
-      const auto setup = alloc::prepare_allocator(request_for(v));
+      auto setup = alloc::prepare_allocator(request_for(v));
       if (options.progress)
         for (const auto& w : setup.warnings) options.progress(v.label + ": " + w);
+      auto probe_options = workload.run_options("");
+      run::attach_allocator(std::move(setup), options.purge_at_phases, probe_options);
     } catch (const Error& e) {
       throw Error(e.code(), "variant " + v.label + ": " + e.what());
     }
   }
+  if (options.progress)
+    for (const auto& note : workload.notes()) options.progress(note);
 
   result.out_dir = prepare_compare_dir(options.out_dir);
   record::write_json_file(result.out_dir + "/" + kCompareJson, to_json(m, {}, {}, {}));
@@ -123,22 +130,26 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
   for (std::size_t i = 0; i < m.plan.size(); ++i) {
     const auto& planned = m.plan[i];
     const auto& variant = m.variants[planned.variant];
-    auto setup = alloc::prepare_allocator(request_for(variant));
     auto run_options = workload.run_options(result.out_dir + "/" + planned.dir_name);
-    run_options.env_set.insert(run_options.env_set.end(), setup.env_set.begin(), setup.env_set.end());
-    if (setup.sampler) run_options.samplers.push_back(std::move(setup.sampler));
+    RunFigures figures;
     try {
+      run::attach_allocator(alloc::prepare_allocator(request_for(variant)), options.purge_at_phases, run_options);
       run::run(run_options);
+      figures = load_run_figures(result.out_dir + "/" + planned.dir_name);
     } catch (const Error& e) {
-      throw Error(e.code(), planned.dir_name + ": " + e.what());
+      // One run that cannot start (or be read back) must not discard the others.
+      result.run_errors.push_back(planned.dir_name + ": " + e.what());
+      figures.problem = std::string("run failed: ") + e.what();
+      figures.end_reason = "start-failed";
     }
-    RunFigures figures = load_run_figures(result.out_dir + "/" + planned.dir_name);
     figures.dir = planned.dir_name;
     figures.variant = variant.label;
     figures.repeat = planned.repeat;
     if (options.progress) options.progress(run_line(i + 1, m.plan.size(), figures));
     const bool interrupted = figures.end_reason == "interrupted";
     result.runs.push_back(std::move(figures));
+    // compare.json holds every finished run at once: a comparison killed midway keeps them.
+    record::write_json_file(result.out_dir + "/" + kCompareJson, to_json(m, result.runs, {}, {}));
     if (interrupted) {
       // Ctrl-C stops the comparison, not just one run; what ran so far is still reported.
       m.status = "interrupted";
@@ -181,7 +192,11 @@ std::string plot_compare(const std::string& dir) {
   try {
     auto child = sys::Child::spawn({{kPython, script, dir}, {}, ""});
     const auto status = child.wait();
-    if (!status.signaled && status.code == 0) return "charts: " + dir + "/compare_bars.png, " + dir + "/compare_rss.png";
+    if (!status.signaled && status.code == 0) {
+      std::string note = "charts: " + dir + "/compare_bars.png, " + dir + "/compare_rss.png";
+      if (std::filesystem::exists(dir + "/compare_split.png")) note += ", " + dir + "/compare_split.png";
+      return note;
+    }
     if (!status.signaled && status.code == kNoMatplotlib)
       return "no charts: matplotlib is not installed for /usr/bin/python3 (apt-get install python3-matplotlib)";
     return "no charts: plot_compare.py " + status.describe();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "alloc/phase_purge.h"
 #include "compare/aggregate.h"
 #include "compare/compare_json.h"
 #include "compare/recommend.h"
@@ -24,6 +25,7 @@ struct CompareOptions {
   int repeat = 3;
   std::string out_dir;              // empty: ./memgate-compare-<timestamp>
   double purge_every_s = 0;         // --purge-every for every variant (0: no purge)
+  alloc::PhasePurge purge_at_phases;  // --purge-at-phases (or the scenario's) for every variant
   unsigned probe_interval_ms = 100;
   bool plot = true;                 // run reports/plot_compare.py at the end
   RecommendSettings recommend;
@@ -38,11 +40,15 @@ struct CompareResult {
   Recommendation recommendation;
   std::string markdown;   // compare.md
   std::string plot_note;  // where the charts are, or why there are none
+  // Runs that could not be done ("glibc-2: cannot start ..."): the others still ran and
+  // are reported; the CLI exits 4 after the report when this is not empty.
+  std::vector<std::string> run_errors;
 };
 
 // Throws Error(usage) for bad variants, knobs, or a static/setuid target with a
-// non-glibc allocator (before anything runs), Error(target_failed) when a target
-// cannot start. A target that crashes or fails a check is reported, not thrown.
+// non-glibc allocator (before anything runs). A run that cannot start is recorded in
+// run_errors and the comparison goes on; a target that crashes or fails a check is
+// reported in the table.
 CompareResult run_compare(const Workload& workload, const CompareOptions& options);
 
 // Re-reads DIR/compare.json's plan and every run directory, and rewrites compare.json,

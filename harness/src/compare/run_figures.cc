@@ -8,7 +8,7 @@ namespace memgate::compare {
 
 namespace {
 
-constexpr std::array<MetricInfo, 14> kMetrics{{
+constexpr std::array<MetricInfo, 15> kMetrics{{
     {"steady_rss_bytes", "steady RSS", "bytes", Better::lower,
      "the rss-plateau check's steady level (median after warm-up), else the median of the run's second half"},
     {"peak_rss_bytes", "peak RSS", "bytes", Better::lower, "max(peak tree RSS, largest VmHWM), as the rss-budget check"},
@@ -17,12 +17,14 @@ constexpr std::array<MetricInfo, 14> kMetrics{{
     {"slope_bytes_per_h", "RSS slope", "bytes/h", Better::lower,
      "rss-plateau Theil-Sen slope (only when the check could judge the run)"},
     {"records_per_s", "throughput", "records/s", Better::higher,
-     "records the target accepted / seconds of traffic (runs with a traffic schedule)"},
+     "records the target processed (its accounting line) or accepted (traffic figures) / seconds of traffic"},
     {"wall_s", "wall time", "s", Better::lower, "run length, for targets that exited on their own (fixed work)"},
     {"cpu_s", "CPU time", "s", Better::lower, "user + system CPU of the tree"},
     {"minor_faults", "minor faults", "count", Better::lower, "minor page faults of the tree"},
     {"purge_returned_bytes", "purge returned", "bytes", Better::neither,
      "RSS returned by all allocator purges of the run (--purge-every)"},
+    {"phase_purge_returned_bytes", "phase purges returned", "bytes", Better::neither,
+     "RSS returned by the purges at phase changes (--purge-at-phases), e.g. burst -> recovery"},
     {"purges", "purges", "count", Better::neither, "allocator purges performed"},
     {"free_held_final_bytes", "free but held", "bytes", Better::lower,
      "bytes the allocator holds freed at the last probe reading (retention)"},
@@ -125,9 +127,14 @@ RunFigures figures_from_report(const nlohmann::json& report, std::span<const dou
   put("retained_after_burst_bytes", check_figure(report, "rss-burst-recovery", "retained"));
 
   if (const auto* traffic = traffic_section(report)) {
+    // The target's own count of records it finished beats what the pipe took in.
+    const auto processed = number_at(report, {"samplers", "metrics", "accounting", "processed"});
     const auto accepted = number_at(*traffic, {"accepted"});
     const auto elapsed = number_at(*traffic, {"elapsed_s"});
-    if (accepted && elapsed && *elapsed > 0) v["records_per_s"] = *accepted / *elapsed;
+    if ((processed || accepted) && elapsed && *elapsed > 0) {
+      v["records_per_s"] = (processed ? *processed : *accepted) / *elapsed;
+      f.throughput_basis = processed ? "processed (target accounting) / traffic seconds" : "accepted / traffic seconds";
+    }
   }
   f.end_reason = report.value("run", nlohmann::json::object()).value("end_reason", "");
   const auto* problem = at(report, {"run", "target", "problem"});
@@ -146,6 +153,7 @@ RunFigures figures_from_report(const nlohmann::json& report, std::span<const dou
     if (purges && *purges > 0) {
       v["purges"] = *purges;
       put("purge_returned_bytes", number_at(*alloc, {"purges", "returned_bytes_total"}));
+      put("phase_purge_returned_bytes", number_at(*alloc, {"purges", "by_trigger", "phase", "returned_bytes_total"}));
     }
     put("free_held_final_bytes", number_at(*alloc, {"heap_last", "free_held_bytes"}));
     put("live_heap_growth_bytes", number_at(*alloc, {"rss_split", "live_heap_growth_bytes"}));

@@ -35,6 +35,7 @@ struct RunFigures {
   int repeat = 0;
   std::map<std::string, double> values;  // MetricInfo::key -> value; absent when not measured
   std::string steady_basis;              // how steady_rss_bytes was obtained
+  std::string throughput_basis;          // how records_per_s was obtained
   std::string verdict;                   // pass | fail | inconclusive
   std::map<std::string, std::string> checks;  // check id -> outcome
   std::optional<bool> allocator_verified;     // nullopt: no probe in this run

@@ -1,17 +1,17 @@
 #include "compare/workload.h"
 
+#include <filesystem>
+
 #include "memgate/error.h"
 
 namespace memgate::compare {
 
-CommandWorkload::CommandWorkload(RunSettings settings) : settings_(std::move(settings)) {
-  if (settings_.command.empty())
-    throw Error(ExitCode::usage, "no command to compare: put it after --, e.g. memgate compare --allocators glibc,jemalloc -- ./server");
-}
+namespace {
 
-std::string CommandWorkload::describe() const {
+// A shell-safe rendering of argv for compare.json / compare.md.
+std::string quoted(const std::vector<std::string>& argv) {
   std::string text;
-  for (const auto& arg : settings_.command) {
+  for (const auto& arg : argv) {
     if (!text.empty()) text += ' ';
     const bool plain = !arg.empty() && arg.find_first_of(" \t'\"$\\;&|<>()*?") == std::string::npos;
     if (plain) {
@@ -25,20 +25,60 @@ std::string CommandWorkload::describe() const {
   return text;
 }
 
-run::RunOptions CommandWorkload::run_options(const std::string& out_dir) const {
+}  // namespace
+
+run::RunOptions base_run_options(const RunSettings& settings, const std::string& out_dir) {
   run::RunOptions o;
-  o.command = settings_.command;
-  o.env_set = settings_.env_set;
+  o.command = settings.command;
+  o.env_set = settings.env_set;
   o.out_dir = out_dir;
-  o.hz = settings_.hz;
-  o.pss_hz = settings_.pss_hz;
-  o.process_hz = settings_.process_hz;
-  o.duration_s = settings_.duration_s;
-  o.stop_grace_s = settings_.stop_grace_s;
-  o.checks = settings_.checks;
+  o.hz = settings.hz;
+  o.pss_hz = settings.pss_hz;
+  o.process_hz = settings.process_hz;
+  o.duration_s = settings.duration_s;
+  o.stop_grace_s = settings.stop_grace_s;
+  o.checks = settings.checks;
   o.quiet = true;   // compare prints one line per run instead
   o.plot = false;   // the comparison charts replace per-run timelines
   return o;
+}
+
+CommandWorkload::CommandWorkload(RunSettings settings) : settings_(std::move(settings)) {
+  if (settings_.command.empty())
+    throw Error(ExitCode::usage, "no command to compare: put it after --, e.g. memgate compare --allocators glibc,jemalloc -- ./server");
+}
+
+std::string CommandWorkload::describe() const { return quoted(settings_.command); }
+
+run::RunOptions CommandWorkload::run_options(const std::string& out_dir) const { return base_run_options(settings_, out_dir); }
+
+ScenarioWorkload::ScenarioWorkload(const std::string& path, RunSettings settings, run::FlagOverrides overrides)
+    : scenario_(scenario::load_scenario(path)), settings_(std::move(settings)), overrides_(std::move(overrides)) {
+  // The same validation `memgate run` does (checks, sampling) before the first run.
+  (void)run_options("");
+}
+
+std::string ScenarioWorkload::target_program() const {
+  // A relative program path in a scenario is relative to the target's cwd.
+  const std::string& program = scenario_.target.command.front();
+  if (program.find('/') == std::string::npos || program.front() == '/' || scenario_.target.cwd.empty()) return program;
+  return (std::filesystem::path(scenario_.target.cwd) / program).lexically_normal().string();
+}
+
+std::string ScenarioWorkload::describe() const {
+  return "scenario " + scenario_.file + " (" + scenario_.name + "): " + quoted(scenario_.target.command);
+}
+
+run::RunOptions ScenarioWorkload::run_options(const std::string& out_dir) const {
+  run::RunOptions o = base_run_options(settings_, out_dir);
+  run::apply_scenario(scenario_, overrides_, o);
+  return o;
+}
+
+std::vector<std::string> ScenarioWorkload::notes() const {
+  if (scenario_.target.allocator.empty()) return {};
+  return {scenario_.file + " names allocator " + scenario_.target.allocator +
+          "; each variant replaces it with its own (--allocators / --variant)"};
 }
 
 }  // namespace memgate::compare

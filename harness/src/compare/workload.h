@@ -1,6 +1,6 @@
-// What `memgate compare` runs under each variant. A command line today; a scenario
-// file later implements the same interface (its target, traffic and checks), so the
-// comparison code never needs to know which one it is driving.
+// What `memgate compare` runs under each variant: a command line, or a scenario file
+// (its target, traffic, sampling and checks), behind one interface, so the comparison
+// code never needs to know which one it is driving.
 #pragma once
 
 #include <optional>
@@ -9,6 +9,8 @@
 
 #include "report/check_settings.h"
 #include "run/runner.h"
+#include "run/scenario_options.h"
+#include "scenario/scenario.h"
 
 namespace memgate::compare {
 
@@ -21,6 +23,9 @@ class Workload {
   virtual std::string describe() const = 0;
   // The options of one run (without the allocator: compare adds env and sampler).
   virtual run::RunOptions run_options(const std::string& out_dir) const = 0;
+  // Lines for the user before the first run (e.g. an allocator the scenario names that
+  // the variants replace).
+  virtual std::vector<std::string> notes() const { return {}; }
 };
 
 // The run options `memgate run` takes, minus the per-run ones (out dir, samplers).
@@ -33,6 +38,9 @@ struct RunSettings {
   report::CheckSettings checks;
 };
 
+// The per-run options both workloads start from (quiet, no per-run plot).
+run::RunOptions base_run_options(const RunSettings& settings, const std::string& out_dir);
+
 class CommandWorkload : public Workload {
  public:
   explicit CommandWorkload(RunSettings settings);  // throws Error(usage) for an empty command
@@ -42,6 +50,25 @@ class CommandWorkload : public Workload {
 
  private:
   RunSettings settings_;
+};
+
+// `memgate compare SCENARIO.json`: the scenario fills each run exactly as it does for
+// `memgate run SCENARIO.json` (run::apply_scenario); flags given on the command line
+// win. The scenario's target.allocator is replaced by each variant's allocator.
+class ScenarioWorkload : public Workload {
+ public:
+  // Loads and validates the scenario now (Error(usage) before anything runs).
+  ScenarioWorkload(const std::string& path, RunSettings settings, run::FlagOverrides overrides);
+  std::string target_program() const override;
+  std::string describe() const override;
+  run::RunOptions run_options(const std::string& out_dir) const override;
+  std::vector<std::string> notes() const override;
+  const scenario::Scenario& scenario() const { return scenario_; }
+
+ private:
+  scenario::Scenario scenario_;
+  RunSettings settings_;
+  run::FlagOverrides overrides_;
 };
 
 }  // namespace memgate::compare

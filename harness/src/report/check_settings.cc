@@ -85,7 +85,7 @@ nlohmann::json to_json(const CheckSettings& s) {
           {"memory_plateau", plateau_json(s.memory_plateau)},
           {"count_plateau", plateau_json(s.count_plateau)},
           {"burst", {{"phase", s.burst.burst_phase}, {"tolerance_abs", s.burst.tolerance_abs},
-                     {"tolerance_pct", s.burst.tolerance_pct}}}};
+                     {"tolerance_pct", s.burst.tolerance_pct}, {"level_window_s", s.burst.level_window_s}}}};
 }
 
 CheckSettings check_settings_from_json(const nlohmann::json& j) {
@@ -109,6 +109,7 @@ CheckSettings check_settings_from_json(const nlohmann::json& j) {
     get(j["burst"], "phase", s.burst.burst_phase);
     get(j["burst"], "tolerance_abs", s.burst.tolerance_abs);
     get(j["burst"], "tolerance_pct", s.burst.tolerance_pct);
+    get(j["burst"], "level_window_s", s.burst.level_window_s);
   }
   return s;
 }
@@ -162,12 +163,33 @@ CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const s
       s.memory_plateau.horizon_s = s.count_plateau.horizon_s = *seconds;
     } else if (key == "burst_phase") {
       s.burst.burst_phase = text(key, v);
+    } else if (key == "burst_level_window") {
+      // Short (CI) scenarios: the retained level is the median over this end part of the
+      // recovery, which must last at least as long.
+      const auto seconds = parse_duration(text(key, v));
+      if (!seconds || *seconds <= 0) fail(key, "a duration such as \"10s\" (default 30s)");
+      s.burst.level_window_s = *seconds;
     } else {
-      fail(key, "one of max_rss, max_pss, max_fds, max_threads, plateau, tolerance, warmup, horizon, burst_phase "
-                "(unknown key)");
+      fail(key, "one of max_rss, max_pss, max_fds, max_threads, plateau, tolerance, warmup, horizon, burst_phase, "
+                "burst_level_window (unknown key)");
     }
   }
   return s;
+}
+
+void override_checks(const std::set<std::string>& flags_given, const CheckSettings& given, CheckSettings& base) {
+  const auto was_given = [&flags_given](const char* flag) { return flags_given.count(flag) > 0; };
+  if (was_given("--max-rss")) base.budgets.max_rss_bytes = given.budgets.max_rss_bytes;
+  if (was_given("--max-pss")) base.budgets.max_pss_bytes = given.budgets.max_pss_bytes;
+  if (was_given("--max-fds")) base.budgets.max_fds = given.budgets.max_fds;
+  if (was_given("--max-threads")) base.budgets.max_threads = given.budgets.max_threads;
+  if (was_given("--plateau")) base.plateau_metrics = given.plateau_metrics;
+  if (was_given("--tolerance")) {
+    base.memory_plateau.tolerance_abs_per_h = given.memory_plateau.tolerance_abs_per_h;
+    base.memory_plateau.tolerance_pct_per_h = given.memory_plateau.tolerance_pct_per_h;
+  }
+  if (was_given("--warmup")) base.memory_plateau.warmup = base.count_plateau.warmup = given.memory_plateau.warmup;
+  if (was_given("--horizon")) base.memory_plateau.horizon_s = base.count_plateau.horizon_s = given.memory_plateau.horizon_s;
 }
 
 }  // namespace memgate::report

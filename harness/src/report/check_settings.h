@@ -2,6 +2,7 @@
 // `memgate report DIR` reproduces the verdict, and overridable there.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,5 +37,10 @@ CheckSettings check_settings_from_json(const nlohmann::json& j);
 //    "horizon": "24h", "burst_phase": "burst"}
 // Unknown keys and bad values throw Error(usage) naming `where` and the key.
 CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const std::string& where);
+
+// Copies into `base` only the settings whose command-line flag (the names of
+// cli::add_check_options: "--max-rss", "--plateau", ...) is in `flags_given`: what a user
+// typed wins over a scenario file or a recorded run, the rest stays.
+void override_checks(const std::set<std::string>& flags_given, const CheckSettings& given, CheckSettings& base);
 
 }  // namespace memgate::report

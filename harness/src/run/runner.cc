@@ -229,11 +229,13 @@ RunResult run(RunOptions& o) {
       offset += n;
     }
     const std::string phase = traffic ? traffic->phase_at(now) : "run";
+    const std::string from_phase = last_phase;
     if (phase != last_phase) {
       log.write_event(now, "phase", {{"phase", phase}, {"from", last_phase}});
       last_phase = phase;
     }
     log.write_tree(sample, phase, traffic ? traffic->scenario_time_at(now) : now, extra);
+    if (phase != from_phase && tick > 0 && o.on_phase_change) o.on_phase_change(now, from_phase, phase, events);
     if (now >= next_process) {
       log.write_processes(now, processes);
       next_process = now + process_period;

@@ -3,6 +3,7 @@
 // the report from what is on disk (the same code path as `memgate report DIR`).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -35,6 +36,9 @@ struct RunOptions {
   std::vector<std::unique_ptr<Sampler>> samplers;  // extra samplers (eBPF, allocator probe...)
   // Names of samplers whose failure to start is a note, not an error (eBPF in auto mode).
   std::set<std::string> optional_samplers;
+  // Called when the traffic phase changes (after that tick's row is written), e.g. to
+  // purge the allocator at the end of a burst (alloc::ProbeSampler::on_phase_change).
+  std::function<void(double t_s, const std::string& from, const std::string& to, EventSink& events)> on_phase_change;
 };
 
 struct RunResult {

@@ -399,6 +399,11 @@ Scenario parse_scenario(const json& doc, const std::string& file, const std::str
     s.target.env_set = t.env("env");
     s.target.allocator = t.string("allocator", "");
     s.target.cwd = resolve(t.string("cwd", "."), base_dir);
+    if (const json* purge = t.find("purge_at_phases")) {
+      if (purge->is_boolean()) s.target.purge_at_phases.every = purge->get<bool>();
+      else if (purge->is_array()) s.target.purge_at_phases.entering = t.strings("purge_at_phases", false);
+      else t.fail("target.purge_at_phases", "expected true (every phase change) or an array of phase names", purge);
+    }
     t.no_unknown_fields();
   }
   if (const json* traffic = top.find("traffic")) s.traffic = parse_traffic(*traffic, file, base_dir);

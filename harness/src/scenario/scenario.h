@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alloc/phase_purge.h"
 #include "load/traffic_driver.h"
 
 namespace memgate::scenario {
@@ -18,6 +19,7 @@ struct Target {
   std::vector<std::string> env_set;  // KEY=VALUE
   std::string allocator;             // "" / "glibc" / "jemalloc" / "mimalloc" / "tcmalloc"...
   std::string cwd;                   // "": the scenario file's directory
+  alloc::PhasePurge purge_at_phases;  // true: every phase change; ["recovery"]: on entering those
 };
 
 struct Sampling {

@@ -1,0 +1,23 @@
+// When the runner asks the allocator to purge at a change of traffic phase
+// (`--purge-at-phases`, scenario `target.purge_at_phases`): at every change, or on
+// entering one of the named phases (e.g. "recovery": right after a burst). Pure.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memgate::alloc {
+
+struct PhasePurge {
+  bool every = false;                 // purge at every phase change
+  std::vector<std::string> entering;  // else: purge when one of these phases starts
+
+  bool enabled() const { return every || !entering.empty(); }
+  bool wants(std::string_view to_phase) const {
+    return every || std::find(entering.begin(), entering.end(), to_phase) != entering.end();
+  }
+};
+
+}  // namespace memgate::alloc

@@ -1,0 +1,23 @@
+#include "run/scenario_options.h"
+
+namespace memgate::run {
+
+bool is_scenario_argument(const std::vector<std::string>& command) {
+  return command.size() == 1 && command.front().ends_with(".json");
+}
+
+void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& overrides, RunOptions& o) {
+  o.command = scenario.target.command;
+  o.env_set.insert(o.env_set.end(), scenario.target.env_set.begin(), scenario.target.env_set.end());
+  o.cwd = scenario.target.cwd;
+  o.traffic = scenario.traffic;
+  if (!overrides.given("--hz")) o.hz = scenario.sampling.hz;
+  if (!overrides.given("--pss-hz")) o.pss_hz = scenario.sampling.pss_hz;
+  if (!overrides.given("--process-hz")) o.process_hz = scenario.sampling.process_hz;
+  if (!overrides.given("--duration") && scenario.sampling.duration_s) o.duration_s = scenario.sampling.duration_s;
+  auto checks = report::check_settings_from_scenario(scenario.checks, scenario.file);
+  report::override_checks(overrides.flags, overrides.checks, checks);
+  o.checks = checks;
+}
+
+}  // namespace memgate::run
