@@ -331,10 +331,6 @@ TrendEstimate whitened_trend(std::span<const double> t_s, std::span<const double
   return e;
 }
 
-}  // namespace
-
-namespace {
-
 // (t / z)^2 at the interval's upper quantile for effective_n - 2 degrees of freedom.
 double small_sample_factor(double effective_n, double confidence) {
   const double p = 0.5 + 0.5 * confidence;
@@ -359,9 +355,10 @@ TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double
     inflation = variance_inflation(residuals, mode);
   }
   const double small_sample = student_t ? small_sample_factor(n / inflation, confidence) : 1;
-  TrendEstimate e = whiten ? whitened_trend(t_s, values, point, residuals, mode, rho, small_sample, confidence)
-                           : TrendEstimate{};
-  if (!whiten) {
+  TrendEstimate e;
+  if (whiten) {
+    e = whitened_trend(t_s, values, point, residuals, mode, rho, small_sample, confidence);
+  } else {
     e.mk = mann_kendall(values, inflation * small_sample);
     e.sen = theil_sen(t_s, values, e.mk.var_s_corrected, confidence);
   }
