@@ -47,6 +47,23 @@ TEST(PlateauStudySubset, ShortRunsOnALeakAreRarelyPassed) {
   EXPECT_LT(r.fail, kSeeds);
 }
 
+TEST(PlateauStudySubset, TfpwCriesWolfOnASawtoothWherePrewhiteningDoesNot) {
+  // The corrections table's reason for rejecting TFPW, on a fixed subset.
+  const Family& f = family("GC sawtooth");
+  int tfpw = 0, prewhitening = 0;
+  for (int seed = 0; seed < kSeeds; ++seed) {
+    const Series s = generate(f, 2000 + static_cast<std::uint64_t>(seed), 5 * 60);
+    const Reduced reduced = reduce_like_the_product(s);
+    analyze::PlateauSettings settings;
+    settings.correction = analyze::AutocorrelationCorrection::tfpw;
+    tfpw += judge(f, s, reduced, settings) == Outcome::fail;
+    settings.correction = analyze::AutocorrelationCorrection::prewhitening;
+    prewhitening += judge(f, s, reduced, settings) == Outcome::fail;
+  }
+  EXPECT_GE(tfpw, 2);
+  EXPECT_EQ(prewhitening, 0);
+}
+
 TEST(PlateauStudySubset, NaiveGatesCryWolfOnWarmup) {
   // The comparison is only meaningful if the baselines really fail where the issue says.
   const Rates r = run("step then flat", 15);

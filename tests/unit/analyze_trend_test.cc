@@ -98,6 +98,14 @@ TEST(NormalDistribution, QuantileAndTailAgree) {
   EXPECT_NEAR(normal_upper_tail(1.959964), 0.025, 1e-7);
 }
 
+TEST(StudentT, QuantileMatchesTables) {
+  EXPECT_NEAR(student_t_quantile(0.995, 10), 3.169, 0.005);
+  EXPECT_NEAR(student_t_quantile(0.975, 30), 2.042, 0.002);
+  EXPECT_NEAR(student_t_quantile(0.995, 3), 5.841, 0.06);
+  EXPECT_NEAR(student_t_quantile(0.975, 1e9), normal_quantile(0.975), 1e-6);
+  EXPECT_EQ(student_t_quantile(0.975, 0.5), student_t_quantile(0.975, 2));  // below 2 read as 2
+}
+
 TEST(Autocorrelation, AlternatingSeriesIsNegativeAtLagOne) {
   const std::vector<double> v = {1, -1, 1, -1, 1, -1, 1, -1, 1, -1};
   EXPECT_NEAR(autocorrelation(v, 1), -0.9, 1e-12);
@@ -266,6 +274,21 @@ TEST(EstimateTrend, ConstantSeriesShowsNoTrendUnderEveryCorrection) {
     EXPECT_EQ(e.sen.slope, 0) << static_cast<int>(mode);
     EXPECT_EQ(e.mk.p_increasing, 1) << static_cast<int>(mode);
   }
+}
+
+TEST(EstimateTrend, StudentTWidensTheIntervalOnlyWhenFewPointsAreEffective) {
+  const auto t = ramp(256);
+  const auto red = ar1(256, 0.95, 41), white = ar1(256, 0, 42);
+  const TrendEstimate z = estimate_trend(t, red, AutocorrelationCorrection::lag1, 0.99, false);
+  const TrendEstimate st = estimate_trend(t, red, AutocorrelationCorrection::lag1, 0.99, true);
+  EXPECT_EQ(z.small_sample, 1);
+  EXPECT_LT(st.effective_n, 30);
+  EXPECT_GT(st.small_sample, 1.1);
+  EXPECT_EQ(st.sen.slope, z.sen.slope);
+  EXPECT_LT(st.sen.low, z.sen.low);
+  EXPECT_GT(st.sen.high, z.sen.high);
+  EXPECT_GT(st.mk.p_increasing, z.mk.p_increasing);
+  EXPECT_LT(estimate_trend(t, white, AutocorrelationCorrection::lag1, 0.99, true).small_sample, 1.05);
 }
 
 TEST(EstimateTrend, PrewhiteningKeepsTheSlopeAcrossAGap) {

@@ -104,10 +104,10 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
   for (std::size_t i = 0; i < t.size(); ++i) t[i] = steady.t_s[i] - t0;
   const std::span<const double> v = steady.values;
 
-  const TrendEstimate trend = estimate_trend(t, v, settings.correction, settings.confidence);
+  const TrendEstimate trend = estimate_trend(t, v, settings.correction, settings.confidence, settings.student_t);
   const SenSlope& sen = trend.sen;
   a.variance_inflation = trend.variance_inflation;
-  a.effective_n = static_cast<double>(a.points) / a.variance_inflation;
+  a.effective_n = trend.effective_n;
   a.p_value = trend.mk.p_increasing;
 
   a.baseline = sen.intercept;

@@ -40,6 +40,9 @@ struct PlateauSettings {
   double horizon_s = 24 * 3600.0;         // for projected_at_horizon (from the first sample)
   std::optional<double> limit;            // memory limit in value units, for time_to_limit_s
   AutocorrelationCorrection correction = AutocorrelationCorrection::adaptive;
+  // Student's t with effective_n - 2 degrees of freedom instead of the normal quantile:
+  // widens the interval where the correlation was estimated from few effective points.
+  bool student_t = true;
   // FAIL also needs the later half of the steady window to grow faster than the
   // tolerance: a saturating warm-up that the warm-up cut left in is not a leak.
   bool require_late_growth = true;

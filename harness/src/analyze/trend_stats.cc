@@ -303,15 +303,15 @@ SenSlope theil_sen(std::span<const double> t_s, std::span<const double> values, 
 
 namespace {
 
-// The plain tests on a pre-whitened copy of the series (see AutocorrelationCorrection).
+// The plain tests on the whitened series, with Var(S) scaled by `small_sample`.
 TrendEstimate whitened_trend(std::span<const double> t_s, std::span<const double> values, const SenSlope& point,
-                             std::span<const double> residuals, AutocorrelationCorrection mode, double confidence) {
+                             std::span<const double> residuals, AutocorrelationCorrection mode, double rho,
+                             double small_sample, double confidence) {
   TrendEstimate e;
-  e.rho = ar1_coefficient(residuals);
   std::vector<double> wt, wv;
   if (mode == AutocorrelationCorrection::prewhitening) {
-    wt = prewhiten(t_s, e.rho);
-    wv = prewhiten(values, e.rho);
+    wt = prewhiten(t_s, rho);
+    wv = prewhiten(values, rho);
     // After a sampler gap the whitened times can step back: keep the test in time order.
     std::vector<std::size_t> order(wt.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -320,32 +320,63 @@ TrendEstimate whitened_trend(std::span<const double> t_s, std::span<const double
     for (std::size_t i = 0; i < order.size(); ++i) st[i] = wt[order[i]], sv[i] = wv[order[i]];
     wt.swap(st);
     wv.swap(sv);
-    e.variance_inflation = (1 + e.rho) / (1 - e.rho);
   } else {
     wt.assign(t_s.begin() + (t_s.empty() ? 0 : 1), t_s.end());
-    wv = prewhiten(residuals, e.rho);
+    wv = prewhiten(residuals, rho);
     for (std::size_t i = 0; i < wv.size(); ++i) wv[i] += point.slope * wt[i];
   }
-  e.mk = mann_kendall(wv, 1);
-  e.sen = theil_sen(wt, wv, e.mk.var_s, confidence);
+  e.mk = mann_kendall(wv, small_sample);
+  e.sen = theil_sen(wt, wv, e.mk.var_s_corrected, confidence);
   e.sen.intercept = line_intercept(t_s, values, e.sen.slope);
   return e;
+}
+
+// (t / z)^2 at the interval's upper quantile for effective_n - 2 degrees of freedom.
+double small_sample_factor(double effective_n, double confidence) {
+  const double p = 0.5 + 0.5 * confidence;
+  const double ratio = student_t_quantile(p, effective_n - 2) / normal_quantile(p);
+  return ratio * ratio;
 }
 
 }  // namespace
 
 TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double> values, AutocorrelationCorrection mode,
-                             double confidence) {
+                             double confidence, bool student_t) {
   const SenSlope point = theil_sen(t_s, values, 0, confidence);
   std::vector<double> residuals(std::min(t_s.size(), values.size()));
   for (std::size_t i = 0; i < residuals.size(); ++i) residuals[i] = values[i] - (point.intercept + point.slope * t_s[i]);
-  if (mode == AutocorrelationCorrection::prewhitening || mode == AutocorrelationCorrection::tfpw)
-    return whitened_trend(t_s, values, point, residuals, mode, confidence);
+  const bool whiten = mode == AutocorrelationCorrection::prewhitening || mode == AutocorrelationCorrection::tfpw;
+  const double n = static_cast<double>(residuals.size());
+  double inflation = 1, rho = 0;
+  if (whiten) {
+    rho = ar1_coefficient(residuals);
+    if (mode == AutocorrelationCorrection::prewhitening) inflation = (1 + rho) / (1 - rho);
+  } else {
+    inflation = variance_inflation(residuals, mode);
+  }
+  const double small_sample = student_t ? small_sample_factor(n / inflation, confidence) : 1;
   TrendEstimate e;
-  e.variance_inflation = variance_inflation(residuals, mode);
-  e.mk = mann_kendall(values, e.variance_inflation);
-  e.sen = theil_sen(t_s, values, e.mk.var_s_corrected, confidence);
+  if (whiten) {
+    e = whitened_trend(t_s, values, point, residuals, mode, rho, small_sample, confidence);
+  } else {
+    e.mk = mann_kendall(values, inflation * small_sample);
+    e.sen = theil_sen(t_s, values, e.mk.var_s_corrected, confidence);
+  }
+  e.variance_inflation = inflation;
+  e.rho = rho;
+  e.effective_n = n / inflation;
+  e.small_sample = small_sample;
   return e;
+}
+
+double student_t_quantile(double p, double df) {
+  const double x = normal_quantile(p), v = std::max(df, 2.0);
+  const double x2 = x * x, x3 = x2 * x, x5 = x3 * x2, x7 = x5 * x2, x9 = x7 * x2;
+  const double g1 = (x3 + x) / 4;
+  const double g2 = (5 * x5 + 16 * x3 + 3 * x) / 96;
+  const double g3 = (3 * x7 + 19 * x5 + 17 * x3 - 15 * x) / 384;
+  const double g4 = (79 * x9 + 776 * x7 + 1482 * x5 - 1920 * x3 - 945 * x) / 92160;
+  return x + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
 }
 
 double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }

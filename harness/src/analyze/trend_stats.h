@@ -94,15 +94,23 @@ SenSlope theil_sen(std::span<const double> t_s, std::span<const double> values, 
 struct TrendEstimate {
   SenSlope sen;           // slope and interval; intercept of the original series
   MannKendall mk;         // on the series the test ran on (whitened for prewhitening, tfpw)
-  double variance_inflation = 1;  // applied to Var(S); AR(1) theory (1+rho)/(1-rho) for prewhitening
+  double variance_inflation = 1;  // for serial correlation; AR(1) theory (1+rho)/(1-rho) for prewhitening
   double rho = 0;         // AR(1) coefficient removed (pre-whitening modes), else 0
+  double effective_n = 0;     // points / variance_inflation
+  double small_sample = 1;    // (t / z)^2 at the interval's quantile, 1 without student_t
 };
+// student_t: the interval and the test use Student's t with effective_n - 2 degrees of
+// freedom instead of the normal quantile, because the correlation is estimated from
+// the same few effective points (applied as a factor on Var(S), exact at the quantile).
 TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double> values, AutocorrelationCorrection mode,
-                             double confidence);
+                             double confidence, bool student_t = false);
 
 // Standard normal quantile and upper tail, on std::erfc.
 double normal_quantile(double p);
 double normal_upper_tail(double z);
+// Student's t quantile by the Cornish–Fisher expansion in 1/df (Abramowitz & Stegun
+// 26.7.5): within 1 % of the exact value for df >= 3 at p <= 0.999; df below 2 is read as 2.
+double student_t_quantile(double p, double df);
 
 // Warm-up end by MSER on a linear model: the prefix length d <= max_fraction * n that
 // minimises the residual sum of squares of a straight-line fit to the rest, divided by
