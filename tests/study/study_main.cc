@@ -165,26 +165,33 @@ int main(int argc, char** argv) {
   // F1 per run length, FAIL = positive prediction.
   std::printf("\n#### F1 per run length (FAIL as the positive prediction)\n\n"
               "Cells: F1 with every leaking family positive / F1 with only leaks above the default %g %%/h tolerance "
-              "(and burst retention) positive, tolerated leaks left out / precision of FAIL (first definition).\n\n",
+              "(and burst retention) positive, tolerated leaks left out / precision of FAIL (first definition). "
+              "The last column pools every run length (F1 over all of the study's series).\n\n",
               defaults.tolerance_pct_per_h);
   const auto f1_header = [&](const char* first) {
     std::printf("| %s |", first);
     for (double m : options.minutes) std::printf(" %g min |", m);
-    std::printf("\n|---|");
-    for (std::size_t l = 0; l < options.minutes.size(); ++l) std::printf("---|");
+    std::printf(" all lengths |\n|---|");
+    for (std::size_t l = 0; l <= options.minutes.size(); ++l) std::printf("---|");
     std::printf("\n");
   };
   f1_header("gate");
   const auto f1_row = [&](const std::string& label, auto fails_of) {
     std::printf("| %s |", label.c_str());
-    for (std::size_t l = 0; l < options.minutes.size(); ++l) {
+    // The last column pools every run length: F1 over the whole study's data.
+    Confusion pooled_every, pooled_above;
+    for (std::size_t l = 0; l <= options.minutes.size(); ++l) {
+      if (l == options.minutes.size()) {
+        std::printf(" %.3f / %.3f / %.3f |", pooled_every.f1(), pooled_above.f1(), pooled_every.precision());
+        break;
+      }
       Confusion every, above;
       for (std::size_t f = 0; f < all.size(); ++f) {
         const Tally& t = tally_of(f, l);
         const double fails = fails_of(t);
         const bool tolerated = all[f].leaking && !all[f].burst && all[f].leak_pct_per_h <= defaults.tolerance_pct_per_h;
-        for (Confusion* c : {&every, &above}) {
-          if (c == &above && tolerated) continue;
+        for (Confusion* c : {&every, &above, &pooled_every, &pooled_above}) {
+          if ((c == &above || c == &pooled_above) && tolerated) continue;
           if (all[f].leaking) c->tp += fails, c->fn += t.runs - fails;
           else c->fp += fails;
         }
