@@ -11,6 +11,7 @@
 #include "memgate/units.h"
 #include "options.h"
 #include "run/scenario_options.h"
+#include "scenario/scenario.h"
 
 namespace memgate::cli {
 
@@ -120,7 +121,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       }
       if (a->purge_at_phases) o.purge_at_phases.every = true;
       if (run::is_scenario_argument(a->run.command)) {
-        const compare::ScenarioWorkload workload(a->run.command.front(), a->run,
+        const compare::ScenarioWorkload workload(scenario::load_scenario(a->run.command.front()), a->run,
                                                  run::FlagOverrides{given_flags(*cmd), a->run.checks});
         if (!a->purge_at_phases) o.purge_at_phases = workload.scenario().target.purge_at_phases;
         result = compare::run_compare(workload, o);

@@ -194,5 +194,12 @@ TEST(PhasePurge, NeedsTrafficPhasesAndAnAllocator) {
   fs::remove_all(dir);
 }
 
+TEST(CompareScenarioHelp, ExamplesShowTheScenarioForm) {
+  const auto r = memgate({"compare", "--help"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("memgate compare scenarios/examples/sensor_burst.json --allocators"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--purge-at-phases"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace memgate::testing

@@ -112,7 +112,7 @@ TEST(ScenarioWorkload, RunsTheScenarioAndNamesTheReplacedAllocator) {
   std::ofstream(path) << scenario_doc().dump();
   compare::RunSettings settings;
   settings.command = {path};
-  const compare::ScenarioWorkload w(path, settings, {});
+  const compare::ScenarioWorkload w(scenario::load_scenario(path), settings, {});
   EXPECT_EQ(w.target_program(), (dir / "bin/pipeline").string());  // relative to the target's cwd
   EXPECT_NE(w.describe().find("./bin/pipeline --consumers 2"), std::string::npos) << w.describe();
   ASSERT_EQ(w.notes().size(), 1u);
@@ -123,9 +123,10 @@ TEST(ScenarioWorkload, RunsTheScenarioAndNamesTheReplacedAllocator) {
   EXPECT_FALSE(o.plot);
   EXPECT_TRUE(o.traffic.has_value());
   EXPECT_EQ(o.command.front(), "./bin/pipeline");
-  // A bad scenario is refused when the workload is made, before any run.
-  std::ofstream(path) << R"({"target": {"command": []}})";
-  EXPECT_THROW(compare::ScenarioWorkload(path, settings, {}), Error);
+  // Bad checks are refused when the workload is made, before any run.
+  auto bad = scenario_doc();
+  bad["checks"] = {{"max_rss", "lots"}};
+  EXPECT_THROW(compare::ScenarioWorkload(scenario::parse_scenario(bad, path, dir.string()), settings, {}), Error);
   fs::remove_all(dir);
 }
 

@@ -52,8 +52,8 @@ std::string CommandWorkload::describe() const { return quoted(settings_.command)
 
 run::RunOptions CommandWorkload::run_options(const std::string& out_dir) const { return base_run_options(settings_, out_dir); }
 
-ScenarioWorkload::ScenarioWorkload(const std::string& path, RunSettings settings, run::FlagOverrides overrides)
-    : scenario_(scenario::load_scenario(path)), settings_(std::move(settings)), overrides_(std::move(overrides)) {
+ScenarioWorkload::ScenarioWorkload(scenario::Scenario scenario, RunSettings settings, run::FlagOverrides overrides)
+    : scenario_(std::move(scenario)), settings_(std::move(settings)), overrides_(std::move(overrides)) {
   // The same validation `memgate run` does (checks, sampling) before the first run.
   (void)run_options("");
 }

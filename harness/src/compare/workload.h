@@ -57,8 +57,9 @@ class CommandWorkload : public Workload {
 // win. The scenario's target.allocator is replaced by each variant's allocator.
 class ScenarioWorkload : public Workload {
  public:
-  // Loads and validates the scenario now (Error(usage) before anything runs).
-  ScenarioWorkload(const std::string& path, RunSettings settings, run::FlagOverrides overrides);
+  // `scenario` as scenario::load_scenario returns it (the caller picks how it is loaded);
+  // the run options are validated now (Error(usage) before anything runs).
+  ScenarioWorkload(scenario::Scenario scenario, RunSettings settings, run::FlagOverrides overrides);
   std::string target_program() const override;
   std::string describe() const override;
   run::RunOptions run_options(const std::string& out_dir) const override;
