@@ -102,13 +102,23 @@ TEST(ScenarioRun, FeedsStdinTagsPhasesAndAccountsForEveryRecord) {
 
 TEST(ScenarioRun, FlagsOverrideTheScenario) {
   const std::string dir = fresh_dir("scenario-override");
-  const std::string scenario = write_scenario(dir, tiny_burst_scenario());
+  auto compressed = tiny_burst_scenario();
+  compressed["traffic"]["time_scale"] = 2;
+  const std::string scenario = write_scenario(dir, compressed);
   const std::string out = dir + "/run";
   const auto r = memgate({"run", "--out", out, "--quiet", "--no-plot", "--max-rss", "1M", "--hz", "5", scenario});
   EXPECT_EQ(r.exit_code, 1) << r.output;  // sh + wc hold more than 1 MiB
   const auto report = read_json(out + "/report.json");
   EXPECT_EQ(report["run"]["sampling"]["hz"], 5.0);
   EXPECT_EQ(report["check_settings"]["budgets"]["max_rss_bytes"], 1024 * 1024);
+  // Events carry the scenario clock beside the wall clock, as samples do.
+  std::ifstream events(out + "/events.jsonl");
+  std::size_t n = 0;
+  for (std::string line; std::getline(events, line); ++n) {
+    const auto e = nlohmann::json::parse(line);
+    EXPECT_DOUBLE_EQ(e["scenario_t_s"].get<double>(), 2 * e["t_s"].get<double>()) << line;
+  }
+  EXPECT_GE(n, 2u);  // start, traffic-done, exit...
 }
 
 TEST(ScenarioRun, MalformedScenarioIsAUsageErrorNamingTheField) {
