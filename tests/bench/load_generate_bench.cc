@@ -25,6 +25,7 @@
 #include "load/payload.h"
 #include "load/schedule.h"
 #include "load/transport.h"
+#include "sys/thread_latency.h"
 
 namespace memgate::load {
 namespace {
@@ -47,6 +48,27 @@ struct DrainedPipe {
     });
   }
   void join() { reader.join(); }
+};
+
+// The real clock, with the sender thread's timer slack and scheduler slice taken from
+// MEMGATE_SLACK_NS / MEMGATE_SLICE_NS when set (to compare settings; default: the
+// product's MonotonicClock::prepare_thread).
+class BenchClock final : public Clock {
+ public:
+  std::int64_t now_ns() override { return clock_.now_ns(); }
+  void sleep_until(std::int64_t deadline_ns) override { clock_.sleep_until(deadline_ns); }
+  std::string prepare_thread() override {
+    const char* slack = std::getenv("MEMGATE_SLACK_NS");
+    const char* slice = std::getenv("MEMGATE_SLICE_NS");
+    if (!slack && !slice) return clock_.prepare_thread();
+    const auto applied = sys::request_thread_latency(slack ? std::atoll(slack) : MonotonicClock::kTimerSlackNs,
+                                                     slice ? std::atoll(slice) : MonotonicClock::kSliceNs);
+    return "timer slack " + std::to_string(applied.timer_slack_ns / 1000) + " us, scheduler slice " +
+           std::to_string(applied.slice_ns / 1000) + " us (from the environment) " + applied.note;
+  }
+
+ private:
+  MonotonicClock clock_;
 };
 
 double rss_mib() {
@@ -120,7 +142,7 @@ void BM_ScheduleLag(benchmark::State& state) {
     Schedule schedule({stage});
     SensorPayload payload({});
     ScheduledSource source(schedule, payload);
-    MonotonicClock clock;
+    BenchClock clock;
     DispatchStats stats;
     {
       FdTransport transport(pipe.write_fd, "bench pipe");

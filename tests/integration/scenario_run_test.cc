@@ -54,7 +54,9 @@ TEST(ScenarioRun, FeedsStdinTagsPhasesAndAccountsForEveryRecord) {
   received >> lines;
   EXPECT_EQ(lines, traffic["sent"].get<std::size_t>()) << traffic.dump();
   EXPECT_NEAR(static_cast<double>(lines), 400 * 3 + 400 * 9, 50) << traffic.dump();
-  // Per phase: the schedule's exact integrals (the whole schedule ran), all accepted.
+  // Per phase: the schedule's exact integrals, all accepted. The load stops when the
+  // planned duration is over, a tick or so before the last records of the recovery are
+  // due (hence the tolerance above): only that phase may be short.
   std::map<std::string, nlohmann::json> by_phase;
   for (const auto& p : traffic["phases"]) by_phase[p["phase"].get<std::string>()] = p;
   ASSERT_EQ(by_phase.size(), 3u) << traffic.dump();
@@ -62,9 +64,13 @@ TEST(ScenarioRun, FeedsStdinTagsPhasesAndAccountsForEveryRecord) {
   std::size_t accepted = 0;
   for (const auto& [name, count] : expected) {
     const auto& p = by_phase[name];
-    EXPECT_EQ(p["offered"], count) << name << ": " << p.dump();
-    EXPECT_EQ(p["sent"], count) << name;
-    EXPECT_EQ(p["accepted"], count) << name;
+    if (std::string(name) == "recovery") {
+      EXPECT_NEAR(p["offered"].get<double>(), count, 50) << p.dump();
+    } else {
+      EXPECT_EQ(p["offered"], count) << name << ": " << p.dump();
+    }
+    EXPECT_LE(p["offered"].get<int>() - p["sent"].get<int>(), 10) << name << ": " << p.dump();  // due at the stop, unsent
+    EXPECT_EQ(p["accepted"], p["sent"]) << name;
     EXPECT_EQ(p["dropped"], 0) << name;
     EXPECT_LE(p["late"].get<int>(), count) << name;
     EXPECT_TRUE(p["lag_s"]["p99"].is_number()) << name;
@@ -96,13 +102,23 @@ TEST(ScenarioRun, FeedsStdinTagsPhasesAndAccountsForEveryRecord) {
 
 TEST(ScenarioRun, FlagsOverrideTheScenario) {
   const std::string dir = fresh_dir("scenario-override");
-  const std::string scenario = write_scenario(dir, tiny_burst_scenario());
+  auto compressed = tiny_burst_scenario();
+  compressed["traffic"]["time_scale"] = 2;
+  const std::string scenario = write_scenario(dir, compressed);
   const std::string out = dir + "/run";
   const auto r = memgate({"run", "--out", out, "--quiet", "--no-plot", "--max-rss", "1M", "--hz", "5", scenario});
   EXPECT_EQ(r.exit_code, 1) << r.output;  // sh + wc hold more than 1 MiB
   const auto report = read_json(out + "/report.json");
   EXPECT_EQ(report["run"]["sampling"]["hz"], 5.0);
   EXPECT_EQ(report["check_settings"]["budgets"]["max_rss_bytes"], 1024 * 1024);
+  // Events carry the scenario clock beside the wall clock, as samples do.
+  std::ifstream events(out + "/events.jsonl");
+  std::size_t n = 0;
+  for (std::string line; std::getline(events, line); ++n) {
+    const auto e = nlohmann::json::parse(line);
+    EXPECT_DOUBLE_EQ(e["scenario_t_s"].get<double>(), 2 * e["t_s"].get<double>()) << line;
+  }
+  EXPECT_GE(n, 2u);  // start, traffic-done, exit...
 }
 
 TEST(ScenarioRun, MalformedScenarioIsAUsageErrorNamingTheField) {

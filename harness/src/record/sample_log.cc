@@ -92,6 +92,7 @@ void SampleLogWriter::write_processes(double t_s, const std::vector<ProcessSampl
 
 void SampleLogWriter::write_event(double t_s, std::string_view kind, nlohmann::json fields) {
   fields["t_s"] = t_s;
+  fields["scenario_t_s"] = t_s * time_scale_;
   fields["kind"] = kind;
   const std::string line = fields.dump();
   std::fprintf(events_.get(), "%s\n", line.c_str());

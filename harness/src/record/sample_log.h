@@ -50,7 +50,10 @@ class SampleLogWriter {
   // scenario_t_s: the scenario clock (t_s times the time scale; t_s without a schedule).
   void write_tree(const TreeSample& sample, std::string_view phase, double scenario_t_s, const std::vector<double>& extra);
   void write_processes(double t_s, const std::vector<ProcessSample>& processes);
+  // Adds "t_s", "scenario_t_s" (t_s times the time scale) and "kind" to fields.
   void write_event(double t_s, std::string_view kind, nlohmann::json fields = nlohmann::json::object());
+  // The traffic's time scale (scenario seconds per wall second) for events' scenario_t_s.
+  void set_time_scale(double time_scale) { time_scale_ = time_scale; }
   // Flushes when at least one second passed since the last flush (or always when forced).
   void maybe_flush(double now_s, bool force = false);
   std::size_t rows() const { return rows_; }
@@ -60,6 +63,7 @@ class SampleLogWriter {
   std::size_t extra_count_;
   std::size_t rows_ = 0;
   double last_flush_s_ = 0;
+  double time_scale_ = 1;
 };
 
 // Streaming reader of samples.csv: calls on_row for every row with a lookup

@@ -131,6 +131,7 @@ RunResult run(RunOptions& o) {
 
   record::RunMeta meta = initial_meta(o, started_ms);
   record::SampleLogWriter log(dir, extra_columns);
+  if (o.traffic) log.set_time_scale(o.traffic->time_scale);  // events carry scenario time too
   record::write_json_file(meta_path, meta);
   LogEventSink events(log);
   ProgressPrinter progress(o.quiet);
