@@ -86,6 +86,9 @@ void add_check_options(CLI::App& app, report::CheckSettings& s) {
   app.add_option("--max-threads", s.budgets.max_threads, "Fail if the tree runs more than N threads")
       ->type_name("N")
       ->group(group);
+  app.add_flag("--no-data-loss", s.no_data_loss,
+               "Fail unless the target's accounting line (metrics channel) accounts for every record the traffic delivered")
+      ->group(group);
 }
 
 void apply_given_check_options(const CLI::App& app, const report::CheckSettings& given, report::CheckSettings& base) {
@@ -101,6 +104,7 @@ void apply_given_check_options(const CLI::App& app, const report::CheckSettings&
   }
   if (was_given("--warmup")) base.memory_plateau.warmup = base.count_plateau.warmup = given.memory_plateau.warmup;
   if (was_given("--horizon")) base.memory_plateau.horizon_s = base.count_plateau.horizon_s = given.memory_plateau.horizon_s;
+  if (was_given("--no-data-loss")) base.no_data_loss = given.no_data_loss;
 }
 
 }  // namespace memgate::cli

@@ -240,6 +240,7 @@ int main(int argc, char** argv) {
   metrics.stop_periodic();
   const double elapsed = duration<double>(steady_clock::now() - started).count();
   const auto accounting = acct.to_json({{"pipeline", "batch_router"},
+                                        {"unit", "pairs"},  // received counts pairs, not the chunk lines that carry them
                                         {"mode", antipattern},
                                         {"stopped_by", stopped_by},
                                         {"requests", backend.requests()},

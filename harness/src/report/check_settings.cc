@@ -79,7 +79,8 @@ nlohmann::json to_json(const CheckSettings& s) {
           {"memory_plateau", plateau_json(s.memory_plateau)},
           {"count_plateau", plateau_json(s.count_plateau)},
           {"burst", {{"phase", s.burst.burst_phase}, {"tolerance_abs", s.burst.tolerance_abs},
-                     {"tolerance_pct", s.burst.tolerance_pct}}}};
+                     {"tolerance_pct", s.burst.tolerance_pct}}},
+          {"no_data_loss", s.no_data_loss}};
 }
 
 CheckSettings check_settings_from_json(const nlohmann::json& j) {
@@ -104,6 +105,7 @@ CheckSettings check_settings_from_json(const nlohmann::json& j) {
     get(j["burst"], "tolerance_abs", s.burst.tolerance_abs);
     get(j["burst"], "tolerance_pct", s.burst.tolerance_pct);
   }
+  get(j, "no_data_loss", s.no_data_loss);
   return s;
 }
 
@@ -156,9 +158,12 @@ CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const s
       s.memory_plateau.horizon_s = s.count_plateau.horizon_s = *seconds;
     } else if (key == "burst_phase") {
       s.burst.burst_phase = text(key, v);
+    } else if (key == "no_data_loss") {
+      if (!v.is_boolean()) fail(key, "true or false");
+      s.no_data_loss = v.get<bool>();
     } else {
-      fail(key, "one of max_rss, max_pss, max_fds, max_threads, plateau, tolerance, warmup, horizon, burst_phase "
-                "(unknown key)");
+      fail(key, "one of max_rss, max_pss, max_fds, max_threads, plateau, tolerance, warmup, horizon, burst_phase, "
+                "no_data_loss (unknown key)");
     }
   }
   return s;
