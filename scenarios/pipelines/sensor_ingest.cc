@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   std::thread replayer;
   if (bounded) {
     replayer = std::thread([&] {
+      bool backlog_replayed = false;
       for (;;) {
         const bool done = input_done.load();
         if (done && (drain_requested() || spill->empty())) return;
@@ -162,10 +163,14 @@ int main(int argc, char** argv) {
               else s.acct.reject(std::get<const char*>(parsed));  // a damaged spill file
               ++s.acct.replayed;
             }
-            // The backlog is cleared: hand the pages its parsing used back to the OS, or
-            // glibc keeps them and RSS stays above its pre-burst level.
-            if (spill->empty()) purge_allocator();
+            backlog_replayed = true;
             continue;
+          }
+          // The sealed backlog is replayed: hand the pages the burst used back to the OS,
+          // or glibc keeps them and RSS stays above its pre-burst level.
+          if (backlog_replayed) {
+            purge_allocator();
+            backlog_replayed = false;
           }
           if (done) spill->seal();  // the last, partly filled file
         }
