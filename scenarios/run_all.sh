@@ -21,7 +21,7 @@ for file in "$@"; do
     out=$work/$name-$profile
     "$memgate" run --quiet --no-plot --out "$out" --profile "$profiles" "$file" >/dev/null 2>&1 || true
     jq -r --arg s "$name" --arg p "$profiles" '
-      def fig(n): ([.checks[] | select(.id == "no-data-loss") | .figures[] | select(.name == n) | .value] | first // "-");
+      def fig(n): ([.checks[] | select(.id == "no-data-loss") | .figures[n].value] | first // "-");
       "| \($s) | \($p) | \(.verdict.outcome | ascii_upcase) | \([.checks[] | select(.outcome == "fail") | .id] | join(", ") | if . == "" then "-" else . end) | \((.summary.rss.peak / 1048576 * 10 | floor) / 10) | \(.summary.fds.peak) | \(fig("delivered")) | \(fig("spilled")) | \(fig("lost")) |"' \
       "$out/report.json"
   done

@@ -74,7 +74,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "  memgate run --profile ci scenarios/air_quality_burst.json                  (its CI form, <= 60 s)\n"
       "  memgate run --profile ci,unbounded_queue scenarios/air_quality_burst.json  (with the anti-pattern: fails)\n"
       "  memgate run --time-scale 24 scenarios/hydrology_soak.json   (its day in an hour, at 24x the rates)\n"
-      "Scenario profiles are named patches in the file (docs/scenarios.md#profiles); an unknown\n"
+      "Scenario profiles are named patches in the file (docs/scenarios.md, Profiles); an unknown\n"
       "name lists the ones the file has. Targets may write metrics and a final accounting line\n"
       "to $MEMGATE_METRICS_PATH (docs/metrics-channel.md).\n"
       "Exit codes: 0 pass, 1 a check failed, 2 inconclusive, 3 usage error,\n"

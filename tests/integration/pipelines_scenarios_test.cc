@@ -123,7 +123,7 @@ TEST(ScenarioGates, AirQualityBurstWithAnUnboundedQueueFailsBurstRecovery) {
 TEST(ScenarioGates, HydrologySoakPassesAndAccumulatingFailsTheRssBudget) {
   const auto good = run_scenario(scenario("hydrology_soak"), "ci");
   expect_pass(good);
-  EXPECT_EQ(good.report["samplers"]["traffic"]["time_scale"], 1440);
+  EXPECT_EQ(good.report["samplers"]["traffic"]["time_scale"], 2880);  // the day in 30 s
   EXPECT_GT(figure(check(good, "no-data-loss"), "processed"), 100000);  // the whole day's records
   const auto bad = run_scenario(scenario("hydrology_soak"), "ci,accumulate");
   expect_fail(bad, "rss-budget");
@@ -176,14 +176,16 @@ TEST(NoDataLossCheck, FailsATargetWhoseAccountingProcessedFewerThanItReceived) {
     if (c["id"] == "no-data-loss") loss = c;
   ASSERT_FALSE(loss.is_null()) << report["checks"].dump();
   EXPECT_EQ(loss["outcome"], "fail");
-  EXPECT_NE(loss["summary"].get<std::string>().find("5 of the 300 records the target received were neither processed"), std::string::npos)
-      << loss.dump();
-  EXPECT_EQ(report["samplers"]["metrics"]["accounting"]["received"], 300);
+  const auto delivered = report["samplers"]["traffic"]["accepted"].get<std::uint64_t>();  // ~300 (records due at t=1 s may miss)
+  EXPECT_GT(delivered, 250u);
+  EXPECT_EQ(report["samplers"]["metrics"]["accounting"]["received"], delivered);
+  const std::string expected = "5 of the " + std::to_string(delivered) + " records the target received were neither processed";
+  EXPECT_NE(loss["summary"].get<std::string>().find(expected), std::string::npos) << loss.dump();
 
   // Recomputed from the files on disk, with the settings the run recorded.
   const auto again = memgate({"report", "--json", out});
   EXPECT_EQ(again.exit_code, 1) << again.output;
-  EXPECT_NE(again.output.find("5 of the 300 records"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find(expected), std::string::npos) << again.output;
 }
 
 TEST(NoDataLossCheck, InconclusiveWhenNoAccountingLineArrives) {
