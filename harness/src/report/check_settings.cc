@@ -158,12 +158,14 @@ CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const s
       s.memory_plateau.horizon_s = s.count_plateau.horizon_s = *seconds;
     } else if (key == "burst_phase") {
       s.burst.burst_phase = text(key, v);
+    } else if (key == "burst_tolerance") {
+      s.burst.tolerance_abs = static_cast<double>(size(key, v));
     } else if (key == "no_data_loss") {
       if (!v.is_boolean()) fail(key, "true or false");
       s.no_data_loss = v.get<bool>();
     } else {
       fail(key, "one of max_rss, max_pss, max_fds, max_threads, plateau, tolerance, warmup, horizon, burst_phase, "
-                "no_data_loss (unknown key)");
+                "burst_tolerance, no_data_loss (unknown key)");
     }
   }
   return s;

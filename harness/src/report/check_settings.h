@@ -35,7 +35,7 @@ CheckSettings check_settings_from_json(const nlohmann::json& j);
 // The "checks" object of a scenario file, written like the command-line flags:
 //   {"max_rss": "512M", "max_pss": "400M", "max_fds": 200, "max_threads": 64,
 //    "plateau": ["rss", "fds"] | "none", "tolerance": "1MiB/h,2%/h", "warmup": "30s",
-//    "horizon": "24h", "burst_phase": "burst", "no_data_loss": true}
+//    "horizon": "24h", "burst_phase": "burst", "burst_tolerance": "2MiB", "no_data_loss": true}
 // Unknown keys and bad values throw Error(usage) naming `where` and the key.
 CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const std::string& where);
 
