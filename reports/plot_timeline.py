@@ -7,7 +7,8 @@ tree peak per tick beside them), open fds and threads, against seconds
 since the target started, with stop/exit events and any budget drawn in. When the
 allocator probe ran (alloc_* columns), a middle panel splits RSS into live heap,
 allocator retention (freed but held) and non-heap memory, with each purge and the
-RSS it returned.
+RSS it returned; one small panel per metric_<field> column (the target's own metrics
+channel) when there are any.
 
 Usage: /usr/bin/python3 reports/plot_timeline.py RUN_DIR [--out PNG]
 Exit status: 0 written, 2 bad input, 3 matplotlib missing (apt-get install python3-matplotlib).
@@ -21,6 +22,7 @@ import sys
 
 MIB = 1024.0 * 1024.0
 MAX_POINTS = 20000  # plotted points per series; longer runs are min/max-decimated
+MAX_METRIC_PANELS = 6  # more metric_* columns are left out (named in the last panel)
 
 
 def fail(message, code=2):
@@ -46,6 +48,9 @@ def read_samples(path):
         reader = csv.DictReader(f)
         if reader.fieldnames is None or "t_s" not in reader.fieldnames:
             fail(f"{path}: not a memgate sample log (no t_s column)")
+        for name in reader.fieldnames:
+            if name.startswith("metric_"):
+                columns[name] = []
         for row in reader:
             if row.get("processes") in ("0", None):
                 continue
@@ -172,12 +177,16 @@ def main():
     events = read_events(os.path.join(args.run_dir, "events.jsonl"))
 
     split = heap_split(s)
+    metric_columns = [key for key in s if key.startswith("metric_") and any(not math.isnan(v) for v in s[key])]
+    shown = metric_columns[:MAX_METRIC_PANELS]
+    ratios = [3] + ([2.2] if split else []) + [1.3] + [0.9] * len(shown)
+    fig, axes = plt.subplots(len(ratios), 1, figsize=(11, 7 + (2.5 if split else 0) + 1.2 * len(shown)), sharex=True,
+                             gridspec_kw={"height_ratios": ratios}, squeeze=False)
+    panels = [row[0] for row in axes]
+    mem, counts = panels[0], panels[2 if split else 1]
     if split:
-        fig, (mem, heap, counts) = plt.subplots(3, 1, figsize=(11, 9.5), sharex=True,
-                                                gridspec_kw={"height_ratios": [3, 2.2, 1.3]})
-        draw_heap_split(heap, split, events)
-    else:
-        fig, (mem, counts) = plt.subplots(2, 1, figsize=(11, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]})
+        draw_heap_split(panels[1], split, events)
+    metric_axes = panels[len(panels) - len(shown):]
     t = s["t_s"]
     for key, label, style in [
         ("rss_bytes", "RSS (sum over tree)", {"color": "tab:blue", "lw": 1.4}),
@@ -223,10 +232,22 @@ def main():
             pt, pv = decimate(pt, pv)
             counts.step(pt, pv, where="post", label=label, color=color, lw=1.2)
     counts.set_ylabel("count")
-    counts.set_xlabel("time since target start (s)")
     counts.set_ylim(bottom=0)
     counts.grid(alpha=0.3)
     counts.legend(loc="lower right", fontsize=8)
+
+    # The target's own gauges (queue depth, utilisation, spilled...), each on its own scale.
+    for i, key in enumerate(shown):
+        ax = metric_axes[i]
+        pt, pv = decimate(*present(t, s[key]))
+        ax.step(pt, pv, where="post", color="tab:brown", lw=1.1)
+        ax.set_ylabel(key[len("metric_"):], fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+    if len(metric_columns) > len(shown):
+        left_out = ", ".join(k[len("metric_"):] for k in metric_columns[len(shown):])
+        panels[-1].annotate(f"not shown: {left_out}", (0.01, 0.05), xycoords="axes fraction", fontsize=7, alpha=0.7)
+    panels[-1].set_xlabel("time since target start (s)")
 
     command = " ".join(report.get("run", {}).get("command", []))
     verdict = report.get("verdict", {})

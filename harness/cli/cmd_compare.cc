@@ -10,6 +10,7 @@
 #include "memgate/error.h"
 #include "memgate/units.h"
 #include "options.h"
+#include "scenario_flags.h"
 #include "run/scenario_options.h"
 #include "scenario/scenario.h"
 
@@ -27,6 +28,7 @@ struct CompareArgs {
   bool purge_at_phases = false;
   double min_effect_pct = 5, throughput_tolerance_pct = 5;
   bool quiet = false;
+  ScenarioFlags scenario;
 };
 
 std::vector<compare::Variant> variants_from(const CompareArgs& a) {
@@ -47,6 +49,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  memgate compare scenarios/examples/sensor_burst.json --allocators glibc,jemalloc,mimalloc,tcmalloc --repeat 3\n"
       "  memgate compare scenarios/air_quality_burst.json --allocators glibc,jemalloc --repeat 5 --purge-at-phases\n"
+      "  memgate compare --profile ci scenarios/air_quality_burst.json --allocators glibc,jemalloc,mimalloc,tcmalloc\n"
       "  memgate compare --allocators glibc,jemalloc,mimalloc,tcmalloc --repeat 3 --duration 2m -- ./server\n"
       "  memgate compare --allocators glibc --variant 'je-d0=jemalloc MALLOC_CONF=dirty_decay_ms:0' -- ./job\n"
       "  memgate compare --report memgate-compare-20261123-174010\n"
@@ -96,6 +99,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-plot{false}", a->options.plot, "Do not render the comparison charts");
   cmd->add_flag("--quiet,-q", a->quiet, "No progress lines");
   add_check_options(*cmd, a->run.checks);
+  add_scenario_options(*cmd, a->scenario);
   cmd->add_option("command", a->run.command, "The command to run, after --; or one SCENARIO.json")
       ->type_name("CMD ARGS...");
 
@@ -121,11 +125,12 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       }
       if (a->purge_at_phases) o.purge_at_phases.every = true;
       if (run::is_scenario_argument(a->run.command)) {
-        const compare::ScenarioWorkload workload(scenario::load_scenario(a->run.command.front()), a->run,
+        const compare::ScenarioWorkload workload(load_scenario(a->scenario, a->run.command.front()), a->run,
                                                  run::FlagOverrides{given_flags(*cmd), a->run.checks});
         if (!a->purge_at_phases) o.purge_at_phases = workload.scenario().target.purge_at_phases;
         result = compare::run_compare(workload, o);
       } else {
+        refuse_scenario_flags_without_scenario(a->scenario, "compare");
         const compare::CommandWorkload workload(a->run);
         result = compare::run_compare(workload, o);
       }

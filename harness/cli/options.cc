@@ -87,6 +87,9 @@ void add_check_options(CLI::App& app, report::CheckSettings& s) {
   app.add_option("--max-threads", s.budgets.max_threads, "Fail if the tree runs more than N threads")
       ->type_name("N")
       ->group(group);
+  app.add_flag("--no-data-loss", s.no_data_loss,
+               "Fail unless the target's accounting line (metrics channel) accounts for every record the traffic delivered")
+      ->group(group);
 }
 
 std::set<std::string> given_flags(const CLI::App& app) {

@@ -60,7 +60,12 @@ class Backend {
                                      with_geometry ? &path : nullptr);
       durations.push_back(r ? nlohmann::json(r->travel_time_s) : nlohmann::json());
       distances.push_back(r ? nlohmann::json(r->distance_m) : nlohmann::json());
-      if (with_geometry) routes.push_back(path);
+      if (with_geometry) {
+        // Like a matrix/route API's geometry: the route's [lat, lon] coordinates.
+        nlohmann::json line = nlohmann::json::array();
+        for (const int node : path) line.push_back({graph_.lat(node), graph_.lon(node)});
+        routes.push_back(std::move(line));
+      }
     }
     nlohmann::json resp = {{"durations", durations}, {"distances", distances}};
     if (with_geometry) resp["routes"] = routes;
@@ -240,6 +245,7 @@ int main(int argc, char** argv) {
   metrics.stop_periodic();
   const double elapsed = duration<double>(steady_clock::now() - started).count();
   const auto accounting = acct.to_json({{"pipeline", "batch_router"},
+                                        {"unit", "pairs"},  // received counts pairs, not the chunk lines that carry them
                                         {"mode", antipattern},
                                         {"stopped_by", stopped_by},
                                         {"requests", backend.requests()},

@@ -43,7 +43,7 @@ struct Options {
   std::size_t queue_size = 2000;
   std::uint64_t memory_limit_mb = 256;
   std::string spill_dir;
-  int spill_timeout_ms = 200;
+  double spill_timeout_ms = 200;  // fractional: with one producer a slot frees every delay/consumers ms
   std::uint64_t spill_cap_mb = 512;
   double consumer_delay_ms = 0;
   int watersheds = 48;
@@ -93,7 +93,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(8, 1 << 20))
       ->capture_default_str();
   app.add_option("--spill-dir", o.spill_dir, "Spillover directory (default: a fresh one under /tmp)");
-  app.add_option("--spill-timeout-ms", o.spill_timeout_ms, "A put waiting this long spills to disk")->capture_default_str();
+  app.add_option("--spill-timeout-ms", o.spill_timeout_ms, "A put waiting this long spills to disk (0: spill whenever the queue is full)")
+      ->check(CLI::Range(0.0, 3600e3))
+      ->capture_default_str();
   app.add_option("--spill-cap-mb", o.spill_cap_mb, "Spill directory cap; at the cap the producer blocks")->capture_default_str();
   app.add_option("--consumer-delay-ms", o.consumer_delay_ms,
                  "Extra per-record latency in consumers (the seed's 10-50 ms spatial op cost)")
@@ -149,6 +151,7 @@ int main(int argc, char** argv) {
   std::thread replayer;
   if (bounded) {
     replayer = std::thread([&] {
+      bool backlog_replayed = false;
       for (;;) {
         const bool done = input_done.load();
         if (done && (drain_requested() || spill->empty())) return;
@@ -160,7 +163,14 @@ int main(int argc, char** argv) {
               else s.acct.reject(std::get<const char*>(parsed));  // a damaged spill file
               ++s.acct.replayed;
             }
+            backlog_replayed = true;
             continue;
+          }
+          // The sealed backlog is replayed: hand the pages the burst used back to the OS,
+          // or glibc keeps them and RSS stays above its pre-burst level.
+          if (backlog_replayed) {
+            purge_allocator();
+            backlog_replayed = false;
           }
           if (done) spill->seal();  // the last, partly filled file
         }
@@ -207,7 +217,8 @@ int main(int argc, char** argv) {
       s.queue.push(std::move(r));
       continue;
     }
-    if (s.queue.push_until(r, steady_clock::now() + milliseconds(o.spill_timeout_ms))) continue;
+    const auto wait = duration_cast<steady_clock::duration>(duration<double, std::milli>(o.spill_timeout_ms));
+    if (s.queue.push_until(r, steady_clock::now() + wait)) continue;
     if (spill->write(to_json_line(r))) {
       ++s.acct.spilled;
       continue;

@@ -196,6 +196,7 @@ int main(int argc, char** argv) {
 
   const double elapsed = duration<double>(steady_clock::now() - started).count();
   const auto accounting = pool.acct.to_json({{"pipeline", "worker_pool"},
+                                             {"unit", "units"},  // work units, not records: there is no generator to compare with
                                              {"mode", o.antipattern},
                                              {"stopped_by", drain_requested() ? "signal" : "done"},
                                              {"units_planned", o.units},

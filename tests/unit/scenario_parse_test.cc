@@ -81,7 +81,8 @@ TEST(ScenarioParse, FleetRateAndDefaults) {
 }
 
 TEST(ScenarioParse, ErrorsNameFileFieldAndExpectation) {
-  EXPECT_EQ(error_of(json::object()), "s.json: target: missing; expected an object with \"command\": [argv...]");
+  EXPECT_EQ(error_of(json::object()),
+            "s.json: target: missing; expected an object with \"command\": [argv...] or \"pipeline\": \"NAME\"");
   json typo = minimal();
   typo["sampling"] = {{"hzz", 5}};
   EXPECT_NE(error_of(typo).find("s.json: sampling.hzz: unknown field; expected one of:"), std::string::npos);

@@ -189,6 +189,8 @@ std::optional<std::uint64_t> OdPairsPayload::limit() const {
   return (options_.pairs + options_.chunk - 1) / options_.chunk;
 }
 
+nlohmann::json OdPairsPayload::stats() const { return {{"pairs", options_.pairs}, {"chunk", options_.chunk}}; }
+
 void OdPairsPayload::append(std::uint64_t index, double, std::string& out) {
   const std::uint64_t first = index * options_.chunk;
   const std::uint64_t last = std::min(options_.pairs, first + options_.chunk);

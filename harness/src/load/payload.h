@@ -94,6 +94,8 @@ class OdPairsPayload final : public Payload {
   explicit OdPairsPayload(OdPairOptions options);
   void append(std::uint64_t index, double t_s, std::string& out) override;
   std::optional<std::uint64_t> limit() const override;
+  // {"pairs", "chunk"}: lets a check turn delivered chunks into delivered pairs.
+  nlohmann::json stats() const override;
 
  private:
   OdPairOptions options_;

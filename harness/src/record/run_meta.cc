@@ -29,6 +29,7 @@ void to_json(nlohmann::json& j, const RunMeta& m) {
                      {"checks", m.checks},
                      {"samplers", m.samplers},
                      {"notes", m.notes}};
+  if (!m.scenario.is_null()) j["scenario"] = m.scenario;
   if (m.target_end) {
     const auto& e = *m.target_end;
     j["target_end"] = {{"signaled", e.signaled},       {"exit_code", e.exit_code},
@@ -66,6 +67,7 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
   m.checks = j.value("checks", nlohmann::json::object());
   m.samplers = j.value("samplers", nlohmann::json::object());
   m.notes = j.value("notes", std::vector<std::string>{});
+  m.scenario = j.value("scenario", nlohmann::json());
 }
 
 bool is_memory_relevant_env(const std::string& key) {

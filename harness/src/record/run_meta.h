@@ -41,6 +41,7 @@ struct RunMeta {
   std::optional<TargetEnd> target_end;
   nlohmann::json checks = nlohmann::json::object();    // report::CheckSettings
   nlohmann::json samplers = nlohmann::json::object();  // final figures of extra samplers
+  nlohmann::json scenario;  // scenario runs: {file, name, profiles, ...}; null otherwise
   std::vector<std::string> notes;                      // warnings shown in the report
 };
 

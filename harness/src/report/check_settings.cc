@@ -85,7 +85,8 @@ nlohmann::json to_json(const CheckSettings& s) {
           {"memory_plateau", plateau_json(s.memory_plateau)},
           {"count_plateau", plateau_json(s.count_plateau)},
           {"burst", {{"phase", s.burst.burst_phase}, {"tolerance_abs", s.burst.tolerance_abs},
-                     {"tolerance_pct", s.burst.tolerance_pct}, {"level_window_s", s.burst.level_window_s}}}};
+                     {"tolerance_pct", s.burst.tolerance_pct}, {"level_window_s", s.burst.level_window_s}}},
+          {"no_data_loss", s.no_data_loss}};
 }
 
 CheckSettings check_settings_from_json(const nlohmann::json& j) {
@@ -111,6 +112,7 @@ CheckSettings check_settings_from_json(const nlohmann::json& j) {
     get(j["burst"], "tolerance_pct", s.burst.tolerance_pct);
     get(j["burst"], "level_window_s", s.burst.level_window_s);
   }
+  get(j, "no_data_loss", s.no_data_loss);
   return s;
 }
 
@@ -169,9 +171,14 @@ CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const s
       const auto seconds = parse_duration(text(key, v));
       if (!seconds || *seconds <= 0) fail(key, "a duration such as \"10s\" (default 30s)");
       s.burst.level_window_s = *seconds;
+    } else if (key == "burst_tolerance") {
+      s.burst.tolerance_abs = static_cast<double>(size(key, v));
+    } else if (key == "no_data_loss") {
+      if (!v.is_boolean()) fail(key, "true or false");
+      s.no_data_loss = v.get<bool>();
     } else {
       fail(key, "one of max_rss, max_pss, max_fds, max_threads, plateau, tolerance, warmup, horizon, burst_phase, "
-                "burst_level_window (unknown key)");
+                "burst_level_window, burst_tolerance, no_data_loss (unknown key)");
     }
   }
   return s;
@@ -190,6 +197,7 @@ void override_checks(const std::set<std::string>& flags_given, const CheckSettin
   }
   if (was_given("--warmup")) base.memory_plateau.warmup = base.count_plateau.warmup = given.memory_plateau.warmup;
   if (was_given("--horizon")) base.memory_plateau.horizon_s = base.count_plateau.horizon_s = given.memory_plateau.horizon_s;
+  if (was_given("--no-data-loss")) base.no_data_loss = given.no_data_loss;
 }
 
 }  // namespace memgate::report

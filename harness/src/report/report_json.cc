@@ -63,6 +63,7 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
         {"end_reason", m.end_reason},
         {"sampling", {{"hz", m.hz}, {"pss_hz", m.pss_hz}, {"process_hz", m.process_hz}}},
         {"target", target},
+        {"scenario", m.scenario},
         {"notes", m.notes}}},
       {"summary",
        {{"samples", s.samples},

@@ -9,6 +9,7 @@
 #include "analyze/budget.h"
 #include "memgate/check_json.h"
 #include "record/sample_log.h"
+#include "report/data_loss_inputs.h"
 #include "report/peak_comparison.h"
 
 namespace memgate::report {
@@ -155,6 +156,7 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
 
   a.checks = analyze::budget_checks(settings.budgets, a.summary);
   for (auto& check : plateau_checks(a.series, settings)) a.checks.push_back(std::move(check));
+  if (settings.no_data_loss) a.checks.push_back(analyze::no_data_loss_check(data_loss_inputs(a.meta.samplers)));
   for (const auto& [name, figures] : a.meta.samplers.items())
     if (figures.contains("checks"))
       for (const auto& check : figures["checks"]) a.checks.push_back(check.get<CheckResult>());

@@ -1,6 +1,7 @@
 #include "run/runner.h"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -11,6 +12,7 @@
 
 #include "memgate/error.h"
 #include "memgate/units.h"
+#include "metrics/metrics_sampler.h"
 #include "record/run_meta.h"
 #include "record/sample_log.h"
 #include "report/report_json.h"
@@ -50,7 +52,21 @@ record::RunMeta initial_meta(const RunOptions& o, std::int64_t started_ms) {
   m.process_hz = o.process_hz;
   m.planned_duration_s = o.duration_s;
   m.checks = report::to_json(o.checks);
+  m.scenario = o.scenario;
   return m;
+}
+
+// The FIFO lives in the run directory; one left by a memgate that was killed is ours to replace.
+void attach_metrics_channel(RunOptions& o, const std::string& dir) {
+  const std::string fifo = dir + "/metrics.fifo";
+  struct stat st {};
+  if (::lstat(fifo.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) ::unlink(fifo.c_str());
+  metrics::MetricsOptions m;
+  m.fifo_path = fifo;
+  m.fields = o.metric_fields;
+  auto sampler = std::make_unique<metrics::MetricsSampler>(std::move(m));
+  o.env_set.push_back(sampler->env_for_target());  // before the spawn
+  o.samplers.push_back(std::move(sampler));
 }
 
 record::TargetEnd target_end(const sys::ExitStatus& s) {
@@ -120,6 +136,7 @@ RunResult run(RunOptions& o) {
   result.out_dir = prepare_run_dir(o.out_dir, started_ms);
   const std::string& dir = result.out_dir;
   const std::string meta_path = dir + "/" + record::kMetaFile;
+  if (o.metrics_channel) attach_metrics_channel(o, dir);
 
   std::vector<std::string> extra_columns;
   std::vector<std::size_t> column_counts;

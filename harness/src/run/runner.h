@@ -33,6 +33,13 @@ struct RunOptions {
   bool plot = true;                   // run reports/plot_timeline.py at the end
   std::string junit_path;             // also write the checks as JUnit XML here
   report::CheckSettings checks;
+  // The metrics channel (docs/metrics-channel.md): on by default, since an idle FIFO costs
+  // nothing and any target can start reporting without a flag. `metric_fields` become
+  // metric_<field> columns in samples.csv; every field's latest value and the final
+  // accounting line reach meta.json either way.
+  bool metrics_channel = true;
+  std::vector<std::string> metric_fields;
+  nlohmann::json scenario;  // what a scenario run records in meta.json (null: a plain command)
   std::vector<std::unique_ptr<Sampler>> samplers;  // extra samplers (eBPF, allocator probe...)
   // Names of samplers whose failure to start is a note, not an error (eBPF in auto mode).
   std::set<std::string> optional_samplers;

@@ -7,6 +7,8 @@ bool is_scenario_argument(const std::vector<std::string>& command) {
 }
 
 void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& overrides, RunOptions& o) {
+  o.scenario = scenario::describe_for_meta(scenario);
+  o.metric_fields = scenario.sampling.metrics;
   o.command = scenario.target.command;
   o.env_set.insert(o.env_set.end(), scenario.target.env_set.begin(), scenario.target.env_set.end());
   o.cwd = scenario.target.cwd;

@@ -24,7 +24,7 @@ struct FlagOverrides {
 // One argument ending in .json: a scenario rather than a command.
 bool is_scenario_argument(const std::vector<std::string>& command);
 
-// Sets o.command, cwd, traffic; appends the scenario's env; sampling (--hz, --pss-hz,
+// Sets o.scenario (for meta.json), metric_fields, command, cwd, traffic; appends the scenario's env; sampling (--hz, --pss-hz,
 // --process-hz, --duration) and checks unless given. The allocator fields
 // (target.allocator, target.purge_at_phases) are the caller's: `run` uses them,
 // `compare` replaces the allocator per variant. Throws Error(usage) for bad checks.

@@ -1,12 +1,16 @@
 #include "scenario/scenario.h"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
 #include "memgate/error.h"
 #include "memgate/units.h"
+#include "scenario/pipeline_target.h"
 
 namespace memgate::scenario {
 namespace {
@@ -383,19 +387,47 @@ load::TrafficConfig parse_traffic(const json& value, const std::string& file, co
   return config;
 }
 
+// Either "command": [argv...], or "pipeline": "NAME" with optional "args" and
+// "antipattern" (kept apart from args so that a profile selecting the anti-pattern
+// composes with one that changes the args: merge patches replace arrays whole).
+void parse_target_program(const Fields& t, Target& target) {
+  const bool has_command = t.find("command") != nullptr;
+  const json* pipeline = t.find("pipeline");
+  if (has_command == (pipeline != nullptr))
+    t.fail("target", "expected exactly one of \"command\": [argv...] or \"pipeline\": \"NAME\" (a reference pipeline)");
+  if (has_command) {
+    target.command = t.strings("command", true);
+    if (target.command.empty()) t.fail("target.command", "expected a non-empty argv, e.g. [\"python3\", \"pipeline.py\"]");
+    if (t.find("args") || t.find("antipattern"))
+      t.fail("target", "\"args\" and \"antipattern\" go with \"pipeline\"; with \"command\", put arguments in the argv");
+    return;
+  }
+  if (!pipeline->is_string()) t.fail("target.pipeline", "expected a pipeline name such as \"sensor_ingest\"", pipeline);
+  target.pipeline = pipeline->get<std::string>();
+  const std::string path = pipeline_path(target.pipeline, pipelines_dir(std::getenv(kPipelinesEnv)), t.file() + ": target.pipeline");
+  if (::access(path.c_str(), X_OK) != 0) throw Error(ExitCode::usage, t.file() + ": " + missing_pipeline_message(target.pipeline, path));
+  target.command = {path};
+  for (auto& arg : t.strings("args", false)) target.command.push_back(std::move(arg));
+  const std::string antipattern = t.string("antipattern", "none");
+  if (antipattern != "none") target.command.insert(target.command.end(), {"--antipattern", antipattern});
+}
+
 }  // namespace
 
-Scenario parse_scenario(const json& doc, const std::string& file, const std::string& base_dir) {
+Scenario parse_scenario(const json& original, const std::string& file, const std::string& base_dir,
+                        const Overrides& overrides) {
+  const json doc = apply_overrides(original, overrides, file);
   Scenario s;
   s.file = file;
+  s.profiles = overrides.profiles;
+  s.time_scale_override = overrides.time_scale;
   Fields top(doc, "", file);
   s.name = top.string("name", std::filesystem::path(file).stem().string());
   s.description = top.string("description", "");
   top.find("$schema");
   {
-    Fields t(top.require("target", "an object with \"command\": [argv...]"), "target", file);
-    s.target.command = t.strings("command", true);
-    if (s.target.command.empty()) t.fail("target.command", "expected a non-empty argv, e.g. [\"python3\", \"pipeline.py\"]");
+    Fields t(top.require("target", "an object with \"command\": [argv...] or \"pipeline\": \"NAME\""), "target", file);
+    parse_target_program(t, s.target);
     s.target.env_set = t.env("env");
     s.target.allocator = t.string("allocator", "");
     s.target.cwd = resolve(t.string("cwd", "."), base_dir);
@@ -413,6 +445,7 @@ Scenario parse_scenario(const json& doc, const std::string& file, const std::str
     s.sampling.pss_hz = f.number("pss_hz", 1, 0, 1000, "reads/s, 0 = never");
     s.sampling.process_hz = f.number("process_hz", 1, 0, 1000, "rows/s");
     if (f.find("duration_s")) s.sampling.duration_s = f.duration("duration_s", 0, 1e-3, kInf);
+    s.sampling.metrics = f.strings("metrics", false);
     f.no_unknown_fields();
   }
   if (!s.sampling.duration_s && s.traffic && !s.traffic->stages.empty()) {
@@ -428,7 +461,15 @@ Scenario parse_scenario(const json& doc, const std::string& file, const std::str
   return s;
 }
 
-Scenario load_scenario(const std::string& path) {
+nlohmann::json describe_for_meta(const Scenario& s) {
+  json j = {{"file", s.file}, {"name", s.name}, {"profiles", s.profiles}};
+  if (!s.target.pipeline.empty()) j["pipeline"] = s.target.pipeline;
+  if (s.time_scale_override) j["time_scale_override"] = *s.time_scale_override;
+  if (s.traffic) j["time_scale"] = s.traffic->time_scale;
+  return j;
+}
+
+Scenario load_scenario(const std::string& path, const Overrides& overrides) {
   std::ifstream in(path);
   if (!in) throw Error(ExitCode::usage, path + ": cannot open the scenario file; check the path");
   json doc;
@@ -439,7 +480,7 @@ Scenario load_scenario(const std::string& path) {
     throw Error(ExitCode::usage, path + ": not valid JSON: " + std::string(e.what()));
   }
   const std::string base = std::filesystem::absolute(path).parent_path().string();
-  return parse_scenario(doc, path, base);
+  return parse_scenario(doc, path, base, overrides);
 }
 
 }  // namespace memgate::scenario

@@ -11,11 +11,13 @@
 
 #include "alloc/phase_purge.h"
 #include "load/traffic_driver.h"
+#include "scenario/profiles.h"
 
 namespace memgate::scenario {
 
 struct Target {
-  std::vector<std::string> command;  // argv; argv[0] looked up in PATH
+  std::vector<std::string> command;  // argv; argv[0] looked up in PATH (a pipeline: its full path)
+  std::string pipeline;              // "sensor_ingest" when given as {"pipeline": ...}, else ""
   std::vector<std::string> env_set;  // KEY=VALUE
   std::string allocator;             // "" / "glibc" / "jemalloc" / "mimalloc" / "tcmalloc"...
   std::string cwd;                   // "": the scenario file's directory
@@ -27,23 +29,32 @@ struct Sampling {
   double pss_hz = 1;
   double process_hz = 1;
   std::optional<double> duration_s;  // wall seconds; default: the traffic schedule's length
+  std::vector<std::string> metrics;  // metrics-channel fields recorded as metric_<field> columns
 };
 
 struct Scenario {
   std::string file;  // where it came from (for messages)
   std::string name;
   std::string description;
+  std::vector<std::string> profiles;  // the profiles applied, in order
+  std::optional<double> time_scale_override;
   Target target;
   std::optional<load::TrafficConfig> traffic;
   Sampling sampling;
   nlohmann::json checks = nlohmann::json::object();  // validated as an object; the runner maps it
 };
 
-// Reads and validates a scenario file; relative paths inside it (trace files, unix
-// sockets, cwd) are resolved against the file's directory. Throws Error(usage).
-Scenario load_scenario(const std::string& path);
+// Reads and validates a scenario file with the command line's overrides (profiles,
+// time scale) applied; relative paths inside it (trace files, unix sockets, cwd) are
+// resolved against the file's directory. Throws Error(usage), also when a
+// `target.pipeline` is not built.
+Scenario load_scenario(const std::string& path, const Overrides& overrides = {});
 // The same from an already parsed document; `file` is used in messages, `base_dir`
 // to resolve relative paths.
-Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, const std::string& base_dir);
+Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, const std::string& base_dir,
+                        const Overrides& overrides = {});
+
+// What a scenario run records in meta.json: file, name, profiles, time-scale override.
+nlohmann::json describe_for_meta(const Scenario& scenario);
 
 }  // namespace memgate::scenario

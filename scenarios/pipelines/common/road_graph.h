@@ -28,6 +28,8 @@ class RoadGraph {
   explicit RoadGraph(GraphOptions options);
   int nodes() const { return static_cast<int>(lat_.size()); }
   int nearest_node(double lat, double lon) const;
+  double lat(int node) const { return lat_[static_cast<std::size_t>(node)]; }
+  double lon(int node) const { return lon_[static_cast<std::size_t>(node)]; }
   // nullopt: no path. When `path` is given it receives the node sequence (origin first).
   std::optional<Route> shortest(int from, int to, std::vector<int>* path = nullptr);
 
