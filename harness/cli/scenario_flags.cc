@@ -8,6 +8,7 @@ void add_scenario_options(CLI::App& app, ScenarioFlags& flags) {
   app.add_option("--profile", flags.profiles,
                  "Apply the scenario's named profiles, in order (e.g. ci, or ci,unbounded_queue); SCENARIO.json only")
       ->delimiter(',')
+      ->allow_extra_args(false)  // `--profile ci SCENARIO.json`: the scenario is not a profile
       ->type_name("LIST")
       ->group(kScenarioGroup);
   app.add_option("--time-scale", flags.time_scale,

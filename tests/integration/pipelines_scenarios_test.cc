@@ -188,6 +188,27 @@ TEST(NoDataLossCheck, FailsATargetWhoseAccountingProcessedFewerThanItReceived) {
   EXPECT_NE(again.output.find(expected), std::string::npos) << again.output;
 }
 
+// A relative --out while the target runs in the scenario's directory: the channel's path
+// handed to the target must still lead to the run directory's FIFO.
+TEST(NoDataLossCheck, AccountingArrivesWithARelativeRunDirectoryAndAnotherTargetCwd) {
+  const std::string dir = fresh_dir("ndl-rel");
+  const std::string body =
+      "n=$(wc -l); printf '{\"pid\":%d,\"accounting\":{\"received\":%d,\"processed\":%d,\"rejected_total\":0}}\\n' $$ $n $n "
+      "> \"$MEMGATE_METRICS_PATH\"";
+  const std::string scenario_file = fake_scenario(dir, body, 100);  // the target's cwd: dir
+  std::filesystem::create_directories(dir + "/elsewhere");
+  const auto r = run_command({"sh", "-c", "cd '" + dir + "/elsewhere' && exec '" + std::string(MEMGATE_BIN) +
+                                              "' run --quiet --no-plot --out rel-run '" + scenario_file + "'"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const auto report = read_json(dir + "/elsewhere/rel-run/report.json");
+  EXPECT_EQ(report["samplers"]["metrics"]["accounting"]["received"], report["samplers"]["traffic"]["accepted"]);
+  for (const auto& c : report["checks"]) {
+    if (c["id"] == "no-data-loss") {
+      EXPECT_EQ(c["outcome"], "pass") << c.dump();
+    }
+  }
+}
+
 TEST(NoDataLossCheck, InconclusiveWhenNoAccountingLineArrives) {
   const std::string dir = fresh_dir("ndl-none");
   const std::string out = dir + "/run";

@@ -57,8 +57,9 @@ record::RunMeta initial_meta(const RunOptions& o, std::int64_t started_ms) {
 }
 
 // The FIFO lives in the run directory; one left by a memgate that was killed is ours to replace.
+// Its path is absolute: the target may run in another directory (a scenario's).
 void attach_metrics_channel(RunOptions& o, const std::string& dir) {
-  const std::string fifo = dir + "/metrics.fifo";
+  const std::string fifo = std::filesystem::absolute(dir + "/metrics.fifo").string();
   struct stat st {};
   if (::lstat(fifo.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) ::unlink(fifo.c_str());
   metrics::MetricsOptions m;
