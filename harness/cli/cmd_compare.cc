@@ -113,6 +113,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     if (!a->report_dir.empty()) {
       if (!a->run.command.empty() || !a->allocators.empty() || !a->variants.empty())
         throw Error(ExitCode::usage, "--report DIR recomputes an existing comparison: give no command, --allocators or --variant with it");
+      refuse_scenario_flags_without_scenario(a->scenario, "compare");
       result = compare::report_compare_dir(a->report_dir, o);
     } else {
       if (a->allocators.empty() && a->variants.empty())
