@@ -2,7 +2,6 @@
 // memgate run [options] SCENARIO.json   (flags given here override the scenario's)
 #include <cstdio>
 #include <memory>
-#include <sstream>
 
 #include "commands.h"
 #include "memgate/error.h"
@@ -18,14 +17,13 @@ namespace memgate::cli {
 namespace {
 
 // --metrics: "off" closes the channel; otherwise the fields recorded as columns.
-void apply_metrics_flag(const std::string& text, run::RunOptions& o) {
-  if (text == "off") {
+void apply_metrics_flag(const std::vector<std::string>& fields, run::RunOptions& o) {
+  if (fields == std::vector<std::string>{"off"}) {
     o.metrics_channel = false;
     return;
   }
   o.metric_fields.clear();
-  std::stringstream list(text);
-  for (std::string field; std::getline(list, field, ',');)
+  for (const auto& field : fields)
     if (!field.empty()) o.metric_fields.push_back(field);
 }
 
@@ -78,10 +76,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
   add_check_options(*cmd, options->checks);
   auto scenario_flags = std::make_shared<ScenarioFlags>();
   add_scenario_options(*cmd, *scenario_flags);
-  auto metrics = std::make_shared<std::string>();  // "a,b" / "off" / "" (the scenario's sampling.metrics)
+  auto metrics = std::make_shared<std::vector<std::string>>();  // fields, or {"off"}; unset: the scenario's
   cmd->add_option("--metrics", *metrics,
                   "Metrics-channel fields recorded as metric_<field> columns (e.g. queue_depth,utilisation), or off to "
                   "not set MEMGATE_METRICS_PATH (default: the scenario's sampling.metrics; the channel is always open)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
       ->type_name("LIST")
       ->group(kScenarioGroup);
   auto target_flags = std::make_shared<TargetFlags>();

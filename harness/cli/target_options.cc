@@ -82,7 +82,7 @@ void apply_target_options(const TargetFlags& f, run::RunOptions& options) {
   alloc::AllocatorRequest request;
   request.allocator = f.allocator;
   request.alloc_env = f.alloc_env;
-  request.target = options.command.empty() ? "" : options.command.front();
+  request.target = run::target_program(options);
   request.purge_every_s = f.purge_every_s;
   request.purge_at_phases = f.purge_at_phases;
   auto setup = alloc::prepare_allocator(request);

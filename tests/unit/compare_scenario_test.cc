@@ -13,6 +13,7 @@
 #include "compare/run_figures.h"
 #include "compare/workload.h"
 #include "memgate/error.h"
+#include "run/allocator_attach.h"
 #include "run/scenario_options.h"
 #include "scenario/scenario.h"
 
@@ -113,7 +114,7 @@ TEST(ScenarioWorkload, RunsTheScenarioAndNamesTheReplacedAllocator) {
   compare::RunSettings settings;
   settings.command = {path};
   const compare::ScenarioWorkload w(scenario::load_scenario(path), settings, {});
-  EXPECT_EQ(w.target_program(), (dir / "bin/pipeline").string());  // relative to the target's cwd
+  EXPECT_EQ(run::target_program(w.run_options("")), (dir / "bin/pipeline").string());  // relative to the target's cwd
   EXPECT_NE(w.describe().find("./bin/pipeline --consumers 2"), std::string::npos) << w.describe();
   ASSERT_EQ(w.notes().size(), 1u);
   EXPECT_NE(w.notes()[0].find("names allocator jemalloc"), std::string::npos) << w.notes()[0];

@@ -98,11 +98,12 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
   m.purge_every_s = options.purge_every_s;
   m.purge_at_phases = options.purge_at_phases;
 
+  const std::string program = run::target_program(workload.run_options(""));
   const auto request_for = [&](const Variant& v) {
     alloc::AllocatorRequest request;
     request.allocator = v.allocator;
     request.alloc_env = v.alloc_env;
-    request.target = workload.target_program();
+    request.target = program;
     request.purge_every_s = options.purge_every_s;
     request.purge_at_phases = options.purge_at_phases;
     request.probe_interval_ms = options.probe_interval_ms;

@@ -1,6 +1,5 @@
 #include "compare/workload.h"
 
-#include <filesystem>
 
 #include "memgate/error.h"
 
@@ -56,13 +55,6 @@ ScenarioWorkload::ScenarioWorkload(scenario::Scenario scenario, RunSettings sett
     : scenario_(std::move(scenario)), settings_(std::move(settings)), overrides_(std::move(overrides)) {
   // The same validation `memgate run` does (checks, sampling) before the first run.
   (void)run_options("");
-}
-
-std::string ScenarioWorkload::target_program() const {
-  // A relative program path in a scenario is relative to the target's cwd.
-  const std::string& program = scenario_.target.command.front();
-  if (program.find('/') == std::string::npos || program.front() == '/' || scenario_.target.cwd.empty()) return program;
-  return (std::filesystem::path(scenario_.target.cwd) / program).lexically_normal().string();
 }
 
 std::string ScenarioWorkload::describe() const {

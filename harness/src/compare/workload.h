@@ -17,8 +17,6 @@ namespace memgate::compare {
 class Workload {
  public:
   virtual ~Workload() = default;
-  // argv[0] of the target: prepare_allocator refuses static/setuid programs by it.
-  virtual std::string target_program() const = 0;
   // One line for compare.json / compare.md, e.g. the command.
   virtual std::string describe() const = 0;
   // The options of one run (without the allocator: compare adds env and sampler).
@@ -44,7 +42,6 @@ run::RunOptions base_run_options(const RunSettings& settings, const std::string&
 class CommandWorkload : public Workload {
  public:
   explicit CommandWorkload(RunSettings settings);  // throws Error(usage) for an empty command
-  std::string target_program() const override { return settings_.command.front(); }
   std::string describe() const override;
   run::RunOptions run_options(const std::string& out_dir) const override;
 
@@ -60,7 +57,6 @@ class ScenarioWorkload : public Workload {
   // `scenario` as scenario::load_scenario returns it (the caller picks how it is loaded);
   // the run options are validated now (Error(usage) before anything runs).
   ScenarioWorkload(scenario::Scenario scenario, RunSettings settings, run::FlagOverrides overrides);
-  std::string target_program() const override;
   std::string describe() const override;
   run::RunOptions run_options(const std::string& out_dir) const override;
   std::vector<std::string> notes() const override;

@@ -1,8 +1,17 @@
 #include "run/allocator_attach.h"
 
+#include <filesystem>
+
 #include "memgate/error.h"
 
 namespace memgate::run {
+
+std::string target_program(const RunOptions& options) {
+  if (options.command.empty()) return "";
+  const std::string& program = options.command.front();
+  if (program.find('/') == std::string::npos || program.front() == '/' || options.cwd.empty()) return program;
+  return (std::filesystem::path(options.cwd) / program).lexically_normal().string();
+}
 
 void attach_allocator(alloc::AllocatorSetup setup, const alloc::PhasePurge& purge_at_phases, RunOptions& options) {
   if (purge_at_phases.enabled() && !options.traffic)
