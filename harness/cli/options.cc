@@ -1,8 +1,5 @@
 #include "options.h"
 
-#include <algorithm>
-#include <sstream>
-
 #include "memgate/units.h"
 
 namespace memgate::cli {
@@ -37,21 +34,21 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::op
 
 void add_check_options(CLI::App& app, report::CheckSettings& s) {
   const std::string group = "Checks";
-  app.add_option_function<std::string>(
+  app.add_option_function<std::vector<std::string>>(
          "--plateau",
-         [&s](const std::string& text) {
+         [&s](const std::vector<std::string>& metrics) {
            s.plateau_metrics.clear();
-           if (text == "none") return;
-           std::stringstream list(text);
-           for (std::string metric; std::getline(list, metric, ',');) {
-             const auto& known = report::known_plateau_metrics();
-             if (std::find(known.begin(), known.end(), metric) == known.end())
+           if (metrics.size() == 1 && metrics[0] == "none") return;
+           for (const auto& metric : metrics) {
+             if (!report::is_plateau_metric(metric))
                throw CLI::ValidationError("--plateau", "unknown metric '" + metric + "' (use " + report::known_plateau_metrics_text() + " or none)");
              s.plateau_metrics.push_back(metric);
            }
          },
          "Series judged for a plateau: comma-separated rss,pss,heap,fds,threads, or none (default rss,fds); heap is "
          "the allocator's allocated bytes (needs --allocator)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
       ->type_name("LIST")
       ->group(group);
   app.add_option_function<std::string>(

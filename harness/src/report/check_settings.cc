@@ -68,6 +68,11 @@ const std::vector<std::string>& known_plateau_metrics() {
   return metrics;
 }
 
+bool is_plateau_metric(const std::string& name) {
+  const auto& known = known_plateau_metrics();
+  return std::find(known.begin(), known.end(), name) != known.end();
+}
+
 std::string known_plateau_metrics_text() {
   std::string text;
   for (const auto& metric : known_plateau_metrics()) text += (text.empty() ? "" : ", ") + metric;
@@ -100,8 +105,7 @@ CheckSettings check_settings_from_json(const nlohmann::json& j) {
   }
   get(j, "plateau_metrics", s.plateau_metrics);
   for (const auto& metric : s.plateau_metrics) {
-    const auto& known = known_plateau_metrics();
-    if (std::find(known.begin(), known.end(), metric) == known.end())
+    if (!is_plateau_metric(metric))
       throw Error(ExitCode::usage, "checks: plateau_metrics: unknown metric '" + metric + "' (use " + known_plateau_metrics_text() + ")");
   }
   if (j.contains("memory_plateau")) plateau_from_json(j["memory_plateau"], s.memory_plateau);
@@ -149,9 +153,8 @@ CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const s
       s.plateau_metrics.clear();
       if (v.is_string() && v.get<std::string>() == "none") continue;
       if (!v.is_array()) fail(key, "a list of metrics (" + known_plateau_metrics_text() + ") or \"none\"");
-      const auto& known = known_plateau_metrics();
       for (const auto& m : v) {
-        if (!m.is_string() || std::find(known.begin(), known.end(), m.get<std::string>()) == known.end())
+        if (!m.is_string() || !is_plateau_metric(m.get<std::string>()))
           fail(key, "metrics among " + known_plateau_metrics_text() + " (got " + m.dump() + ")");
         s.plateau_metrics.push_back(m.get<std::string>());
       }

@@ -29,6 +29,7 @@ struct CheckSettings {
 // The plateau metrics memgate knows, for validation and help texts ("rss, pss, ...").
 const std::vector<std::string>& known_plateau_metrics();
 std::string known_plateau_metrics_text();
+bool is_plateau_metric(const std::string& name);
 
 nlohmann::json to_json(const CheckSettings& settings);
 // Missing keys keep their defaults; wrong types throw Error(usage) naming the key.
