@@ -71,6 +71,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto grace = std::make_shared<std::optional<double>>();
   add_duration_option(*cmd, "--grace", *grace, "After SIGTERM, wait this long before SIGKILL (default 10s)");
   cmd->add_option("--junit", options->junit_path, "Also write the checks as JUnit XML to PATH")->type_name("PATH");
+  cmd->add_option("--target-log", options->target_log,
+                  "Write the target's stdout and stderr to PATH instead of this terminal (memgate compare keeps each run's in "
+                  "its run directory as target.log)")
+      ->type_name("PATH");
   cmd->add_flag("--no-plot{false}", options->plot, "Do not render timeline.png at the end");
   cmd->add_flag("--quiet,-q", options->quiet, "No progress output");
   add_check_options(*cmd, options->checks);

@@ -24,7 +24,7 @@ const char* kBurstDriver =
     "s=$(mktemp); \"$0\" \"$s\" 300000 256 & p=$!; "
     "wait_for() { while :; do read -r l < \"$s\" 2>/dev/null; case \"$l\" in *phase=$1*) return;; esac; sleep 0.05; done; }; "
     "wait_for baseline; sleep 0.3; kill -USR1 $p; wait_for burst; sleep 0.5; kill -USR1 $p; "
-    "wait_for freed; sleep 1; kill -USR1 $p; wait $p; rc=$?; rm -f \"$s\"; exit $rc";
+    "wait_for freed; sleep 1; kill -USR1 $p; wait $p; rc=$?; rm -f \"$s\"; echo \"alloc_burst exited $rc\"; exit $rc";
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -87,7 +87,10 @@ TEST_F(CompareEndToEnd, RunsAreInterleavedOrdinaryRunDirectories) {
     const std::int64_t started = meta["started_unix_ms"];
     EXPECT_GT(started, previous_start) << name << " did not start after the run before it";
     previous_start = started;
+    // The target's output stays with its run, not in the comparison's terminal lines.
+    EXPECT_EQ(read_text(run + "/target.log"), "alloc_burst exited 0\n") << name;
   }
+  EXPECT_EQ(result_->output.find("alloc_burst exited"), std::string::npos) << result_->output;
 }
 
 TEST_F(CompareEndToEnd, EachRunIsServedByItsAllocatorAndSeesTheBurst) {

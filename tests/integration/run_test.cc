@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "integration/run_helpers.h"
@@ -187,6 +188,27 @@ TEST(BadInput, UnwritableOutIsUsageError) {
   const auto r = memgate({"run", "--out", file + "/run", "--", "true"});
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_NE(r.output.find("--out"), std::string::npos) << r.output;
+}
+
+TEST(Run, TargetLogTakesTheTargetsStdoutAndStderr) {
+  const std::string dir = fresh_dir("target-log");
+  const auto r = memgate({"run", "--quiet", "--no-plot", "--plateau", "none", "--out", dir + "/run", "--target-log",
+                          dir + "/target.log", "--", "sh", "-c", "echo to-stdout; echo to-stderr >&2"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("to-std"), std::string::npos) << r.output;
+  std::ifstream in(dir + "/target.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "to-stdout\nto-stderr\n");
+}
+
+TEST(BadInput, UnwritableTargetLogIsUsageErrorBeforeTheTargetStarts) {
+  const std::string dir = fresh_dir("target-log-bad");
+  const auto r = memgate({"run", "--quiet", "--no-plot", "--out", dir + "/run", "--target-log", dir + "/missing/target.log",
+                          "--", "sh", "-c", "touch " + dir + "/started"});
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("cannot write the target log " + dir + "/missing/target.log"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/started"));
 }
 
 TEST(BadInput, MalformedSizeIsUsageError) {

@@ -39,6 +39,8 @@ run::RunOptions base_run_options(const RunSettings& settings, const std::string&
   o.checks = settings.checks;
   o.quiet = true;   // compare prints one line per run instead
   o.plot = false;   // the comparison charts replace per-run timelines
+  // Each run's output is kept with its run, not interleaved with the comparison's lines.
+  o.target_log = out_dir + "/target.log";
   return o;
 }
 

@@ -1,5 +1,6 @@
 #include "run/runner.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -124,6 +125,15 @@ nlohmann::json traffic_figures(nlohmann::json figures) {
   return figures;
 }
 
+// Opened before the spawn, so that a bad path is a usage error rather than a target
+// that "failed to start"; -1 when the target shares memgate's stdout and stderr.
+int open_target_log(const std::string& path) {
+  if (path.empty()) return -1;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(ExitCode::usage, errno_message("cannot write the target log " + path, errno) + " (choose a writable path)");
+  return fd;
+}
+
 }  // namespace
 
 RunResult run(RunOptions& o) {
@@ -162,10 +172,13 @@ RunResult run(RunOptions& o) {
   sys::Pipe stdin_pipe;
   const bool feeds_stdin = o.traffic && o.traffic->transport.kind == load::TransportSpec::Kind::stdin_pipe;
   if (feeds_stdin) stdin_pipe = sys::Pipe::create();
+  const int target_log = open_target_log(o.target_log);
   std::optional<sys::Child> child;
   try {
-    child.emplace(sys::Child::spawn({o.command, o.env_set, o.cwd, feeds_stdin ? stdin_pipe.read_end() : -1}));
+    child.emplace(sys::Child::spawn({o.command, o.env_set, o.cwd, feeds_stdin ? stdin_pipe.read_end() : -1, target_log}));
+    if (target_log >= 0) ::close(target_log);
   } catch (const Error& e) {
+    if (target_log >= 0) ::close(target_log);
     // Keep the evidence: the run directory says what was attempted and why it failed.
     meta.status = "finished";
     meta.end_reason = "start-failed";

@@ -32,6 +32,7 @@ struct RunOptions {
   bool quiet = false;
   bool plot = true;                   // run reports/plot_timeline.py at the end
   std::string junit_path;             // also write the checks as JUnit XML here
+  std::string target_log;             // the target's stdout and stderr go to this file; empty: memgate's own
   report::CheckSettings checks;
   // The metrics channel (docs/metrics-channel.md): on by default, since an idle FIFO costs
   // nothing and any target can start reporting without a flag. `metric_fields` become

@@ -90,6 +90,9 @@ Child Child::spawn(const SpawnOptions& options) {
     int err = 0;
     if (options.stdin_fd >= 0 && ::dup2(options.stdin_fd, STDIN_FILENO) < 0) {
       err = errno;
+    } else if (options.output_fd >= 0 &&
+               (::dup2(options.output_fd, STDOUT_FILENO) < 0 || ::dup2(options.output_fd, STDERR_FILENO) < 0)) {
+      err = errno;
     } else if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) {
       err = errno;
     } else {

@@ -24,6 +24,7 @@ struct SpawnOptions {
   std::vector<std::string> env_set;  // KEY=VALUE added to (or replacing in) memgate's environment
   std::string cwd;                   // empty: inherit
   int stdin_fd = -1;                 // becomes the child's stdin when >= 0 (e.g. a pipe memgate writes)
+  int output_fd = -1;                // becomes the child's stdout and stderr when >= 0 (a log file)
 };
 
 class Child {
