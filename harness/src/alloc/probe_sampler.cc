@@ -1,6 +1,7 @@
 #include "alloc/probe_sampler.h"
 
 #include "memgate/check_json.h"
+#include "memgate/units.h"
 
 #include <signal.h>
 
@@ -229,6 +230,16 @@ CheckResult ProbeSampler::allocator_check() const {
   } else {
     c.outcome = Outcome::pass;
     c.summary = wanted + " serves malloc in all " + std::to_string(verified_) + " processes probed";
+  }
+  if (purge_count_ > 0) {
+    // Shown with the verdict: a purge's effect is the first thing to read when RSS
+    // fails to come back after a burst.
+    std::string kinds;
+    for (const auto& [kind, totals] : by_trigger_) kinds += (kinds.empty() ? "" : ", ") + std::to_string(totals.count) + " " + kind;
+    c.summary += "; " + std::to_string(purge_count_) + (purge_count_ == 1 ? " purge (" : " purges (") + kinds + ") returned " + format_bytes(returned_total_) +
+                 " (largest " + format_bytes(returned_max_) + ")";
+    c.figures.push_back({"purges", static_cast<double>(purge_count_), "count"});
+    c.figures.push_back({"purge_returned_bytes", returned_total_, "bytes"});
   }
   return c;
 }
