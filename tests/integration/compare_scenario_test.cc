@@ -158,7 +158,10 @@ TEST(PhasePurge, PurgesAtPhaseChangesAreRecordedWithTheBytesReturned) {
   double returned = 0;
   for (const auto& p : purges["list"]) {
     triggers.push_back(p["trigger"]);
-    EXPECT_EQ(p["completed"], p["processes"]) << p.dump();  // sh, alloc_burst, cat: each answered
+    // sh, alloc_burst, cat: each answered; at the end of the load they start exiting, and
+    // one that exits between its answer and the RSS read after it is not counted.
+    if (p["trigger"] == "phase:nominal->end") EXPECT_LE(p["completed"], p["processes"]) << p.dump();
+    else EXPECT_EQ(p["completed"], p["processes"]) << p.dump();
     returned += p["returned_bytes"].get<double>();
   }
   EXPECT_EQ(triggers, (std::vector<std::string>{"phase:warmup->nominal", "phase:nominal->burst", "phase:burst->recovery",
