@@ -9,7 +9,7 @@
 # median(attached) / median(bare) over the rounds, with the spread of per-round ratios,
 # on CPU time (steady on a busy machine) and on wall time.
 # Needs root (or CAP_BPF+CAP_PERFMON). Prints the load average: figures measured on a
-# busy machine are noisy. ~3 minutes with the default 7 rounds.
+# busy machine are noisy. ~2 minutes with the default 7 rounds.
 # Usage: tests/bench/ebpf_overhead.sh [BUILD_DIR] [ROUNDS]   (default: build 7)
 set -euo pipefail
 build=${1:-build}
