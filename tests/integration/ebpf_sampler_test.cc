@@ -216,6 +216,9 @@ TEST(EbpfSampler, ForkedChildIsTrackedWithItsOwnPeak) {
   EXPECT_GE(timeline.report["page_faults"].get<std::uint64_t>(),
             child_faults[0] + (*parent_row)["page_faults"].get<std::uint64_t>());
   EXPECT_FALSE(timeline.report.contains("fault_hook_hits"));  // the hook is opt-in
+  // rss_stat fires once per page faulted in; the slot owner's events (counted in its
+  // slot, folded into its entry at exit) reach the report.
+  EXPECT_GT((*row)["rss_events"].get<std::uint64_t>(), (96u << 20) / 4096 / 2);
 }
 
 // The opt-in tp_btf/page_fault_user hook counts the user-mode faults it sees.
