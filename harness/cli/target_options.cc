@@ -37,6 +37,10 @@ void add_target_options(CLI::App& app, TargetFlags& f) {
   app.add_flag("--ebpf-syscalls", f.ebpf_syscalls,
                "Also count fd and mmap/brk/madvise syscalls (slows every syscall on the machine)")
       ->group(group);
+  app.add_flag("--ebpf-fault-hook", f.ebpf_fault_hook,
+               "Also hook every user page fault (fault_hook_hits; page_faults come from the kernel's counters "
+               "without it)")
+      ->group(group);
   app.add_flag("--verbose,-v", f.verbose, "Show libbpf's messages")->group(group);
 }
 
@@ -45,6 +49,7 @@ namespace {
 void add_ebpf_sampler(const TargetFlags& f, run::RunOptions& options) {
   if (f.ebpf == "off") {
     if (f.ebpf_syscalls) throw Error(ExitCode::usage, "--ebpf-syscalls needs the eBPF sampler: drop --ebpf off");
+    if (f.ebpf_fault_hook) throw Error(ExitCode::usage, "--ebpf-fault-hook needs the eBPF sampler: drop --ebpf off");
     return;
   }
 #ifdef MEMGATE_HAVE_EBPF
@@ -58,11 +63,12 @@ void add_ebpf_sampler(const TargetFlags& f, run::RunOptions& options) {
   }
   EbpfOptions ebpf;
   ebpf.syscalls = f.ebpf_syscalls;
+  ebpf.fault_hook = f.ebpf_fault_hook;
   options.samplers.push_back(make_ebpf_sampler(ebpf));
   // A sampler that fails to attach in auto mode is dropped by the runner with one line.
   if (f.ebpf == "auto") options.optional_samplers.insert(options.samplers.back()->name());
 #else
-  if (f.ebpf == "on" || f.ebpf_syscalls)
+  if (f.ebpf == "on" || f.ebpf_syscalls || f.ebpf_fault_hook)
     throw Error(ExitCode::usage, "this memgate was built without the eBPF sampler (clang, bpftool, libbpf-dev and kernel "
                                  "BTF are needed at build time): rebuild, or use --ebpf off");
 #endif

@@ -20,6 +20,7 @@ struct TargetFlags {
   alloc::PhasePurge purge_at_phases;  // --purge-at-phases: every phase change
   std::string ebpf = "auto";  // auto | on | off
   bool ebpf_syscalls = false;
+  bool ebpf_fault_hook = false;
   bool verbose = false;
 };
 

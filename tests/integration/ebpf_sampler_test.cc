@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cmath>
@@ -202,6 +203,48 @@ TEST(EbpfSampler, ForkedChildIsTrackedWithItsOwnPeak) {
   EXPECT_GE(timeline.report["peak_bytes"].get<std::uint64_t>(), (*row)["peak_bytes"].get<std::uint64_t>() + (32u << 20));
   ASSERT_NE(sink.find("process_fork", child_pid), nullptr);
   ASSERT_NE(sink.find("process_exit", child_pid), nullptr);
+  // Faults come from the kernel's per-task counters (no per-fault hook): the child's,
+  // its joined thread's included, equal what wait4 reported to its parent.
+  const auto child_faults = read_numbers(result + ".child_faults");
+  ASSERT_EQ(child_faults.size(), 1u);
+  EXPECT_GT(child_faults[0], (96u << 20) / 4096 / 2);  // at least one fault per two pages touched
+  EXPECT_EQ((*row)["page_faults"].get<std::uint64_t>(), child_faults[0]);
+  // At the first tick no thread of the tree had exited (the child lives >= 50 ms), so
+  // a nonzero count there is the live one, read from /proc.
+  ASSERT_EQ(sampler->columns()[4], "ebpf_page_faults");
+  EXPECT_GT(timeline.ebpf_rows.front()[4], 0);
+  EXPECT_GE(timeline.report["page_faults"].get<std::uint64_t>(),
+            child_faults[0] + (*parent_row)["page_faults"].get<std::uint64_t>());
+  EXPECT_FALSE(timeline.report.contains("fault_hook_hits"));  // the hook is opt-in
+  // rss_stat fires once per page faulted in; the slot owner's events (counted in its
+  // slot, folded into its entry at exit) reach the report.
+  EXPECT_GT((*row)["rss_events"].get<std::uint64_t>(), (96u << 20) / 4096 / 2);
+}
+
+// The opt-in tp_btf/page_fault_user hook counts the user-mode faults it sees.
+TEST(EbpfSampler, FaultHookCountsUserFaultsWhenAskedFor) {
+  REQUIRE_EBPF();
+  const std::string dir = fresh_dir("ebpf-fault-hook");
+  const std::string ready = dir + "/ready", result = dir + "/result";
+  auto child = sys::Child::spawn({{ebpf_helper("ebpf_fork_alloc"), ready, result, "8", "32"}, {}, ""});
+  EbpfOptions options;
+  options.fault_hook = true;
+  auto sampler = make_ebpf_sampler(options);
+  const auto columns = sampler->columns();
+  ASSERT_NE(std::find(columns.begin(), columns.end(), "ebpf_fault_hook_hits"), columns.end());
+  RecordingSink sink;
+  sampler->start(child.pid(), sink);
+  wait_for_file(ready);
+  ::kill(child.pid(), SIGUSR1);
+  const Timeline timeline = drive(child, *sampler, sink, [](int, const std::vector<double>&) {});
+  ASSERT_EQ(timeline.status.code, 0) << timeline.status.describe();
+  const auto forked = read_numbers(result + ".child");
+  ASSERT_EQ(forked.size(), 2u);
+  const nlohmann::json* row = process_row(timeline.report, static_cast<pid_t>(forked[0]));
+  ASSERT_NE(row, nullptr) << timeline.report.dump(2);
+  // The child touched 32 + 8 MiB from user mode: at least one fault per two pages.
+  EXPECT_GT((*row)["fault_hook_hits"].get<std::uint64_t>(), (40u << 20) / 4096 / 2);
+  EXPECT_GE(timeline.report["fault_hook_hits"].get<std::uint64_t>(), (*row)["fault_hook_hits"].get<std::uint64_t>());
 }
 
 // A memory cgroup of the test's own (v1 or v2), limit 64 MiB, and a helper that

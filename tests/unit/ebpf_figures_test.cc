@@ -132,6 +132,25 @@ TEST(EbpfFigures, ReportHasTreePeakRatesAndSyscallsOnlyWhenTraced) {
   EXPECT_EQ(build_report(in, table)["syscalls"]["fds_net"], 1);  // +1 finished, 0 live
 }
 
+TEST(EbpfFigures, FaultHookHitsAppearOnlyWithTheHook) {
+  ProcessTable table(8);
+  memgate_proc k = proc_with(1 << 20, 0, true);
+  k.fault_hook_hits = 7;
+  table.finish(figures_of(3, k));
+  k.fault_hook_hits = 5;
+  table.update_live(figures_of(4, k));
+  ReportInput in;
+  auto j = build_report(in, table);
+  EXPECT_EQ(j["fault_hook"], false);
+  EXPECT_FALSE(j.contains("fault_hook_hits"));
+  EXPECT_FALSE(j["processes"][0].contains("fault_hook_hits"));
+  in.fault_hook = true;
+  j = build_report(in, table);
+  EXPECT_EQ(j["fault_hook_hits"], 12);
+  EXPECT_EQ(j["page_faults"], 20);  // the kernel's counters, with or without the hook
+  EXPECT_EQ(j["processes"][0]["fault_hook_hits"].get<int>() + j["processes"][1]["fault_hook_hits"].get<int>(), 12);
+}
+
 }  // namespace
 }  // namespace memgate::ebpf
 

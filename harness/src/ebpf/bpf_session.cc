@@ -39,6 +39,9 @@ BpfSession::BpfSession(const SessionConfig& config) {
   // Syscall tracing slows every process on the machine: not even loaded unless asked.
   bpf_program__set_autoload(skel_->progs.memgate_sys_enter, config.syscalls);
   bpf_program__set_autoload(skel_->progs.memgate_sys_exit, config.syscalls);
+  // So does a hook on every page fault: fault counts come from the kernel's per-task
+  // counters unless the hook is asked for.
+  bpf_program__set_autoload(skel_->progs.memgate_page_fault_user, config.fault_hook);
   if (int err = memgate_bpf__load(skel_); err != 0) {
     memgate_bpf__destroy(skel_);
     skel_ = nullptr;
@@ -105,15 +108,32 @@ bool BpfSession::track(pid_t pid, const memgate_proc& seed) {
     while (cur < want && !ref.compare_exchange_weak(cur, want)) {
     }
   }
-  // The filter before the entry, so the kernel never skips an event of a tracked pid.
-  std::atomic_ref<__u32> slot(skel_->bss->tracked_slots[key & (MEMGATE_FILTER_SLOTS - 1)]);
-  slot.fetch_add(1);
+  // The slot before the entry, so the kernel never skips an event of a tracked pid
+  // (the same steps as slot_enter in common.bpf.h).
+  memgate_slot& slot = slot_of(key);
+  std::atomic_ref<__u32>(slot.tracked).fetch_add(1);
+  __u32 no_owner = 0;
+  if (std::atomic_ref<__u32>(slot.tgid).compare_exchange_strong(no_owner, key))
+    std::atomic_ref<__u64>(slot.rss_bytes).store(seed.rss_bytes);
   if (bpf_map__update_elem(skel_->maps.procs, &key, sizeof key, &seed, sizeof seed, BPF_NOEXIST) != 0) {
-    slot.fetch_sub(1);
+    leave_slot(key);
     std::atomic_ref<__s64>(totals.rss_bytes).fetch_sub(static_cast<__s64>(seed.rss_bytes));
     return false;
   }
   return true;
+}
+
+memgate_slot& BpfSession::slot_of(std::uint32_t tgid) const { return skel_->bss->slots[tgid & (MEMGATE_FILTER_SLOTS - 1)]; }
+
+void BpfSession::leave_slot(std::uint32_t tgid) {
+  memgate_slot& slot = slot_of(tgid);
+  // Normally released by the exit hook already (slot_release in common.bpf.h).
+  if (std::atomic_ref<__u32>(slot.tgid).load() == tgid) {
+    std::atomic_ref<__u64>(slot.rss_events).store(0);
+    std::atomic_ref<__u64>(slot.rss_bytes).store(0);
+    std::atomic_ref<__u32>(slot.tgid).store(0);
+  }
+  std::atomic_ref<__u32>(slot.tracked).fetch_sub(1);
 }
 
 memgate_tree BpfSession::totals() const {
@@ -143,8 +163,12 @@ void BpfSession::for_each_process(const std::function<void(pid_t, const memgate_
   const void* prev = nullptr;
   memgate_proc value{};
   while (bpf_map__get_next_key(skel_->maps.procs, prev, &next, sizeof next) == 0) {
-    if (bpf_map__lookup_elem(skel_->maps.procs, &next, sizeof next, &value, sizeof value, 0) == 0)
+    if (bpf_map__lookup_elem(skel_->maps.procs, &next, sizeof next, &value, sizeof value, 0) == 0) {
+      // The slot owner's events are counted in its slot until it exits.
+      const memgate_slot& slot = slot_of(next);
+      if (load_relaxed(slot.tgid) == next) value.rss_events += load_relaxed(slot.rss_events);
       fn(static_cast<pid_t>(next), value);
+    }
     key = next;
     prev = &key;
   }
@@ -152,8 +176,7 @@ void BpfSession::for_each_process(const std::function<void(pid_t, const memgate_
 
 void BpfSession::forget(pid_t pid) {
   const __u32 key = static_cast<__u32>(pid);
-  if (bpf_map__delete_elem(skel_->maps.procs, &key, sizeof key, 0) == 0)
-    std::atomic_ref<__u32>(skel_->bss->tracked_slots[key & (MEMGATE_FILTER_SLOTS - 1)]).fetch_sub(1);
+  if (bpf_map__delete_elem(skel_->maps.procs, &key, sizeof key, 0) == 0) leave_slot(key);
 }
 
 std::size_t BpfSession::drain(const std::function<void(const memgate_record&)>& on_record) {

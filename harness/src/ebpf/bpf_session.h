@@ -18,6 +18,7 @@ namespace memgate::ebpf {
 struct SessionConfig {
   std::uint64_t step_bytes = 1 << 20;
   bool syscalls = false;
+  bool fault_hook = false;  // tp_btf/page_fault_user (EbpfOptions::fault_hook)
 };
 
 class BpfSession {
@@ -40,12 +41,16 @@ class BpfSession {
   std::uint64_t take_interval_peak();
 
   void for_each_process(const std::function<void(pid_t, const memgate_proc&)>& fn) const;
+  // Removes an exited process from the map (and its slot).
   void forget(pid_t pid);
 
   // Hands every pending ring-buffer record to `on_record`; returns how many.
   std::size_t drain(const std::function<void(const memgate_record&)>& on_record);
 
  private:
+  memgate_slot& slot_of(std::uint32_t tgid) const;
+  void leave_slot(std::uint32_t tgid);
+
   memgate_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   std::function<void(const memgate_record&)> on_record_;  // valid during drain()

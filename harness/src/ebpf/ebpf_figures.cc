@@ -29,6 +29,7 @@ ProcessFigures figures_of(pid_t pid, const memgate_proc& k) {
   p.maxrss_bytes = k.maxrss_bytes;
   p.page_faults = k.page_faults;
   p.rss_events = k.rss_events;
+  p.fault_hook_hits = k.fault_hook_hits;
   p.fds_net = k.fds_net;
   p.fd_opens = k.fd_opens;
   p.fd_closes = k.fd_closes;
@@ -49,6 +50,7 @@ ProcessFigures figures_of(pid_t pid, const memgate_proc& k) {
 void Totals::add(const ProcessFigures& p) {
   page_faults += p.page_faults;
   rss_events += p.rss_events;
+  fault_hook_hits += p.fault_hook_hits;
   fds_net += p.fds_net;
   fd_opens += p.fd_opens;
   fd_closes += p.fd_closes;
@@ -131,7 +133,7 @@ double record_time_s(std::uint64_t ts_ns, double tick_t_s, std::uint64_t tick_mo
   return tick_t_s - ago_s;
 }
 
-nlohmann::json process_json(const ProcessFigures& p, bool syscalls) {
+nlohmann::json process_json(const ProcessFigures& p, bool syscalls, bool fault_hook) {
   nlohmann::json j{{"pid", p.pid},
                    {"ppid", p.ppid},
                    {"comm", p.comm},
@@ -145,6 +147,7 @@ nlohmann::json process_json(const ProcessFigures& p, bool syscalls) {
     j["maxrss_bytes"] = p.maxrss_bytes;
     j["exit"] = sys::decode_wait_status(p.exit_status).describe();
   }
+  if (fault_hook) j["fault_hook_hits"] = p.fault_hook_hits;
   if (syscalls) {
     j["fds_net"] = p.fds_net;
     j["mmap_bytes"] = p.mmap_bytes;
@@ -186,6 +189,7 @@ nlohmann::json build_report(const ReportInput& in, const ProcessTable& table) {
       {"records", t.records},
       {"dropped_records", t.dropped},
       {"page_faults", totals.page_faults},
+      {"fault_hook", in.fault_hook},
       {"oom_kills", t.oom_kills},
       {"forks", t.forks},
       {"execs", t.execs},
@@ -197,7 +201,7 @@ nlohmann::json build_report(const ReportInput& in, const ProcessTable& table) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& p : table.rows(in.max_processes)) {
     max_process_peak = std::max(max_process_peak, p.peak_bytes);
-    rows.push_back(process_json(p, in.syscalls));
+    rows.push_back(process_json(p, in.syscalls, in.fault_hook));
   }
   j["max_process_peak_bytes"] = max_process_peak;
   j["processes"] = rows;
@@ -212,6 +216,7 @@ nlohmann::json build_report(const ReportInput& in, const ProcessTable& table) {
                        {"shmem_bytes", v.shmem_bytes}});
   j["oom_victims"] = victims;
   j["checks"] = nlohmann::json::array({oom_check(in.oom_victims)});
+  if (in.fault_hook) j["fault_hook_hits"] = totals.fault_hook_hits;
   if (in.syscalls)
     j["syscalls"] = {{"fds_net", totals.fds_net},           {"fd_opens", totals.fd_opens},
                      {"fd_closes", totals.fd_closes},       {"mmap_calls", totals.mmap_calls},

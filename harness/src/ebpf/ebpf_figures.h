@@ -23,7 +23,7 @@ struct ProcessFigures {
   pid_t pid = 0, ppid = 0;
   std::string comm;
   std::uint64_t rss_bytes = 0, peak_bytes = 0, maxrss_bytes = 0;
-  std::uint64_t page_faults = 0, rss_events = 0;
+  std::uint64_t page_faults = 0, rss_events = 0, fault_hook_hits = 0;
   std::int64_t fds_net = 0;
   std::uint64_t fd_opens = 0, fd_closes = 0;
   std::uint64_t mmap_calls = 0, mmap_bytes = 0, munmap_calls = 0, munmap_bytes = 0;
@@ -37,7 +37,7 @@ ProcessFigures figures_of(pid_t pid, const memgate_proc& kernel);
 
 // Sums over processes (live and finished) of the counters that add up.
 struct Totals {
-  std::uint64_t page_faults = 0, rss_events = 0;
+  std::uint64_t page_faults = 0, rss_events = 0, fault_hook_hits = 0;
   std::int64_t fds_net = 0;
   std::uint64_t fd_opens = 0, fd_closes = 0;
   std::uint64_t mmap_calls = 0, mmap_bytes = 0, munmap_calls = 0, munmap_bytes = 0;
@@ -80,7 +80,7 @@ std::optional<EventOut> event_of(const memgate_record& record);
 // tick `tick_t_s` happened at monotonic `tick_mono_ns`.
 double record_time_s(std::uint64_t ts_ns, double tick_t_s, std::uint64_t tick_mono_ns);
 
-nlohmann::json process_json(const ProcessFigures& p, bool syscalls);
+nlohmann::json process_json(const ProcessFigures& p, bool syscalls, bool fault_hook = false);
 
 struct OomVictim {
   double t_s = 0;
@@ -91,6 +91,7 @@ struct OomVictim {
 
 struct ReportInput {
   bool syscalls = false;
+  bool fault_hook = false;
   std::uint64_t step_bytes = 0;
   double duration_s = 0;
   memgate_tree tree{};

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,32 @@ std::uint64_t monotonic_ns() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
+std::optional<sys::StatFields> read_stat(const std::string& path, std::string& buf) {
+  if (!sys::read_file_into(path.c_str(), buf)) return std::nullopt;
+  return sys::parse_stat(buf);
+}
+
+std::uint64_t faults_of(const sys::StatFields& stat) { return stat.minflt + stat.majflt; }
+
+// The whole process's minor + major faults now: /proc/PID/stat sums the live threads
+// and the ones gone. nullopt once the process is gone.
+std::optional<std::uint64_t> live_faults(pid_t pid, std::string& buf) {
+  auto stat = read_stat("/proc/" + std::to_string(pid) + "/stat", buf);
+  return stat ? std::optional(faults_of(*stat)) : std::nullopt;
+}
+
+// Faults of the threads already gone: in the process's total but in no live thread's
+// own count (/proc/PID/task/TID/stat). The kernel adds each live thread's count as it
+// exits (memgate_proc.page_faults). The threads are read after the total, so faults
+// taken meanwhile make this an underestimate, never a double count.
+std::uint64_t gone_thread_faults(const std::string& dir, std::uint64_t total, std::string& buf) {
+  std::uint64_t live = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(dir + "/task", ec))
+    if (auto stat = read_stat(task.path().string() + "/stat", buf)) live += faults_of(*stat);
+  return total > live ? total - live : 0;
+}
+
 // The kernel only sees changes after start(): seed current RSS and the kernel's own
 // peak (VmHWM) from /proc so nothing that happened before attaching is lost.
 std::optional<memgate_proc> seed_from_proc(pid_t pid, std::string& buf) {
@@ -38,8 +65,10 @@ std::optional<memgate_proc> seed_from_proc(pid_t pid, std::string& buf) {
   seed.peak_bytes = std::max(status.hwm_bytes, status.rss_bytes);
   seed.last_emit_bytes = status.rss_bytes;
   std::snprintf(seed.comm, sizeof seed.comm, "%s", status.name.c_str());
-  if (sys::read_file_into((dir + "/stat").c_str(), buf))
-    if (auto stat = sys::parse_stat(buf)) seed.ppid = static_cast<__u32>(stat->ppid);
+  if (auto stat = read_stat(dir + "/stat", buf)) {
+    seed.ppid = static_cast<__u32>(stat->ppid);
+    seed.page_faults = gone_thread_faults(dir, faults_of(*stat), buf);
+  }
   return seed;
 }
 
@@ -53,6 +82,7 @@ class EbpfSampler final : public Sampler {
     std::vector<std::string> cols{"ebpf_rss_bytes",   "ebpf_rss_peak_bytes", "ebpf_rss_interval_peak_bytes",
                                   "ebpf_events",      "ebpf_page_faults",    "ebpf_oom_kills",
                                   "ebpf_dropped_records"};
+    if (options_.fault_hook) cols.push_back("ebpf_fault_hook_hits");
     if (options_.syscalls)
       cols.insert(cols.end(), {"ebpf_fds_net", "ebpf_mmap_bytes", "ebpf_munmap_bytes", "ebpf_brk_bytes",
                                "ebpf_madvise_bytes"});
@@ -62,7 +92,7 @@ class EbpfSampler final : public Sampler {
   void start(pid_t root_pid, EventSink&) override {
     if (const Support support = ebpf_support(); !support.ok)
       throw Error(ExitCode::usage, "eBPF sampler unavailable: " + support.reason);
-    session_.emplace(ebpf::SessionConfig{options_.step_bytes, options_.syscalls});
+    session_.emplace(ebpf::SessionConfig{options_.step_bytes, options_.syscalls, options_.fault_hook});
     // The root and whatever it already forked (spawn returns after exec, so usually
     // just the root).
     std::vector<pid_t> pending{root_pid};
@@ -88,6 +118,7 @@ class EbpfSampler final : public Sampler {
                                static_cast<double>(totals.page_faults),
                                static_cast<double>(tree.oom_kills),
                                static_cast<double>(tree.dropped)};
+    if (options_.fault_hook) values.push_back(static_cast<double>(totals.fault_hook_hits));
     if (options_.syscalls)
       values.insert(values.end(), {static_cast<double>(totals.fds_net), static_cast<double>(totals.mmap_bytes),
                                    static_cast<double>(totals.munmap_bytes), static_cast<double>(totals.brk_bytes),
@@ -100,6 +131,7 @@ class EbpfSampler final : public Sampler {
     refresh(t_s, events);
     ebpf::ReportInput input;
     input.syscalls = options_.syscalls;
+    input.fault_hook = options_.fault_hook;
     input.step_bytes = options_.step_bytes;
     input.duration_s = t_s;
     input.tree = session_->totals();
@@ -124,14 +156,19 @@ class EbpfSampler final : public Sampler {
       events.event(at, event->kind, std::move(event->fields));
     });
     std::vector<pid_t> exited;
+    std::string buf;
     session_->for_each_process([&](pid_t pid, const memgate_proc& kernel) {
-      const ebpf::ProcessFigures figures = ebpf::figures_of(pid, kernel);
+      ebpf::ProcessFigures figures = ebpf::figures_of(pid, kernel);
       if (figures.exited) {
         table_.finish(figures);
         exited.push_back(pid);
-      } else {
-        table_.update_live(figures);
+        return;
       }
+      // Alive: the kernel holds only its exited threads' faults; the whole count is
+      // /proc's (or, in the instant between its exit and the exit hook, the last one read).
+      if (auto now = live_faults(pid, buf)) figures.page_faults = *now;
+      else if (auto before = table_.find(pid)) figures.page_faults = std::max(figures.page_faults, before->page_faults);
+      table_.update_live(figures);
     });
     for (pid_t pid : exited) session_->forget(pid);
   }

@@ -18,6 +18,10 @@ struct EbpfOptions {
   // Hook sys_exit for fd and mmap/munmap/brk/madvise counts. Off by default: the hook
   // costs every syscall of every process on the machine 170-350 ns.
   bool syscalls = false;
+  // Hook tp_btf/page_fault_user and count its hits per process (fault_hook_hits). Off
+  // by default: it runs on every user page fault of the machine, while the page_faults
+  // figures come from the kernel's own per-task counters at no cost per fault.
+  bool fault_hook = false;
   // A ring-buffer record is written when a process's RSS moved this much since its
   // last record; peaks are exact regardless (kept in the kernel).
   std::uint64_t step_bytes = 1 << 20;

@@ -39,24 +39,59 @@ const volatile __u64 page_size = 4096;          /* from sysconf(_SC_PAGESIZE) */
 /* Tree-wide totals in .bss: user space reads them through the skeleton's mmap and
  * resets interval_peak_bytes with an atomic exchange, without a syscall. */
 struct memgate_tree totals;
-/* See MEMGATE_FILTER_SLOTS; raised before a process enters `procs`, lowered after it
- * leaves (user space for the processes it seeds and forgets, tree.bpf.c at fork). */
-__u32 tracked_slots[MEMGATE_FILTER_SLOTS];
+/* See struct memgate_slot. `tracked` is raised before a process enters `procs` and
+ * lowered after it leaves (user space for the processes it seeds and forgets,
+ * tree.bpf.c at fork). */
+struct memgate_slot slots[MEMGATE_FILTER_SLOTS] __attribute__((aligned(64)));
 #else
 extern const volatile __u64 rss_step_bytes;
 extern const volatile __u64 page_size;
 extern struct memgate_tree totals;
-extern __u32 tracked_slots[MEMGATE_FILTER_SLOTS];
+extern struct memgate_slot slots[MEMGATE_FILTER_SLOTS];
 #endif
+
+static __always_inline struct memgate_slot *slot_of(__u32 tgid) { return &slots[tgid & (MEMGATE_FILTER_SLOTS - 1)]; }
 
 /* One load instead of a hash lookup for the processes memgate does not watch (all but
  * a few on the machine). */
-static __always_inline int maybe_tracked(__u32 tgid)
+static __always_inline int maybe_tracked(__u32 tgid) { return slot_of(tgid)->tracked != 0; }
+
+/* A process about to enter `procs`: count it in its slot and claim the slot when it has
+ * no owner. Returns 1 when it became the owner. */
+static __always_inline int slot_enter(__u32 tgid, __u64 rss_bytes)
 {
-  return tracked_slots[tgid & (MEMGATE_FILTER_SLOTS - 1)] != 0;
+  struct memgate_slot *s = slot_of(tgid);
+  __sync_fetch_and_add(&s->tracked, 1);
+  if (__sync_val_compare_and_swap(&s->tgid, 0, tgid) != 0)
+    return 0;
+  s->rss_bytes = rss_bytes;
+  return 1;
 }
 
-static __always_inline __u32 *tracked_slot(__u32 tgid) { return &tracked_slots[tgid & (MEMGATE_FILTER_SLOTS - 1)]; }
+/* The process left (exit) or never entered: its slot events go to its entry (when it
+ * has one) and the slot is free for the next owner. rss_bytes 0 before tgid 0: a
+ * live process never has RSS 0, so a new owner's fast path cannot match a stale one. */
+static __always_inline void slot_release(__u32 tgid, struct memgate_proc *p)
+{
+  struct memgate_slot *s = slot_of(tgid);
+  if (s->tgid != tgid)
+    return;
+  __u64 events = __sync_lock_test_and_set(&s->rss_events, 0);
+  if (p)
+    __sync_fetch_and_add(&p->rss_events, events);
+  s->rss_bytes = 0;
+  __sync_lock_test_and_set(&s->tgid, 0);
+}
+
+static __always_inline void slot_leave(__u32 tgid) { __sync_fetch_and_sub(&slot_of(tgid)->tracked, 1); }
+
+/* Keeps the owner's fast-path copy in step with memgate_proc.rss_bytes. */
+static __always_inline void slot_store_rss(__u32 tgid, __u64 rss_bytes)
+{
+  struct memgate_slot *s = slot_of(tgid);
+  if (s->tgid == tgid)
+    s->rss_bytes = rss_bytes;
+}
 
 static __always_inline struct memgate_tree *tree_totals(void) { return &totals; }
 

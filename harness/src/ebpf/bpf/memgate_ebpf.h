@@ -10,10 +10,9 @@
 
 #define MEMGATE_COMM_LEN 16
 #define MEMGATE_MAX_PROCS 16384
-/* The tgid filter in front of the `procs` lookup: a count per slot tgid % SLOTS of the
- * tracked processes there. 0 means "certainly not tracked"; a collision only costs the
- * hash lookup. Power of two. */
-#define MEMGATE_FILTER_SLOTS 65536
+/* Slots of the rss_stat fast path (struct memgate_slot), indexed by tgid % SLOTS.
+ * Power of two; a collision between tracked processes only costs the hash lookup. */
+#define MEMGATE_FILTER_SLOTS 16384
 
 /* Per-process (tgid) state kept in the `procs` hash map, keyed by tgid. The kernel
  * aggregates here so that ~100k rss_stat events/s never cross into user space. */
@@ -22,8 +21,13 @@ struct memgate_proc {
   __u64 peak_bytes;       /* largest rss_bytes seen since start/exec (exact: every change is seen) */
   __u64 last_emit_bytes;  /* rss_bytes at the last ring-buffer record (step filter) */
   __u64 maxrss_bytes;     /* task->signal->maxrss at exit (== ru_maxrss), 0 while alive */
-  __u64 page_faults;      /* tp_btf/page_fault_user hits */
-  __u64 rss_events;       /* rss_stat events attributed to this process */
+  /* Minor + major faults (task->min_flt + maj_flt) of the threads that have exited,
+   * added by sched_process_exit as each thread leaves, plus (seeded processes) the
+   * faults of threads gone before tracking; the whole process's count once it
+   * exited. While it runs, user space reads the live figure from /proc/PID/stat. */
+  __u64 page_faults;
+  __u64 rss_events;       /* rss_stat events counted here (the slot owner's fast path counts in its slot) */
+  __u64 fault_hook_hits;  /* tp_btf/page_fault_user hits (only with the opt-in fault hook) */
   __s64 fds_net;          /* fd-creating minus fd-closing syscalls (syscall tracing only) */
   __u64 fd_opens;
   __u64 fd_closes;
@@ -39,6 +43,21 @@ struct memgate_proc {
   __u32 oom_killed;
   __s32 exit_code;
   char comm[MEMGATE_COMM_LEN];
+};
+
+/* One slot of the rss_stat fast path, per tgid % MEMGATE_FILTER_SLOTS, in .bss.
+ * `tracked` = 0: no tracked process here, every other process stops at this one load.
+ * The slot's owner (the first tracked process to claim it; tgid 0 = none) takes the
+ * fast path: its rss_stat events are counted here and, when the kernel's summed
+ * counter did not move (about 31 of 32 events), nothing else happens: no hash lookup,
+ * no helper call. A cache line each: a parent and child with adjacent pids running on
+ * two CPUs must not write the same line. */
+struct memgate_slot {
+  __u32 tracked;     /* tracked processes with this tgid % SLOTS (raised before entering `procs`) */
+  __u32 tgid;        /* the owner; 0 = none */
+  __u64 rss_bytes;   /* the owner's memgate_proc.rss_bytes, as last stored */
+  __u64 rss_events;  /* the owner's rss_stat events (folded into memgate_proc at exit) */
+  __u64 pad[5];
 };
 
 /* Tree-wide totals (the `totals` global in .bss). */

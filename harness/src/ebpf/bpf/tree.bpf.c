@@ -29,10 +29,11 @@ int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child
   fresh.ppid = parent_tgid;
   fresh.brk_last = pp->brk_last;
   bpf_probe_read_kernel_str(fresh.comm, sizeof(fresh.comm), child->comm);
-  /* The filter first, so no event of the child is filtered out once it is in `procs`. */
-  __sync_fetch_and_add(tracked_slot(child_tgid), 1);
+  /* The slot first, so no event of the child is filtered out once it is in `procs`. */
+  slot_enter(child_tgid, rss);
   if (bpf_map_update_elem(&procs, &child_tgid, &fresh, BPF_NOEXIST) != 0) {
-    __sync_fetch_and_sub(tracked_slot(child_tgid), 1);
+    slot_release(child_tgid, 0);
+    slot_leave(child_tgid);
     __sync_fetch_and_add(&t->untracked_full, 1);
     return 0;
   }
@@ -63,6 +64,7 @@ int BPF_PROG(memgate_exec, struct task_struct *task, pid_t old_pid, struct linux
     return 0;
   __u64 rss = mm_rss_bytes(task->mm);
   __u64 old = __sync_lock_test_and_set(&p->rss_bytes, rss);
+  slot_store_rss(tgid, rss);
   __u64 peak_before = p->peak_bytes;
   /* A new program: its peak starts over (the old image's memory is gone). */
   p->peak_bytes = rss;
@@ -87,15 +89,21 @@ int BPF_PROG(memgate_exec, struct task_struct *task, pid_t old_pid, struct linux
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(memgate_exit, struct task_struct *task)
 {
-  /* Fires per thread; the process is done when the last thread leaves the group
-   * (signal->live already decremented by do_exit). */
-  if (BPF_CORE_READ(task, signal, live.counter) != 0)
-    return 0;
+  /* Fires per thread. Each thread hands in its own fault counts as it leaves (the
+   * kernel's exact per-task counters: the faults need no per-fault hook); the whole
+   * thread group's sum is complete when the last one leaves. */
   __u32 tgid = BPF_CORE_READ(task, tgid);
   if (!maybe_tracked(tgid))
     return 0;
   struct memgate_proc *p = bpf_map_lookup_elem(&procs, &tgid);
-  if (!p || p->exited)
+  if (!p)
+    return 0;
+  /* Before the `exited` test: a thread that decremented signal->live before the last
+   * one may reach this tracepoint after it. */
+  __sync_fetch_and_add(&p->page_faults, BPF_CORE_READ(task, min_flt) + BPF_CORE_READ(task, maj_flt));
+  /* The process is done when the last thread leaves the group (signal->live already
+   * decremented by do_exit). */
+  if (p->exited || BPF_CORE_READ(task, signal, live.counter) != 0)
     return 0;
   struct memgate_tree *t = tree_totals();
   if (!t)
@@ -107,6 +115,7 @@ int BPF_PROG(memgate_exit, struct task_struct *task)
   p->exit_ns = bpf_ktime_get_ns();
   p->exited = 1;
   __u64 old = __sync_lock_test_and_set(&p->rss_bytes, 0);
+  slot_release(tgid, p);
   __sync_fetch_and_add(&t->exits, 1);
   if (old)
     tree_add_rss(t, -(__s64)old);
