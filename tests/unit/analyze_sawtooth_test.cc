@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyze/plateau.h"
+#include "analyze/trend_stats.h"
 
 namespace memgate::analyze {
 namespace {
@@ -52,6 +53,30 @@ TEST(DetectSawtooth, DatesEveryDropOfARegularSawtooth) {
   ASSERT_EQ(saw.drop_t_s.size(), drops.size());
   for (std::size_t k = 0; k < drops.size(); ++k) EXPECT_NEAR(saw.drop_t_s[k], drops[k], 0.5) << k;
   EXPECT_TRUE(saw.note.empty());
+}
+
+TEST(DateDrops, TheRawSamplesDateADropWithinOneSampleWhereTheBucketsCouldNot) {
+  // 10 Hz for 10 minutes, reduced to 256 buckets of ~2.3 s; one NaN sample on the way.
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> noise(0, 0.02 * kMiB);
+  std::vector<double> t, v;
+  const std::vector<double> drops = {31.04, 77.77, 140.31, 201.58, 260.0, 333.33, 401.11, 470.47, 533.9};
+  for (int i = 0; i < 6000; ++i) {
+    const double at = i / 10.0;
+    double since = 0;
+    for (double d : drops)
+      if (d <= at) since = d;
+    t.push_back(at);
+    v.push_back(i == 1200 ? NAN : 200 * kMiB + 0.1 * kMiB * (at - since) + noise(rng));
+  }
+  const ReducedSeries reduced = reduce_series(t, v, 256);
+  Sawtooth saw = detect_sawtooth(reduced.t_s, reduced.values);
+  ASSERT_EQ(saw.drop_t_s.size(), drops.size()) << saw.note;
+  double worst_bucket = 0;
+  for (std::size_t k = 0; k < drops.size(); ++k) worst_bucket = std::max(worst_bucket, std::abs(saw.drop_t_s[k] - drops[k]));
+  EXPECT_GT(worst_bucket, 0.5);  // dated between bucket means, the drops are off by up to a bucket
+  date_drops(t, v, saw);
+  for (std::size_t k = 0; k < drops.size(); ++k) EXPECT_NEAR(saw.drop_t_s[k], drops[k], 0.1) << k;
 }
 
 TEST(DetectSawtooth, NoiseAloneHasNoDrops) {

@@ -17,15 +17,6 @@ namespace {
 
 constexpr double kHour = 3600;
 
-double median_of(std::vector<double> x) {
-  if (x.empty()) return 0;
-  const auto mid = static_cast<std::ptrdiff_t>(x.size() / 2);
-  std::nth_element(x.begin(), x.begin() + mid, x.end());
-  const double upper = x[static_cast<std::size_t>(mid)];
-  if (x.size() % 2) return upper;
-  return 0.5 * (upper + *std::max_element(x.begin(), x.begin() + mid));
-}
-
 // First and last finite time, or nullopt when there is none.
 std::optional<std::pair<double, double>> finite_time_range(std::span<const double> t, std::span<const double> v) {
   std::optional<double> first, last;
@@ -95,7 +86,7 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
     a.reason = "the steady window has " + std::to_string(a.points) + " usable points over " + format_duration(a.steady_s) +
                " (needs " + std::to_string(min_points) + " points over " + format_duration(settings.min_steady_s) + ")";
     if (a.steady_s < settings.min_steady_s) a.run_length_needed_s = a.warmup_s + settings.min_steady_s;
-    if (!steady.t_s.empty()) a.steady = median_of(steady.values);
+    if (!steady.t_s.empty()) a.steady = median(steady.values);
     return a;
   }
 
@@ -127,7 +118,7 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
   a.p_value = trend.mk.p_increasing;
 
   a.baseline = sen.intercept;
-  a.steady = median_of(steady.values);
+  a.steady = median(steady.values);
   a.end_level = sen.intercept + sen.slope * (t_last - t0);
   a.slope_per_h = sen.slope * kHour;
   a.slope_low_per_h = sen.low * kHour;
@@ -184,7 +175,7 @@ CheckResult count_plateau_check(std::string id, std::string what, std::span<cons
       if (t_s[i] <= from + edge) first.push_back(values[i]);
       if (t_s[i] >= range->second - edge) last.push_back(values[i]);
     }
-    net = median_of(last) - median_of(first);
+    net = median(last) - median(first);
   }
   CheckResult r;
   r.id = std::move(id);

@@ -16,15 +16,6 @@ constexpr double kDropScales = 5;
 constexpr double kClearMargin = 3;
 constexpr std::size_t kMinDrops = 2;  // one drop is a free, not a cycle
 
-double median_of(std::vector<double> x) {
-  if (x.empty()) return 0;
-  const auto mid = static_cast<std::ptrdiff_t>(x.size() / 2);
-  std::nth_element(x.begin(), x.begin() + mid, x.end());
-  const double upper = x[static_cast<std::size_t>(mid)];
-  if (x.size() % 2) return upper;
-  return 0.5 * (upper + *std::max_element(x.begin(), x.begin() + mid));
-}
-
 // Value minus climb * time since the last drop, from the first drop on.
 std::vector<double> without(std::span<const double> t_s, std::span<const double> values, std::size_t first,
                             std::span<const double> drop_t_s, double climb) {
@@ -46,10 +37,10 @@ Sawtooth detect_sawtooth(std::span<const double> t_s, std::span<const double> va
   if (n < 8) return saw;
   std::vector<double> change(n - 1);
   for (std::size_t i = 0; i + 1 < n; ++i) change[i] = values[i + 1] - values[i];
-  const double typical = median_of(change);
+  const double typical = median(change);
   std::vector<double> deviation(change.size());
   for (std::size_t i = 0; i < change.size(); ++i) deviation[i] = std::abs(change[i] - typical);
-  const double scale = 1.4826 * median_of(deviation);
+  const double scale = 1.4826 * median(deviation);
   if (!(scale > 0)) return saw;  // mostly constant (counts): no noise scale to judge drops by
   // A drop falls, and falls far more than the noise moves the typical change.
   const double threshold = std::min(0.0, typical - kDropScales * scale);
@@ -67,7 +58,7 @@ Sawtooth detect_sawtooth(std::span<const double> t_s, std::span<const double> va
   if (drops.empty()) return saw;
   if (drops.size() < kMinDrops) {
     saw.note = "one drop, not a recurring GC sawtooth";
-  } else if (median_of(depths) < kDropScales + kClearMargin) {
+  } else if (median(depths) < kDropScales + kClearMargin) {
     saw.note = std::to_string(drops.size()) + " drops too close to the noise to date every collection";
   } else {
     saw.drop_t_s = std::move(drops);
@@ -82,10 +73,10 @@ void date_drops(std::span<const double> t_s, std::span<const double> values, Saw
   const std::size_t n = std::min(t_s.size(), values.size());
   std::size_t i = 0;
   for (std::size_t k = 0; k < saw.drop_t_s.size(); ++k) {
-    while (i < n && t_s[i] < saw.drop_from_s[k]) ++i;
+    while (i < n && !(t_s[i] >= saw.drop_from_s[k])) ++i;  // NaN times are passed over
     double steepest = 0, previous_t = 0, previous_v = 0;
     bool have_previous = false;
-    for (; i < n && t_s[i] <= saw.drop_to_s[k]; ++i) {
+    for (; i < n && !(t_s[i] > saw.drop_to_s[k]); ++i) {
       if (!std::isfinite(t_s[i]) || !std::isfinite(values[i])) continue;
       if (have_previous && values[i] - previous_v < steepest) {
         steepest = values[i] - previous_v;
@@ -113,7 +104,7 @@ ClimbsRemoved remove_climbs(std::span<const double> t_s, std::span<const double>
         if (t_s[j] > t_s[i]) slopes.push_back((values[j] - values[i]) / (t_s[j] - t_s[i]));
     begin = end;
   }
-  const double climb_with_leak = median_of(std::move(slopes));
+  const double climb_with_leak = median(std::move(slopes));
   if (!(climb_with_leak > 0)) {
     out.note = std::to_string(drop_t_s.size()) + " drops without a climb between them";
     return out;
