@@ -41,6 +41,19 @@ void BM_PlateauCheck(benchmark::State& state) {
 // 1,000,000 raw points, and the <= 8192 bucket means a recorded run hands over.
 BENCHMARK(BM_PlateauCheck)->Arg(1'000'000)->Arg(8192)->Unit(benchmark::kMillisecond);
 
+// The same under a GC sawtooth of 14 teeth (drops detected, dated on the raw points,
+// climbs removed): the path the sawtooth step adds.
+void BM_PlateauCheckSawtooth(benchmark::State& state) {
+  Series s = trace(static_cast<std::size_t>(state.range(0)));
+  const double period = s.t.back() / 14;
+  for (std::size_t i = 0; i < s.v.size(); ++i) s.v[i] += 20e6 * std::fmod(s.t[i] + 0.3 * period, period) / period;
+  // Printed so the figure is seen to come from the sawtooth path (0 would mean the fallback).
+  state.counters["gc_drops"] = static_cast<double>(analyze_plateau(s.t, s.v, PlateauSettings{}).gc_drops);
+  for (auto _ : state) benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_PlateauCheckSawtooth)->Arg(1'000'000)->Arg(8192)->Unit(benchmark::kMillisecond);
+
 void BM_ReduceSeries(benchmark::State& state) {
   const Series s = trace(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(reduce_series(s.t, s.v, 256));

@@ -36,6 +36,7 @@ int index_of(Outcome o) { return o == Outcome::pass ? 0 : o == Outcome::fail ? 1
 
 struct Options {
   int seeds = 200;
+  int first_seed = 0;  // another range confirms a change on data it was not tuned on
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<double> minutes = {5, 15, 30, 60};
 };
@@ -46,12 +47,13 @@ Options parse(int argc, char** argv) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
     if (arg == "--seeds" && has_value) o.seeds = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--first-seed" && has_value) o.first_seed = std::max(0, std::atoi(argv[++i]));
     else if (arg == "--threads" && has_value) o.threads = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
     else if (arg == "--minutes" && has_value) {
       o.minutes.clear();
       for (char* p = std::strtok(argv[++i], ","); p; p = std::strtok(nullptr, ",")) o.minutes.push_back(std::atof(p));
     } else {
-      std::fprintf(stderr, "usage: memgate_plateau_study [--seeds N] [--threads N] [--minutes 5,15,30,60]\n");
+      std::fprintf(stderr, "usage: memgate_plateau_study [--seeds N] [--first-seed N] [--threads N] [--minutes 5,15,30,60]\n");
       std::exit(3);
     }
   }
@@ -100,7 +102,7 @@ int main(int argc, char** argv) {
       const Family& family = all[jobs[j].family];
       const double run_s = options.minutes[jobs[j].length] * 60;
       Tally& tally = tallies[j];
-      for (int seed = 0; seed < options.seeds; ++seed) {
+      for (int seed = options.first_seed; seed < options.first_seed + options.seeds; ++seed) {
         const Series series = generate(family, static_cast<std::uint64_t>(seed), run_s);
         const Reduced reduced = reduce_like_the_product(series);
         // Burst families are judged by the burst check, which has no correction knob.
@@ -124,10 +126,10 @@ int main(int argc, char** argv) {
   for (std::size_t l = 0; l < options.minutes.size(); ++l)
     lengths += (l ? " / " : "") + std::to_string(static_cast<int>(options.minutes[l]));
 
-  std::printf("%d seeds per family and run length; run lengths %s min at 10 Hz, reduced to <= 8192 bucket means "
+  std::printf("%d seeds (from %d) per family and run length; run lengths %s min at 10 Hz, reduced to <= 8192 bucket means "
               "like a real run; default settings (tolerance max(%g MiB/h, %g %%/h of baseline), automatic warm-up, "
               "%g %% confidence, %s correction). Each cell lists the rate for run lengths %s min.\n\n",
-              options.seeds, lengths.c_str(), defaults.tolerance_abs_per_h / 1048576, defaults.tolerance_pct_per_h,
+              options.seeds, options.first_seed, lengths.c_str(), defaults.tolerance_abs_per_h / 1048576, defaults.tolerance_pct_per_h,
               100 * defaults.confidence, kCorrectionNames[d], lengths.c_str());
 
   std::printf("#### memgate verdicts (%% FAIL, %% INCONCLUSIVE, %% PASS)\n\n");

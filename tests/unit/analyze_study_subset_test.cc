@@ -40,6 +40,14 @@ TEST(PlateauStudySubset, LeaksAboveFivePercentPerHourAreCaughtIn30Minutes) {
     EXPECT_GE(run(name, 30).fail, kSeeds - 1) << name;
 }
 
+TEST(PlateauStudySubset, ALeakUnderASawtoothIsMostlyCaughtIn15Minutes) {
+  // The sawtooth step's gain: 74 % of the study's runs (37.5 % without it, when the
+  // sawtooth's phase at the window edges left most of them INCONCLUSIVE).
+  const Rates r = run("sawtooth + leak 5 %/h", 15);
+  EXPECT_GE(r.fail, kSeeds / 2);
+  EXPECT_EQ(r.pass, 0);
+}
+
 TEST(PlateauStudySubset, ShortRunsOnALeakAreRarelyPassed) {
   // Target: <= 5 % PASS; a 5-minute run mostly ends INCONCLUSIVE instead.
   const Rates r = run("linear leak 5 %/h", 5);

@@ -27,13 +27,6 @@ Window points_between(std::span<const double> t_s, std::span<const double> value
   return w;
 }
 
-double median_of(std::vector<double> x) {
-  if (x.empty()) return 0;
-  const auto mid = static_cast<std::ptrdiff_t>(x.size() / 2);
-  std::nth_element(x.begin(), x.begin() + mid, x.end());
-  return x[static_cast<std::size_t>(mid)];
-}
-
 constexpr std::size_t kMinPoints = 5;
 
 }  // namespace
@@ -74,10 +67,10 @@ CheckResult burst_recovery_check(std::string id, std::string what, std::span<con
     return r;
   }
 
-  const double pre = median_of(before.v);
+  const double pre = median(before.v);
   const double peak = during.v.empty() ? pre : *std::max_element(during.v.begin(), during.v.end());
   const Window level = points_between(after.t, after.v, recovery_end - s.level_window_s, recovery_end, true);
-  const double post = median_of(level.v);
+  const double post = median(level.v);
   const double retained = post - pre;
   const double tolerance = std::max(s.tolerance_abs, pre > 0 ? s.tolerance_pct / 100 * pre : 0.0);
 
@@ -88,7 +81,7 @@ CheckResult burst_recovery_check(std::string id, std::string what, std::span<con
     std::size_t end = begin;
     std::vector<double> bucket;
     while (end < after.t.size() && after.t[end] < bucket_end) bucket.push_back(after.v[end++]);
-    if (median_of(bucket) <= pre + tolerance) recovered_after_s = after.t[end - 1] - burst->end_s;
+    if (median(bucket) <= pre + tolerance) recovered_after_s = after.t[end - 1] - burst->end_s;
     begin = end;
   }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analyze/plateau_text.h"
+#include "analyze/sawtooth.h"
 #include "memgate/error.h"
 #include "memgate/units.h"
 
@@ -15,15 +16,6 @@ namespace memgate::analyze {
 namespace {
 
 constexpr double kHour = 3600;
-
-double median_of(std::vector<double> x) {
-  if (x.empty()) return 0;
-  const auto mid = static_cast<std::ptrdiff_t>(x.size() / 2);
-  std::nth_element(x.begin(), x.begin() + mid, x.end());
-  const double upper = x[static_cast<std::size_t>(mid)];
-  if (x.size() % 2) return upper;
-  return 0.5 * (upper + *std::max_element(x.begin(), x.begin() + mid));
-}
 
 // First and last finite time, or nullopt when there is none.
 std::optional<std::pair<double, double>> finite_time_range(std::span<const double> t, std::span<const double> v) {
@@ -94,7 +86,7 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
     a.reason = "the steady window has " + std::to_string(a.points) + " usable points over " + format_duration(a.steady_s) +
                " (needs " + std::to_string(min_points) + " points over " + format_duration(settings.min_steady_s) + ")";
     if (a.steady_s < settings.min_steady_s) a.run_length_needed_s = a.warmup_s + settings.min_steady_s;
-    if (!steady.t_s.empty()) a.steady = median_of(steady.values);
+    if (!steady.t_s.empty()) a.steady = median(steady.values);
     return a;
   }
 
@@ -102,16 +94,31 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
   const double t0 = std::max(steady_from, t_first);
   std::vector<double> t(steady.t_s.size());
   for (std::size_t i = 0; i < t.size(); ++i) t[i] = steady.t_s[i] - t0;
-  const std::span<const double> v = steady.values;
+  std::span<const double> trend_t = t, v = steady.values;
+  // Under a GC sawtooth the trend is that of the level after each collection: the climbs
+  // are removed, and the partial tooth before the first drop is left out.
+  Sawtooth saw = detect_sawtooth(steady.t_s, steady.values);
+  date_drops(t_s.subspan(from), values.subspan(from), saw);
+  for (double& d : saw.drop_t_s) d -= t0;
+  a.sawtooth_note = saw.note;
+  const ClimbsRemoved flat = remove_climbs(t, v, saw.drop_t_s);
+  if (saw.usable() && !flat.note.empty()) a.sawtooth_note = flat.note;
+  if (flat.t_s.size() >= min_points && t_last - (t0 + flat.t_s.front()) >= settings.min_steady_s) {
+    trend_t = flat.t_s;
+    v = flat.values;
+    a.gc_drops = saw.drop_t_s.size();
+  } else if (!flat.t_s.empty()) {
+    a.sawtooth_note = "the first of " + std::to_string(saw.drop_t_s.size()) + " drops leaves too short a window after it";
+  }
 
-  const TrendEstimate trend = estimate_trend(t, v, settings.correction, settings.confidence, settings.student_t);
+  const TrendEstimate trend = estimate_trend(trend_t, v, settings.correction, settings.confidence, settings.student_t);
   const SenSlope& sen = trend.sen;
   a.variance_inflation = trend.variance_inflation;
   a.effective_n = trend.effective_n;
   a.p_value = trend.mk.p_increasing;
 
   a.baseline = sen.intercept;
-  a.steady = median_of(steady.values);
+  a.steady = median(steady.values);
   a.end_level = sen.intercept + sen.slope * (t_last - t0);
   a.slope_per_h = sen.slope * kHour;
   a.slope_low_per_h = sen.low * kHour;
@@ -121,8 +128,8 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
   a.projected_at_horizon = sen.intercept + sen.slope * (t_first + settings.horizon_s - t0);
   if (settings.limit && sen.slope > 0) a.time_to_limit_s = std::max(0.0, (*settings.limit - a.end_level) / sen.slope);
 
-  const std::size_t half = t.size() / 2;
-  a.late_slope_per_h = theil_sen(std::span(t).subspan(half), v.subspan(half), 0, settings.confidence).slope * kHour;
+  const std::size_t half = trend_t.size() / 2;
+  a.late_slope_per_h = theil_sen(trend_t.subspan(half), v.subspan(half), 0, settings.confidence).slope * kHour;
   const bool late_growth = !settings.require_late_growth || a.late_slope_per_h > a.tolerance_per_h;
   const double alpha_one_sided = (1 - settings.confidence) / 2;
   if (a.slope_low_per_h > a.tolerance_per_h && a.p_value < alpha_one_sided && late_growth) {
@@ -168,7 +175,7 @@ CheckResult count_plateau_check(std::string id, std::string what, std::span<cons
       if (t_s[i] <= from + edge) first.push_back(values[i]);
       if (t_s[i] >= range->second - edge) last.push_back(values[i]);
     }
-    net = median_of(last) - median_of(first);
+    net = median(last) - median(first);
   }
   CheckResult r;
   r.id = std::move(id);

@@ -81,6 +81,10 @@ struct PlateauAnalysis {
   std::optional<double> run_length_needed_s;  // INCONCLUSIVE only
   std::size_t dropped_points = 0;
   double largest_gap_s = 0;
+  // GC sawtooth: collections the trend was measured across (0 when the series is not
+  // treated as a sawtooth), and why drops that were seen were not used.
+  std::size_t gc_drops = 0;
+  std::string sawtooth_note;
 };
 
 // t_s ascending (seconds), values in `unit`. Up to millions of raw points or a few

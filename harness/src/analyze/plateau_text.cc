@@ -36,7 +36,12 @@ std::string plateau_summary(const std::string& what, const std::string& unit, co
   }
   const std::string interval = percent(s.confidence) + " CI " + rate(a.slope_low_per_h, unit) + " to " +
                                rate(a.slope_high_per_h, unit);
-  const std::string window = "over a " + format_duration(a.steady_s) + " steady window";
+  std::string window = "over a " + format_duration(a.steady_s) + " steady window";
+  // Under a GC sawtooth the slope is that of the level after each collection.
+  if (a.gc_drops > 0)
+    window += " (level after each of " + std::to_string(a.gc_drops) + " GC-like drops)";
+  else if (!a.sawtooth_note.empty())
+    window += " (GC-like drops not used: " + a.sawtooth_note + ")";
   const std::string tolerance = "the " + rate(a.tolerance_per_h, unit) + " tolerance";
   switch (a.outcome) {
     case Outcome::fail: {
@@ -91,6 +96,7 @@ std::vector<Figure> plateau_figures(const std::string& unit, const PlateauAnalys
       {"steady_s", a.steady_s, "s"},
       {"dropped_points", static_cast<double>(a.dropped_points), "count"},
       {"largest_gap_s", a.largest_gap_s, "s"},
+      {"gc_drops", static_cast<double>(a.gc_drops), "count"},
   };
   if (s.limit) f.push_back({"limit", *s.limit, unit});
   if (a.time_to_limit_s) f.push_back({"time_to_limit_s", *a.time_to_limit_s, "s"});

@@ -116,6 +116,8 @@ double batch_means_inflation(std::span<const double> r) {
 
 }  // namespace
 
+double median(std::vector<double> x) { return median_in_place(x); }
+
 ReducedSeries reduce_series(std::span<const double> t_s, std::span<const double> values, std::size_t max_points) {
   if (t_s.size() != values.size())
     throw Error(ExitCode::internal, "trend: " + std::to_string(t_s.size()) + " times for " +

@@ -43,6 +43,9 @@ enum class AutocorrelationCorrection {
                  // the Sen trend back (known to understate the slope's uncertainty)
 };
 
+// Median (mean of the two middle values for an even count); 0 for no values.
+double median(std::vector<double> x);
+
 // Sample autocorrelation of `x` (mean removed) at `lag`; 0 when undefined.
 double autocorrelation(std::span<const double> x, std::size_t lag);
 
