@@ -180,5 +180,16 @@ TEST(SawtoothPlateau, TooFewTeethFallBackToTheWholeSeries) {
   EXPECT_NE(c.summary.find("GC-like drops not used"), std::string::npos) << c.summary;
 }
 
+TEST(SawtoothPlateau, CountsAreNotJudgedAsASawtooth) {
+  // The same recurring climb-and-cut shape: as memory it is a collector, judged by the
+  // level after each drop; as a count (a pool that grows and is cut back) it is judged whole.
+  const Trace r = sawtooth(600, every(20, 600, 7), 8 * kMiB / 20, 0, 0.2 * kMiB);
+  const PlateauAnalysis memory = analyze_plateau(r.t, r.v, PlateauSettings{});
+  EXPECT_GE(memory.gc_drops, 25u);
+  const PlateauAnalysis count = analyze_plateau(r.t, r.v, PlateauSettings::for_counts());
+  EXPECT_EQ(count.gc_drops, 0u);
+  EXPECT_TRUE(count.sawtooth_note.empty()) << count.sawtooth_note;
+}
+
 }  // namespace
 }  // namespace memgate::analyze

@@ -47,6 +47,7 @@ PlateauSettings PlateauSettings::for_counts() {
   PlateauSettings s;
   s.tolerance_abs_per_h = 1;
   s.tolerance_pct_per_h = 0;
+  s.sawtooth_aware = false;
   return s;
 }
 
@@ -97,7 +98,7 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
   std::span<const double> trend_t = t, v = steady.values;
   // Under a GC sawtooth the trend is that of the level after each collection: the climbs
   // are removed, and the partial tooth before the first drop is left out.
-  Sawtooth saw = detect_sawtooth(steady.t_s, steady.values);
+  Sawtooth saw = settings.sawtooth_aware ? detect_sawtooth(steady.t_s, steady.values) : Sawtooth{};
   date_drops(t_s.subspan(from), values.subspan(from), saw);
   for (double& d : saw.drop_t_s) d -= t0;
   a.sawtooth_note = saw.note;

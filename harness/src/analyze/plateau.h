@@ -49,6 +49,9 @@ struct PlateauSettings {
   std::size_t analysis_points = 256;  // time buckets (medians) the statistics run on
   std::size_t min_points = 20;        // fewer usable points in the steady window: INCONCLUSIVE
   double min_steady_s = 60;           // shorter steady window: INCONCLUSIVE
+  // Judge a GC sawtooth by the level after each collection (analyze/sawtooth.h). Off for
+  // counts: a pool that shrinks and regrows is not a collector hiding a leak.
+  bool sawtooth_aware = true;
 
   // Defaults for fd and thread counts: 1 count/h absolute, no percentage.
   static PlateauSettings for_counts();
