@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
   app.add_option("--ticks", o.ticks, "Ticks per unit")->check(CLI::Range(1, 100'000'000))->capture_default_str();
   app.add_option("--lines-per-iteration", o.lines_per_iteration, "Lines parsed per iteration")->check(CLI::Range(1, 10'000'000))->capture_default_str();
   app.add_option("--purge-every", o.purge_every, "Purge every N iterations")->check(CLI::Range(1, 1'000'000))->capture_default_str();
-  app.add_option("--out-dir", o.out_dir, "Result files and store (default: a fresh directory under /tmp)");
+  app.add_option("--out-dir", o.out_dir, "Result files and store (default: a scratch directory under /tmp, removed at exit)");
   app.add_option("--antipattern", o.antipattern, "none, connection_per_unit or no_purge")
       ->check(CLI::IsMember({"none", "connection_per_unit", "no_purge"}))
       ->capture_default_str();
@@ -205,7 +205,8 @@ int main(int argc, char** argv) {
 
   install_drain_signals();
   const auto started = steady_clock::now();
-  if (o.out_dir.empty()) o.out_dir = "/tmp/worker_pool-" + std::to_string(::getpid());
+  const bool scratch_dir = o.out_dir.empty();  // nobody asked for the results: leave nothing behind
+  if (scratch_dir) o.out_dir = "/tmp/worker_pool-" + std::to_string(::getpid());
   std::filesystem::create_directories(o.out_dir);
   Pool pool(o, o.out_dir + "/store.sqlite");
   {
@@ -246,5 +247,6 @@ int main(int argc, char** argv) {
                                              {"allocator", allocator_name()}});
   metrics.emit({{"accounting", accounting}});
   std::printf("%s\n", accounting.dump().c_str());
+  if (scratch_dir) std::filesystem::remove_all(o.out_dir);
   return 0;
 }
