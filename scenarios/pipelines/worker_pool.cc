@@ -1,13 +1,16 @@
 // worker_pool (seed 002): --workers threads take --units work units; each unit
-// generates a tick file, compresses it (zlib), decompresses it, parses and aggregates
-// it in iterations of --lines-per-iteration lines, writes the bars atomically
-// (temp file + rename) and records the unit in a SQLite store. Each worker thread
-// opens one store connection and reuses it; large buffers are released right after
-// use; the allocator is purged every 50 iterations and between work units.
+// generates a tick file, compresses it (zlib level 1, a tick cache's fast setting),
+// decompresses it, parses it in iterations of --lines-per-iteration lines into a table
+// of row objects, aggregates per-minute bars, writes them atomically (temp file +
+// rename), records the unit in a SQLite store and keeps its closing quote for the
+// job's manifest. Each worker thread opens one store connection and reuses it; large
+// buffers are released right after use; the allocator is purged every 50 iterations
+// and between work units.
 //
 // --antipattern connection_per_unit: a new store connection per unit, never closed
 //   (each holds its db, -wal and -shm fds: the fd leak).
-// --antipattern no_purge: no allocator purge (freed pages stay in the process).
+// --antipattern no_purge: no allocator purge: each thread's freed table stays resident
+//   under the closing quote kept above it (retention; docs/pipelines.md).
 #include <sqlite3.h>
 #include <unistd.h>
 #include <zlib.h>

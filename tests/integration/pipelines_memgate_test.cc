@@ -141,7 +141,7 @@ TEST_P(PipelinesUnderMemgate, SensorIngestWithSlowConsumersPassesAndAnUnboundedQ
   // Consumers at about half the producer's speed: the bounded queue spills to disk, the
   // unbounded one holds the backlog (~60,000 records) in memory.
   const auto input = sensor_file(80000, 0);
-  const std::vector<std::string> gate{"--plateau", "none", "--max-rss", "28M"};
+  const std::vector<std::string> gate{"--plateau", "none", "--max-rss", "30M"};
   const std::string slow = pipeline("sensor_ingest") + " --consumers 2 --consumer-delay-ms 0.02 --spill-timeout-ms 0.5";
   const auto good = run(gate, slow + " --spill-dir spill < " + input);
   expect_pass(good, "rss-budget");
@@ -153,7 +153,7 @@ TEST_P(PipelinesUnderMemgate, SensorIngestWithSlowConsumersPassesAndAnUnboundedQ
 
 TEST_P(PipelinesUnderMemgate, BatchRouterStaysFlatAndAccumulatingFailsTheRssBudget) {
   const auto input = od_file(8000);
-  const std::vector<std::string> gate{"--plateau", "none", "--max-rss", "14M"};
+  const std::vector<std::string> gate{"--plateau", "none", "--max-rss", "16M"};
   const auto good = run(gate, pipeline("batch_router") + " --fail-rate 0.1 --db od.sqlite < " + input);
   expect_pass(good, "rss-budget");
   EXPECT_EQ(good.accounting["lost"], 0);
