@@ -109,8 +109,10 @@ TEST(TickFile, ParsesOneTickLineAndRejectsMalformedOnes) {
   EXPECT_DOUBLE_EQ(t.bid, 1.08001);
   EXPECT_DOUBLE_EQ(t.ask, 1.08003);
   EXPECT_DOUBLE_EQ(t.volume, 7);
-  for (const char* bad : {"", "61000,1.08,1.09", "61000,1.08,1.09,7,extra", "x,1.08,1.09,7", "61000,1.08,,7"})
-    EXPECT_FALSE(parse_tick(bad, t)) << bad;
+  for (const char* bad : {"", "61000,1.08,1.09", "61000,1.08,1.09,7,extra", "x,1.08,1.09,7", "61000,1.08,,7"}) {
+    Tick scratch;
+    EXPECT_FALSE(parse_tick(bad, scratch)) << bad;
+  }
   std::map<std::int64_t, Bar> bars;
   add_tick(t, bars);
   ASSERT_EQ(bars.count(1), 1u);  // minute 1
