@@ -84,6 +84,10 @@ void add_check_options(CLI::App& app, report::CheckSettings& s) {
   app.add_option("--max-threads", s.budgets.max_threads, "Fail if the tree runs more than N threads")
       ->type_name("N")
       ->group(group);
+  add_size_option(app, "--max-retained", s.max_retained_bytes,
+                  "Fail if the tree's RSS beyond the allocator's live heap (freed memory it keeps resident, plus code "
+                  "and stacks) exceeds SIZE at the median sample: the heap-retention check (needs --allocator)")
+      ->group(group);
   app.add_flag("--no-data-loss", s.no_data_loss,
                "Fail unless the target's accounting line (metrics channel) accounts for every record the traffic delivered")
       ->group(group);

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -142,7 +143,7 @@ int main(int argc, char** argv) {
   int max_attempts = 5, grid = 40;
   CLI::App app{"Streamed batch routing of origin-destination pairs into SQLite (seed 003)"};
   app.add_option("--input", input, "-, unix:PATH or tcp:PORT")->capture_default_str();
-  app.add_option("--db", db_path, "SQLite file (default: a fresh one under /tmp)");
+  app.add_option("--db", db_path, "SQLite file (default: a scratch one under /tmp, removed at exit)");
   app.add_option("--chunk-size", chunk_size, "Pairs per backend request")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--fail-rate", fail_rate, "Share of backend requests that fail")->check(CLI::Range(0.0, 0.99))->capture_default_str();
   app.add_option("--max-attempts", max_attempts, "Attempts per request")->check(CLI::Range(1, 20))->capture_default_str();
@@ -154,7 +155,8 @@ int main(int argc, char** argv) {
 
   install_drain_signals();
   const auto started = steady_clock::now();
-  if (db_path.empty()) db_path = "/tmp/batch_router-" + std::to_string(::getpid()) + ".sqlite";
+  const bool scratch_db = db_path.empty();  // nobody asked for the results: leave nothing behind
+  if (scratch_db) db_path = "/tmp/batch_router-" + std::to_string(::getpid()) + ".sqlite";
   const bool accumulate = antipattern == "accumulate";
   std::unique_ptr<LineInput> in;
   std::unique_ptr<Store> store;
@@ -260,5 +262,9 @@ int main(int argc, char** argv) {
                                         {"allocator", allocator_name()}});
   metrics.emit({{"accounting", accounting}});
   std::printf("%s\n", accounting.dump().c_str());
+  if (scratch_db) {
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+  }
   return 0;
 }

@@ -1,13 +1,16 @@
 // worker_pool (seed 002): --workers threads take --units work units; each unit
-// generates a tick file, compresses it (zlib), decompresses it, parses and aggregates
-// it in iterations of --lines-per-iteration lines, writes the bars atomically
-// (temp file + rename) and records the unit in a SQLite store. Each worker thread
-// opens one store connection and reuses it; large buffers are released right after
-// use; the allocator is purged every 50 iterations and between work units.
+// generates a tick file, compresses it (zlib level 1, a tick cache's fast setting),
+// decompresses it, parses it in iterations of --lines-per-iteration lines into a table
+// of row objects, aggregates per-minute bars, writes them atomically (temp file +
+// rename), records the unit in a SQLite store and keeps its closing quote for the
+// job's manifest. Each worker thread opens one store connection and reuses it; large
+// buffers are released right after use; the allocator is purged every 50 iterations
+// and between work units.
 //
 // --antipattern connection_per_unit: a new store connection per unit, never closed
 //   (each holds its db, -wal and -shm fds: the fd leak).
-// --antipattern no_purge: no allocator purge (freed pages stay in the process).
+// --antipattern no_purge: no allocator purge: each thread's freed table stays resident
+//   under the closing quote kept above it (retention; docs/pipelines.md).
 #include <sqlite3.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -17,6 +20,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -60,6 +66,15 @@ struct Pool {
   Accounting acct;
   std::atomic<std::uint64_t> next_unit{0}, purges{0}, busy{0};
   std::atomic<std::uint64_t> connections_opened{0};
+  // The job's index of finished units, written to manifest.csv at the end.
+  struct UnitResult {
+    std::size_t bars = 0;
+    std::uint64_t bad_lines = 0;
+    std::string path;
+    std::string closing_line;  // the unit's last tick
+  };
+  std::mutex index_mutex;
+  std::map<std::uint64_t, UnitResult> index;
 
   void purge() {
     if (o.antipattern == "no_purge") return;
@@ -73,7 +88,7 @@ struct Pool {
     const uLong raw_size = static_cast<uLong>(csv.size());
     std::vector<Bytef> packed(compressBound(raw_size));
     uLongf packed_size = packed.size();
-    if (compress2(packed.data(), &packed_size, reinterpret_cast<const Bytef*>(csv.data()), raw_size, 6) != Z_OK)
+    if (compress2(packed.data(), &packed_size, reinterpret_cast<const Bytef*>(csv.data()), raw_size, 1) != Z_OK)
       throw std::runtime_error("compress failed");
     std::string().swap(csv);
     std::string text(raw_size, '\0');
@@ -82,26 +97,40 @@ struct Pool {
       throw std::runtime_error("uncompress failed");
     std::vector<Bytef>().swap(packed);
 
-    // Parse in iterations; per-iteration tick copies are what a dataframe parse allocates.
-    std::map<std::int64_t, Bar> bars;
-    std::string_view rest(text);
+    // Parse in iterations into the unit's table: one heap object per tick, with its source
+    // line kept for the repair log, as a dataframe-of-objects parse allocates (many small
+    // objects: ~130 bytes a tick, tens of MiB a unit). Every 50 iterations, a purge.
+    struct Row {
+      Tick tick;
+      std::string line;
+    };
+    std::vector<std::unique_ptr<Row>> table;
+    UnitResult result;
     std::uint64_t iteration = 0, bad = 0;
-    while (!rest.empty()) {
-      std::size_t end = 0;
-      for (std::size_t n = 0; n < o.lines_per_iteration && end != std::string_view::npos; ++n)
-        end = rest.find('\n', end == 0 ? 0 : end + 1);
-      const std::size_t take = end == std::string_view::npos ? rest.size() : end + 1;
-      std::vector<std::string> rows;  // the parsed rows of this iteration
-      for (std::string_view block = rest.substr(0, take); !block.empty();) {
-        const auto nl = block.find('\n');
-        rows.emplace_back(block.substr(0, nl == std::string_view::npos ? block.size() : nl + 1));
-        block.remove_prefix(nl == std::string_view::npos ? block.size() : nl + 1);
+    for (std::string_view rest(text); !rest.empty();) {
+      for (std::size_t n = 0; n < o.lines_per_iteration && !rest.empty(); ++n) {
+        const auto nl = rest.find('\n');
+        const std::string_view line = rest.substr(0, nl);
+        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+        auto row = std::make_unique<Row>();
+        if (!parse_tick(line, row->tick)) {
+          ++bad;
+          continue;
+        }
+        row->line = line;
+        table.push_back(std::move(row));
       }
-      for (const auto& row : rows) bad += aggregate_ticks(row, bars);
-      rest.remove_prefix(take);
       if (++iteration % static_cast<std::uint64_t>(o.purge_every) == 0) purge();
     }
+    // The day's closing quote, kept to the end of the job (the next day's repair starts
+    // from it): a small long-lived allocation made late in the unit, above the table in
+    // this thread's heap. Freeing the table then leaves tens of MiB below it that the
+    // allocator cannot give back from the top of its heap: only a purge returns those
+    // pages (seed 002: without malloc_trim, "RSS only grows").
+    if (!table.empty()) result.closing_line = table.back()->line;
     std::string().swap(text);
+    std::map<std::int64_t, Bar> bars;
+    for (const auto& row : table) add_tick(row->tick, bars);
 
     // Atomic write: a reader never sees a half-written result.
     const auto final_path = std::filesystem::path(o.out_dir) / ("unit-" + std::to_string(unit) + ".csv");
@@ -130,6 +159,11 @@ struct Pool {
     if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
       throw std::runtime_error(std::string("store: ") + sqlite3_errmsg(db));
     if (bad) acct.reject("malformed_tick_lines", bad);
+    result.bars = bars.size();
+    result.bad_lines = bad;
+    result.path = final_path.string();
+    std::lock_guard lock(index_mutex);
+    index.emplace(unit, std::move(result));
   }
 
   void worker() {
@@ -166,7 +200,7 @@ int main(int argc, char** argv) {
   app.add_option("--ticks", o.ticks, "Ticks per unit")->check(CLI::Range(1, 100'000'000))->capture_default_str();
   app.add_option("--lines-per-iteration", o.lines_per_iteration, "Lines parsed per iteration")->check(CLI::Range(1, 10'000'000))->capture_default_str();
   app.add_option("--purge-every", o.purge_every, "Purge every N iterations")->check(CLI::Range(1, 1'000'000))->capture_default_str();
-  app.add_option("--out-dir", o.out_dir, "Result files and store (default: a fresh directory under /tmp)");
+  app.add_option("--out-dir", o.out_dir, "Result files and store (default: a scratch directory under /tmp, removed at exit)");
   app.add_option("--antipattern", o.antipattern, "none, connection_per_unit or no_purge")
       ->check(CLI::IsMember({"none", "connection_per_unit", "no_purge"}))
       ->capture_default_str();
@@ -174,7 +208,8 @@ int main(int argc, char** argv) {
 
   install_drain_signals();
   const auto started = steady_clock::now();
-  if (o.out_dir.empty()) o.out_dir = "/tmp/worker_pool-" + std::to_string(::getpid());
+  const bool scratch_dir = o.out_dir.empty();  // nobody asked for the results: leave nothing behind
+  if (scratch_dir) o.out_dir = "/tmp/worker_pool-" + std::to_string(::getpid());
   std::filesystem::create_directories(o.out_dir);
   Pool pool(o, o.out_dir + "/store.sqlite");
   {
@@ -191,6 +226,11 @@ int main(int argc, char** argv) {
   std::vector<std::thread> workers;
   for (int i = 0; i < o.workers; ++i) workers.emplace_back([&pool] { pool.worker(); });
   for (auto& t : workers) t.join();
+  {
+    std::ofstream manifest(std::filesystem::path(o.out_dir) / "manifest.csv", std::ios::trunc);
+    for (const auto& [unit, r] : pool.index)
+      manifest << unit << ',' << r.bars << ',' << r.bad_lines << ',' << r.path << ',' << r.closing_line << '\n';
+  }
   pool.purge();
   metrics.stop_periodic();
 
@@ -210,5 +250,6 @@ int main(int argc, char** argv) {
                                              {"allocator", allocator_name()}});
   metrics.emit({{"accounting", accounting}});
   std::printf("%s\n", accounting.dump().c_str());
+  if (scratch_dir) std::filesystem::remove_all(o.out_dir);
   return 0;
 }

@@ -102,6 +102,23 @@ TEST(TickFile, AggregatesGeneratedTicksIntoMinuteBars) {
   EXPECT_EQ(ticks, 1000u);
 }
 
+TEST(TickFile, ParsesOneTickLineAndRejectsMalformedOnes) {
+  Tick t;
+  ASSERT_TRUE(parse_tick("61000,1.08001,1.08003,7", t));
+  EXPECT_EQ(t.ms, 61000);
+  EXPECT_DOUBLE_EQ(t.bid, 1.08001);
+  EXPECT_DOUBLE_EQ(t.ask, 1.08003);
+  EXPECT_DOUBLE_EQ(t.volume, 7);
+  for (const char* bad : {"", "61000,1.08,1.09", "61000,1.08,1.09,7,extra", "x,1.08,1.09,7", "61000,1.08,,7"}) {
+    Tick scratch;
+    EXPECT_FALSE(parse_tick(bad, scratch)) << bad;
+  }
+  std::map<std::int64_t, Bar> bars;
+  add_tick(t, bars);
+  ASSERT_EQ(bars.count(1), 1u);  // minute 1
+  EXPECT_DOUBLE_EQ(bars[1].open, 1.08002);
+}
+
 TEST(SpillStore, ReplaysSealedFilesOldestFirstAndHonoursTheCap) {
   const auto dir = std::filesystem::temp_directory_path() / ("spill-test-" + std::to_string(::getpid()));
   {

@@ -25,5 +25,19 @@ TEST(CheckSettings, UnknownPlateauMetricNamesTheKnownOnes) {
   EXPECT_THROW(check_settings_from_json(nlohmann::json::parse(R"({"plateau_metrics": ["swap"]})")), Error);
 }
 
+TEST(CheckSettings, ScenarioSetsTheRetentionLimitAndItRoundTrips) {
+  const auto s = check_settings_from_scenario(nlohmann::json::parse(R"({"max_retained": "16M"})"), "s.json");
+  ASSERT_TRUE(s.max_retained_bytes);
+  EXPECT_EQ(*s.max_retained_bytes, 16u * 1024 * 1024);
+  EXPECT_EQ(check_settings_from_json(to_json(s)).max_retained_bytes, s.max_retained_bytes);
+  EXPECT_FALSE(check_settings_from_json(to_json(CheckSettings{})).max_retained_bytes);  // unset stays unset
+  try {
+    check_settings_from_scenario(nlohmann::json::parse(R"({"max_retained": "lots"})"), "s.json");
+    FAIL() << "accepted a bad size";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("s.json: checks.max_retained: expected a size"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace memgate::report

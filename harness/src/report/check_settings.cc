@@ -85,13 +85,15 @@ nlohmann::json to_json(const CheckSettings& s) {
   put(budgets, "max_pss_bytes", s.budgets.max_pss_bytes);
   put(budgets, "max_fds", s.budgets.max_fds);
   put(budgets, "max_threads", s.budgets.max_threads);
-  return {{"budgets", budgets},
+  nlohmann::json j = {{"budgets", budgets},
           {"plateau_metrics", s.plateau_metrics},
           {"memory_plateau", plateau_json(s.memory_plateau)},
           {"count_plateau", plateau_json(s.count_plateau)},
           {"burst", {{"phase", s.burst.burst_phase}, {"tolerance_abs", s.burst.tolerance_abs},
                      {"tolerance_pct", s.burst.tolerance_pct}, {"level_window_s", s.burst.level_window_s}}},
           {"no_data_loss", s.no_data_loss}};
+  put(j, "max_retained_bytes", s.max_retained_bytes);
+  return j;
 }
 
 CheckSettings check_settings_from_json(const nlohmann::json& j) {
@@ -116,6 +118,7 @@ CheckSettings check_settings_from_json(const nlohmann::json& j) {
     get(j["burst"], "tolerance_pct", s.burst.tolerance_pct);
     get(j["burst"], "level_window_s", s.burst.level_window_s);
   }
+  get(j, "max_retained_bytes", s.max_retained_bytes);
   get(j, "no_data_loss", s.no_data_loss);
   return s;
 }
@@ -176,12 +179,14 @@ CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const s
       s.burst.level_window_s = *seconds;
     } else if (key == "burst_tolerance") {
       s.burst.tolerance_abs = static_cast<double>(size(key, v));
+    } else if (key == "max_retained") {
+      s.max_retained_bytes = size(key, v);
     } else if (key == "no_data_loss") {
       if (!v.is_boolean()) fail(key, "true or false");
       s.no_data_loss = v.get<bool>();
     } else {
       fail(key, "one of max_rss, max_pss, max_fds, max_threads, plateau, tolerance, warmup, horizon, burst_phase, "
-                "burst_level_window, burst_tolerance, no_data_loss (unknown key)");
+                "burst_level_window, burst_tolerance, max_retained, no_data_loss (unknown key)");
     }
   }
   return s;
@@ -200,6 +205,7 @@ void override_checks(const std::set<std::string>& flags_given, const CheckSettin
   }
   if (was_given("--warmup")) base.memory_plateau.warmup = base.count_plateau.warmup = given.memory_plateau.warmup;
   if (was_given("--horizon")) base.memory_plateau.horizon_s = base.count_plateau.horizon_s = given.memory_plateau.horizon_s;
+  if (was_given("--max-retained")) base.max_retained_bytes = given.max_retained_bytes;
   if (was_given("--no-data-loss")) base.no_data_loss = given.no_data_loss;
 }
 

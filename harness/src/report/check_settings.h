@@ -21,6 +21,9 @@ struct CheckSettings {
   analyze::PlateauSettings memory_plateau;                                       // bytes
   analyze::PlateauSettings count_plateau = analyze::PlateauSettings::for_counts();  // fds, threads
   analyze::BurstSettings burst;  // applied when the log has a phase of this name
+  // The heap-retention check (analyze/retention.h): RSS beyond the allocator's live heap,
+  // at the median sample; needs allocator statistics (--allocator).
+  std::optional<std::uint64_t> max_retained_bytes;
   // Compare the target's accounting line (metrics channel) with what the traffic
   // generator delivered: the `no-data-loss` check (docs/metrics-channel.md).
   bool no_data_loss = false;
@@ -38,7 +41,8 @@ CheckSettings check_settings_from_json(const nlohmann::json& j);
 // The "checks" object of a scenario file, written like the command-line flags:
 //   {"max_rss": "512M", "max_pss": "400M", "max_fds": 200, "max_threads": 64,
 //    "plateau": ["rss", "fds"] | "none", "tolerance": "1MiB/h,2%/h", "warmup": "30s",
-//    "horizon": "24h", "burst_phase": "burst", "burst_tolerance": "2MiB", "no_data_loss": true}
+//    "horizon": "24h", "burst_phase": "burst", "burst_tolerance": "2MiB", "max_retained": "16M",
+//    "no_data_loss": true}
 // Unknown keys and bad values throw Error(usage) naming `where` and the key.
 CheckSettings check_settings_from_scenario(const nlohmann::json& checks, const std::string& where);
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "analyze/budget.h"
+#include "analyze/retention.h"
 #include "memgate/check_json.h"
 #include "record/sample_log.h"
 #include "report/data_loss_inputs.h"
@@ -108,6 +109,7 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   a.meta = record::read_json_file(dir + "/" + record::kMetaFile).get<record::RunMeta>();
 
   analyze::StreamStats rss, pss, hwm, swap, fds, threads, processes;
+  analyze::StreamStats live_heap, held;  // allocated bytes, and RSS beyond them (heap-retention)
   double last_t = 0;
   auto& phases = a.series.phases;
   record::read_samples(dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
@@ -138,6 +140,10 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
     for (auto [column, heap] : {std::pair{"alloc_allocated_bytes", &a.series.heap_allocated},
                                 std::pair{"alloc_mapped_bytes", &a.series.heap_mapped}})
       if (const double v = row.get(column); !std::isnan(v)) heap->add(t, v);
+    if (const double r = row.get("rss_bytes"), live = row.get("alloc_allocated_bytes"); !std::isnan(r) && !std::isnan(live)) {
+      live_heap.add(t, live);
+      held.add(t, std::max(0.0, r - live));  // below 0 only by the probe's lag behind the RSS read
+    }
     add("processes", processes, nullptr);
     a.summary.minor_faults = row.get("minor_faults");
     a.summary.major_faults = row.get("major_faults");
@@ -156,6 +162,8 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
 
   a.checks = analyze::budget_checks(settings.budgets, a.summary);
   for (auto& check : plateau_checks(a.series, settings)) a.checks.push_back(std::move(check));
+  if (settings.max_retained_bytes)
+    a.checks.push_back(analyze::retention_check(summarize(held), summarize(live_heap), *settings.max_retained_bytes));
   if (settings.no_data_loss) a.checks.push_back(analyze::no_data_loss_check(data_loss_inputs(a.meta.samplers)));
   for (const auto& [name, figures] : a.meta.samplers.items())
     if (figures.contains("checks"))
