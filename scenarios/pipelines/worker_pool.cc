@@ -13,7 +13,6 @@
 //   under the closing quote kept above it (retention; docs/pipelines.md).
 #include <sqlite3.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <atomic>
 #include <chrono>
@@ -83,45 +82,14 @@ struct Pool {
   }
 
   void run_unit(std::uint64_t unit) {
-    // Generate and compress; the raw file is released as soon as it is compressed.
-    std::string csv = make_tick_csv(17, unit, o.ticks);
-    const uLong raw_size = static_cast<uLong>(csv.size());
-    std::vector<Bytef> packed(compressBound(raw_size));
-    uLongf packed_size = packed.size();
-    if (compress2(packed.data(), &packed_size, reinterpret_cast<const Bytef*>(csv.data()), raw_size, 1) != Z_OK)
-      throw std::runtime_error("compress failed");
-    std::string().swap(csv);
-    std::string text(raw_size, '\0');
-    uLongf text_size = raw_size;
-    if (uncompress(reinterpret_cast<Bytef*>(text.data()), &text_size, packed.data(), packed_size) != Z_OK)
-      throw std::runtime_error("uncompress failed");
-    std::vector<Bytef>().swap(packed);
-
-    // Parse in iterations into the unit's table: one heap object per tick, with its source
-    // line kept for the repair log, as a dataframe-of-objects parse allocates (many small
-    // objects: ~130 bytes a tick, tens of MiB a unit). Every 50 iterations, a purge.
-    struct Row {
-      Tick tick;
-      std::string line;
-    };
-    std::vector<std::unique_ptr<Row>> table;
+    // Generate, store compressed, read back; then parse in iterations into the unit's
+    // table (tens of MiB of small objects), with a purge every purge_every iterations.
+    std::string text = zlib_round_trip(make_tick_csv(17, unit, o.ticks));
+    std::vector<std::unique_ptr<TickRow>> table;
     UnitResult result;
-    std::uint64_t iteration = 0, bad = 0;
-    for (std::string_view rest(text); !rest.empty();) {
-      for (std::size_t n = 0; n < o.lines_per_iteration && !rest.empty(); ++n) {
-        const auto nl = rest.find('\n');
-        const std::string_view line = rest.substr(0, nl);
-        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-        auto row = std::make_unique<Row>();
-        if (!parse_tick(line, row->tick)) {
-          ++bad;
-          continue;
-        }
-        row->line = line;
-        table.push_back(std::move(row));
-      }
-      if (++iteration % static_cast<std::uint64_t>(o.purge_every) == 0) purge();
-    }
+    const std::uint64_t bad = parse_tick_rows(text, o.lines_per_iteration, table, [&](std::uint64_t iteration) {
+      if (iteration % static_cast<std::uint64_t>(o.purge_every) == 0) purge();
+    });
     // The day's closing quote, kept to the end of the job (the next day's repair starts
     // from it): a small long-lived allocation made late in the unit, above the table in
     // this thread's heap. Freeing the table then leaves tens of MiB below it that the

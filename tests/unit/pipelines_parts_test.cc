@@ -91,8 +91,16 @@ TEST(RoadGraph, TravelTimesAreSymmetricAndObeyTheTriangleInequality) {
 TEST(TickFile, AggregatesGeneratedTicksIntoMinuteBars) {
   const std::string csv = make_tick_csv(1, 2, 1000);
   EXPECT_EQ(csv, make_tick_csv(1, 2, 1000));  // reproducible
+  const std::string text = zlib_round_trip(csv + "garbage\n");
+  EXPECT_EQ(text, csv + "garbage\n");
+  std::vector<std::unique_ptr<TickRow>> rows;
+  std::vector<std::uint64_t> iterations;
+  EXPECT_EQ(parse_tick_rows(text, 400, rows, [&](std::uint64_t n) { iterations.push_back(n); }), 1u);
+  EXPECT_EQ(iterations, (std::vector<std::uint64_t>{1, 2, 3}));  // 1001 lines in batches of 400
+  ASSERT_EQ(rows.size(), 1000u);
+  EXPECT_EQ(rows.front()->line, csv.substr(0, csv.find('\n')));
   std::map<std::int64_t, Bar> bars;
-  EXPECT_EQ(aggregate_ticks(csv + "garbage\n", bars), 1u);
+  for (const auto& row : rows) add_tick(row->tick, bars);
   std::uint64_t ticks = 0;
   for (const auto& [minute, b] : bars) {
     ticks += b.ticks;

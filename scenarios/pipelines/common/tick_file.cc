@@ -1,6 +1,9 @@
 #include "common/tick_file.h"
 
+#include <zlib.h>
+
 #include <charconv>
+#include <stdexcept>
 
 namespace pipelines {
 namespace {
@@ -59,15 +62,37 @@ void add_tick(const Tick& tick, std::map<std::int64_t, Bar>& bars) {
   ++b.ticks;
 }
 
-std::uint64_t aggregate_ticks(std::string_view lines, std::map<std::int64_t, Bar>& bars) {
-  std::uint64_t bad = 0;
+std::string zlib_round_trip(std::string csv) {
+  const uLong raw_size = static_cast<uLong>(csv.size());
+  std::vector<Bytef> packed(compressBound(raw_size));
+  uLongf packed_size = packed.size();
+  if (compress2(packed.data(), &packed_size, reinterpret_cast<const Bytef*>(csv.data()), raw_size, 1) != Z_OK)
+    throw std::runtime_error("compress failed");
+  std::string().swap(csv);
+  std::string text(raw_size, '\0');
+  uLongf text_size = raw_size;
+  if (uncompress(reinterpret_cast<Bytef*>(text.data()), &text_size, packed.data(), packed_size) != Z_OK)
+    throw std::runtime_error("uncompress failed");
+  return text;
+}
+
+std::uint64_t parse_tick_rows(std::string_view lines, std::size_t batch, std::vector<std::unique_ptr<TickRow>>& rows,
+                              const std::function<void(std::uint64_t iteration)>& after_iteration) {
+  std::uint64_t bad = 0, iteration = 0;
   while (!lines.empty()) {
-    const auto nl = lines.find('\n');
-    const std::string_view line = lines.substr(0, nl);
-    lines = nl == std::string_view::npos ? std::string_view() : lines.substr(nl + 1);
-    Tick tick;
-    if (parse_tick(line, tick)) add_tick(tick, bars);
-    else ++bad;
+    for (std::size_t n = 0; n < batch && !lines.empty(); ++n) {
+      const auto nl = lines.find('\n');
+      const std::string_view line = lines.substr(0, nl);
+      lines.remove_prefix(nl == std::string_view::npos ? lines.size() : nl + 1);
+      auto row = std::make_unique<TickRow>();
+      if (!parse_tick(line, row->tick)) {
+        ++bad;
+        continue;
+      }
+      row->line = line;
+      rows.push_back(std::move(row));
+    }
+    if (after_iteration) after_iteration(++iteration);
   }
   return bad;
 }
