@@ -95,21 +95,31 @@ std::vector<double> periodic_drops(std::span<const double> t, std::span<const do
   // Each lag over the pairs it has, so a late period is not shrunk towards 0.
   const double variance = acf[0] / static_cast<double>(n);
   for (std::size_t lag = 0; lag <= max_lag; ++lag) acf[lag] /= variance * static_cast<double>(n - lag);
-  // The first trough must be a clear anti-correlation (half a period out of phase), the
-  // peak after it a clear correlation, and at least 3 whole periods must fit in.
-  std::size_t trough = 1;
-  while (trough < max_lag && acf[trough + 1] < acf[trough]) ++trough;
+  // Follows the autocorrelation from `at` to its local extreme, over wiggles of a lag or two.
+  const auto settle = [&](std::size_t at, bool down) {
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (std::size_t step = 1; step <= 2 && at + step <= max_lag && !moved; ++step)
+        if (down ? acf[at + step] < acf[at] : acf[at + step] > acf[at]) at += step, moved = true;
+    }
+    return at;
+  };
+  // The first period: the first clear anti-correlation (half a period out of phase), then
+  // the first clear correlation after it; at least 3 whole periods must fit in.
+  std::size_t lag = 1;
+  while (lag < max_lag && !(acf[lag] < -kPeriodicAcf)) ++lag;
+  const std::size_t trough = settle(lag, true);
   if (!(acf[trough] < -kPeriodicAcf)) return {};
-  std::size_t peak = trough;
-  for (std::size_t lag = trough; lag <= n / 3 + 1; ++lag)
-    if (acf[lag] > acf[peak]) peak = lag;
+  lag = trough;
+  while (lag < max_lag && !(acf[lag] > kPeriodicAcf)) ++lag;
+  const std::size_t peak = settle(lag, false);
   if (!(acf[peak] > kPeriodicAcf) || peak < kMinPeriodPoints || peak > n / 3) return {};
   // A period repeats: out of phase again at 1.5 periods, in phase at 2 (a wiggle of
   // slow noise does not).
   const auto extreme = [&](double at, bool lowest) {
     const auto c = static_cast<std::size_t>(std::lround(at));
     double e = acf[c];
-    for (std::size_t lag = c - 2; lag <= std::min(max_lag, c + 2); ++lag) e = lowest ? std::min(e, acf[lag]) : std::max(e, acf[lag]);
+    for (std::size_t l = c - 2; l <= std::min(max_lag, c + 2); ++l) e = lowest ? std::min(e, acf[l]) : std::max(e, acf[l]);
     return e;
   };
   if (!(extreme(1.5 * static_cast<double>(peak), true) < -kPeriodicAcf) ||
