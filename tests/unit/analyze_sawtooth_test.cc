@@ -108,7 +108,7 @@ TEST(DetectSawtooth, DropsBarelyAboveTheNoiseAreDatedByTheirPeriod) {
   for (std::size_t k = 0; k < drops.size(); ++k) EXPECT_NEAR(saw.drop_t_s[k], drops[k], 0.5) << k;
 }
 
-TEST(DetectSawtooth, NoiseDropsAndNoPeriodLeaveNoNote) {
+TEST(DetectSawtooth, SlowNoiseHasNeitherDropsNorAPeriod) {
   // Slow AR(1) noise (phi = 0.98 at 1 Hz) wanders, but has neither drops nor a period.
   std::mt19937_64 rng(4);
   std::normal_distribution<double> normal;
