@@ -54,6 +54,20 @@ void BM_PlateauCheckSawtooth(benchmark::State& state) {
 }
 BENCHMARK(BM_PlateauCheckSawtooth)->Arg(1'000'000)->Arg(8192)->Unit(benchmark::kMillisecond);
 
+// A shallow sawtooth of 40 teeth whose single drops are not clear of the noise: found by
+// its period (autocorrelation, then the period and phase fit).
+void BM_PlateauCheckPeriodicSawtooth(benchmark::State& state) {
+  Series s = trace(static_cast<std::size_t>(state.range(0)));
+  const double period = s.t.back() / 40;
+  for (std::size_t i = 0; i < s.v.size(); ++i) s.v[i] += 0.5e6 * std::fmod(s.t[i] + 0.3 * period, period) / period;
+  const PlateauAnalysis a = analyze_plateau(s.t, s.v, PlateauSettings{});
+  state.counters["gc_drops"] = static_cast<double>(a.gc_drops);  // 0 would mean the fallback
+  state.counters["periodic"] = a.sawtooth_periodic;
+  for (auto _ : state) benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_PlateauCheckPeriodicSawtooth)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
 void BM_ReduceSeries(benchmark::State& state) {
   const Series s = trace(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(reduce_series(s.t, s.v, 256));

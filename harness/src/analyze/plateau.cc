@@ -108,6 +108,7 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
     trend_t = flat.t_s;
     v = flat.values;
     a.gc_drops = saw.drop_t_s.size();
+    a.sawtooth_periodic = saw.periodic;
   } else if (!flat.t_s.empty()) {
     a.sawtooth_note = "the first of " + std::to_string(saw.drop_t_s.size()) + " drops leaves too short a window after it";
   }

@@ -87,6 +87,7 @@ struct PlateauAnalysis {
   // GC sawtooth: collections the trend was measured across (0 when the series is not
   // treated as a sawtooth), and why drops that were seen were not used.
   std::size_t gc_drops = 0;
+  bool sawtooth_periodic = false;  // the collections were dated from their period
   std::string sawtooth_note;
 };
 

@@ -15,6 +15,10 @@ constexpr double kDropScales = 5;
 // missed with probability ~1e-3 (a missed one would read as a fall).
 constexpr double kClearMargin = 3;
 constexpr std::size_t kMinDrops = 2;  // one drop is a free, not a cycle
+// Periodicity: autocorrelation of the detrended points beyond -/+ this at the first
+// trough / the following peak, over a period of at least this many points.
+constexpr double kPeriodicAcf = 0.3;
+constexpr std::size_t kMinPeriodPoints = 4;
 
 // Value minus climb * time since the last drop, from the first drop on.
 std::vector<double> without(std::span<const double> t_s, std::span<const double> values, std::size_t first,
@@ -27,6 +31,130 @@ std::vector<double> without(std::span<const double> t_s, std::span<const double>
     out.push_back(values[i] - climb * (t_s[i] - drop_t_s[next]));
   }
   return out;
+}
+
+// Least squares of v on (1, t, tooth) where tooth = time since the last drop of a strict
+// period: the residual sum of squares and the climb (coefficient of tooth).
+struct ToothFit {
+  double sse = INFINITY, climb = 0;
+};
+ToothFit fit_teeth(std::span<const double> t, std::span<const double> v, double period, double phase) {
+  double s[3][3] = {}, r[3] = {}, vv = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const double since = t[i] - phase;
+    const double x[3] = {1, t[i], since - period * std::floor(since / period)};
+    for (int a = 0; a < 3; ++a) {
+      for (int b = 0; b < 3; ++b) s[a][b] += x[a] * x[b];
+      r[a] += x[a] * v[i];
+    }
+    vv += v[i] * v[i];
+  }
+  // Gaussian elimination on the 3x3 normal equations (well scaled: t and tooth are seconds).
+  double m[3][4];
+  for (int a = 0; a < 3; ++a) {
+    for (int b = 0; b < 3; ++b) m[a][b] = s[a][b];
+    m[a][3] = r[a];
+  }
+  for (int c = 0; c < 3; ++c) {
+    if (!(std::abs(m[c][c]) > 1e-12)) return {};
+    for (int a = c + 1; a < 3; ++a) {
+      const double f = m[a][c] / m[c][c];
+      for (int b = c; b < 4; ++b) m[a][b] -= f * m[c][b];
+    }
+  }
+  double beta[3];
+  for (int a = 2; a >= 0; --a) {
+    beta[a] = m[a][3];
+    for (int b = a + 1; b < 3; ++b) beta[a] -= m[a][b] * beta[b];
+    beta[a] /= m[a][a];
+  }
+  // SSE = v'v - beta' X'v.
+  return {vv - (beta[0] * r[0] + beta[1] * r[1] + beta[2] * r[2]), beta[2]};
+}
+
+// A sawtooth whose single drops are lost in the noise still repeats: the autocorrelation
+// of the detrended points peaks at the period. The period and the phase of the drops are
+// then fitted (least squares of a strictly periodic tooth), and every drop is dated from
+// them. Empty when there is no clear period.
+std::vector<double> periodic_drops(std::span<const double> t, std::span<const double> v, std::string& why_not) {
+  const std::size_t n = std::min(t.size(), v.size());
+  why_not = "no period in the autocorrelation";
+  if (n < 4 * kMinPeriodPoints) return {};
+  double mt = 0, mv = 0;
+  for (std::size_t i = 0; i < n; ++i) mt += t[i], mv += v[i];
+  mt /= static_cast<double>(n), mv /= static_cast<double>(n);
+  double stt = 0, stv = 0;
+  for (std::size_t i = 0; i < n; ++i) stt += (t[i] - mt) * (t[i] - mt), stv += (t[i] - mt) * (v[i] - mv);
+  std::vector<double> r(n);
+  for (std::size_t i = 0; i < n; ++i) r[i] = v[i] - mv - stv / stt * (t[i] - mt);
+  const std::size_t max_lag = 3 * n / 4;  // room for the second period of 3 in the window
+  std::vector<double> acf(max_lag + 1, 0.0);
+  for (std::size_t lag = 0; lag <= max_lag; ++lag)
+    for (std::size_t i = 0; i + lag < n; ++i) acf[lag] += r[i] * r[i + lag];
+  if (!(acf[0] > 0)) return {};
+  // Each lag over the pairs it has, so a late period is not shrunk towards 0.
+  const double variance = acf[0] / static_cast<double>(n);
+  for (std::size_t lag = 0; lag <= max_lag; ++lag) acf[lag] /= variance * static_cast<double>(n - lag);
+  // Follows the autocorrelation from `at` to its local extreme, over wiggles of a lag or two.
+  const auto settle = [&](std::size_t at, bool down) {
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (std::size_t step = 1; step <= 2 && at + step <= max_lag && !moved; ++step)
+        if (down ? acf[at + step] < acf[at] : acf[at + step] > acf[at]) at += step, moved = true;
+    }
+    return at;
+  };
+  // The first period: the first clear anti-correlation (half a period out of phase), then
+  // the first clear correlation after it; at least 3 whole periods must fit in.
+  std::size_t lag = 1;
+  while (lag < max_lag && !(acf[lag] < -kPeriodicAcf)) ++lag;
+  const std::size_t trough = settle(lag, true);
+  if (!(acf[trough] < -kPeriodicAcf)) return {};
+  lag = trough;
+  while (lag < max_lag && !(acf[lag] > kPeriodicAcf)) ++lag;
+  const std::size_t peak = settle(lag, false);
+  if (!(acf[peak] > kPeriodicAcf) || peak < kMinPeriodPoints || peak > n / 3) return {};
+  // A period repeats: out of phase again at 1.5 periods, in phase at 2 (a wiggle of
+  // slow noise does not).
+  const auto extreme = [&](double at, bool lowest) {
+    const auto c = static_cast<std::size_t>(std::lround(at));
+    double e = acf[c];
+    for (std::size_t l = c - 2; l <= std::min(max_lag, c + 2); ++l) e = lowest ? std::min(e, acf[l]) : std::max(e, acf[l]);
+    return e;
+  };
+  if (!(extreme(1.5 * static_cast<double>(peak), true) < -kPeriodicAcf) ||
+      !(extreme(2.0 * static_cast<double>(peak), false) > kPeriodicAcf))
+    return {};
+  // Period to a fraction of a point: the peak at the largest multiple within max_lag.
+  const std::size_t k = std::max<std::size_t>(1, n / 2 / peak);
+  std::size_t best = k * peak;
+  for (std::size_t lag = k * peak - std::min(k * peak, k); lag <= std::min(max_lag, k * peak + k); ++lag)
+    if (acf[lag] > acf[best]) best = lag;
+  const double dt = (t[n - 1] - t[0]) / static_cast<double>(n - 1);
+  const double guess = static_cast<double>(best) / static_cast<double>(k) * dt;
+  // A drop dated e seconds late k periods on shifts that tooth by climb x k e: fit the
+  // period to well below a point per run, the phase (a drop time mid-run, so that the
+  // period pivots there) to 1/8 point. Coarse phase first, then both finely around it.
+  ToothFit fit;
+  double period = guess, phase = 0;
+  const auto consider = [&](double p, double ph) {
+    const ToothFit f = fit_teeth(t.first(n), v.first(n), p, ph);
+    if (f.climb > 0 && f.sse < fit.sse) fit = f, period = p, phase = ph;
+  };
+  const double middle = 0.5 * (t[0] + t[n - 1]);
+  for (double ph = middle; ph < middle + guess; ph += dt) consider(guess, ph);
+  const double coarse_phase = phase, span = dt / static_cast<double>(k);
+  for (int p = -20; p <= 20; ++p)
+    for (int q = -8; q <= 8; ++q) consider(guess + span * p / 20, coarse_phase + dt * q / 8);
+  if (!(fit.climb > 0)) {
+    why_not = "a period in the autocorrelation but no climb between drops";
+    return {};
+  }
+  std::vector<double> drops;
+  for (double d = phase - period * std::floor((phase - t[0]) / period); d <= t[n - 1]; d += period)
+    if (d > t[0]) drops.push_back(d);
+  why_not.clear();
+  return drops;
 }
 
 }  // namespace
@@ -55,17 +183,25 @@ Sawtooth detect_sawtooth(std::span<const double> t_s, std::span<const double> va
     depths.push_back((typical - (values[i + 1] - values[from])) / scale);
   }
   saw.drops_seen = drops.size();
-  if (drops.empty()) return saw;
-  if (drops.size() < kMinDrops) {
-    saw.note = "one drop, not a recurring GC sawtooth";
-  } else if (median(depths) < kDropScales + kClearMargin) {
-    saw.note = std::to_string(drops.size()) + " drops too close to the noise to date every collection";
-  } else {
+  if (drops.size() >= kMinDrops && median(depths) >= kDropScales + kClearMargin) {
     saw.drop_t_s = std::move(drops);
     return saw;
   }
   saw.drop_from_s.clear();
   saw.drop_to_s.clear();
+  // Single drops do not date every collection: the period may (dated by the fit, so
+  // date_drops leaves them alone).
+  std::string why_not;
+  saw.drop_t_s = periodic_drops(t_s, values, why_not);
+  if (saw.usable()) {
+    saw.periodic = true;
+    saw.drop_from_s = saw.drop_to_s = saw.drop_t_s;
+    return saw;
+  }
+  if (drops.empty()) return saw;
+  saw.note = drops.size() < kMinDrops ? "one drop, not a recurring GC sawtooth"
+                                      : std::to_string(drops.size()) + " drops too close to the noise to date every collection";
+  saw.note += ", and " + why_not;
   return saw;
 }
 

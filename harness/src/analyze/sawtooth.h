@@ -17,6 +17,7 @@ struct Sawtooth {
   std::vector<double> drop_from_s, drop_to_s;  // the points it happened between
   std::size_t drops_seen = 0;    // drops far below the noise, used or not
   std::string note;              // why drops that were seen are not used (empty when used or none seen)
+  bool periodic = false;         // dated from the fitted period, not from single drops
   bool usable() const { return !drop_t_s.empty(); }
 };
 
@@ -24,7 +25,9 @@ struct Sawtooth {
 // point-to-point changes) below the typical change; adjacent ones are one drop, dated
 // midway between the points around it. Usable when at least 2 drops recur and the median
 // drop clears that threshold by 3 more standard deviations (so no collection of the
-// usual size is missed: a missed one would read as a fall).
+// usual size is missed: a missed one would read as a fall). Otherwise, when the points
+// repeat with a clear period (autocorrelation; at least 3 whole periods), every drop is
+// dated from a fitted period and phase instead (`periodic`).
 Sawtooth detect_sawtooth(std::span<const double> t_s, std::span<const double> values);
 
 // Dates each drop on finer samples (the raw series the points were reduced from): midway
