@@ -86,13 +86,7 @@ Gate run_gated(const std::string& allocator, const std::vector<std::string>& che
   return g;
 }
 
-const nlohmann::json& check(const Gate& g, const std::string& check_id) {
-  static const nlohmann::json missing = {{"outcome", "missing"}, {"summary", ""}};
-  if (g.report.contains("checks"))
-    for (const auto& c : g.report["checks"])
-      if (c["id"] == check_id) return c;
-  return missing;
-}
+nlohmann::json check(const Gate& g, const std::string& check_id) { return report_check(g.report, check_id); }
 
 std::string outcome(const Gate& g, const std::string& check_id) { return check(g, check_id)["outcome"]; }
 

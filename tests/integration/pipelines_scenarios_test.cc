@@ -37,13 +37,7 @@ ScenarioRun run_scenario(const std::string& file, const std::string& profiles) {
   return r;
 }
 
-const nlohmann::json& check(const ScenarioRun& r, const std::string& id) {
-  static const nlohmann::json missing = {{"outcome", "missing"}, {"summary", ""}};
-  if (r.report.contains("checks"))
-    for (const auto& c : r.report["checks"])
-      if (c["id"] == id) return c;
-  return missing;
-}
+nlohmann::json check(const ScenarioRun& r, const std::string& id) { return report_check(r.report, id); }
 
 std::string failing_checks(const ScenarioRun& r) {
   std::string ids;
@@ -150,9 +144,12 @@ TEST(ScenarioGates, RepairWorkersPassAConnectionPerUnitFailsTheFdBudgetAndNoPurg
   const auto no_purge = run_scenario(scenario("repair_workers"), "ci,no_purge");
   expect_fail(no_purge, "heap-retention");
   EXPECT_EQ(failing_checks(no_purge), "heap-retention");  // retention alone: no budget is crossed
-  // The freed rows it keeps are far above what the correct design holds beyond its heap.
+  // The freed rows it keeps are far above what the correct design holds beyond its heap
+  // (alone: ~7 vs ~33 MiB). A margin in MiB, not a ratio: in a busy -j2 suite the probe's
+  // live-heap figure lags RSS more, which raised the correct design's median to 13.5 MiB
+  // once (no_purge 24.7 MiB), while the difference stays that of the retained rows.
   EXPECT_GT(figure(check(no_purge, "heap-retention"), "held_median"),
-            2 * figure(check(good, "heap-retention"), "held_median"));
+            figure(check(good, "heap-retention"), "held_median") + 8 * 1024.0 * 1024.0);
 }
 
 // A scenario around a small fake target: `body` is its shell script (stdin: the traffic).
@@ -179,10 +176,7 @@ TEST(NoDataLossCheck, FailsATargetWhoseAccountingProcessedFewerThanItReceived) {
   const auto r = memgate({"run", "--quiet", "--no-plot", "--out", out, fake_scenario(dir, body, 300)});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const auto report = read_json(out + "/report.json");
-  nlohmann::json loss;
-  for (const auto& c : report["checks"])
-    if (c["id"] == "no-data-loss") loss = c;
-  ASSERT_FALSE(loss.is_null()) << report["checks"].dump();
+  const auto loss = report_check(report, "no-data-loss");
   EXPECT_EQ(loss["outcome"], "fail");
   const auto delivered = report["samplers"]["traffic"]["accepted"].get<std::uint64_t>();  // ~300 (records due at t=1 s may miss)
   EXPECT_GT(delivered, 250u);
@@ -210,11 +204,8 @@ TEST(NoDataLossCheck, AccountingArrivesWithARelativeRunDirectoryAndAnotherTarget
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const auto report = read_json(dir + "/elsewhere/rel-run/report.json");
   EXPECT_EQ(report["samplers"]["metrics"]["accounting"]["received"], report["samplers"]["traffic"]["accepted"]);
-  for (const auto& c : report["checks"]) {
-    if (c["id"] == "no-data-loss") {
-      EXPECT_EQ(c["outcome"], "pass") << c.dump();
-    }
-  }
+  const auto loss = report_check(report, "no-data-loss");
+  EXPECT_EQ(loss["outcome"], "pass") << loss.dump();
 }
 
 TEST(NoDataLossCheck, InconclusiveWhenNoAccountingLineArrives) {
@@ -223,11 +214,9 @@ TEST(NoDataLossCheck, InconclusiveWhenNoAccountingLineArrives) {
   const auto r = memgate({"run", "--quiet", "--no-plot", "--out", out, fake_scenario(dir, "exec cat > /dev/null", 100)});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   const auto report = read_json(out + "/report.json");
-  for (const auto& c : report["checks"])
-    if (c["id"] == "no-data-loss") {
-      EXPECT_EQ(c["outcome"], "inconclusive");
-      EXPECT_NE(c["summary"].get<std::string>().find("no accounting line arrived"), std::string::npos) << c.dump();
-    }
+  const auto loss = report_check(report, "no-data-loss");
+  EXPECT_EQ(loss["outcome"], "inconclusive");
+  EXPECT_NE(loss["summary"].get<std::string>().find("no accounting line arrived"), std::string::npos) << loss.dump();
   // --metrics off: no channel, and the check says why.
   const auto off = memgate({"run", "--quiet", "--no-plot", "--metrics", "off", "--out", dir + "/off", fake_scenario(dir, "exec cat > /dev/null", 100)});
   EXPECT_EQ(off.exit_code, 2) << off.output;

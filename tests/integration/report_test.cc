@@ -49,12 +49,7 @@ std::string synthetic_run(const std::string& tag, double seconds, const std::fun
   return dir;
 }
 
-nlohmann::json check(const nlohmann::json& report, const std::string& id) {
-  for (const auto& c : report["checks"])
-    if (c["id"] == id) return c;
-  ADD_FAILURE() << "no check " << id << " in " << report["checks"].dump();
-  return {};
-}
+nlohmann::json check(const nlohmann::json& report, const std::string& id) { return report_check(report, id); }
 
 TEST(Report, SteadyMemoryPassesThePlateauCheck) {
   const auto dir = synthetic_run("flat", 600, [](double) { return 200 * kMiB; });

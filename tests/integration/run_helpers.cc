@@ -1,5 +1,6 @@
 #include "integration/run_helpers.h"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,6 +66,14 @@ std::size_t count_lines(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) ++lines;
   return lines;
+}
+
+nlohmann::json report_check(const nlohmann::json& report, const std::string& id) {
+  if (report.contains("checks"))
+    for (const auto& c : report["checks"])
+      if (c["id"] == id) return c;
+  ADD_FAILURE() << "no check " << id << " in " << (report.contains("checks") ? report["checks"].dump() : "a report without checks");
+  return {{"outcome", "missing"}, {"summary", ""}, {"figures", nlohmann::json::object()}};
 }
 
 }  // namespace memgate::testing

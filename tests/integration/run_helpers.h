@@ -23,5 +23,8 @@ std::string helper(const std::string& name);  // path of a tests/helpers program
 std::string fresh_dir(const std::string& tag);  // an empty temporary directory
 nlohmann::json read_json(const std::string& path);
 std::size_t count_lines(const std::string& path);
+// The check `id` of a report.json, by value; when the report has no such check, a test
+// failure and {"outcome": "missing", "summary": "", "figures": {}}.
+nlohmann::json report_check(const nlohmann::json& report, const std::string& id);
 
 }  // namespace memgate::testing

@@ -39,11 +39,7 @@ Run run_memhog(const std::string& tag, const std::vector<std::string>& memgate_a
   return run;
 }
 
-std::string check_outcome(const nlohmann::json& report, const std::string& id) {
-  for (const auto& c : report["checks"])
-    if (c["id"] == id) return c["outcome"];
-  return "absent";
-}
+std::string check_outcome(const nlohmann::json& report, const std::string& id) { return report_check(report, id)["outcome"]; }
 
 TEST(Run, MeasuresWhatTheTargetHolds) {
   const auto run = run_memhog("holds", {"--hz", "20"},
