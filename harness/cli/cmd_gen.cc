@@ -1,4 +1,4 @@
-// memgate gen: write a trace file (JSON lines {"t": s, "line": record}) from a
+// memgate gen: write a trace file (JSON lines {"t": s, "phase": p, "line": record}) from a
 // scenario's traffic or from a constant rate, as fast as the disk takes it.
 #include <cstdio>
 #include <memory>
@@ -58,10 +58,12 @@ int generate(const GenOptions& o) {
   load::ScheduledSource source(schedule, *payload);
   load::TraceWriter writer(o.out);
   std::string line;
+  std::string phase;
   while (auto due = source.next_due()) {
+    phase = source.phase();  // of the record about to be emitted
     line.clear();
     source.emit(line);
-    writer.write(*due, line);
+    writer.write(*due, line, phase);
   }
   writer.close();
   std::fprintf(stderr, "memgate gen: wrote %llu records over %.3f s of scenario time to %s\n",

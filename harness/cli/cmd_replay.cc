@@ -83,6 +83,8 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--line-field", o->replay.read.line_field, "Field holding the record as a string (else the whole line)")
       ->capture_default_str();
+  cmd->add_option("--phase-field", o->replay.read.phase_field, "Field holding the record's phase tag (burst, recovery...)")
+      ->capture_default_str();
   cmd->add_flag("--skip-malformed", o->replay.read.skip_malformed, "Skip and count malformed lines instead of failing");
   cmd->add_option("--time-scale", o->time_scale, "Scenario seconds per wall second")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--late-policy", o->late_policy, "queue, drop or catch_up")

@@ -19,6 +19,20 @@ std::string write_scenario(const std::string& dir, const nlohmann::json& scenari
   return path;
 }
 
+// The phase column of a run's samples.csv, as a set.
+std::set<std::string> sample_phases(const std::string& run_dir) {
+  std::set<std::string> phases;
+  std::ifstream samples(run_dir + "/samples.csv");
+  std::string header, line;
+  std::getline(samples, header);
+  EXPECT_EQ(header.rfind("t_s,scenario_t_s,wall_ms,phase,", 0), 0u) << header;
+  while (std::getline(samples, line)) {
+    const auto a = line.find(',', line.find(',', line.find(',') + 1) + 1);
+    phases.insert(line.substr(a + 1, line.find(',', a + 1) - a - 1));
+  }
+  return phases;
+}
+
 nlohmann::json tiny_burst_scenario() {
   return {
       {"name", "tiny-burst"},
@@ -80,15 +94,7 @@ TEST(ScenarioRun, FeedsStdinTagsPhasesAndAccountsForEveryRecord) {
   EXPECT_EQ(read_json(out + "/meta.json")["samplers"]["traffic"]["phases"], traffic["phases"]);
 
   // Phases are in the sample log, with the scenario clock beside the wall clock.
-  std::set<std::string> phases;
-  std::ifstream samples(out + "/samples.csv");
-  std::string header, line;
-  std::getline(samples, header);
-  ASSERT_EQ(header.rfind("t_s,scenario_t_s,wall_ms,phase,", 0), 0u) << header;
-  while (std::getline(samples, line)) {
-    const auto a = line.find(',', line.find(',', line.find(',') + 1) + 1);
-    phases.insert(line.substr(a + 1, line.find(',', a + 1) - a - 1));
-  }
+  const std::set<std::string> phases = sample_phases(out);
   EXPECT_TRUE(phases.count("nominal")) << "phases seen: " << phases.size();
   EXPECT_TRUE(phases.count("burst"));
   EXPECT_TRUE(phases.count("recovery"));
@@ -98,6 +104,45 @@ TEST(ScenarioRun, FeedsStdinTagsPhasesAndAccountsForEveryRecord) {
   EXPECT_TRUE(checks.count("rss-budget"));
   EXPECT_TRUE(checks.count("rss-burst-recovery"));
   EXPECT_FALSE(checks.count("rss-plateau"));
+}
+
+// A trace made by `memgate gen` from a scenario keeps each record's phase, and its
+// replay tags the samples with them, so a replayed burst still gets its recovery check.
+TEST(ScenarioRun, ReplayedTraceKeepsTheRecordedPhases) {
+  const std::string dir = fresh_dir("scenario-trace-phases");
+  const std::string trace = dir + "/burst.jsonl";
+  const auto gen = memgate({"gen", "--out", trace, write_scenario(dir, tiny_burst_scenario())});
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  std::ifstream lines(trace);
+  std::map<std::string, int> recorded;
+  for (std::string line; std::getline(lines, line);) ++recorded[nlohmann::json::parse(line).value("phase", "")];
+  EXPECT_EQ(recorded["nominal"], 400);
+  EXPECT_EQ(recorded["burst"], 4000);
+  EXPECT_EQ(recorded["recovery"], 400);
+
+  auto replay = tiny_burst_scenario();
+  replay["name"] = "tiny-burst-replayed";
+  replay["traffic"].erase("stages");
+  replay["traffic"].erase("bursts");
+  replay["traffic"]["payload"] = {{"kind", "trace"}, {"path", trace}};
+  replay["sampling"]["duration_s"] = 3.5;
+  const std::string out = dir + "/run";
+  const auto r = memgate({"run", "--out", out, "--quiet", "--no-plot", write_scenario(dir, replay)});
+  ASSERT_TRUE(std::filesystem::exists(out + "/report.json")) << r.output;
+  const auto report = read_json(out + "/report.json");
+  std::map<std::string, int> offered;
+  for (const auto& p : report["samplers"]["traffic"]["phases"]) offered[p["phase"].get<std::string>()] = p["offered"].get<int>();
+  EXPECT_EQ(offered["nominal"], 400) << report["samplers"]["traffic"].dump();
+  EXPECT_EQ(offered["burst"], 4000);
+  EXPECT_FALSE(offered.count("replay"));
+  const std::set<std::string> phases = sample_phases(out);
+  EXPECT_TRUE(phases.count("nominal")) << "phases seen: " << phases.size();
+  EXPECT_TRUE(phases.count("burst"));
+  EXPECT_TRUE(phases.count("recovery"));
+  EXPECT_FALSE(phases.count("replay"));
+  std::set<std::string> checks;
+  for (const auto& c : report["checks"]) checks.insert(c["id"].get<std::string>());
+  EXPECT_TRUE(checks.count("rss-burst-recovery"));
 }
 
 TEST(ScenarioRun, FlagsOverrideTheScenario) {

@@ -57,6 +57,36 @@ TEST(LoadTrace, WriterAndReaderRoundTripEvenMalformedRecords) {
   EXPECT_FALSE(reader.next(e));
 }
 
+TEST(LoadTrace, PhasesRoundTripAndAreReplayedPerRecord) {
+  const std::string path = temp_path("phases.jsonl");
+  TraceWriter writer(path);
+  writer.write(0, "a", "nominal");
+  writer.write(1, "b", "burst");
+  writer.write(2, "c");  // no phase: the replay's own tag
+  writer.close();
+  TraceReader reader(path, {});
+  TraceEntry e;
+  ASSERT_TRUE(reader.next(e));
+  EXPECT_EQ(e.phase, "nominal");
+  ASSERT_TRUE(reader.next(e));
+  EXPECT_EQ(e.phase, "burst");
+  ASSERT_TRUE(reader.next(e));
+  EXPECT_EQ(e.phase, "");
+
+  SentPhase sent;
+  EXPECT_EQ(sent.get(), "replay");  // before the first record
+  TraceSource source(path, {}, &sent);
+  std::vector<std::string> phases, posted;
+  std::string out;
+  while (source.next_due()) {
+    phases.emplace_back(source.phase());
+    source.emit(out);
+    posted.push_back(sent.get());
+  }
+  EXPECT_EQ(phases, (std::vector<std::string>{"nominal", "burst", "replay"}));
+  EXPECT_EQ(posted, phases);  // what the sampler sees after each record is sent
+}
+
 TEST(LoadTrace, MalformedLineIsAnErrorWithItsLineNumber) {
   const std::string path = write_file("bad.jsonl", "{\"t\":1}\n\n{\"t\":2\n{\"t\":3}\n");
   TraceReader reader(path, {});

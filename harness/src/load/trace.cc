@@ -13,15 +13,22 @@ TraceWriter::TraceWriter(const std::string& path) : path_(path), out_(path, std:
   if (!out_) throw Error(ExitCode::usage, "cannot create trace file " + path + "; check the directory exists and is writable");
 }
 
-void TraceWriter::write(double t_s, std::string_view line) {
+void TraceWriter::write(double t_s, std::string_view line, std::string_view phase) {
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  const auto quoted = [](std::string_view text) {
+    return nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, t_s, std::chars_format::fixed, 6);
   buffer_ += "{\"t\":";
   buffer_.append(buf, ec == std::errc() ? end : buf);
+  if (!phase.empty()) {
+    buffer_ += ",\"phase\":";
+    buffer_ += quoted(phase);
+  }
   buffer_ += ",\"line\":";
   // The record is kept as a string so that deliberately malformed records survive.
-  buffer_ += nlohmann::json(std::string(line)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  buffer_ += quoted(line);
   buffer_ += "}\n";
   ++lines_;
   if (buffer_.size() >= (1 << 20)) {
@@ -93,13 +100,26 @@ bool TraceReader::next(TraceEntry& entry) {
     }
     auto field = doc.find(options_.line_field);
     entry.record = field != doc.end() && field->is_string() ? field->get<std::string>() : line_;
+    auto phase = doc.find(options_.phase_field);
+    entry.phase = phase != doc.end() && phase->is_string() ? phase->get<std::string>() : std::string();
     entry.line_no = line_no_;
     return true;
   }
   return false;
 }
 
-TraceSource::TraceSource(std::string path, ReplayOptions options) : path_(std::move(path)), options_(std::move(options)) {
+void SentPhase::set(std::string_view phase) {
+  std::lock_guard lock(mutex_);
+  phase_ = phase;
+}
+
+std::string SentPhase::get() const {
+  std::lock_guard lock(mutex_);
+  return phase_;
+}
+
+TraceSource::TraceSource(std::string path, ReplayOptions options, SentPhase* sent)
+    : path_(std::move(path)), options_(std::move(options)), sent_(sent) {
   if (!(options_.multiplier > 0) || !std::isfinite(options_.multiplier))
     throw Error(ExitCode::usage, "replay multiplier: expected a number > 0, got " + std::to_string(options_.multiplier));
   if (options_.max_gap_s < 0) throw Error(ExitCode::usage, "replay max_gap_s: expected 0 (no cap) or a positive number");
@@ -118,7 +138,7 @@ bool TraceSource::fill() {
     TraceEntry entry;
     while (!reader_done_ && window_.size() <= options_.reorder_window) {
       if (reader_->next(entry)) {
-        window_.push({entry.t_s, order_++, std::move(entry.record)});
+        window_.push({entry.t_s, order_++, std::move(entry.record), std::move(entry.phase)});
       } else {
         reader_done_ = true;
         if (loop_ == 0) malformed_ = reader_->malformed();
@@ -171,11 +191,19 @@ std::optional<double> TraceSource::next_due() {
   return current_due_;
 }
 
+std::string_view TraceSource::phase() const {
+  return current_ && !current_->phase.empty() ? std::string_view(current_->phase) : std::string_view("replay");
+}
+
 void TraceSource::emit(std::string& out) {
   if (!fill()) return;
   out += current_->record;
   out += '\n';
   ++replayed_;
+  if (sent_ && phase() != last_sent_phase_) {
+    last_sent_phase_ = phase();
+    sent_->set(last_sent_phase_);
+  }
   current_.reset();
 }
 

@@ -1,11 +1,13 @@
 // Trace files: JSON lines, one record per line with the time it was (or is to be)
-// sent. memgate writes {"t":1.250000,"line":"<the record, verbatim>"}; a trace a user
-// recorded may instead carry its own time field (seconds, or an ISO-8601 UTC string)
-// and is then replayed line for line. Reading streams the file (memory-flat).
+// sent. memgate writes {"t":1.250000,"phase":"burst","line":"<the record, verbatim>"}
+// ("phase" optional); a trace a user recorded may instead carry its own time field
+// (seconds, or an ISO-8601 UTC string) and is then replayed line for line. Reading
+// streams the file (memory-flat).
 #pragma once
 
 #include <cstdint>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <queue>
 #include <string>
@@ -18,8 +20,9 @@ namespace memgate::load {
 class TraceWriter {
  public:
   explicit TraceWriter(const std::string& path);  // throws Error(usage) if it cannot create it
-  // line: one record, with or without its trailing '\n'.
-  void write(double t_s, std::string_view line);
+  // line: one record, with or without its trailing '\n'; phase: its scenario phase
+  // (burst, recovery...), kept so a replay tags its samples as the original run did.
+  void write(double t_s, std::string_view line, std::string_view phase = {});
   void close();
   std::uint64_t lines() const { return lines_; }
 
@@ -33,12 +36,14 @@ class TraceWriter {
 struct TraceReadOptions {
   std::string time_field = "t";     // seconds (number) or ISO-8601 UTC string
   std::string line_field = "line";  // when present (a string): the record to send; else the whole line
+  std::string phase_field = "phase";  // when present (a string): the record's phase tag
   bool skip_malformed = false;      // false: the first bad line is an error naming it
 };
 
 struct TraceEntry {
   double t_s = 0;
   std::string record;  // what to send, without '\n'
+  std::string phase;   // empty when the line has none
   std::uint64_t line_no = 0;
 };
 
@@ -63,6 +68,18 @@ class TraceReader {
 // Parses "2024-01-01T00:00:01.250Z" (also "+00:00" or no zone, read as UTC).
 std::optional<double> parse_utc_seconds(const std::string& text);
 
+// The phase of the record a replay sent last, shared between the sender thread (set)
+// and the sampling thread (get), so samples carry the trace's own phases.
+class SentPhase {
+ public:
+  void set(std::string_view phase);
+  std::string get() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::string phase_ = "replay";
+};
+
 struct ReplayOptions {
   TraceReadOptions read;
   double multiplier = 1;          // 10: ten times faster (ten times the rate)
@@ -74,14 +91,15 @@ struct ReplayOptions {
 // Replays a trace on its own timestamps, re-based so the first record is due at 0;
 // every loop starts one mean gap after the previous loop's last record. Entries
 // that arrive too late for the reorder window are sent at the current time and
-// counted (out_of_order).
+// counted (out_of_order). A record's phase is its "phase" field, else "replay"; each
+// emitted record's phase is posted to `sent` when given.
 class TraceSource final : public RecordSource {
  public:
-  TraceSource(std::string path, ReplayOptions options);
+  TraceSource(std::string path, ReplayOptions options, SentPhase* sent = nullptr);
   std::optional<double> next_due() override;
   void emit(std::string& out) override;
   void skip() override;
-  std::string_view phase() const override { return "replay"; }  // as TrafficDriver::phase_at
+  std::string_view phase() const override;
   nlohmann::json stats() const override;
 
  private:
@@ -89,12 +107,15 @@ class TraceSource final : public RecordSource {
     double t_s;
     std::uint64_t order;
     std::string record;
+    std::string phase;
     bool operator>(const Held& other) const { return t_s != other.t_s ? t_s > other.t_s : order > other.order; }
   };
   bool fill();  // ensures current_ holds the next entry; false at the end
   void open_loop();
   std::string path_;
   ReplayOptions options_;
+  SentPhase* sent_;
+  std::string last_sent_phase_;  // what `sent_` holds: posted (locked) only on a change
   std::optional<TraceReader> reader_;
   std::priority_queue<Held, std::vector<Held>, std::greater<>> window_;
   bool reader_done_ = false;

@@ -73,7 +73,7 @@ std::optional<double> TrafficDriver::duration_s() const {
 
 std::string TrafficDriver::phase_at(double t_s) const {
   if (schedule_) return schedule_->phase_at(scenario_time_at(t_s));
-  return config_.payload.kind == PayloadSpec::Kind::trace ? "replay" : "nominal";
+  return config_.payload.kind == PayloadSpec::Kind::trace ? sent_phase_.get() : "nominal";
 }
 
 void TrafficDriver::start(int target_stdin_fd) {
@@ -108,7 +108,7 @@ void TrafficDriver::run_sender(int fd) {
       case PayloadSpec::Kind::sensors: payload = std::make_unique<SensorPayload>(config_.payload.sensors); break;
       case PayloadSpec::Kind::od_pairs: payload = std::make_unique<OdPairsPayload>(config_.payload.od_pairs); break;
       case PayloadSpec::Kind::trace:
-        source = std::make_unique<TraceSource>(config_.payload.trace_path, config_.payload.replay);
+        source = std::make_unique<TraceSource>(config_.payload.trace_path, config_.payload.replay, &sent_phase_);
         break;
       case PayloadSpec::Kind::none: break;
     }

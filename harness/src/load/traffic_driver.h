@@ -7,7 +7,8 @@
 //   nlohmann::json figures = driver.stop();        // at the end; report.json "traffic"
 //
 // phase_at / scenario_time_at are pure functions of the schedule and t (thread-safe,
-// callable before start). stop() is idempotent and closes the transport, so a target
+// callable before start); for a replayed trace, phase_at is the phase of the record
+// sent last ("replay" before the first, or when the trace has no phases). stop() is idempotent and closes the transport, so a target
 // reading stdin sees EOF.
 #pragma once
 
@@ -98,6 +99,7 @@ class TrafficDriver {
   TrafficConfig config_;
   std::unique_ptr<Clock> clock_;
   std::optional<Schedule> schedule_;
+  SentPhase sent_phase_;  // trace replay: the sender posts, phase_at reads
   std::int64_t anchor_ns_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};

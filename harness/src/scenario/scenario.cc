@@ -253,6 +253,7 @@ load::PayloadSpec parse_payload(const json& value, const std::string& file, cons
     r.read.skip_malformed = f.boolean("skip_malformed", false);
     r.read.time_field = f.string("time_field", "t");
     r.read.line_field = f.string("line_field", "line");
+    r.read.phase_field = f.string("phase_field", "phase");
   } else if (kind == "none") {
     spec.kind = load::PayloadSpec::Kind::none;
   } else {
