@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define MEMGATE_PROBE_MAGIC 0x4d475042u /* "MGPB" */
-#define MEMGATE_PROBE_VERSION 1u
+#define MEMGATE_PROBE_VERSION 2u
 #define MEMGATE_PROBE_SHM_PREFIX "memgate-probe."
 /* A statistic this allocator does not offer. */
 #define MEMGATE_PROBE_NONE UINT64_MAX
@@ -55,6 +55,7 @@ struct memgate_probe_slot {
 
   uint32_t stats_seq;          /* seqlock: odd while the fields below change */
   uint64_t publishes;          /* statistics snapshots written so far */
+  uint64_t published_ns;       /* CLOCK_MONOTONIC when the figures below were read */
   struct memgate_probe_heap heap;
   uint64_t stats_cost_ns;      /* time the last statistics read took in the target */
   uint64_t thread_cpu_ns;      /* CPU time of the probe thread so far: its whole overhead */

@@ -206,6 +206,7 @@ static void publish(struct memgate_probe_slot* slot) {
   slot->stats_cost_ns = cost;
   slot->thread_cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID);
   slot->publishes++;
+  slot->published_ns = start;
   __atomic_fetch_add(&slot->stats_seq, 1, __ATOMIC_RELEASE);  /* even: consistent */
 }
 

@@ -1,4 +1,6 @@
 // RSS growth attribution from heap figures: pure arithmetic on literal values.
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "alloc/heap_split.h"
@@ -49,6 +51,19 @@ TEST(HeapSplit, NoFiguresNoSplit) {
   EXPECT_FALSE(split.heap_growth);
   EXPECT_FALSE(split.non_heap_growth);
   EXPECT_EQ(to_json(HeapFigures{}), nlohmann::json::object());
+}
+
+TEST(HeapSplit, HeldBeyondHeapSumsFreshPairsOnly) {
+  const HeldPart a{50'000'000, 20'000'000, 0.05}, b{10'000'000, 12'000'000, 0.1};
+  const std::vector<HeldPart> both{a, b};
+  EXPECT_DOUBLE_EQ(*held_beyond_heap(both, 0.2), 30e6);  // b's heap above its RSS counts 0, not -2 MB
+  // One stale snapshot: the sample is left out rather than half paired.
+  const std::vector<HeldPart> stale{a, {10'000'000, 9'000'000, 0.5}};
+  EXPECT_FALSE(held_beyond_heap(stale, 0.2));
+  // No live-heap figure (mimalloc 2.0.9), or no probed process: nothing to judge.
+  const std::vector<HeldPart> unknown{a, {10'000'000, std::nullopt, 0.01}};
+  EXPECT_FALSE(held_beyond_heap(unknown, 0.2));
+  EXPECT_FALSE(held_beyond_heap({}, 0.2));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "alloc/heap_split.h"
 
+#include <algorithm>
+
 namespace memgate::alloc {
 namespace {
 
@@ -16,6 +18,16 @@ std::optional<double> delta(const std::optional<std::uint64_t>& a, const std::op
 }
 
 }  // namespace
+
+std::optional<double> held_beyond_heap(std::span<const HeldPart> parts, double max_age_s) {
+  if (parts.empty()) return std::nullopt;
+  double held = 0;
+  for (const HeldPart& p : parts) {
+    if (!p.allocated || !(p.age_s <= max_age_s)) return std::nullopt;
+    held += std::max(0.0, static_cast<double>(p.rss) - static_cast<double>(*p.allocated));
+  }
+  return held;
+}
 
 HeapFigures sum_heaps(std::span<const HeapFigures> heaps) {
   HeapFigures total;

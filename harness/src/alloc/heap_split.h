@@ -22,6 +22,20 @@ HeapFigures sum_heaps(std::span<const HeapFigures> heaps);
 
 nlohmann::json to_json(const HeapFigures& heap);  // absent figures are left out
 
+// One probed process at a sample: the RSS memgate read now, and the probe's live heap
+// with how old its snapshot is.
+struct HeldPart {
+  std::uint64_t rss = 0;
+  std::optional<std::uint64_t> allocated;
+  double age_s = 0;
+};
+
+// RSS the probed processes hold beyond their live heap, the sum of max(0, rss -
+// allocated), when every snapshot is at most `max_age_s` old; otherwise nothing: a
+// heap figure from before a burst set against RSS during it would count the burst's
+// live objects as held (the probe thread lags when the machine is busy).
+std::optional<double> held_beyond_heap(std::span<const HeldPart> parts, double max_age_s);
+
 struct RssSplit {
   double rss_growth = 0;                        // bytes, end - start
   std::optional<double> live_heap_growth;       // delta of allocated

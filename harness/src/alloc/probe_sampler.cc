@@ -4,6 +4,7 @@
 #include "memgate/units.h"
 
 #include <signal.h>
+#include <time.h>
 
 #include <cerrno>
 #include <cmath>
@@ -26,6 +27,12 @@ std::string real_path(const std::string& path) {
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
 double as_double(const std::optional<std::uint64_t>& v) { return v ? static_cast<double>(*v) : nan(); }
+
+std::uint64_t monotonic_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
+}
 
 }  // namespace
 
@@ -52,8 +59,8 @@ ProbeSampler::~ProbeSampler() {
 }
 
 std::vector<std::string> ProbeSampler::columns() const {
-  return {"alloc_allocated_bytes", "alloc_active_bytes",   "alloc_resident_bytes", "alloc_mapped_bytes",
-          "alloc_retained_bytes",  "alloc_free_held_bytes", "alloc_processes"};
+  return {"alloc_allocated_bytes", "alloc_active_bytes",    "alloc_resident_bytes", "alloc_mapped_bytes",
+          "alloc_retained_bytes",  "alloc_free_held_bytes", "alloc_processes",      "alloc_held_bytes"};
 }
 
 void ProbeSampler::start(pid_t root_pid, EventSink&) {
@@ -128,6 +135,8 @@ void ProbeSampler::tick(double t_s, std::span<double> out, EventSink& events) {
     last_discovery_s_ = t_s;
   }
   std::vector<HeapFigures> heaps;
+  std::vector<HeldPart> held;
+  std::uint32_t period_ms = 1;  // the longest probe period among them
   std::uint64_t rss = 0;
   std::vector<std::pair<pid_t, SlotReading>> gone;
   for (const auto& [pid, slot] : slots_) {
@@ -141,7 +150,10 @@ void ProbeSampler::tick(double t_s, std::span<double> out, EventSink& events) {
     if (r->state != MEMGATE_PROBE_RUNNING || r->publishes == 0) continue;
     const auto process_rss = process_rss_bytes(pid);
     if (!process_rss) continue;
+    const double age_s = static_cast<double>(static_cast<std::int64_t>(monotonic_ns() - r->published_ns)) * 1e-9;
     heaps.push_back(r->heap);
+    held.push_back({*process_rss, r->heap.allocated, age_s});
+    period_ms = std::max(period_ms, r->interval_ms);
     rss += *process_rss;
   }
   for (const auto& [pid, r] : gone) retire(pid, r);
@@ -154,6 +166,11 @@ void ProbeSampler::tick(double t_s, std::span<double> out, EventSink& events) {
     out[4] = as_double(total.retained);
     out[5] = as_double(total.free_held);
     out[6] = static_cast<double>(heaps.size());
+  }
+  if (out.size() >= 8) {
+    // One probe period may pass between a publish and this read on an idle machine;
+    // older than two (at least 0.2 s) and RSS may have moved past what the heap saw.
+    out[7] = held_beyond_heap(held, std::max(2e-3 * period_ms, 0.2)).value_or(nan());
   }
   if (!heaps.empty()) {
     last_point_ = Point{t_s, rss, total};

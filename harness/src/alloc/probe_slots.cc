@@ -96,7 +96,12 @@ std::unique_ptr<ProbeSlot> ProbeSlot::open(const std::string& session, pid_t pid
 ProbeSlot::~ProbeSlot() { ::munmap(slot_, sizeof(memgate_probe_slot)); }
 
 std::optional<SlotReading> ProbeSlot::read() const {
+  // The probe's write takes a few microseconds (it reads its thread clock inside), and
+  // it publishes again right after a purge: retry for up to ~2 ms, sleeping between
+  // attempts, rather than spinning through every attempt while it writes.
+  const timespec pause{0, 20'000};
   for (int attempt = 0; attempt < 100; ++attempt) {
+    if (attempt > 0) ::nanosleep(&pause, nullptr);
     if (__atomic_load_n(&slot_->magic, __ATOMIC_ACQUIRE) != MEMGATE_PROBE_MAGIC || slot_->version != MEMGATE_PROBE_VERSION)
       return std::nullopt;
     const std::uint32_t before = __atomic_load_n(&slot_->stats_seq, __ATOMIC_ACQUIRE);
@@ -108,6 +113,7 @@ std::optional<SlotReading> ProbeSlot::read() const {
     r.malloc_from = bounded(slot_->malloc_from, sizeof slot_->malloc_from);
     r.interval_ms = slot_->interval_ms;
     r.publishes = slot_->publishes;
+    r.published_ns = slot_->published_ns;
     r.heap = to_figures(slot_->heap);
     r.stats_cost_ns = slot_->stats_cost_ns;
     r.thread_cpu_ns = slot_->thread_cpu_ns;

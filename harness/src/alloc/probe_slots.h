@@ -23,6 +23,7 @@ struct SlotReading {
   std::string malloc_from;      // the file that defines that malloc
   std::uint32_t interval_ms = 0;
   std::uint64_t publishes = 0;
+  std::uint64_t published_ns = 0;  // CLOCK_MONOTONIC of the heap figures
   HeapFigures heap;
   std::uint64_t stats_cost_ns = 0;
   std::uint64_t thread_cpu_ns = 0;

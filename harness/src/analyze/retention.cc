@@ -16,7 +16,8 @@ CheckResult retention_check(const MetricSummary& held, const MetricSummary& live
     r.outcome = Outcome::inconclusive;
     r.figures = {{"samples", static_cast<double>(held.samples), "count"}, {"limit", limit, "bytes"}};
     r.summary = "Retention cannot be judged: " + std::to_string(held.samples) +
-                " samples have the allocator's live heap (alloc_allocated_bytes) beside RSS, " +
+                " samples have the allocator's live heap beside RSS (alloc_held_bytes; a heap snapshot older than two probe "
+                "periods is left out), " +
                 std::to_string(kMinSamples) +
                 " are needed; run with --allocator glibc, jemalloc or tcmalloc (mimalloc 2.0.9 reports no allocated "
                 "bytes).";

@@ -72,6 +72,7 @@ class SampleRow {
  public:
   double get(std::string_view column) const;
   std::string_view text(std::string_view column) const;
+  bool has(std::string_view column) const { return index_->find(column) != index_->end(); }
   std::size_t line() const { return line_; }
 
  private:

@@ -140,9 +140,15 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
     for (auto [column, heap] : {std::pair{"alloc_allocated_bytes", &a.series.heap_allocated},
                                 std::pair{"alloc_mapped_bytes", &a.series.heap_mapped}})
       if (const double v = row.get(column); !std::isnan(v)) heap->add(t, v);
-    if (const double r = row.get("rss_bytes"), live = row.get("alloc_allocated_bytes"); !std::isnan(r) && !std::isnan(live)) {
-      live_heap.add(t, live);
-      held.add(t, std::max(0.0, r - live));  // below 0 only by the probe's lag behind the RSS read
+    if (const double live = row.get("alloc_allocated_bytes"); !std::isnan(live)) {
+      // The probe's own pairing of RSS and heap (NaN when a snapshot was stale); run
+      // directories recorded before it existed pair the tree's RSS with the heap.
+      const double r = row.get("rss_bytes");
+      const double h = row.has("alloc_held_bytes") ? row.get("alloc_held_bytes") : std::max(0.0, r - live);
+      if (!std::isnan(h)) {
+        live_heap.add(t, live);
+        held.add(t, h);
+      }
     }
     add("processes", processes, nullptr);
     a.summary.minor_faults = row.get("minor_faults");
