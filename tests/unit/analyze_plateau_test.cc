@@ -144,6 +144,36 @@ TEST(PlateauCheck, WarmupStepIsExcludedExplicitlyOrAutomatically) {
   EXPECT_NE(analyze_plateau(r.t, r.v, none).outcome, Outcome::pass);  // the step looks like growth
 }
 
+TEST(PlateauCheck, ASaturationLeftInTheWindowIsNotALeak) {
+  // Cache fill that is full after ~15 min, judged from the first sample (no warm-up cut):
+  // the window grows significantly, but its later half is significantly flatter than the
+  // 2 MiB/h tolerance (60 MiB x e^-6 over 15 min). White noise and no autocorrelation
+  // correction, so that the window's own test passes and only the later half decides (the
+  // default correction already widens the interval of such a curve past the tolerance).
+  const Trace r = sample(1800, [](double t) { return 60 * kMiB * (1 - std::exp(-t / 150)); }, 0.5 * kMiB, 1, 0);
+  PlateauSettings settings;
+  settings.warmup = {Warmup::Kind::seconds, 0};
+  settings.correction = AutocorrelationCorrection::none;
+  const PlateauAnalysis a = analyze_plateau(r.t, r.v, settings);
+  EXPECT_GT(a.slope_low_per_h, a.tolerance_per_h);
+  EXPECT_LT(a.late_slope_high_per_h, a.tolerance_per_h);
+  EXPECT_NE(a.outcome, Outcome::fail);
+  settings.require_late_growth = false;
+  EXPECT_EQ(analyze_plateau(r.t, r.v, settings).outcome, Outcome::fail);
+}
+
+TEST(PlateauCheck, ANoisyLaterHalfDoesNotVetoALeak) {
+  // 15 MiB/h in slow noise over 5 minutes: the later half's own slope is below the 2 MiB/h
+  // tolerance by chance (noise), but its interval does not rule growth above it out.
+  const Trace r = sample(300, [](double t) { return 15 * kMiB / 3600 * t; }, 1.0 * kMiB, 34, 0.95);
+  PlateauSettings settings;
+  settings.warmup = {Warmup::Kind::seconds, 0};
+  const PlateauAnalysis a = analyze_plateau(r.t, r.v, settings);
+  EXPECT_LT(a.late_slope_per_h, a.tolerance_per_h);
+  EXPECT_GT(a.late_slope_high_per_h, a.tolerance_per_h);
+  EXPECT_EQ(a.outcome, Outcome::fail);
+}
+
 TEST(PlateauCheck, EveryValidCorrectionPassesAPlateauAndFailsALeak) {
   // The corrections the study finds valid (not none, not TFPW) agree on clear cases.
   const Trace flat = sample(1800, [](double) { return 0.0; }, 0.5 * kMiB, 7);
@@ -283,6 +313,19 @@ TEST(BurstRecovery, StillFallingIsInconclusive) {
   const CheckResult c = burst_recovery_check("burst-recovery", "RSS", r.t, r.v, phases, "bytes");
   EXPECT_EQ(c.outcome, Outcome::inconclusive) << c.summary;
   EXPECT_NE(c.summary.find("still falling"), std::string::npos) << c.summary;
+}
+
+TEST(BurstRecovery, FallingTooSlowlyToRecoverFails) {
+  // 60 MiB kept, plus 20 MiB released over ~50 min: still falling at the end of the
+  // 15-minute window, but at that rate another 15 minutes would leave ~70 MiB retained.
+  Trace r = burst_run(60 * kMiB, 20);
+  for (std::size_t i = 0; i < r.t.size(); ++i)
+    if (r.t[i] >= 900) r.v[i] += 20 * kMiB * std::exp(-(r.t[i] - 900) / 3000);
+  const auto phases = burst_phases();
+  const CheckResult c = burst_recovery_check("burst-recovery", "RSS", r.t, r.v, phases, "bytes");
+  EXPECT_EQ(c.outcome, Outcome::fail) << c.summary;
+  EXPECT_NE(c.summary.find("falls too slowly"), std::string::npos) << c.summary;
+  EXPECT_NEAR(figure(c, "retained"), 75 * kMiB, kMiB);
 }
 
 TEST(BurstRecovery, MissingPhaseOrDataIsInconclusive) {

@@ -130,9 +130,16 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
   a.projected_at_horizon = sen.intercept + sen.slope * (t_first + settings.horizon_s - t0);
   if (settings.limit && sen.slope > 0) a.time_to_limit_s = std::max(0.0, (*settings.limit - a.end_level) / sen.slope);
 
+  // A saturating warm-up that the cut left in grows early and flattens: its later half is
+  // significantly flatter than the tolerance. Only that vetoes a FAIL. Asking the later
+  // half's own slope to clear the tolerance vetoed leaks too, since half a short run
+  // estimates a slope with √8 times the spread.
   const std::size_t half = trend_t.size() / 2;
-  a.late_slope_per_h = theil_sen(trend_t.subspan(half), v.subspan(half), 0, settings.confidence).slope * kHour;
-  const bool late_growth = !settings.require_late_growth || a.late_slope_per_h > a.tolerance_per_h;
+  const TrendEstimate late = estimate_trend(trend_t.subspan(half), v.subspan(half), settings.correction,
+                                            settings.confidence, settings.student_t);
+  a.late_slope_per_h = late.sen.slope * kHour;
+  a.late_slope_high_per_h = late.sen.high * kHour;
+  const bool late_growth = !settings.require_late_growth || a.late_slope_high_per_h > a.tolerance_per_h;
   const double alpha_one_sided = (1 - settings.confidence) / 2;
   if (a.slope_low_per_h > a.tolerance_per_h && a.p_value < alpha_one_sided && late_growth) {
     a.outcome = Outcome::fail;

@@ -43,8 +43,9 @@ struct PlateauSettings {
   // Student's t with effective_n - 2 degrees of freedom instead of the normal quantile:
   // widens the interval where the correlation was estimated from few effective points.
   bool student_t = true;
-  // FAIL also needs the later half of the steady window to grow faster than the
-  // tolerance: a saturating warm-up that the warm-up cut left in is not a leak.
+  // FAIL also needs the later half of the steady window not to be significantly flatter
+  // than the tolerance (its upper confidence bound above it): a saturating warm-up that
+  // the warm-up cut left in is not a leak.
   bool require_late_growth = true;
   std::size_t analysis_points = 256;  // time buckets (medians) the statistics run on
   std::size_t min_points = 20;        // fewer usable points in the steady window: INCONCLUSIVE
@@ -75,7 +76,8 @@ struct PlateauAnalysis {
   double end_level = 0;    // fitted level at the last sample
   double slope_per_h = 0, slope_low_per_h = 0, slope_high_per_h = 0;
   double tolerance_per_h = 0;
-  double late_slope_per_h = 0;  // Theil–Sen slope of the later half of the steady window
+  double late_slope_per_h = 0;       // Theil–Sen slope of the later half of the steady window
+  double late_slope_high_per_h = 0;  // its upper confidence bound (same correction and level)
   double p_value = 1;      // one-sided Mann–Kendall, autocorrelation-corrected
   double variance_inflation = 1;
   double effective_n = 0;  // points / variance_inflation

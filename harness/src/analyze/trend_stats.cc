@@ -240,12 +240,22 @@ double variance_inflation(std::span<const double> residuals, AutocorrelationCorr
     const double batch = batch_means_inflation(residuals);
     for (std::size_t k = 1; k <= n / 4; ++k)
       if (autocorrelation(residuals, k) < -0.25) return batch;  // periodic: it averages out
-    return std::max(batch, variance_inflation(residuals, AutocorrelationCorrection::lag1));
+    // Aperiodic: the AR(1) model, unless batch means rejects it. On a short run batch
+    // means sees only n/b (~16) batches, so its estimate is noisy (relative standard
+    // deviation sqrt(4b / 3n), Meketon & Schmeiser 1984): taking the larger of the two
+    // took the upward noise too, and cost power on every short run. Noise with a slow
+    // part that lag 1 does not see (fast jitter over a slow drift) makes batch means
+    // exceed the AR(1) figure by more than that noise, and then it is used.
+    const double ar1 = variance_inflation(residuals, AutocorrelationCorrection::lag1);
+    const double relative_sd = std::sqrt(4.0 * static_cast<double>(block_length(n)) / (3.0 * static_cast<double>(n)));
+    return batch > ar1 * (1 + 2 * relative_sd) ? batch : ar1;
   }
   double sum = 0;
   if (mode == AutocorrelationCorrection::lag1) {
-    // AR(1) model: rho_k = rho_1^k. Negative rho_1 would deflate; memory never needs that.
-    const double rho = std::clamp(autocorrelation(residuals, 1), 0.0, 0.999);
+    // AR(1) model: rho_k = rho_1^k, with rho_1 bias-corrected (the raw lag-1 estimate of a
+    // short detrended run is low, most where the noise is slowest). Negative rho_1 would
+    // deflate; memory never needs that.
+    const double rho = ar1_coefficient(residuals);
     double rho_k = rho;
     for (std::size_t k = 1; k + 2 < n && rho_k > 1e-9; ++k, rho_k *= rho) sum += weight(k) * rho_k;
   } else {

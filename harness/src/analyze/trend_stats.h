@@ -28,12 +28,13 @@ ReducedSeries reduce_series(std::span<const double> t_s, std::span<const double>
 // The study in docs/plateau.md measures each on the same data.
 enum class AutocorrelationCorrection {
   none,       // textbook test: assumes independent points (cries wolf on memory series)
-  lag1,       // AR(1) effective sample size from the lag-1 autocorrelation of the residuals
+  lag1,       // AR(1) from the lag-1 autocorrelation of the residuals (ar1_coefficient)
   multi_lag,  // Hamed–Rao weights over every lag up to the first non-positive autocorrelation
   batch_means,  // long-run variance from overlapping batch means of the residuals: counts the
                 // negative lags of periodic noise (GC sawtooth) that truncated sums ignore
   adaptive,     // batch means when the residuals look periodic (autocorrelation dips below
-                // -0.25 within n/4 lags), else the larger of batch means and lag1: the
+                // -0.25 within n/4 lags), else lag1 unless batch means exceeds it by more
+                // than twice its own sampling error (a slow part lag 1 does not see): the
                 // AR(1) model is the steadier estimate on short runs of slow noise
   block_bootstrap,  // Var(S) of circular block resamples of the residuals (block length sqrt(n))
   // The two below transform the series instead of inflating Var(S) (estimate_trend):
