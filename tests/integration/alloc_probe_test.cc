@@ -1,8 +1,13 @@
 // The preload probe under each allocator, driven as the runner drives it: the probe
 // names the allocator that really serves malloc, its heap figures follow what the
 // helper holds, and a purge returns memory (glibc's malloc_trim most of it).
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +22,8 @@
 
 #include "alloc/allocator_setup.h"
 #include "alloc/allocator_table.h"
+#include "alloc/probe_slots.h"
+#include "memgate_probe.h"
 #include "integration/run_helpers.h"
 #include "memgate/error.h"
 #include "sys/child.h"
@@ -195,6 +202,47 @@ TEST_P(AllocProbeTest, ReportsAllocatorHeapAndPurge) {
   EXPECT_NE(check.summary.find("; 1 purge (1 test) returned "), std::string::npos) << check.summary;
   EXPECT_TRUE(list_slot_pids(sampler.session()).empty()) << "stop() unlinks the session's slots";
   std::filesystem::remove_all(dir);
+}
+
+// A process that exits while its probe thread is inside a publish leaves the seqlock odd
+// for good: once the process is gone its slot is still read (and so counted and verified),
+// while a live process's odd slot is not read half-written.
+TEST(AllocProbeSlot, AWriterThatDiedMidPublishIsStillRead) {
+  const std::string session = new_probe_session();
+  const auto make_slot = [&](pid_t pid) {
+    const std::string name = std::string("/") + MEMGATE_PROBE_SHM_PREFIX + session + "." + std::to_string(pid);
+    const int fd = ::shm_open(name.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    EXPECT_GE(fd, 0) << std::strerror(errno);
+    EXPECT_EQ(::ftruncate(fd, sizeof(memgate_probe_slot)), 0);
+    void* mem = ::mmap(nullptr, sizeof(memgate_probe_slot), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    auto* slot = static_cast<memgate_probe_slot*>(mem);
+    std::memset(slot, 0, sizeof *slot);
+    slot->magic = MEMGATE_PROBE_MAGIC;
+    slot->version = MEMGATE_PROBE_VERSION;
+    slot->pid = pid;
+    slot->state = MEMGATE_PROBE_RUNNING;
+    std::snprintf(slot->allocator, sizeof slot->allocator, "jemalloc");
+    slot->publishes = 7;
+    slot->stats_seq = 3;  // odd: a write that never finished
+    ::munmap(mem, sizeof(memgate_probe_slot));
+  };
+  const pid_t gone = ::fork();
+  if (gone == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(gone, nullptr, 0), gone);  // reaped: the pid is free
+  make_slot(gone);
+  make_slot(::getpid());
+
+  const auto dead = ProbeSlot::open(session, gone);
+  ASSERT_TRUE(dead);
+  const auto reading = dead->read();
+  ASSERT_TRUE(reading) << "the dead writer's slot must still be read";
+  EXPECT_EQ(reading->allocator, "jemalloc");
+  EXPECT_EQ(reading->publishes, 7u);
+  const auto live = ProbeSlot::open(session, ::getpid());
+  ASSERT_TRUE(live);
+  EXPECT_FALSE(live->read()) << "a live writer's half-written slot is not read";
+  EXPECT_EQ(unlink_slots(session), 2u);
 }
 
 // glibc serves malloc but jemalloc was expected: the sampler must say so, so the

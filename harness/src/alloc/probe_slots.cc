@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -95,6 +96,21 @@ std::unique_ptr<ProbeSlot> ProbeSlot::open(const std::string& session, pid_t pid
 
 ProbeSlot::~ProbeSlot() { ::munmap(slot_, sizeof(memgate_probe_slot)); }
 
+SlotReading ProbeSlot::fields() const {
+  SlotReading r;
+  r.pid = slot_->pid;
+  r.state = __atomic_load_n(&slot_->state, __ATOMIC_ACQUIRE);
+  r.allocator = bounded(slot_->allocator, sizeof slot_->allocator);
+  r.malloc_from = bounded(slot_->malloc_from, sizeof slot_->malloc_from);
+  r.interval_ms = slot_->interval_ms;
+  r.publishes = slot_->publishes;
+  r.published_ns = slot_->published_ns;
+  r.heap = to_figures(slot_->heap);
+  r.stats_cost_ns = slot_->stats_cost_ns;
+  r.thread_cpu_ns = slot_->thread_cpu_ns;
+  return r;
+}
+
 std::optional<SlotReading> ProbeSlot::read() const {
   // The probe's write takes a few microseconds (it reads its thread clock inside), and
   // it publishes again right after a purge: retry for up to ~2 ms, sleeping between
@@ -106,20 +122,15 @@ std::optional<SlotReading> ProbeSlot::read() const {
       return std::nullopt;
     const std::uint32_t before = __atomic_load_n(&slot_->stats_seq, __ATOMIC_ACQUIRE);
     if (before & 1u) continue;  // the probe is writing: retry
-    SlotReading r;
-    r.pid = slot_->pid;
-    r.state = __atomic_load_n(&slot_->state, __ATOMIC_ACQUIRE);
-    r.allocator = bounded(slot_->allocator, sizeof slot_->allocator);
-    r.malloc_from = bounded(slot_->malloc_from, sizeof slot_->malloc_from);
-    r.interval_ms = slot_->interval_ms;
-    r.publishes = slot_->publishes;
-    r.published_ns = slot_->published_ns;
-    r.heap = to_figures(slot_->heap);
-    r.stats_cost_ns = slot_->stats_cost_ns;
-    r.thread_cpu_ns = slot_->thread_cpu_ns;
+    SlotReading r = fields();
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (__atomic_load_n(&slot_->stats_seq, __ATOMIC_ACQUIRE) == before) return r;
   }
+  // A process that exited while its probe thread was publishing leaves the sequence odd
+  // for good. Nobody writes any more, so its fields are as settled as they will get (the
+  // identity never changes; at worst the last heap snapshot is half old): read them so
+  // the process is still counted and verified.
+  if (::kill(pid_, 0) != 0 && errno == ESRCH) return fields();
   return std::nullopt;
 }
 

@@ -51,7 +51,8 @@ class ProbeSlot {
   ProbeSlot& operator=(const ProbeSlot&) = delete;
 
   pid_t pid() const { return pid_; }
-  // A consistent snapshot (seqlock), or nothing while the probe (re)initialises it.
+  // A consistent snapshot (seqlock), or nothing while the probe (re)initialises it; once
+  // the process is gone, its last fields even if its probe died mid-write.
   std::optional<SlotReading> read() const;
 
   // Asks the probe thread for a purge and wakes it; returns the request number.
@@ -63,6 +64,7 @@ class ProbeSlot {
 
  private:
   ProbeSlot(pid_t pid, memgate_probe_slot* slot) : pid_(pid), slot_(slot) {}
+  SlotReading fields() const;  // every field as it is now, without the seqlock
   pid_t pid_;
   memgate_probe_slot* slot_;
 };
