@@ -33,6 +33,14 @@ Series trace(std::size_t n) {
   return s;
 }
 
+// The same trace under a GC sawtooth: `teeth` climbs of `amplitude` bytes, each ended by a drop.
+Series sawtooth_trace(std::size_t n, double teeth, double amplitude) {
+  Series s = trace(n);
+  const double period = s.t.back() / teeth;
+  for (std::size_t i = 0; i < s.v.size(); ++i) s.v[i] += amplitude * std::fmod(s.t[i] + 0.3 * period, period) / period;
+  return s;
+}
+
 void BM_PlateauCheck(benchmark::State& state) {
   const Series s = trace(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
@@ -44,9 +52,7 @@ BENCHMARK(BM_PlateauCheck)->Arg(1'000'000)->Arg(8192)->Unit(benchmark::kMillisec
 // The same under a GC sawtooth of 14 teeth (drops detected, dated on the raw points,
 // climbs removed): the path the sawtooth step adds.
 void BM_PlateauCheckSawtooth(benchmark::State& state) {
-  Series s = trace(static_cast<std::size_t>(state.range(0)));
-  const double period = s.t.back() / 14;
-  for (std::size_t i = 0; i < s.v.size(); ++i) s.v[i] += 20e6 * std::fmod(s.t[i] + 0.3 * period, period) / period;
+  const Series s = sawtooth_trace(static_cast<std::size_t>(state.range(0)), 14, 20e6);
   // Printed so the figure is seen to come from the sawtooth path (0 would mean the fallback).
   state.counters["gc_drops"] = static_cast<double>(analyze_plateau(s.t, s.v, PlateauSettings{}).gc_drops);
   for (auto _ : state) benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
@@ -57,9 +63,7 @@ BENCHMARK(BM_PlateauCheckSawtooth)->Arg(1'000'000)->Arg(8192)->Unit(benchmark::k
 // A shallow sawtooth of 40 teeth whose single drops are not clear of the noise: found by
 // its period (autocorrelation, then the period and phase fit).
 void BM_PlateauCheckPeriodicSawtooth(benchmark::State& state) {
-  Series s = trace(static_cast<std::size_t>(state.range(0)));
-  const double period = s.t.back() / 40;
-  for (std::size_t i = 0; i < s.v.size(); ++i) s.v[i] += 0.5e6 * std::fmod(s.t[i] + 0.3 * period, period) / period;
+  const Series s = sawtooth_trace(static_cast<std::size_t>(state.range(0)), 40, 0.5e6);
   const PlateauAnalysis a = analyze_plateau(s.t, s.v, PlateauSettings{});
   state.counters["gc_drops"] = static_cast<double>(a.gc_drops);  // 0 would mean the fallback
   state.counters["periodic"] = a.sawtooth_periodic;

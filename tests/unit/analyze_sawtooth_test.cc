@@ -45,6 +45,15 @@ std::vector<double> every(double period, double seconds, double first) {
   return d;
 }
 
+// Drops from t = 5 s at periods drawn uniformly from [shortest, longest] (seeded).
+std::vector<double> jittered(std::uint64_t seed, double shortest, double longest, double seconds) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> period(shortest, longest);
+  std::vector<double> d;
+  for (double t = 5; t < seconds; t += period(rng)) d.push_back(t);
+  return d;
+}
+
 TEST(DetectSawtooth, DatesEveryDropOfARegularSawtooth) {
   const auto drops = every(20, 240, 15);  // 12 drops
   const Trace r = sawtooth(240, drops, 8 * kMiB / 20, 0, 0.05 * kMiB);
@@ -172,11 +181,7 @@ TEST(SawtoothPlateau, KnownSlopeUnderASawtoothFailsWithTheLeakRate) {
 }
 
 TEST(SawtoothPlateau, FlatSawtoothWithAJitteredPeriodPasses) {
-  std::mt19937_64 rng(11);
-  std::uniform_real_distribution<double> period(14, 26);
-  std::vector<double> drops;
-  for (double t = 5; t < 900; t += period(rng)) drops.push_back(t);
-  const Trace r = sawtooth(900, drops, 8 * kMiB / 20, 0, 0.2 * kMiB, 5);
+  const Trace r = sawtooth(900, jittered(11, 14, 26, 900), 8 * kMiB / 20, 0, 0.2 * kMiB, 5);
   const PlateauAnalysis a = analyze_plateau(r.t, r.v, PlateauSettings{});
   EXPECT_EQ(a.outcome, Outcome::pass) << a.slope_low_per_h / kMiB << " .. " << a.slope_high_per_h / kMiB;
   EXPECT_GE(a.gc_drops, 30u);
@@ -202,11 +207,7 @@ TEST(SawtoothPlateau, KnownSlopeUnderANoisySawtoothIsMeasuredByItsPeriod) {
 TEST(SawtoothPlateau, NoisyFlatSawtoothWithAJitteredPeriodDoesNotFail) {
   // Period 20 s +- 3 %, drops lost in the noise: dated by the mean period, the jitter
   // reads as noise, and the flat series is not failed.
-  std::mt19937_64 rng(12);
-  std::uniform_real_distribution<double> period(19.4, 20.6);
-  std::vector<double> drops;
-  for (double t = 5; t < 600; t += period(rng)) drops.push_back(t);
-  const Trace r = sawtooth(600, drops, 4 * kMiB / 20, 0, 0.6 * kMiB, 6);
+  const Trace r = sawtooth(600, jittered(12, 19.4, 20.6, 600), 4 * kMiB / 20, 0, 0.6 * kMiB, 6);
   const PlateauAnalysis a = analyze_plateau(r.t, r.v, PlateauSettings{});
   EXPECT_TRUE(a.sawtooth_periodic) << a.sawtooth_note;
   EXPECT_NE(a.outcome, Outcome::fail) << a.slope_low_per_h / kMiB << " .. " << a.slope_high_per_h / kMiB;

@@ -4,7 +4,6 @@
 #include "memgate/units.h"
 
 #include <signal.h>
-#include <time.h>
 
 #include <cerrno>
 #include <cmath>
@@ -12,6 +11,7 @@
 #include <limits>
 
 #include "memgate_probe.h"
+#include "sys/host.h"
 
 namespace memgate::alloc {
 namespace {
@@ -27,12 +27,6 @@ std::string real_path(const std::string& path) {
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
 double as_double(const std::optional<std::uint64_t>& v) { return v ? static_cast<double>(*v) : nan(); }
-
-std::uint64_t monotonic_ns() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
-}
 
 }  // namespace
 
@@ -150,7 +144,7 @@ void ProbeSampler::tick(double t_s, std::span<double> out, EventSink& events) {
     if (r->state != MEMGATE_PROBE_RUNNING || r->publishes == 0) continue;
     const auto process_rss = process_rss_bytes(pid);
     if (!process_rss) continue;
-    const double age_s = static_cast<double>(static_cast<std::int64_t>(monotonic_ns() - r->published_ns)) * 1e-9;
+    const double age_s = sys::monotonic_seconds() - static_cast<double>(r->published_ns) * 1e-9;
     heaps.push_back(r->heap);
     held.push_back({*process_rss, r->heap.allocated, age_s});
     period_ms = std::max(period_ms, r->interval_ms);

@@ -18,6 +18,7 @@
 #include <random>
 
 #include "memgate_probe.h"
+#include "sys/host.h"
 #include "sys/proc_files.h"
 
 namespace memgate::alloc {
@@ -34,12 +35,6 @@ HeapFigures to_figures(const memgate_probe_heap& h) {
 }
 
 std::string bounded(const char* text, std::size_t size) { return std::string(text, ::strnlen(text, size)); }
-
-double monotonic_now() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 }  // namespace
 
@@ -141,12 +136,12 @@ std::uint32_t ProbeSlot::request_purge() {
 }
 
 bool ProbeSlot::wait_purge(std::uint32_t request, double timeout_s) const {
-  const double deadline = monotonic_now() + timeout_s;
+  const double deadline = sys::monotonic_seconds() + timeout_s;
   for (;;) {
     const std::uint32_t done = __atomic_load_n(&slot_->purge_done, __ATOMIC_ACQUIRE);
     if (done == request) return true;
     if (__atomic_load_n(&slot_->state, __ATOMIC_ACQUIRE) != MEMGATE_PROBE_RUNNING) return false;
-    const double left = deadline - monotonic_now();
+    const double left = deadline - sys::monotonic_seconds();
     if (left <= 0) return false;
     // Wake-ups come from the probe; the 50 ms cap also notices a probe that died.
     const double wait = std::min(left, 0.05);
