@@ -10,7 +10,7 @@
 #include "memgate/error.h"
 #include "memgate/units.h"
 #include "options.h"
-#include "scenario_flags.h"
+#include "run_options.h"
 #include "run/scenario_options.h"
 #include "scenario/scenario.h"
 
@@ -22,13 +22,11 @@ struct CompareArgs {
   std::string allocators;
   std::vector<std::string> variants;
   std::string report_dir;
-  compare::RunSettings run;
+  run::RunConfig run;  // what every variant runs, as `memgate run` takes it
+  RunFlags run_flags;
   compare::CompareOptions options;
-  std::optional<double> grace, purge_every;
-  bool purge_at_phases = false;
   double min_effect_pct = 5, throughput_tolerance_pct = 5;
   bool quiet = false;
-  ScenarioFlags scenario;
 };
 
 std::vector<compare::Variant> variants_from(const CompareArgs& a) {
@@ -57,8 +55,10 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       "target.allocator is replaced by each variant's.\n"
       "Runs go to DIR/<variant>-<i>/ in interleaved order; DIR/compare.json, compare.md and\n"
       "compare_bars.png / compare_rss.png summarise them (docs/allocators.md).\n"
+      "Every variant runs exactly as memgate run would, with the same flags (eBPF, checks, metrics).\n"
       "Exit codes: 0 done (failed checks are reported in the table), 3 usage error,\n"
-      "            4 a run could not start (the others are still reported), 5 internal error.");
+      "            4 a run could not start (the others are still reported), 5 internal error;\n"
+      "            a run that failed for a usage or internal reason gives its own code.");
   cmd->add_option("--allocators", a->allocators, "Comma-separated: glibc, jemalloc, mimalloc, tcmalloc or PATH.so")
       ->type_name("LIST");
   cmd->add_option("--variant", a->variants,
@@ -79,27 +79,11 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                   "Throughput loss in percent still accepted for a recommendation")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
-  add_duration_option(*cmd, "--purge-every", a->purge_every,
-                      "Ask the allocator to return free memory this often in every run (default: never)");
-  cmd->add_flag("--purge-at-phases", a->purge_at_phases,
-                "Purge the allocator at every traffic phase change of a scenario (e.g. burst -> recovery)");
   cmd->add_option("--report", a->report_dir, "Recompute the comparison in DIR from its run directories")
       ->type_name("DIR");
-  cmd->add_option("--hz", a->run.hz, "Samples per second of the whole tree")
-      ->check(CLI::Range(0.001, 1000.0))
-      ->capture_default_str();
-  cmd->add_option("--pss-hz", a->run.pss_hz, "PSS reads per second (0 = never)")
-      ->check(CLI::Range(0.0, 1000.0))
-      ->capture_default_str();
-  cmd->add_option("--process-hz", a->run.process_hz, "Per-process rows per second in processes.csv")
-      ->check(CLI::Range(0.0, 1000.0))
-      ->capture_default_str();
-  add_duration_option(*cmd, "--duration", a->run.duration_s, "Stop each run after this long; default: until it exits");
-  add_duration_option(*cmd, "--grace", a->grace, "After SIGTERM, wait this long before SIGKILL (default 10s)");
   cmd->add_flag("--no-plot{false}", a->options.plot, "Do not render the comparison charts");
   cmd->add_flag("--quiet,-q", a->quiet, "No progress lines");
-  add_check_options(*cmd, a->run.checks);
-  add_scenario_options(*cmd, a->scenario);
+  add_run_options(*cmd, a->run, a->run_flags);
   cmd->add_option("command", a->run.command, "The command to run, after --; or one SCENARIO.json")
       ->type_name("CMD ARGS...");
 
@@ -113,25 +97,19 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     if (!a->report_dir.empty()) {
       if (!a->run.command.empty() || !a->allocators.empty() || !a->variants.empty())
         throw Error(ExitCode::usage, "--report DIR recomputes an existing comparison: give no command, --allocators or --variant with it");
-      refuse_scenario_flags_without_scenario(a->scenario, "compare");
+      refuse_scenario_flags_without_scenario(a->run_flags.scenario, "compare");
       result = compare::report_compare_dir(a->report_dir, o);
     } else {
       if (a->allocators.empty() && a->variants.empty())
         throw Error(ExitCode::usage, "what should be compared? give --allocators glibc,jemalloc,mimalloc,tcmalloc (or --variant)");
       o.variants = variants_from(*a);
-      if (a->grace) a->run.stop_grace_s = *a->grace;
-      if (a->purge_every) {
-        if (!(*a->purge_every > 0)) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
-        o.purge_every_s = *a->purge_every;
-      }
-      if (a->purge_at_phases) o.purge_at_phases.every = true;
+      apply_run_flags(*cmd, a->run_flags, a->run);
       if (run::is_scenario_argument(a->run.command)) {
-        const compare::ScenarioWorkload workload(load_scenario(a->scenario, a->run.command.front()), a->run,
-                                                 run::FlagOverrides{given_flags(*cmd), a->run.checks});
-        if (!a->purge_at_phases) o.purge_at_phases = workload.scenario().target.purge_at_phases;
+        const compare::ScenarioWorkload workload(load_scenario(a->run_flags.scenario, a->run.command.front()), a->run,
+                                                 flag_overrides(*cmd, a->run));
         result = compare::run_compare(workload, o);
       } else {
-        refuse_scenario_flags_without_scenario(a->scenario, "compare");
+        refuse_scenario_flags_without_scenario(a->run_flags.scenario, "compare");
         const compare::CommandWorkload workload(a->run);
         result = compare::run_compare(workload, o);
       }
@@ -143,7 +121,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                 result.plot_note.empty() ? "" : "\n", result.plot_note.c_str());
     if (result.manifest.status == "interrupted") std::printf("interrupted: the remaining runs were not started\n");
     for (const auto& error : result.run_errors) std::fprintf(stderr, "memgate: %s\n", error.c_str());
-    exit_code = static_cast<int>(result.run_errors.empty() ? ExitCode::pass : ExitCode::target_failed);
+    exit_code = static_cast<int>(result.run_errors.empty() ? ExitCode::pass : result.run_error_code);
   });
 }
 

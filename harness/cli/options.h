@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "report/check_settings.h"
+#include "report/check_registry.h"
 
 namespace memgate::cli {
 

@@ -113,8 +113,8 @@ TEST_P(AllocProbeTest, ReportsAllocatorHeapAndPurge) {
   request.target = helper;
   request.probe_interval_ms = 20;
   AllocatorSetup setup = prepare_allocator(request);
-  ASSERT_TRUE(setup.sampler);
-  ProbeSampler& sampler = *setup.sampler;
+  ASSERT_TRUE(setup.probe);
+  ProbeSampler sampler(*setup.probe);
 
   sys::Child child = sys::Child::spawn({{helper, status}, setup.env_set, ""});
   RecordingSink sink;
@@ -192,7 +192,7 @@ TEST_P(AllocProbeTest, ReportsAllocatorHeapAndPurge) {
   const auto exit_status = child.wait();
   EXPECT_FALSE(exit_status.signaled);
   EXPECT_EQ(exit_status.code, 0);
-  const nlohmann::json report = sampler.stop(2.0, sink);
+  const nlohmann::json report = sampler.stop(2.0, sink).figures;
   EXPECT_EQ(report["verified"], true) << report.dump();
   EXPECT_EQ(report["processes_seen"], 1);
   EXPECT_EQ(report["purges"]["count"], 1);
@@ -254,7 +254,7 @@ TEST(AllocProbeMismatch, WrongAllocatorFailsTheCheck) {
   request.target = helper;  // glibc: only the probe is preloaded
   request.probe_interval_ms = 20;
   AllocatorSetup setup = prepare_allocator(request);
-  ProbeSampler sampler({setup.sampler->session(), "jemalloc", "", 0, 5, 0.5, {}});
+  ProbeSampler sampler({setup.probe->session, "jemalloc", "", 0, 5, 0.5, {}});
   sys::Child child = sys::Child::spawn({{helper, dir + "/status"}, setup.env_set, ""});
   RecordingSink sink;
   sampler.start(child.pid(), sink);
@@ -271,7 +271,7 @@ TEST(AllocProbeMismatch, WrongAllocatorFailsTheCheck) {
   EXPECT_EQ(sampler.allocator_check().outcome, Outcome::fail);
   child.signal_group(SIGKILL);
   child.wait();
-  EXPECT_EQ(sampler.stop(1.0, sink)["verified"], false);
+  EXPECT_EQ(sampler.stop(1.0, sink).figures["verified"], false);
   std::filesystem::remove_all(dir);
 }
 
@@ -287,7 +287,8 @@ TEST(AllocProbeTree, EveryProcessOfTheTreeIsProbed) {
   request.target = "/bin/sh";
   request.probe_interval_ms = 20;
   AllocatorSetup setup = prepare_allocator(request);
-  ProbeSampler& sampler = *setup.sampler;
+  ASSERT_TRUE(setup.probe);
+  ProbeSampler sampler(*setup.probe);
   sys::Child child = sys::Child::spawn({{"/bin/sh", "-c", helper + " " + dir + "/status; true"}, setup.env_set, ""});
   RecordingSink sink;
   sampler.start(child.pid(), sink);
@@ -307,7 +308,7 @@ TEST(AllocProbeTree, EveryProcessOfTheTreeIsProbed) {
     std::this_thread::sleep_for(50ms);
   }
   EXPECT_EQ(child.wait().code, 0);
-  const nlohmann::json report = sampler.stop(1.0, sink);
+  const nlohmann::json report = sampler.stop(1.0, sink).figures;
   EXPECT_EQ(report["processes_seen"], 2);
   EXPECT_EQ(report["allocators_seen"]["jemalloc"], 2);
   EXPECT_EQ(report["verified"], true);

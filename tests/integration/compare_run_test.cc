@@ -190,5 +190,26 @@ TEST(CompareUsage, TargetThatCannotStartExits4) {
   fs::remove_all(dir);
 }
 
+// `--purge-every` means the same in both subcommands: a duration, positive.
+TEST(CompareLikeRun, PurgeEveryTakesADurationAsInRun) {
+  const std::string dir = fresh_dir("compare-purge");
+  for (const std::string sub : {"run", "compare"}) {
+    std::vector<std::string> args{sub};
+    if (sub == "compare") args.insert(args.end(), {"--allocators", "glibc", "--repeat", "1"});
+    else args.insert(args.end(), {"--allocator", "glibc"});
+    args.insert(args.end(), {"--out", dir + "/" + sub, "--no-plot", "--plateau", "none", "--purge-every", "0.2s",
+                             "--", "sh", "-c", "sleep 0.6"});
+    const auto r = memgate(args);
+    EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.output;
+    std::vector<std::string> zero_args{sub, "--purge-every", "0"};
+    zero_args.insert(zero_args.end(), args.begin() + 1, args.begin() + (sub == "compare" ? 5 : 3));
+    zero_args.insert(zero_args.end(), {"--", "true"});
+    const auto zero = memgate(zero_args);
+    EXPECT_EQ(zero.exit_code, 3) << sub << ": " << zero.output;
+    EXPECT_NE(zero.output.find("--purge-every must be positive"), std::string::npos) << sub << ": " << zero.output;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace memgate::testing

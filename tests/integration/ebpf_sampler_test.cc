@@ -101,7 +101,7 @@ Timeline drive(sys::Child& child, Sampler& sampler, RecordingSink& sink, const O
     std::this_thread::sleep_until(t0 + (n + 1) * period);
   }
   const double t_end = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  out.report = sampler.stop(t_end, sink);
+  out.report = sampler.stop(t_end, sink).figures;
   return out;
 }
 

@@ -65,7 +65,7 @@ TEST(MetricsChannel, RecordsDeclaredColumnsAndTheFinalAccountingLine) {
   m.tick(1, row, sink);
   EXPECT_EQ(row[0], 7);
   EXPECT_EQ(row[1], 1);
-  const auto f = m.stop(2, sink);
+  const auto f = m.stop(2, sink).figures;
   EXPECT_EQ(f["lines"], 3);
   EXPECT_EQ(f["malformed_lines"], 1);
   EXPECT_EQ(f["last"]["spilled"], 3);  // undeclared fields are kept as latest values
@@ -93,7 +93,7 @@ TEST(MetricsChannel, SeveralWritersNeverInterleaveLines) {
     ::usleep(1000);
   }
   ASSERT_EQ(exited, 2);
-  const auto f = m.stop(0, sink);
+  const auto f = m.stop(0, sink).figures;
   EXPECT_EQ(f["lines"], 4000);
   EXPECT_EQ(f["malformed_lines"], 0);
   EXPECT_EQ(f["writers"].size(), 2u);

@@ -250,7 +250,7 @@ TEST(Pipelines, SensorIngestReportsOnTheMetricsChannel) {
   class Sink : public EventSink {
     void event(double, std::string_view, nlohmann::json) override {}
   } sink;
-  const auto f = m.stop(0, sink);
+  const auto f = m.stop(0, sink).figures;
   EXPECT_EQ(f["accounting"]["received"], 5000);
   EXPECT_EQ(f["accounting"]["lost"], 0);
   EXPECT_GE(f["lines"].get<int>(), 1);

@@ -48,8 +48,8 @@ TEST(AllocSetup, PreloadsTheAllocatorBeforeTheProbe) {
   EXPECT_NE(preload.find("libmemgate_probe.so"), std::string::npos) << preload;
   EXPECT_FALSE(env_value(setup, "MEMGATE_PROBE_SESSION").empty());
   EXPECT_EQ(env_value(setup, "MALLOC_CONF"), "dirty_decay_ms:0");
-  ASSERT_TRUE(setup.sampler);
-  EXPECT_EQ(setup.sampler->session(), env_value(setup, "MEMGATE_PROBE_SESSION"));
+  ASSERT_TRUE(setup.probe);
+  EXPECT_EQ(setup.probe->session, env_value(setup, "MEMGATE_PROBE_SESSION"));
 }
 
 TEST(AllocSetup, GlibcPreloadsOnlyTheProbe) {
@@ -89,7 +89,7 @@ TEST(AllocSetup, RefusesNonGlibcAllocatorForStaticTarget) {
   // glibc itself still runs it, without a probe and with a warning.
   request.allocator = "glibc";
   const AllocatorSetup setup = prepare_allocator(request);
-  EXPECT_FALSE(setup.sampler);
+  EXPECT_FALSE(setup.probe);
   EXPECT_TRUE(env_value(setup, "LD_PRELOAD").empty());
   ASSERT_EQ(setup.warnings.size(), 1u);
   EXPECT_NE(setup.warnings[0].find("no allocator probe"), std::string::npos);

@@ -13,7 +13,7 @@
 #include "compare/run_figures.h"
 #include "compare/workload.h"
 #include "memgate/error.h"
-#include "run/allocator_attach.h"
+#include "run/run_config.h"
 #include "run/scenario_options.h"
 #include "scenario/scenario.h"
 
@@ -66,7 +66,7 @@ TEST(ScenarioPurgeField, TrueListOrAClearError) {
 
 TEST(ApplyScenario, ScenarioFillsWhatNoFlagGave) {
   const auto s = scenario::parse_scenario(scenario_doc(), "/base/s.json", "/base");
-  run::RunOptions o;
+  run::RunConfig o;
   o.env_set = {"LD_PRELOAD=x.so"};
   run::apply_scenario(s, {}, o);
   EXPECT_EQ(o.command, s.target.command);
@@ -78,25 +78,25 @@ TEST(ApplyScenario, ScenarioFillsWhatNoFlagGave) {
   EXPECT_DOUBLE_EQ(o.process_hz, 2);
   ASSERT_TRUE(o.duration_s.has_value());
   EXPECT_DOUBLE_EQ(*o.duration_s, 20);  // the schedule's length
-  EXPECT_EQ(o.checks.budgets.max_rss_bytes, std::optional<std::uint64_t>(64ull << 20));
-  EXPECT_TRUE(o.checks.plateau_metrics.empty());
+  EXPECT_EQ(report::to_json(o.checks)["max_rss"], 64ull << 20);
+  EXPECT_TRUE(report::to_json(o.checks)["plateau"].empty());
 }
 
 TEST(ApplyScenario, GivenFlagsWin) {
   const auto s = scenario::parse_scenario(scenario_doc(), "/base/s.json", "/base");
-  run::RunOptions o;
+  run::RunConfig o;
   o.hz = 50;
   o.duration_s = 3;
   run::FlagOverrides overrides;
   overrides.flags = {"--hz", "--duration", "--max-rss"};
-  overrides.checks.budgets.max_rss_bytes = 1u << 30;
-  overrides.checks.plateau_metrics = {"rss"};  // not given: the scenario's "none" stays
+  report::find_setting("max_rss")->set_from_text("1GiB", overrides.checks);
+  report::find_setting("plateau")->set_from_text("rss", overrides.checks);  // not given: the scenario's "none" stays
   run::apply_scenario(s, overrides, o);
   EXPECT_DOUBLE_EQ(o.hz, 50);
   EXPECT_DOUBLE_EQ(*o.duration_s, 3);
   EXPECT_DOUBLE_EQ(o.process_hz, 2);
-  EXPECT_EQ(o.checks.budgets.max_rss_bytes, std::optional<std::uint64_t>(1u << 30));
-  EXPECT_TRUE(o.checks.plateau_metrics.empty());
+  EXPECT_EQ(report::to_json(o.checks)["max_rss"], 1u << 30);
+  EXPECT_TRUE(report::to_json(o.checks)["plateau"].empty());
 }
 
 TEST(ApplyScenario, IsScenarioArgumentNeedsOneJsonFile) {
@@ -111,14 +111,14 @@ TEST(ScenarioWorkload, RunsTheScenarioAndNamesTheReplacedAllocator) {
   fs::create_directories(dir);
   const std::string path = (dir / "s.json").string();
   std::ofstream(path) << scenario_doc().dump();
-  compare::RunSettings settings;
+  run::RunConfig settings;
   settings.command = {path};
   const compare::ScenarioWorkload w(scenario::load_scenario(path), settings, {});
-  EXPECT_EQ(run::target_program(w.run_options("")), (dir / "bin/pipeline").string());  // relative to the target's cwd
+  EXPECT_EQ(run::target_program(w.run_config("")), (dir / "bin/pipeline").string());  // relative to the target's cwd
   EXPECT_NE(w.describe().find("./bin/pipeline --consumers 2"), std::string::npos) << w.describe();
   ASSERT_EQ(w.notes().size(), 1u);
   EXPECT_NE(w.notes()[0].find("names allocator jemalloc"), std::string::npos) << w.notes()[0];
-  const auto o = w.run_options("/tmp/run-1");
+  const auto o = w.run_config("/tmp/run-1");
   EXPECT_EQ(o.out_dir, "/tmp/run-1");
   EXPECT_TRUE(o.quiet);
   EXPECT_FALSE(o.plot);

@@ -1,7 +1,6 @@
-// CheckResult <-> JSON, the one representation used in report.json and by samplers
-// that contribute checks: a sampler's stop() figures may hold "checks": [CheckResult...]
-// (e.g. the allocator probe's "allocator" check, eBPF's "oom-kills"); the report picks
-// them up from meta.json, so `memgate report DIR` reproduces them without the target.
+// CheckResult <-> JSON, the one representation used in report.json and in meta.json's
+// "sampler_checks" (the checks a sampler decided, e.g. the allocator probe's "allocator",
+// eBPF's "oom-kills"), so `memgate report DIR` reproduces them without the target.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,7 +1,8 @@
 // The interface every sampler besides the /proc one implements (eBPF, allocator
-// probe, metrics channel). The runner calls start once, tick at every sample, and
-// stop at the end; a sampler contributes extra columns to samples.csv, discrete
-// events to events.jsonl, and a section of final figures to report.json.
+// probe, metrics channel). The run session calls start once, tick at every sample,
+// on_phase at every traffic phase change, and stop at the end; a sampler contributes
+// extra columns to samples.csv, discrete events to events.jsonl, and a report: its
+// figures (a section of report.json) and the checks it alone can decide.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "memgate/check.h"
 
 namespace memgate {
 
@@ -28,6 +31,12 @@ struct Support {
   std::string reason;  // one line: what is missing and the fix
 };
 
+// What a sampler hands over at the end of a run.
+struct SamplerReport {
+  nlohmann::json figures = nlohmann::json::object();  // report.json's section under the sampler's name
+  std::vector<CheckResult> checks;                     // e.g. "allocator", "oom-kills"
+};
+
 class Sampler {
  public:
   virtual ~Sampler() = default;
@@ -39,8 +48,11 @@ class Sampler {
   virtual void start(pid_t root_pid, EventSink& events) = 0;
   // Called at every tick; fill `out` (size == columns().size(), prefilled with NaN).
   virtual void tick(double t_s, std::span<double> out, EventSink& events) = 0;
-  // Called once after the target exited; returns the figures for report.json.
-  virtual nlohmann::json stop(double t_s, EventSink& events) = 0;
+  // Called when the traffic phase changes (after that tick's row is written), e.g. to
+  // purge the allocator at the end of a burst.
+  virtual void on_phase(double /*t_s*/, std::string_view /*from*/, std::string_view /*to*/, EventSink& /*events*/) {}
+  // Called once after the target exited.
+  virtual SamplerReport stop(double t_s, EventSink& events) = 0;
 };
 
 }  // namespace memgate

@@ -102,7 +102,7 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   options.expected_library = custom ? setup.library : "";
   options.purge_every_s = request.purge_every_s;
   options.purge_at_phases = request.purge_at_phases;
-  setup.sampler = std::make_unique<ProbeSampler>(std::move(options));
+  setup.probe = std::move(options);
   return setup;
 }
 

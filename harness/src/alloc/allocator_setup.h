@@ -1,9 +1,10 @@
 // What the runner calls for `--allocator`, `--alloc-env` and `--purge-every`: turns
 // them into the target's environment (LD_PRELOAD of the allocator and the probe, the
-// probe session, the knobs) and the ProbeSampler that verifies and samples it.
+// probe session, the knobs) and the options of the ProbeSampler that verifies and
+// samples it (built per run by the sampler factory, so validating builds nothing).
 #pragma once
 
-#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,8 @@ struct AllocatorRequest {
 struct AllocatorSetup {
   std::string allocator;                  // "jemalloc", or the custom library's path
   std::string library;                    // the file preloaded; empty for glibc
-  std::vector<std::string> env_set;       // KEY=VALUE for RunOptions::env_set
-  std::unique_ptr<ProbeSampler> sampler;  // for RunOptions::samplers; null when the probe cannot load
+  std::vector<std::string> env_set;       // KEY=VALUE for the target
+  std::optional<ProbeSamplerOptions> probe;  // none when the probe cannot load
   std::vector<std::string> warnings;      // one line each: print before the run
 };
 

@@ -221,10 +221,10 @@ PurgeOutcome ProbeSampler::purge_now(double t_s, EventSink& events, const std::s
   return p;
 }
 
-void ProbeSampler::on_phase_change(double t_s, const std::string& from, const std::string& to, EventSink& events) {
+void ProbeSampler::on_phase(double t_s, std::string_view from, std::string_view to, EventSink& events) {
   if (!options_.purge_at_phases.wants(to)) return;
   discover();
-  if (!slots_.empty()) purge_now(t_s, events, "phase:" + from + "->" + to);
+  if (!slots_.empty()) purge_now(t_s, events, "phase:" + std::string(from) + "->" + std::string(to));
 }
 
 CheckResult ProbeSampler::allocator_check() const {
@@ -255,7 +255,7 @@ CheckResult ProbeSampler::allocator_check() const {
   return c;
 }
 
-nlohmann::json ProbeSampler::stop(double t_s, EventSink& events) {
+SamplerReport ProbeSampler::stop(double t_s, EventSink& events) {
   for (const auto& r : refresh()) {
     check_identity(t_s, r, events);
     retire(r.pid, r);
@@ -279,7 +279,6 @@ nlohmann::json ProbeSampler::stop(double t_s, EventSink& events) {
                   {"by_trigger", by_trigger}, {"list", purge_list}}},
       {"probe", {{"interval_ms", interval_ms_}, {"publishes", publishes_}, {"thread_cpu_s", probe_cpu_s_},
                  {"cpu_share_of_one_core", t_s > 0 ? probe_cpu_s_ / t_s : 0.0}}},
-      {"checks", nlohmann::json::array({allocator_check()})},  // a wrong allocator fails the run
   };
   if (first_point_ && last_point_) {
     out["heap_first"] = to_json(first_point_->heap);
@@ -292,7 +291,7 @@ nlohmann::json ProbeSampler::stop(double t_s, EventSink& events) {
   }
   slots_.clear();
   unlink_slots(options_.session);
-  return out;
+  return {std::move(out), {allocator_check()}};  // a wrong allocator fails the run
 }
 
 }  // namespace memgate::alloc

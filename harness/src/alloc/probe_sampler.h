@@ -27,7 +27,7 @@ struct ProbeSamplerOptions {
   double purge_every_s = 0;        // 0: purge only through purge_now()
   double purge_timeout_s = 5;      // longest wait for one purge (malloc_trim walks the whole heap)
   double rediscover_s = 0.5;       // how often /dev/shm is listed for new processes
-  PhasePurge purge_at_phases;      // purges on_phase_change() makes
+  PhasePurge purge_at_phases;      // purges on_phase() makes
 };
 
 // One purge across every live process of the target.
@@ -54,12 +54,12 @@ class ProbeSampler : public Sampler {
   std::vector<std::string> columns() const override;
   void start(pid_t root_pid, EventSink& events) override;
   void tick(double t_s, std::span<double> out, EventSink& events) override;
-  nlohmann::json stop(double t_s, EventSink& events) override;
+  SamplerReport stop(double t_s, EventSink& events) override;
+  // Purges (trigger "phase:FROM->TO") when purge_at_phases wants `to`.
+  void on_phase(double t_s, std::string_view from, std::string_view to, EventSink& events) override;
 
   // Purges every live process now and records a "purge" event.
   PurgeOutcome purge_now(double t_s, EventSink& events, const std::string& trigger = "phase");
-  // The runner's phase hook: purges (trigger "phase:FROM->TO") when purge_at_phases wants `to`.
-  void on_phase_change(double t_s, const std::string& from, const std::string& to, EventSink& events);
 
   // Set as soon as a process reports an allocator other than the one requested
   // (or, after stop, when no process ever reported): the runner fails the run on it.
@@ -71,8 +71,6 @@ class ProbeSampler : public Sampler {
   // Re-reads every slot of the session (also used by the tests).
   std::vector<SlotReading> refresh();
   const std::string& session() const { return options_.session; }
-  // The first purges and the latest one (bounded; stop() reports the totals).
-  const std::vector<PurgeOutcome>& purges() const { return purges_; }
 
  private:
   void discover();

@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "alloc/allocator_setup.h"
 #include "compare/compare_text.h"
 #include "memgate/error.h"
 #include "record/run_meta.h"
 #include "record/sample_log.h"
-#include "run/allocator_attach.h"
+#include "run/run_session.h"
+#include "run/sampler_factory.h"
 #include "run/plot.h"
 #include "sys/child.h"
 #include "sys/host.h"
@@ -87,6 +87,29 @@ RunFigures load_run_figures(const std::string& run_dir) {
   return f;
 }
 
+namespace {
+
+// The variant's allocator and knobs on top of the workload's run.
+run::RunConfig variant_config(const Workload& workload, const Variant& v, const std::string& out_dir) {
+  run::RunConfig c = workload.run_config(out_dir);
+  c.samplers.allocator = v.allocator;
+  c.samplers.alloc_env = v.alloc_env;
+  return c;
+}
+
+// Usage and internal errors outrank a target that failed: they say the comparison
+// itself was wrong, not one of its runs.
+int severity(ExitCode code) {
+  switch (code) {
+    case ExitCode::usage: return 3;
+    case ExitCode::internal: return 2;
+    case ExitCode::target_failed: return 1;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
 CompareResult run_compare(const Workload& workload, const CompareOptions& options) {
   check_variants(options.variants);
   CompareResult result;
@@ -95,29 +118,17 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
   m.repeat = options.repeat;
   m.plan = interleaved_plan(options.variants, options.repeat);
   m.workload = workload.describe();
-  m.purge_every_s = options.purge_every_s;
-  m.purge_at_phases = options.purge_at_phases;
+  const run::RunConfig sample = workload.run_config("");
+  m.purge_every_s = sample.samplers.purge_every_s;
+  m.purge_at_phases = sample.samplers.purge_at_phases;
 
-  const std::string program = run::target_program(workload.run_options(""));
-  const auto request_for = [&](const Variant& v) {
-    alloc::AllocatorRequest request;
-    request.allocator = v.allocator;
-    request.alloc_env = v.alloc_env;
-    request.target = program;
-    request.purge_every_s = options.purge_every_s;
-    request.purge_at_phases = options.purge_at_phases;
-    request.probe_interval_ms = options.probe_interval_ms;
-    return request;
-  };
-  // Every variant is validated before the first run, through the same calls a run
+  // Every variant is validated before the first run, through the same checks a run
   // makes: a typo in the last knob must not cost the user the whole comparison.
   for (const auto& v : options.variants) {
     try {
-      auto setup = alloc::prepare_allocator(request_for(v));
+      run::validate(variant_config(workload, v, ""));
       if (options.progress)
-        for (const auto& w : setup.warnings) options.progress(v.label + ": " + w);
-      auto probe_options = workload.run_options("");
-      run::attach_allocator(std::move(setup), options.purge_at_phases, probe_options);
+        for (const auto& note : run::check_samplers(variant_config(workload, v, ""))) options.progress(v.label + ": " + note);
     } catch (const Error& e) {
       throw Error(e.code(), "variant " + v.label + ": " + e.what());
     }
@@ -131,23 +142,23 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
   for (std::size_t i = 0; i < m.plan.size(); ++i) {
     const auto& planned = m.plan[i];
     const auto& variant = m.variants[planned.variant];
-    auto run_options = workload.run_options(result.out_dir + "/" + planned.dir_name);
+    const std::string run_dir = result.out_dir + "/" + planned.dir_name;
     RunFigures figures;
     try {
-      run::attach_allocator(alloc::prepare_allocator(request_for(variant)), options.purge_at_phases, run_options);
-      run::run(run_options);
-      figures = load_run_figures(result.out_dir + "/" + planned.dir_name);
+      run::run(variant_config(workload, variant, run_dir));
+      figures = load_run_figures(run_dir);
     } catch (const Error& e) {
       // One run that cannot start (or be read back) must not discard the others.
       result.run_errors.push_back(planned.dir_name + ": " + e.what());
+      if (severity(e.code()) > severity(result.run_error_code)) result.run_error_code = e.code();
       figures.problem = std::string("run failed: ") + e.what();
-      figures.end_reason = "start-failed";
+      figures.end_reason = record::kEndStartFailed;
     }
     figures.dir = planned.dir_name;
     figures.variant = variant.label;
     figures.repeat = planned.repeat;
     if (options.progress) options.progress(run_line(i + 1, m.plan.size(), figures));
-    const bool interrupted = figures.end_reason == "interrupted";
+    const bool interrupted = figures.end_reason == record::kEndInterrupted;
     result.runs.push_back(std::move(figures));
     // compare.json holds every finished run at once: a comparison killed midway keeps them.
     record::write_json_file(result.out_dir + "/" + kCompareJson, to_json(m, result.runs, {}, {}));

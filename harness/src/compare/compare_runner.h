@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "alloc/phase_purge.h"
 #include "compare/aggregate.h"
 #include "compare/compare_json.h"
 #include "compare/recommend.h"
@@ -24,9 +23,6 @@ struct CompareOptions {
   std::vector<Variant> variants;
   int repeat = 3;
   std::string out_dir;              // empty: ./memgate-compare-<timestamp>
-  double purge_every_s = 0;         // --purge-every for every variant (0: no purge)
-  alloc::PhasePurge purge_at_phases;  // --purge-at-phases (or the scenario's) for every variant
-  unsigned probe_interval_ms = 100;
   bool plot = true;                 // run reports/plot_compare.py at the end
   RecommendSettings recommend;
   std::function<void(const std::string&)> progress;  // one line per run; may be empty
@@ -41,12 +37,14 @@ struct CompareResult {
   std::string markdown;   // compare.md
   std::string plot_note;  // where the charts are, or why there are none
   // Runs that could not be done ("glibc-2: cannot start ..."): the others still ran and
-  // are reported; the CLI exits 4 after the report when this is not empty.
+  // are reported; the CLI exits with run_error_code after the report when this is not empty.
   std::vector<std::string> run_errors;
+  ExitCode run_error_code = ExitCode::pass;  // the most serious code of those runs (usage and internal before target)
 };
 
-// Throws Error(usage) for bad variants, knobs, or a static/setuid target with a
-// non-glibc allocator (before anything runs). A run that cannot start is recorded in
+// Every variant runs the workload's RunConfig through run::run, with the variant's
+// allocator and knobs. Throws Error(usage) for bad variants, knobs, or a static/setuid
+// target with a non-glibc allocator (before anything runs). A run that cannot start is recorded in
 // run_errors and the comparison goes on; a target that crashes or fails a check is
 // reported in the table.
 CompareResult run_compare(const Workload& workload, const CompareOptions& options);

@@ -26,48 +26,37 @@ std::string quoted(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-run::RunOptions base_run_options(const RunSettings& settings, const std::string& out_dir) {
-  run::RunOptions o;
-  o.command = settings.command;
-  o.env_set = settings.env_set;
-  o.out_dir = out_dir;
-  o.hz = settings.hz;
-  o.pss_hz = settings.pss_hz;
-  o.process_hz = settings.process_hz;
-  o.duration_s = settings.duration_s;
-  o.stop_grace_s = settings.stop_grace_s;
-  o.checks = settings.checks;
-  o.quiet = true;   // compare prints one line per run instead
-  o.plot = false;   // the comparison charts replace per-run timelines
+run::RunConfig compare_run_config(const run::RunConfig& base, const std::string& out_dir) {
+  run::RunConfig c = base;
+  c.out_dir = out_dir;
+  c.quiet = true;   // compare prints one line per run instead
+  c.plot = false;   // the comparison charts replace per-run timelines
+  c.junit_path.clear();
   // Each run's output is kept with its run, not interleaved with the comparison's lines.
-  o.target_log = out_dir + "/target.log";
-  return o;
+  c.target_log = out_dir + "/target.log";
+  return c;
 }
 
-CommandWorkload::CommandWorkload(RunSettings settings) : settings_(std::move(settings)) {
-  if (settings_.command.empty())
+CommandWorkload::CommandWorkload(run::RunConfig base) : base_(std::move(base)) {
+  if (base_.command.empty())
     throw Error(ExitCode::usage, "no command to compare: put it after --, e.g. memgate compare --allocators glibc,jemalloc -- ./server");
 }
 
-std::string CommandWorkload::describe() const { return quoted(settings_.command); }
+std::string CommandWorkload::describe() const { return quoted(base_.command); }
 
-run::RunOptions CommandWorkload::run_options(const std::string& out_dir) const { return base_run_options(settings_, out_dir); }
+run::RunConfig CommandWorkload::run_config(const std::string& out_dir) const { return compare_run_config(base_, out_dir); }
 
-ScenarioWorkload::ScenarioWorkload(scenario::Scenario scenario, RunSettings settings, run::FlagOverrides overrides)
-    : scenario_(std::move(scenario)), settings_(std::move(settings)), overrides_(std::move(overrides)) {
-  // The same validation `memgate run` does (checks, sampling) before the first run.
-  (void)run_options("");
+ScenarioWorkload::ScenarioWorkload(scenario::Scenario scenario, run::RunConfig base, run::FlagOverrides overrides)
+    : scenario_(std::move(scenario)), base_(std::move(base)) {
+  // Checks and sampling are validated here, before the first run.
+  run::apply_scenario(scenario_, overrides, base_);
 }
 
 std::string ScenarioWorkload::describe() const {
   return "scenario " + scenario_.file + " (" + scenario_.name + "): " + quoted(scenario_.target.command);
 }
 
-run::RunOptions ScenarioWorkload::run_options(const std::string& out_dir) const {
-  run::RunOptions o = base_run_options(settings_, out_dir);
-  run::apply_scenario(scenario_, overrides_, o);
-  return o;
-}
+run::RunConfig ScenarioWorkload::run_config(const std::string& out_dir) const { return compare_run_config(base_, out_dir); }
 
 std::vector<std::string> ScenarioWorkload::notes() const {
   if (scenario_.target.allocator.empty()) return {};

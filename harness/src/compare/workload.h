@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "report/check_settings.h"
-#include "run/runner.h"
+#include "report/check_registry.h"
+#include "run/run_config.h"
 #include "run/scenario_options.h"
 #include "scenario/scenario.h"
 
@@ -19,34 +19,26 @@ class Workload {
   virtual ~Workload() = default;
   // One line for compare.json / compare.md, e.g. the command.
   virtual std::string describe() const = 0;
-  // The options of one run (without the allocator: compare adds env and sampler).
-  virtual run::RunOptions run_options(const std::string& out_dir) const = 0;
+  // The configuration of one run, as `memgate run` would take it; compare sets the
+  // variant's allocator and knobs on it.
+  virtual run::RunConfig run_config(const std::string& out_dir) const = 0;
   // Lines for the user before the first run (e.g. an allocator the scenario names that
   // the variants replace).
   virtual std::vector<std::string> notes() const { return {}; }
 };
 
-// The run options `memgate run` takes, minus the per-run ones (out dir, samplers).
-struct RunSettings {
-  std::vector<std::string> command;
-  std::vector<std::string> env_set;
-  double hz = 10, pss_hz = 1, process_hz = 1;
-  std::optional<double> duration_s;
-  double stop_grace_s = 10;
-  report::CheckSettings checks;
-};
-
-// The per-run options both workloads start from (quiet, no per-run plot).
-run::RunOptions base_run_options(const RunSettings& settings, const std::string& out_dir);
+// One run of a comparison: `base` (the flags `memgate run` takes) in its own run
+// directory, quiet, its target's output kept in the run directory.
+run::RunConfig compare_run_config(const run::RunConfig& base, const std::string& out_dir);
 
 class CommandWorkload : public Workload {
  public:
-  explicit CommandWorkload(RunSettings settings);  // throws Error(usage) for an empty command
+  explicit CommandWorkload(run::RunConfig base);  // throws Error(usage) for an empty command
   std::string describe() const override;
-  run::RunOptions run_options(const std::string& out_dir) const override;
+  run::RunConfig run_config(const std::string& out_dir) const override;
 
  private:
-  RunSettings settings_;
+  run::RunConfig base_;
 };
 
 // `memgate compare SCENARIO.json`: the scenario fills each run exactly as it does for
@@ -56,16 +48,15 @@ class ScenarioWorkload : public Workload {
  public:
   // `scenario` as scenario::load_scenario returns it (the caller picks how it is loaded);
   // the run options are validated now (Error(usage) before anything runs).
-  ScenarioWorkload(scenario::Scenario scenario, RunSettings settings, run::FlagOverrides overrides);
+  ScenarioWorkload(scenario::Scenario scenario, run::RunConfig base, run::FlagOverrides overrides);
   std::string describe() const override;
-  run::RunOptions run_options(const std::string& out_dir) const override;
+  run::RunConfig run_config(const std::string& out_dir) const override;
   std::vector<std::string> notes() const override;
   const scenario::Scenario& scenario() const { return scenario_; }
 
  private:
   scenario::Scenario scenario_;
-  RunSettings settings_;
-  run::FlagOverrides overrides_;
+  run::RunConfig base_;  // the scenario applied
 };
 
 }  // namespace memgate::compare

@@ -215,7 +215,6 @@ nlohmann::json build_report(const ReportInput& in, const ProcessTable& table) {
                        {"file_bytes", v.file_bytes},
                        {"shmem_bytes", v.shmem_bytes}});
   j["oom_victims"] = victims;
-  j["checks"] = nlohmann::json::array({oom_check(in.oom_victims)});
   if (in.fault_hook) j["fault_hook_hits"] = totals.fault_hook_hits;
   if (in.syscalls)
     j["syscalls"] = {{"fds_net", totals.fds_net},           {"fd_opens", totals.fd_opens},

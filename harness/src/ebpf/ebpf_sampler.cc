@@ -126,8 +126,8 @@ class EbpfSampler final : public Sampler {
     for (std::size_t i = 0; i < out.size() && i < values.size(); ++i) out[i] = values[i];
   }
 
-  nlohmann::json stop(double t_s, EventSink& events) override {
-    if (!session_) return {{"supported", false}};
+  SamplerReport stop(double t_s, EventSink& events) override {
+    if (!session_) return {{{"supported", false}}, {}};
     refresh(t_s, events);
     ebpf::ReportInput input;
     input.syscalls = options_.syscalls;
@@ -138,7 +138,7 @@ class EbpfSampler final : public Sampler {
     input.max_processes = options_.max_report_processes;
     input.oom_victims = oom_victims_;
     session_.reset();  // detach before the report is assembled: nothing more to see
-    return ebpf::build_report(input, table_);
+    return {ebpf::build_report(input, table_), {ebpf::oom_check(oom_victims_)}};
   }
 
  private:

@@ -73,7 +73,7 @@ void MetricsSampler::tick(double, std::span<double> out, EventSink&) {
     if (const auto v = table_.declared_value(i)) out[i] = *v;  // latest value: gauges stay until updated
 }
 
-nlohmann::json MetricsSampler::stop(double, EventSink&) {
+SamplerReport MetricsSampler::stop(double, EventSink&) {
   if (!stopped_) {
     // The target has exited: what is in the FIFO is all there will be (bounded by its 64 KiB).
     for (int round = 0; round < 16 && drain(options_.max_bytes_per_tick) > 0; ++round) {
@@ -84,7 +84,7 @@ nlohmann::json MetricsSampler::stop(double, EventSink&) {
   f["path"] = options_.fifo_path;
   f["bytes"] = bytes_;
   f["ticks_at_byte_budget"] = budget_hits_;
-  return f;
+  return {std::move(f), {}};
 }
 
 }  // namespace memgate::metrics

@@ -47,7 +47,7 @@ class MetricsSampler : public Sampler {
   std::vector<std::string> columns() const override;
   void start(pid_t root_pid, EventSink& events) override;
   void tick(double t_s, std::span<double> out, EventSink& events) override;
-  nlohmann::json stop(double t_s, EventSink& events) override;
+  SamplerReport stop(double t_s, EventSink& events) override;
 
   const MetricsTable& table() const { return table_; }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "memgate/check_json.h"
 #include "memgate/error.h"
 
 namespace memgate::record {
@@ -28,6 +29,7 @@ void to_json(nlohmann::json& j, const RunMeta& m) {
                      {"stopped_by_memgate", m.stopped_by_memgate},
                      {"checks", m.checks},
                      {"samplers", m.samplers},
+                     {"sampler_checks", m.sampler_checks},
                      {"notes", m.notes}};
   if (!m.scenario.is_null()) j["scenario"] = m.scenario;
   if (m.target_end) {
@@ -66,6 +68,14 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
   }
   m.checks = j.value("checks", nlohmann::json::object());
   m.samplers = j.value("samplers", nlohmann::json::object());
+  if (j.contains("sampler_checks")) {
+    m.sampler_checks = j["sampler_checks"].get<std::vector<CheckResult>>();
+  } else {
+    // Run directories written before sampler_checks kept them inside each sampler's figures.
+    for (const auto& [name, figures] : m.samplers.items())
+      if (figures.is_object() && figures.contains("checks"))
+        for (const auto& check : figures["checks"]) m.sampler_checks.push_back(check.get<CheckResult>());
+  }
   m.notes = j.value("notes", std::vector<std::string>{});
   m.scenario = j.value("scenario", nlohmann::json());
 }

@@ -11,10 +11,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "memgate/check.h"
+
 namespace memgate::record {
 
 inline constexpr const char* kMetaFile = "meta.json";
 inline constexpr int kMetaSchema = 1;
+
+// meta.json "end_reason": why the run ended (docs/sample-log.md).
+inline constexpr const char* kEndTargetExited = "target-exited";  // the target exited on its own
+inline constexpr const char* kEndDuration = "duration";           // --duration elapsed (no traffic)
+inline constexpr const char* kEndTrafficDone = "traffic-done";    // the load ended and the drain time passed
+inline constexpr const char* kEndInterrupted = "interrupted";     // SIGINT/SIGTERM to memgate
+inline constexpr const char* kEndStartFailed = "start-failed";    // the target could not be started
+inline constexpr const char* kEndSamplerFailed = "sampler-failed";  // a required sampler could not attach
+inline constexpr const char* kEndInternalError = "internal-error";  // memgate failed mid-run
 
 struct TargetEnd {
   bool signaled = false;
@@ -34,13 +45,15 @@ struct RunMeta {
   double hz = 0, pss_hz = 0, process_hz = 0;
   std::optional<double> planned_duration_s;
   std::string status = "running";  // running | finished
-  // target-exited | duration | interrupted | start-failed | internal-error
-  std::string end_reason;
+  std::string end_reason;  // one of the kEnd* constants below; empty while running
   int target_pid = 0;
   bool stopped_by_memgate = false;  // memgate sent the signal that ended the target
   std::optional<TargetEnd> target_end;
   nlohmann::json checks = nlohmann::json::object();    // report::CheckSettings
-  nlohmann::json samplers = nlohmann::json::object();  // final figures of extra samplers
+  nlohmann::json samplers = nlohmann::json::object();  // final figures of extra samplers, by name
+  // Checks only a sampler could decide (allocator, oom-kills, traffic): kept here so
+  // `memgate report DIR` reproduces them without the target.
+  std::vector<CheckResult> sampler_checks;
   nlohmann::json scenario;  // scenario runs: {file, name, profiles, ...}; null otherwise
   std::vector<std::string> notes;                      // warnings shown in the report
 };

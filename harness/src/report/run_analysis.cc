@@ -6,11 +6,8 @@
 #include <map>
 #include <set>
 
-#include "analyze/budget.h"
-#include "analyze/retention.h"
 #include "memgate/check_json.h"
 #include "record/sample_log.h"
-#include "report/data_loss_inputs.h"
 #include "report/peak_comparison.h"
 
 namespace memgate::report {
@@ -28,59 +25,6 @@ std::string target_problem(const record::RunMeta& meta) {
 namespace {
 
 constexpr std::size_t kMaxPhases = 10000;
-
-// Time-to-limit is computed against the budget of the same metric, when one is set.
-std::optional<double> as_limit(const std::optional<std::uint64_t>& budget) {
-  if (!budget) return std::nullopt;
-  return static_cast<double>(*budget);
-}
-
-// Judged like RSS, on the live heap (allocated bytes) when the allocator reports it.
-CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSettings& settings) {
-  const bool allocated = series.heap_allocated.total_points() > 0;
-  const auto& s = allocated ? series.heap_allocated : series.heap_mapped;
-  if (s.total_points() == 0) {
-    CheckResult r;
-    r.id = "heap-plateau";
-    r.outcome = Outcome::inconclusive;
-    r.summary = "Heap cannot be judged: samples.csv has no allocator statistics (alloc_allocated_bytes or "
-                "alloc_mapped_bytes); run with --allocator to record them.";
-    return r;
-  }
-  return analyze::plateau_check("heap-plateau", allocated ? "Heap (allocated)" : "Heap (mapped)", s.times(), s.means(),
-                                "bytes", settings);
-}
-
-std::vector<CheckResult> plateau_checks(const RunSeries& series, const CheckSettings& settings) {
-  std::vector<CheckResult> out;
-  const auto& b = settings.budgets;
-  for (const auto& metric : settings.plateau_metrics) {
-    if (metric == "rss" || metric == "pss") {
-      const auto& s = metric == "rss" ? series.rss : series.pss;
-      auto p = settings.memory_plateau;
-      p.limit = as_limit(metric == "rss" ? b.max_rss_bytes : b.max_pss_bytes);
-      out.push_back(analyze::plateau_check(metric + "-plateau", metric == "rss" ? "RSS" : "PSS", s.times(), s.means(),
-                                           "bytes", p));
-    } else if (metric == "heap") {
-      out.push_back(heap_plateau_check(series, settings.memory_plateau));
-    } else if (metric == "fds") {
-      auto p = settings.count_plateau;
-      p.limit = as_limit(b.max_fds);
-      out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p));
-    } else if (metric == "threads") {
-      auto p = settings.count_plateau;
-      p.limit = as_limit(b.max_threads);
-      out.push_back(analyze::count_plateau_check("thread-plateau", "Threads", series.threads.times(),
-                                                 series.threads.means(), p));
-    }
-  }
-  const bool had_burst = std::any_of(series.phases.begin(), series.phases.end(),
-                                     [&](const auto& p) { return p.name == settings.burst.burst_phase; });
-  if (had_burst)
-    out.push_back(analyze::burst_recovery_check("rss-burst-recovery", "RSS", series.rss.times(), series.rss.means(),
-                                                series.phases, "bytes", settings.burst));
-  return out;
-}
 
 // The eBPF peaks beside the largest VmHWM polled for the same processes (one more
 // streaming pass, over processes.csv, keeping at most the eBPF section's rows).
@@ -166,14 +110,10 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
 
   a.peaks = peaks_of(dir, a.meta, a.summary);
 
-  a.checks = analyze::budget_checks(settings.budgets, a.summary);
-  for (auto& check : plateau_checks(a.series, settings)) a.checks.push_back(std::move(check));
-  if (settings.max_retained_bytes)
-    a.checks.push_back(analyze::retention_check(summarize(held), summarize(live_heap), *settings.max_retained_bytes));
-  if (settings.no_data_loss) a.checks.push_back(analyze::no_data_loss_check(data_loss_inputs(a.meta.samplers)));
-  for (const auto& [name, figures] : a.meta.samplers.items())
-    if (figures.contains("checks"))
-      for (const auto& check : figures["checks"]) a.checks.push_back(check.get<CheckResult>());
+  a.series.held = summarize(held);
+  a.series.live_heap = summarize(live_heap);
+
+  a.checks = evaluate_checks({a.meta, a.summary, a.series}, settings);
   a.verdict = combine(a.checks);
   a.target_problem = target_problem(a.meta);
   if (!a.target_problem.empty()) {

@@ -11,18 +11,10 @@
 #include "memgate/stream_stats.h"
 #include "memgate/summary.h"
 #include "record/run_meta.h"
-#include "report/check_settings.h"
+#include "report/check_registry.h"
+#include "report/run_series.h"
 
 namespace memgate::report {
-
-// The series the statistical checks need, reduced to bounded memory while reading.
-struct RunSeries {
-  analyze::BoundedSeries rss, pss, fds, threads;
-  // Allocator statistics (ProbeSampler columns), when the run recorded them: allocated
-  // (live) heap bytes, and mapped bytes for allocators that offer only those (mimalloc).
-  analyze::BoundedSeries heap_allocated, heap_mapped;
-  std::vector<analyze::PhaseSpan> phases;  // contiguous runs of the samples' phase tag
-};
 
 struct RunAnalysis {
   record::RunMeta meta;

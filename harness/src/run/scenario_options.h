@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "report/check_settings.h"
-#include "run/runner.h"
+#include "report/check_registry.h"
+#include "run/run_config.h"
 #include "scenario/scenario.h"
 
 namespace memgate::run {
@@ -24,10 +24,10 @@ struct FlagOverrides {
 // One argument ending in .json: a scenario rather than a command.
 bool is_scenario_argument(const std::vector<std::string>& command);
 
-// Sets o.scenario (for meta.json), metric_fields, command, cwd, traffic; appends the scenario's env; sampling (--hz, --pss-hz,
-// --process-hz, --duration) and checks unless given. The allocator fields
-// (target.allocator, target.purge_at_phases) are the caller's: `run` uses them,
-// `compare` replaces the allocator per variant. Throws Error(usage) for bad checks.
-void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& overrides, RunOptions& o);
+// Sets the scenario (for meta.json), command, cwd, traffic; appends the scenario's env;
+// sampling (--hz, --pss-hz, --process-hz, --duration), metrics fields (--metrics), the
+// allocator (--allocator, --purge-at-phases) and checks unless given. `compare` then
+// replaces the allocator per variant. Throws Error(usage) for bad checks.
+void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& overrides, RunConfig& c);
 
 }  // namespace memgate::run

@@ -1,11 +1,14 @@
 #include "sys/host.h"
 
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <ctime>
+
+extern char** environ;
 
 namespace memgate::sys {
 
@@ -18,11 +21,6 @@ std::string hostname() {
 std::string kernel_release() {
   utsname u{};
   return ::uname(&u) == 0 ? u.release : "unknown";
-}
-
-std::string kernel_version() {
-  utsname u{};
-  return ::uname(&u) == 0 ? u.version : "unknown";
 }
 
 double monotonic_seconds() {
@@ -54,6 +52,22 @@ std::string compact_local_timestamp(std::int64_t unix_ms) {
   char text[32];
   std::strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
   return text;
+}
+
+std::vector<std::string> environment() {
+  std::vector<std::string> out;
+  for (char** e = environ; *e; ++e) out.emplace_back(*e);
+  return out;
+}
+
+bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+SelfUsage self_usage() {
+  rusage self{};
+  ::getrusage(RUSAGE_SELF, &self);
+  return {static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
+              1e-6 * static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec),
+          static_cast<std::uint64_t>(self.ru_maxrss) * 1024};
 }
 
 }  // namespace memgate::sys

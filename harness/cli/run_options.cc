@@ -1,0 +1,102 @@
+#include "run_options.h"
+
+#include "memgate/error.h"
+#include "options.h"
+
+namespace memgate::cli {
+
+namespace {
+
+void add_sampling_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
+  const std::string group = "Sampling";
+  app.add_option("--hz", c.hz, "Samples per second of the whole tree")
+      ->check(CLI::Range(0.001, 1000.0))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--pss-hz", c.pss_hz, "PSS reads per second (smaps_rollup is costlier; 0 = never)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--process-hz", c.process_hz, "Per-process rows per second in processes.csv")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str()
+      ->group(group);
+  add_duration_option(app, "--duration", c.duration_s,
+                      "Stop the target (SIGTERM to its group) after this long; with traffic, how long load is sent; "
+                      "default: until it exits")
+      ->group(group);
+  add_duration_option(app, "--grace", f.grace_s, "After SIGTERM, wait this long before SIGKILL (default 10s)")->group(group);
+}
+
+void add_sampler_options(CLI::App& app, run::SamplerConfig& s) {
+  const std::string group = "Allocator and samplers";
+  app.add_flag_callback(
+         "--purge-at-phases", [&s] { s.purge_at_phases.every = true; },
+         "Ask the allocator to return free memory at every traffic phase change (e.g. burst -> recovery); "
+         "the report shows what each purge returned")
+      ->group(group);
+  app.add_option("--ebpf", s.ebpf, "eBPF sampler (exact peaks, OOM kills): auto uses it when it can")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str()
+      ->group(group);
+  app.add_flag("--ebpf-syscalls", s.ebpf_syscalls,
+               "Also count fd and mmap/brk/madvise syscalls (slows every syscall on the machine)")
+      ->group(group);
+  app.add_flag("--ebpf-fault-hook", s.ebpf_fault_hook,
+               "Also hook every user page fault (fault_hook_hits; page_faults come from the kernel's counters "
+               "without it)")
+      ->group(group);
+  app.add_flag("--verbose,-v", s.verbose, "Show libbpf's messages")->group(group);
+}
+
+}  // namespace
+
+void add_allocator_options(CLI::App& app, run::SamplerConfig& s) {
+  const std::string group = "Allocator and samplers";
+  app.add_option("--allocator", s.allocator,
+                 "glibc, jemalloc, mimalloc, tcmalloc, or PATH.so (via LD_PRELOAD), with the heap probe; default: "
+                 "the target's own, no probe")
+      ->type_name("NAME")
+      ->group(group);
+  app.add_option("--alloc-env", s.alloc_env, "Allocator knob KEY=VALUE (MALLOC_CONF, MIMALLOC_*, ...); repeatable")
+      ->type_name("KEY=VALUE")
+      ->group(group);
+}
+
+void add_run_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
+  add_sampling_options(app, c, f);
+  add_check_options(app, c.checks);
+  add_sampler_options(app, c.samplers);
+  add_duration_option(app, "--purge-every", f.purge_every_s,
+                      "Ask the allocator to return free memory this often (30s, 5m); default: never")
+      ->group("Allocator and samplers");
+  add_scenario_options(app, f.scenario);
+  app.add_option("--metrics", f.metrics,
+                 "Metrics-channel fields recorded as metric_<field> columns (e.g. queue_depth,utilisation), or off to "
+                 "not set MEMGATE_METRICS_PATH (default: the scenario's sampling.metrics; the channel is always open)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("LIST")
+      ->group(kScenarioGroup);
+}
+
+void apply_run_flags(const CLI::App& app, const RunFlags& f, run::RunConfig& c) {
+  if (f.grace_s) c.stop_grace_s = *f.grace_s;
+  if (f.purge_every_s) {
+    if (!(*f.purge_every_s > 0)) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
+    c.samplers.purge_every_s = *f.purge_every_s;
+  }
+  if (app.count("--metrics")) {
+    if (f.metrics == std::vector<std::string>{"off"}) {
+      c.samplers.metrics_channel = false;
+    } else {
+      c.samplers.metric_fields.clear();
+      for (const auto& field : f.metrics)
+        if (!field.empty()) c.samplers.metric_fields.push_back(field);
+    }
+  }
+}
+
+run::FlagOverrides flag_overrides(const CLI::App& app, const run::RunConfig& c) { return {given_flags(app), c.checks}; }
+
+}  // namespace memgate::cli

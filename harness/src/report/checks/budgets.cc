@@ -1,0 +1,27 @@
+#include "report/checks/budgets.h"
+
+#include "report/check_registry.h"
+
+namespace memgate::report::checks {
+
+const Setting<codec::Size> kMaxRss{"max_rss", "SIZE", "Fail if the tree's RSS (or any VmHWM) exceeds SIZE"};
+const Setting<codec::Size> kMaxPss{"max_pss", "SIZE", "Fail if the tree's PSS exceeds SIZE"};
+const Setting<codec::Count> kMaxFds{"max_fds", "N", "Fail if the tree holds more than N open fds"};
+const Setting<codec::Count> kMaxThreads{"max_threads", "N", "Fail if the tree runs more than N threads"};
+
+analyze::BudgetLimits budget_limits(const CheckSettings& s) {
+  return {s.get(kMaxRss), s.get(kMaxPss), s.get(kMaxFds), s.get(kMaxThreads)};
+}
+
+const CheckSpec& budget_checks() {
+  static const CheckSpec spec{
+      "budgets",
+      {"rss-budget", "pss-budget", "fd-budget", "thread-budget"},
+      {&kMaxRss, &kMaxPss, &kMaxFds, &kMaxThreads},
+      [](const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
+        for (auto& check : analyze::budget_checks(budget_limits(s), in.summary)) out.push_back(std::move(check));
+      }};
+  return spec;
+}
+
+}  // namespace memgate::report::checks

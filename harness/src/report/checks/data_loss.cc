@@ -1,0 +1,26 @@
+// no-data-loss: the target's accounting line (metrics channel) against what the traffic
+// delivered (analyze/data_loss.h, docs/metrics-channel.md).
+#include "analyze/data_loss.h"
+#include "report/check_registry.h"
+#include "report/data_loss_inputs.h"
+
+namespace memgate::report::checks {
+
+namespace {
+
+const Setting<codec::Switch> kNoDataLoss{
+    "no_data_loss", "",
+    "Fail unless the target's accounting line (metrics channel) accounts for every record the traffic delivered", false};
+
+void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
+  if (s.get(kNoDataLoss)) out.push_back(analyze::no_data_loss_check(data_loss_inputs(in.meta.samplers)));
+}
+
+}  // namespace
+
+const CheckSpec& data_loss_check() {
+  static const CheckSpec spec{"no data loss", {"no-data-loss"}, {&kNoDataLoss}, evaluate};
+  return spec;
+}
+
+}  // namespace memgate::report::checks

@@ -1,0 +1,204 @@
+#include "report/checks/plateau.h"
+
+#include <algorithm>
+
+#include "memgate/error.h"
+#include "report/check_registry.h"
+#include "report/checks/budgets.h"
+
+namespace memgate::report::checks {
+
+const Setting<PlateauMetricsCodec> kPlateau{
+    "plateau", "LIST",
+    "Series judged for a plateau: comma-separated rss,pss,heap,fds,threads, or none (default rss,fds); heap is the "
+    "allocator's allocated bytes (needs --allocator)",
+    {"rss", "fds"}};
+const Setting<ToleranceCodec> kTolerance{
+    "tolerance", "RATE", "Memory growth tolerated: 1MiB/h, 2%/h, or both as 1MiB/h,2%/h (default 1MiB/h,1%/h; the larger wins)"};
+const Setting<WarmupCodec> kWarmup{"warmup", "SPEC",
+                                   "Leading part ignored by plateau checks: auto, 90s, 15m, or 10% (default auto)"};
+const Setting<codec::Seconds> kHorizon{"horizon", "DURATION", "Project memory to this time after the start (default 24h)",
+                                       24 * 3600.0};
+
+const std::vector<std::string>& known_plateau_metrics() {
+  static const std::vector<std::string> metrics = {"rss", "pss", "heap", "fds", "threads"};
+  return metrics;
+}
+
+bool is_plateau_metric(const std::string& name) {
+  const auto& known = known_plateau_metrics();
+  return std::find(known.begin(), known.end(), name) != known.end();
+}
+
+std::string known_plateau_metrics_text() {
+  std::string text;
+  for (const auto& metric : known_plateau_metrics()) text += (text.empty() ? "" : ", ") + metric;
+  return text;
+}
+
+namespace {
+
+PlateauMetricsCodec::Value checked_metrics(const std::vector<std::string>& names) {
+  if (names == std::vector<std::string>{"none"}) return {};
+  for (const auto& name : names)
+    if (!is_plateau_metric(name))
+      throw BadSettingValue{"metrics among " + known_plateau_metrics_text() + ", or none (unknown metric '" + name + "')"};
+  return names;
+}
+
+}  // namespace
+
+PlateauMetricsCodec::Value PlateauMetricsCodec::from_text(const std::string& text) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    if (comma > start) names.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return checked_metrics(names);
+}
+
+PlateauMetricsCodec::Value PlateauMetricsCodec::from_json(const nlohmann::json& v) {
+  if (v.is_string()) return from_text(v.get<std::string>());
+  if (!v.is_array()) throw BadSettingValue{"a list of metrics (" + known_plateau_metrics_text() + ") or \"none\""};
+  std::vector<std::string> names;
+  for (const auto& m : v) {
+    if (!m.is_string()) throw BadSettingValue{"metrics among " + known_plateau_metrics_text() + " (got " + m.dump() + ")"};
+    names.push_back(m.get<std::string>());
+  }
+  return checked_metrics(names);
+}
+
+PlateauMetricsCodec::Value PlateauMetricsCodec::from_meta(const nlohmann::json& v) { return from_json(v); }
+
+ToleranceCodec::Value ToleranceCodec::from_text(const std::string& text) {
+  analyze::PlateauSettings parsed;
+  try {
+    analyze::parse_tolerance(text, parsed);
+  } catch (const Error&) {
+    throw BadSettingValue{"a rate per hour such as 2%/h, 1MiB/h, 3/h, or both comma-separated (1MiB/h,2%/h)"};
+  }
+  return {parsed.tolerance_abs_per_h, parsed.tolerance_pct_per_h};
+}
+
+ToleranceCodec::Value ToleranceCodec::from_json(const nlohmann::json& v) {
+  if (!v.is_string()) throw BadSettingValue{"a rate as a string, such as \"1MiB/h,2%/h\""};
+  return from_text(v.get<std::string>());
+}
+
+nlohmann::json ToleranceCodec::to_meta(const Value& v) { return {{"abs_per_h", v.abs_per_h}, {"pct_per_h", v.pct_per_h}}; }
+
+ToleranceCodec::Value ToleranceCodec::from_meta(const nlohmann::json& v) {
+  if (!v.is_object() || !v.value("abs_per_h", nlohmann::json()).is_number() || !v.value("pct_per_h", nlohmann::json()).is_number())
+    throw BadSettingValue{"{\"abs_per_h\": N, \"pct_per_h\": N}"};
+  return {v["abs_per_h"].get<double>(), v["pct_per_h"].get<double>()};
+}
+
+WarmupCodec::Value WarmupCodec::from_text(const std::string& text) {
+  try {
+    return analyze::parse_warmup(text);
+  } catch (const Error&) {
+    throw BadSettingValue{"auto, a duration (90, 90s, 15m) or a share of the run (10%)"};
+  }
+}
+
+WarmupCodec::Value WarmupCodec::from_json(const nlohmann::json& v) {
+  if (v.is_number() && v.get<double>() >= 0) return {analyze::Warmup::Kind::seconds, v.get<double>()};
+  if (!v.is_string()) throw BadSettingValue{"auto, a duration (\"90s\", or seconds) or a share of the run (\"10%\")"};
+  return from_text(v.get<std::string>());
+}
+
+nlohmann::json WarmupCodec::to_meta(const Value& v) {
+  const char* kind = v.kind == analyze::Warmup::Kind::seconds    ? "seconds"
+                     : v.kind == analyze::Warmup::Kind::fraction ? "fraction"
+                                                                 : "auto";
+  return {{"kind", kind}, {"value", v.value}};
+}
+
+WarmupCodec::Value WarmupCodec::from_meta(const nlohmann::json& v) {
+  if (!v.is_object()) throw BadSettingValue{"{\"kind\": \"auto\"|\"seconds\"|\"fraction\", \"value\": N}"};
+  const nlohmann::json kind = v.value("kind", nlohmann::json("auto"));
+  const nlohmann::json value = v.value("value", nlohmann::json(0.0));
+  if (!kind.is_string() || !value.is_number()) throw BadSettingValue{"{\"kind\": \"auto\"|\"seconds\"|\"fraction\", \"value\": N}"};
+  const std::string k = kind.get<std::string>();
+  return {k == "seconds" ? analyze::Warmup::Kind::seconds : k == "fraction" ? analyze::Warmup::Kind::fraction
+                                                                           : analyze::Warmup::Kind::automatic,
+          value.get<double>()};
+}
+
+analyze::PlateauSettings memory_plateau_settings(const CheckSettings& s) {
+  analyze::PlateauSettings p;
+  p.tolerance_abs_per_h = s.get(kTolerance).abs_per_h;
+  p.tolerance_pct_per_h = s.get(kTolerance).pct_per_h;
+  p.warmup = s.get(kWarmup);
+  p.horizon_s = s.get(kHorizon);
+  return p;
+}
+
+analyze::PlateauSettings count_plateau_settings(const CheckSettings& s) {
+  analyze::PlateauSettings p = analyze::PlateauSettings::for_counts();  // the tolerance is for bytes
+  p.warmup = s.get(kWarmup);
+  p.horizon_s = s.get(kHorizon);
+  return p;
+}
+
+namespace {
+
+// Time-to-limit is computed against the budget of the same metric, when one is set.
+std::optional<double> as_limit(const std::optional<std::uint64_t>& budget) {
+  if (!budget) return std::nullopt;
+  return static_cast<double>(*budget);
+}
+
+// Judged like RSS, on the live heap (allocated bytes) when the allocator reports it.
+CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSettings& settings) {
+  const bool allocated = series.heap_allocated.total_points() > 0;
+  const auto& s = allocated ? series.heap_allocated : series.heap_mapped;
+  if (s.total_points() == 0) {
+    CheckResult r;
+    r.id = "heap-plateau";
+    r.outcome = Outcome::inconclusive;
+    r.summary = "Heap cannot be judged: samples.csv has no allocator statistics (alloc_allocated_bytes or "
+                "alloc_mapped_bytes); run with --allocator to record them.";
+    return r;
+  }
+  return analyze::plateau_check("heap-plateau", allocated ? "Heap (allocated)" : "Heap (mapped)", s.times(), s.means(),
+                                "bytes", settings);
+}
+
+void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
+  const auto& series = in.series;
+  for (const auto& metric : settings.get(kPlateau)) {
+    if (metric == "rss" || metric == "pss") {
+      const auto& s = metric == "rss" ? series.rss : series.pss;
+      auto p = memory_plateau_settings(settings);
+      p.limit = as_limit(settings.get(metric == "rss" ? kMaxRss : kMaxPss));
+      out.push_back(analyze::plateau_check(metric + "-plateau", metric == "rss" ? "RSS" : "PSS", s.times(), s.means(),
+                                           "bytes", p));
+    } else if (metric == "heap") {
+      out.push_back(heap_plateau_check(series, memory_plateau_settings(settings)));
+    } else if (metric == "fds") {
+      auto p = count_plateau_settings(settings);
+      p.limit = as_limit(settings.get(kMaxFds));
+      out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p));
+    } else if (metric == "threads") {
+      auto p = count_plateau_settings(settings);
+      p.limit = as_limit(settings.get(kMaxThreads));
+      out.push_back(analyze::count_plateau_check("thread-plateau", "Threads", series.threads.times(),
+                                                 series.threads.means(), p));
+    }
+  }
+}
+
+}  // namespace
+
+const CheckSpec& plateau_checks() {
+  static const CheckSpec spec{"plateau",
+                              {"rss-plateau", "pss-plateau", "heap-plateau", "fd-plateau", "thread-plateau"},
+                              {&kPlateau, &kTolerance, &kWarmup, &kHorizon},
+                              evaluate};
+  return spec;
+}
+
+}  // namespace memgate::report::checks

@@ -1,0 +1,24 @@
+// What one streaming pass over samples.csv keeps for the checks, in bounded memory.
+#pragma once
+
+#include <vector>
+
+#include "analyze/plateau.h"
+#include "memgate/stream_stats.h"
+#include "memgate/summary.h"
+
+namespace memgate::report {
+
+// The series the statistical checks need, reduced to bounded memory while reading.
+struct RunSeries {
+  analyze::BoundedSeries rss, pss, fds, threads;
+  // Allocator statistics (ProbeSampler columns), when the run recorded them: allocated
+  // (live) heap bytes, and mapped bytes for allocators that offer only those (mimalloc).
+  analyze::BoundedSeries heap_allocated, heap_mapped;
+  std::vector<analyze::PhaseSpan> phases;  // contiguous runs of the samples' phase tag
+  // The tree's RSS beyond the allocator's live heap, and the live heap, summarised over
+  // the samples where both were fresh (the heap-retention check).
+  MetricSummary held, live_heap;
+};
+
+}  // namespace memgate::report

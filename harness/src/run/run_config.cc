@@ -1,0 +1,28 @@
+#include "run/run_config.h"
+
+#include <filesystem>
+
+#include "memgate/error.h"
+#include "run/sampler_factory.h"
+
+namespace memgate::run {
+
+std::string target_program(const RunConfig& config) {
+  if (config.command.empty()) return "";
+  const std::string& program = config.command.front();
+  if (program.find('/') == std::string::npos || program.front() == '/' || config.cwd.empty()) return program;
+  return (std::filesystem::path(config.cwd) / program).lexically_normal().string();
+}
+
+void validate(const RunConfig& c) {
+  if (c.command.empty()) throw Error(ExitCode::usage, "no command to run: put it after --, e.g. memgate run -- ./server");
+  if (!(c.hz > 0 && c.hz <= 1000)) throw Error(ExitCode::usage, "--hz must be in (0, 1000]");
+  if (c.pss_hz < 0 || c.pss_hz > c.hz) throw Error(ExitCode::usage, "--pss-hz must be between 0 and --hz");
+  if (c.process_hz < 0 || c.process_hz > c.hz) throw Error(ExitCode::usage, "--process-hz must be between 0 and --hz");
+  if (c.duration_s && !(*c.duration_s > 0)) throw Error(ExitCode::usage, "--duration must be positive");
+  if (!(c.stop_grace_s >= 0)) throw Error(ExitCode::usage, "--grace must not be negative");
+  if (c.samplers.purge_every_s < 0) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
+  check_samplers(c);
+}
+
+}  // namespace memgate::run

@@ -1,0 +1,71 @@
+// Everything one run needs, as plain values: copyable and passed as const&. `memgate
+// run` fills it from its flags (cli/run_options.h) and a scenario file
+// (run/scenario_options.h); `memgate compare` fills one the same way and changes only
+// the allocator per variant, so a compare variant runs exactly as `memgate run` would.
+// A RunSession (run/run_session.h) turns it into a run directory and a verdict.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "alloc/phase_purge.h"
+#include "load/traffic_driver.h"
+#include "report/check_registry.h"
+
+namespace memgate::run {
+
+// What the run watches beyond /proc; the sampler factory (run/sampler_factory.h) builds
+// the samplers from it at the start of each run.
+struct SamplerConfig {
+  // The allocator under the target (LD_PRELOAD + the heap probe); empty: the target's
+  // own, no probe (the probe adds a thread and LD_PRELOAD: only on request).
+  std::string allocator;
+  std::vector<std::string> alloc_env;  // allocator knobs KEY=VALUE
+  double purge_every_s = 0;            // 0: never
+  alloc::PhasePurge purge_at_phases;
+  unsigned probe_interval_ms = 100;
+  std::string ebpf = "auto";  // auto | on | off
+  bool ebpf_syscalls = false;
+  bool ebpf_fault_hook = false;
+  bool verbose = false;  // libbpf's messages
+  // The metrics channel (docs/metrics-channel.md): on by default, since an idle FIFO
+  // costs nothing and any target can start reporting without a flag. `metric_fields`
+  // become metric_<field> columns in samples.csv.
+  bool metrics_channel = true;
+  std::vector<std::string> metric_fields;
+};
+
+struct RunConfig {
+  std::vector<std::string> command;   // argv of the target
+  std::vector<std::string> env_set;   // KEY=VALUE for the target (a scenario's env)
+  std::string cwd;                    // the target's working directory (empty: memgate's)
+  std::optional<load::TrafficConfig> traffic;  // load to send while sampling (scenario runs)
+  double drain_s = 10;                // after the traffic ends, time the target gets to exit by itself
+  std::string out_dir;                // created if missing; empty: ./memgate-run-YYYYmmdd-HHMMSS
+  double hz = 10;                     // tree samples per second
+  double pss_hz = 1;                  // smaps_rollup reads per second (0: never)
+  double process_hz = 1;              // per-process rows per second in processes.csv
+  std::optional<double> duration_s;   // stop the target after this long
+  double stop_grace_s = 10;           // SIGTERM, then SIGKILL after this long
+  bool quiet = false;
+  bool plot = true;                   // run reports/plot_timeline.py at the end
+  std::string junit_path;             // also write the checks as JUnit XML here
+  std::string target_log;             // the target's stdout and stderr go to this file; empty: memgate's own
+  report::CheckSettings checks;
+  nlohmann::json scenario;  // what a scenario run records in meta.json (null: a plain command)
+  SamplerConfig samplers;
+};
+
+// argv[0] as the target will exec it (a relative path is relative to the target's cwd):
+// the allocator set-up refuses static and setuid programs by it.
+std::string target_program(const RunConfig& config);
+
+// Throws Error(usage) naming the flag for values no run can take. Checks the sampler
+// requests too (allocator, knobs, eBPF, purges) without building any sampler, so
+// `compare` can validate every variant before the first run.
+void validate(const RunConfig& config);
+
+}  // namespace memgate::run

@@ -1,0 +1,407 @@
+#include "run/run_session.h"
+
+#include <csignal>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+
+#include "memgate/check_json.h"
+#include "memgate/error.h"
+#include "record/run_meta.h"
+#include "record/sample_log.h"
+#include "report/report_json.h"
+#include "report/run_analysis.h"
+#include "report/terminal.h"
+#include "run/plot.h"
+#include "run/run_dir.h"
+#include "run/sampler_factory.h"
+#include "run/stop_policy.h"
+#include "sample/proc_sampler.h"
+#include "sys/child.h"
+#include "sys/fs.h"
+#include "sys/host.h"
+#include "sys/pipe.h"
+#include "sys/signals.h"
+
+namespace memgate::run {
+
+namespace {
+
+record::RunMeta initial_meta(const RunConfig& c, const std::vector<std::string>& target_env, std::int64_t started_ms) {
+  record::RunMeta m;
+  m.command = c.command;
+  // memgate's environment, then what the target gets on top of it (allocator, knobs).
+  const auto record_env = [&m](const std::string& entry) {
+    const auto eq = entry.find('=');
+    if (record::is_memory_relevant_env(entry.substr(0, eq))) m.environment[entry.substr(0, eq)] = entry.substr(eq + 1);
+  };
+  for (const auto& entry : sys::environment()) record_env(entry);
+  for (const auto& entry : target_env) record_env(entry);
+  m.host = sys::hostname();
+  m.kernel = sys::kernel_release();
+  m.cwd = std::filesystem::current_path().string();
+  m.memgate_version = MEMGATE_VERSION;
+  m.started_unix_ms = started_ms;
+  m.hz = c.hz;
+  m.pss_hz = c.pss_hz;
+  m.process_hz = c.process_hz;
+  m.planned_duration_s = c.duration_s;
+  m.checks = report::to_json(c.checks);
+  m.scenario = c.scenario;
+  return m;
+}
+
+record::TargetEnd target_end(const sys::ExitStatus& s) {
+  return {s.signaled, s.code, s.signal, s.signaled ? sys::signal_name(s.signal) : "", s.core_dumped, s.describe()};
+}
+
+// The traffic driver's figures; a sender that failed (could not connect...) becomes a
+// failed "traffic" check so the verdict cannot pass on load that never arrived.
+SamplerReport traffic_report(nlohmann::json figures) {
+  SamplerReport r{std::move(figures), {}};
+  if (r.figures.contains("error"))
+    r.checks.push_back({"traffic", Outcome::fail,
+                        "the load could not be delivered: " + r.figures["error"].get<std::string>(), {}});
+  return r;
+}
+
+// Events from samplers go straight to the log.
+class LogEventSink : public EventSink {
+ public:
+  explicit LogEventSink(record::SampleLogWriter& log) : log_(log) {}
+  void event(double t_s, std::string_view kind, nlohmann::json fields) override {
+    log_.write_event(t_s, kind, std::move(fields));
+  }
+
+ private:
+  record::SampleLogWriter& log_;
+};
+
+// Live progress on a terminal (rewritten in place), plain lines every 10 s otherwise.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(sys::stderr_is_terminal()) {}
+
+  void update(const report::Progress& p, double now_s) {
+    if (quiet_ || now_s < next_print_s_) return;
+    next_print_s_ = now_s + (tty_ ? 0.25 : 10.0);
+    const std::string line = report::progress_line(p);
+    if (tty_) std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    else std::fprintf(stderr, "memgate: %s\n", line.c_str());
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (!quiet_ && tty_) std::fprintf(stderr, "\r\033[K");
+  }
+  void note(const std::string& text) {
+    if (quiet_) return;
+    finish();
+    std::fprintf(stderr, "memgate: %s\n", text.c_str());
+  }
+
+ private:
+  bool quiet_, tty_;
+  double next_print_s_ = 0;
+};
+
+// Absolute tick deadlines: a slow sample delays one tick, it does not shift the schedule.
+class TickClock {
+ public:
+  explicit TickClock(double hz) : period_(1.0 / hz) {}
+  // Sleeps until the next tick's deadline (seconds since the start t0_s), counting the
+  // ticks a slow iteration overran.
+  void wait_next(double t0_s) {
+    ++tick_;
+    double deadline = static_cast<double>(tick_) * period_;
+    const double after = sys::monotonic_seconds() - t0_s;
+    if (after > deadline) {
+      const auto skipped = static_cast<std::uint64_t>((after - deadline) / period_) + 1;
+      missed_ += skipped;
+      tick_ += skipped;
+      deadline = static_cast<double>(tick_) * period_;
+    }
+    sys::sleep_until(t0_s + deadline);
+  }
+  std::uint64_t ticks() const { return tick_; }
+  std::uint64_t missed() const { return missed_; }
+
+ private:
+  double period_;
+  std::uint64_t tick_ = 0, missed_ = 0;
+};
+
+// The measured achieved sample rate over the last second, for the live line.
+class RateMeter {
+ public:
+  double add(double now_s) {
+    ++ticks_;
+    if (now_s - window_start_ >= 1.0) {
+      hz_ = static_cast<double>(ticks_) / (now_s - window_start_);
+      window_start_ = now_s;
+      ticks_ = 0;
+    }
+    return hz_;
+  }
+
+ private:
+  double window_start_ = 0, hz_ = 0;
+  std::uint64_t ticks_ = 0;
+};
+
+class RunSession {
+ public:
+  explicit RunSession(const RunConfig& config)
+      : c_(config),
+        progress_(config.quiet),
+        stop_({config.duration_s, config.traffic.has_value(), config.drain_s, config.stop_grace_s}),
+        clock_(config.hz) {}
+
+  RunResult run() {
+    prepare();
+    spawn();
+    start_samplers();
+    sample_until_exit();
+    finish();
+    return judge();
+  }
+
+ private:
+  // The run directory, the samplers, the sample log and meta.json, before anything runs.
+  void prepare() {
+    started_ms_ = sys::unix_millis();
+    dir_ = prepare_run_dir(c_.out_dir, started_ms_);
+    meta_path_ = dir_ + "/" + record::kMetaFile;
+    samplers_ = make_samplers(c_, dir_);
+    for (const auto& note : samplers_.notes) progress_.note(note);
+    std::vector<std::string> extra_columns;
+    for (const auto& slot : samplers_.slots) {
+      auto columns = slot.sampler->columns();
+      column_counts_.push_back(columns.size());
+      extra_columns.insert(extra_columns.end(), columns.begin(), columns.end());
+    }
+    extra_.resize(extra_columns.size());
+    active_.assign(samplers_.slots.size(), true);
+    meta_ = initial_meta(c_, samplers_.target_env, started_ms_);
+    log_.emplace(dir_, extra_columns);
+    if (c_.traffic) log_->set_time_scale(c_.traffic->time_scale);  // events carry scenario time too
+    events_.emplace(*log_);
+    write_meta();
+  }
+
+  // The target (and the traffic that feeds it). A target that cannot start leaves a run
+  // directory that says what was attempted and why it failed.
+  void spawn() {
+    sys::become_subreaper();
+    t0_ = sys::monotonic_seconds();
+    if (c_.traffic) traffic_.emplace(*c_.traffic);  // validates the schedule before anything starts
+    sys::Pipe stdin_pipe;
+    const bool feeds_stdin = c_.traffic && c_.traffic->transport.kind == load::TransportSpec::Kind::stdin_pipe;
+    if (feeds_stdin) stdin_pipe = sys::Pipe::create();
+    sys::UniqueFd target_log;
+    // Opened before the spawn, so that a bad path is a usage error rather than a target
+    // that "failed to start".
+    if (!c_.target_log.empty()) target_log = sys::open_for_writing(c_.target_log, "the target log");
+    std::vector<std::string> env = c_.env_set;
+    env.insert(env.end(), samplers_.target_env.begin(), samplers_.target_env.end());
+    try {
+      child_.emplace(sys::Child::spawn({c_.command, env, c_.cwd, feeds_stdin ? stdin_pipe.read_end() : -1, target_log.get()}));
+    } catch (const Error& e) {
+      end_early(record::kEndStartFailed, e.what());
+      log_->write_event(0, "start-failed", {{"error", e.what()}});
+      log_->maybe_flush(0, true);
+      write_meta();
+      throw;
+    }
+    meta_.target_pid = child_->pid();
+    log_->write_event(0, "start", {{"pid", child_->pid()}, {"command", c_.command}});
+    stdin_pipe.close_read_end();  // the target holds it now: EOF reaches it when the driver closes its end
+    if (traffic_) traffic_->start(feeds_stdin ? stdin_pipe.release_write_end() : -1);
+    write_meta();
+  }
+
+  // A sampler that cannot attach fails the run, unless it is optional: then its columns
+  // stay empty and the report says why.
+  void start_samplers() {
+    for (std::size_t i = 0; i < samplers_.slots.size(); ++i) {
+      auto& slot = samplers_.slots[i];
+      try {
+        slot.sampler->start(child_->pid(), *events_);
+      } catch (const Error& e) {
+        const std::string name = slot.sampler->name();
+        if (!slot.optional) {
+          end_early(record::kEndSamplerFailed, name + " sampler failed: " + e.what());
+          write_meta();
+          throw;
+        }
+        active_[i] = false;
+        meta_.notes.push_back(name + " sampler unavailable (" + e.what() + "); its columns stay empty");
+        progress_.note(meta_.notes.back());
+      }
+    }
+    proc_.emplace(child_->pid());
+  }
+
+  void sample_until_exit() {
+    for (;;) {
+      const double now = sys::monotonic_seconds() - t0_;
+      sample(now);
+      if ((exit_status_ = child_->poll())) break;
+      apply(stop_.step({now, signals_.take(), traffic_ && traffic_->finished()}), now);
+      clock_.wait_next(t0_);
+    }
+    progress_.finish();
+    if (traffic_ && !traffic_ended_) end_traffic(sys::monotonic_seconds() - t0_);
+  }
+
+  // One tick: the tree's row (with every sampler's columns), the phase, the live line.
+  void sample(double now) {
+    const bool pss_due = now >= next_pss_;
+    TreeSample row = proc_->sample(now, pss_due, processes_);
+    if (pss_due) next_pss_ = now + (c_.pss_hz > 0 ? 1.0 / c_.pss_hz : INFINITY);
+    row.wall_ms = sys::unix_millis();
+    std::fill(extra_.begin(), extra_.end(), NAN);
+    std::size_t offset = 0;
+    for (std::size_t i = 0; i < samplers_.slots.size(); ++i) {
+      const std::size_t n = column_counts_[i];
+      if (active_[i]) samplers_.slots[i].sampler->tick(now, std::span<double>(extra_).subspan(offset, n), *events_);
+      offset += n;
+    }
+    const std::string phase = traffic_ ? traffic_->phase_at(now) : "run";
+    const std::string from_phase = last_phase_;
+    if (phase != from_phase) {
+      log_->write_event(now, "phase", {{"phase", phase}, {"from", from_phase}});
+      last_phase_ = phase;
+    }
+    log_->write_tree(row, phase, traffic_ ? traffic_->scenario_time_at(now) : now, extra_);
+    if (phase != from_phase && clock_.ticks() > 0)
+      for (std::size_t i = 0; i < samplers_.slots.size(); ++i)
+        if (active_[i]) samplers_.slots[i].sampler->on_phase(now, from_phase, phase, *events_);
+    if (now >= next_process_) {
+      log_->write_processes(now, processes_);
+      next_process_ = now + (c_.process_hz > 0 ? 1.0 / c_.process_hz : INFINITY);
+    }
+    log_->maybe_flush(now);
+    rss_peak_ = std::max(rss_peak_, row.rss_bytes);
+    progress_.update({now, c_.duration_s, row.rss_bytes, rss_peak_, row.fds, row.processes, rate_.add(now)}, now);
+  }
+
+  void apply(const StopActions& a, double now) {
+    if (a.terminate_signal) {
+      meta_.stopped_by_memgate = true;
+      meta_.end_reason = stop_.end_reason();
+      child_->signal_group(a.terminate_signal);
+      log_->write_event(now, "stop", {{"signal", sys::signal_name(a.terminate_signal)}, {"reason", stop_.end_reason()}});
+    }
+    if (a.end_traffic) end_traffic(now);
+    if (a.kill) {
+      child_->signal_group(SIGKILL);
+      log_->write_event(now, "kill", {{"reason", a.kill_reason}});
+    }
+  }
+
+  void end_traffic(double now) {
+    record_sampler(traffic_report(traffic_->stop()), "traffic");
+    traffic_ended_ = true;
+    log_->write_event(now, "traffic-done", {});
+  }
+
+  // After the target exited: what it left behind, the samplers' reports, meta.json.
+  void finish() {
+    // Processes of the group that outlive the target get a moment to exit on their own
+    // (they may have received the same SIGTERM) before they count as left behind.
+    const bool group_gone = child_->reap_group(0.2);
+    const double end_s = sys::monotonic_seconds() - t0_;
+    if (!group_gone) {
+      // The target left processes behind in its group: they are part of what it did, but
+      // a harness must not leak load into the next run.
+      log_->write_event(end_s, "orphans-killed", {});
+      meta_.notes.push_back("the target exited but left processes in its group; memgate killed them");
+    }
+    child_.reset();  // kills whatever of the group is left
+    if (meta_.end_reason.empty()) meta_.end_reason = record::kEndTargetExited;
+    meta_.target_end = target_end(*exit_status_);
+    log_->write_event(end_s, "exit", {{"description", exit_status_->describe()}});
+
+    for (std::size_t i = 0; i < samplers_.slots.size(); ++i) {
+      auto& sampler = *samplers_.slots[i].sampler;
+      if (active_[i]) record_sampler(sampler.stop(end_s, *events_), sampler.name());
+    }
+    const sys::SelfUsage self = sys::self_usage();
+    meta_.samplers["proc"] = {{"ticks", log_->rows()},
+                              {"missed_ticks", clock_.missed()},
+                              {"processes_seen", proc_->processes_seen()},
+                              {"memgate_cpu_s", self.cpu_s},
+                              {"memgate_max_rss_bytes", self.max_rss_bytes}};
+    if (clock_.missed() > 0)
+      meta_.notes.push_back(std::to_string(clock_.missed()) + " sample ticks were missed (sampling slower than --hz)");
+    meta_.status = "finished";
+    meta_.ended_unix_ms = sys::unix_millis();
+    log_->maybe_flush(end_s, true);
+    write_meta();
+  }
+
+  // The verdict from what is on disk, exactly as `memgate report DIR` computes it.
+  RunResult judge() {
+    const auto analysis = report::analyze_run_dir(dir_, c_.checks);
+    report::write_report(dir_, analysis, c_.checks);
+    if (!c_.junit_path.empty()) {
+      try {
+        sys::write_text_file(c_.junit_path, report::junit_xml(analysis));
+      } catch (const Error& e) {
+        progress_.note(std::string("cannot write JUnit file: ") + e.what());
+      }
+    }
+    if (c_.plot) progress_.note(plot_timeline(dir_));
+    return {analysis.exit_code, dir_, report::closing_summary(analysis, dir_)};
+  }
+
+  void record_sampler(SamplerReport report, const std::string& name) {
+    meta_.samplers[name] = std::move(report.figures);
+    for (auto& check : report.checks) meta_.sampler_checks.push_back(std::move(check));
+  }
+
+  void end_early(const char* reason, const std::string& note) {
+    meta_.status = "finished";
+    meta_.end_reason = reason;
+    meta_.ended_unix_ms = sys::unix_millis();
+    meta_.notes.push_back(note);
+  }
+
+  void write_meta() { record::write_json_file(meta_path_, meta_); }
+
+  const RunConfig& c_;
+  ProgressPrinter progress_;
+  StopPolicy stop_;
+  TickClock clock_;
+  RateMeter rate_;
+  sys::SignalCatcher signals_;
+  std::int64_t started_ms_ = 0;
+  double t0_ = 0;
+  std::string dir_, meta_path_;
+  RunSamplers samplers_;
+  std::vector<std::size_t> column_counts_;
+  std::vector<bool> active_;
+  std::vector<double> extra_;
+  record::RunMeta meta_;
+  std::optional<record::SampleLogWriter> log_;
+  std::optional<LogEventSink> events_;
+  std::optional<load::TrafficDriver> traffic_;
+  bool traffic_ended_ = false;
+  std::optional<sys::Child> child_;
+  std::optional<sys::ExitStatus> exit_status_;
+  std::optional<sample::ProcSampler> proc_;
+  std::vector<ProcessSample> processes_;
+  double next_pss_ = 0, next_process_ = 0;
+  std::uint64_t rss_peak_ = 0;
+  std::string last_phase_ = "run";
+};
+
+}  // namespace
+
+RunResult run(const RunConfig& config) {
+  validate(config);
+  return RunSession(config).run();
+}
+
+}  // namespace memgate::run

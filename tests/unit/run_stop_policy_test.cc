@@ -1,0 +1,70 @@
+// StopPolicy: when the session stops the target, and how, tick by tick.
+#include "run/stop_policy.h"
+
+#include <csignal>
+
+#include <gtest/gtest.h>
+
+using memgate::run::StopActions;
+using memgate::run::StopPolicy;
+
+TEST(StopPolicy, PlainCommandRunsUntilTheDurationThenTermThenKill) {
+  StopPolicy p({5.0, false, 10, 2});
+  EXPECT_EQ(p.step({4.9, 0, false}).terminate_signal, 0);
+  EXPECT_EQ(p.step({5.0, 0, false}).terminate_signal, SIGTERM);
+  EXPECT_EQ(p.end_reason(), "duration");
+  EXPECT_TRUE(p.stopping());
+  EXPECT_EQ(p.step({5.5, 0, false}).terminate_signal, 0) << "SIGTERM is sent once";
+  EXPECT_FALSE(p.step({6.9, 0, false}).kill);
+  const StopActions kill = p.step({7.0, 0, false});
+  EXPECT_TRUE(kill.kill);
+  EXPECT_NE(kill.kill_reason.find("ignored SIGTERM for 2"), std::string::npos) << kill.kill_reason;
+  EXPECT_FALSE(p.step({8.0, 0, false}).kill) << "SIGKILL is sent once";
+}
+
+TEST(StopPolicy, WithoutADurationOnlyAnInterruptStops) {
+  StopPolicy p({std::nullopt, false, 10, 10});
+  for (double t = 0; t < 100; t += 7) EXPECT_EQ(p.step({t, 0, false}).terminate_signal, 0);
+  EXPECT_EQ(p.step({100, SIGINT, false}).terminate_signal, SIGINT) << "the interrupt is forwarded as is";
+  EXPECT_EQ(p.end_reason(), "interrupted");
+}
+
+TEST(StopPolicy, ASecondInterruptKillsAtOnceAndSaysSo) {
+  StopPolicy p({std::nullopt, false, 10, 30});
+  p.step({1, SIGINT, false});
+  const StopActions second = p.step({1.5, SIGINT, false});
+  EXPECT_TRUE(second.kill);
+  EXPECT_EQ(second.terminate_signal, 0);
+  EXPECT_NE(second.kill_reason.find("interrupted a second time"), std::string::npos) << second.kill_reason;
+  EXPECT_EQ(p.end_reason(), "interrupted");
+}
+
+TEST(StopPolicy, TrafficEndsThenTheTargetGetsItsDrainTime) {
+  StopPolicy p({std::nullopt, true, 3, 10});
+  EXPECT_FALSE(p.step({1, 0, false}).end_traffic);
+  const StopActions done = p.step({2, 0, true});
+  EXPECT_TRUE(done.end_traffic);
+  EXPECT_EQ(done.terminate_signal, 0) << "the target may finish on its own";
+  EXPECT_FALSE(p.step({3, 0, true}).end_traffic) << "the load ends once";
+  EXPECT_EQ(p.step({4.9, 0, true}).terminate_signal, 0);
+  EXPECT_EQ(p.step({5.0, 0, true}).terminate_signal, SIGTERM);
+  EXPECT_EQ(p.end_reason(), "traffic-done");
+}
+
+TEST(StopPolicy, WithTrafficTheDurationEndsTheLoadNotTheTarget) {
+  StopPolicy p({10.0, true, 2, 10});
+  const StopActions at_duration = p.step({10, 0, false});
+  EXPECT_TRUE(at_duration.end_traffic);
+  EXPECT_EQ(at_duration.terminate_signal, 0);
+  EXPECT_EQ(p.step({12, 0, false}).terminate_signal, SIGTERM);
+  EXPECT_EQ(p.end_reason(), "traffic-done");
+}
+
+TEST(StopPolicy, AnInterruptDuringTrafficStopsBothAndKeepsItsReason) {
+  StopPolicy p({std::nullopt, true, 5, 10});
+  const StopActions a = p.step({1, SIGTERM, false});
+  EXPECT_EQ(a.terminate_signal, SIGTERM);
+  EXPECT_TRUE(a.end_traffic);
+  EXPECT_EQ(p.step({7, 0, true}).terminate_signal, 0) << "no second SIGTERM after the drain time";
+  EXPECT_EQ(p.end_reason(), "interrupted");
+}
