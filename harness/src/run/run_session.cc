@@ -160,9 +160,22 @@ class RunSession {
   RunResult run() {
     prepare();
     spawn();
-    start_samplers();
-    sample_until_exit();
-    finish();
+    try {
+      start_samplers();
+      sample_until_exit();
+      finish();
+    } catch (const std::exception& e) {
+      // The run directory says memgate failed, not the target (unless the step that
+      // failed already said why); the Child's destructor stops the target's group.
+      if (meta_.status != "finished") {
+        end_early(record::kEndInternalError, std::string("memgate failed mid-run: ") + e.what());
+        try {
+          write_meta();
+        } catch (const std::exception&) {  // the original error is the one to report
+        }
+      }
+      throw;
+    }
     return judge();
   }
 
