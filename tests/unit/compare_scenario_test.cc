@@ -140,13 +140,13 @@ TEST(CompareFiguresScenario, ThroughputPrefersTheTargetsAccounting) {
                                       "by_trigger": {"phase": {"count": 2, "returned_bytes_total": 700.0},
                                                      "periodic": {"count": 1, "returned_bytes_total": 200.0}}}}}
   })");
-  auto f = compare::figures_from_report(report, {}, {});
+  auto f = compare::figures_from_report(report);
   EXPECT_DOUBLE_EQ(f.values.at("records_per_s"), 100.0);
   EXPECT_EQ(f.throughput_basis, "accepted / traffic seconds");
   EXPECT_DOUBLE_EQ(f.values.at("phase_purge_returned_bytes"), 700.0);
   EXPECT_DOUBLE_EQ(f.values.at("purge_returned_bytes"), 900.0);
   report["samplers"]["metrics"] = {{"accounting", {{"received", 1000}, {"processed", 950}}}};
-  f = compare::figures_from_report(report, {}, {});
+  f = compare::figures_from_report(report);
   EXPECT_DOUBLE_EQ(f.values.at("records_per_s"), 95.0);
   EXPECT_EQ(f.throughput_basis, "processed (target accounting) / traffic seconds");
 }

@@ -8,7 +8,6 @@
 #include "compare/compare_text.h"
 #include "memgate/error.h"
 #include "record/run_meta.h"
-#include "record/sample_log.h"
 #include "run/run_session.h"
 #include "run/sampler_factory.h"
 #include "run/plot.h"
@@ -76,13 +75,8 @@ void finish(CompareResult& result, const CompareOptions& options) {
 }  // namespace
 
 RunFigures load_run_figures(const std::string& run_dir) {
-  const auto report = record::read_json_file(run_dir + "/report.json");
-  std::vector<double> t, rss;
-  record::read_samples(run_dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
-    t.push_back(row.get("t_s"));
-    rss.push_back(row.get("rss_bytes"));
-  });
-  RunFigures f = figures_from_report(report, t, rss);
+  // report.json only: its size does not grow with the run, samples.csv's does.
+  RunFigures f = figures_from_report(record::read_json_file(run_dir + "/report.json"));
   f.dir = run_dir;
   return f;
 }
@@ -178,6 +172,7 @@ CompareResult report_compare_dir(const std::string& dir, const CompareOptions& o
   result.out_dir = dir;
   result.manifest = manifest_from_json(record::read_json_file(dir + "/" + kCompareJson));
   std::size_t missing = 0;
+  std::vector<std::pair<std::string, std::string>> missing_figures;  // run, figure: never read from samples.csv
   for (const auto& planned : result.manifest.plan) {
     const std::string run_dir = dir + "/" + planned.dir_name;
     if (!std::filesystem::exists(run_dir + "/report.json")) {
@@ -185,6 +180,7 @@ CompareResult report_compare_dir(const std::string& dir, const CompareOptions& o
       continue;
     }
     RunFigures figures = load_run_figures(run_dir);
+    for (const auto& what : figures.missing) missing_figures.emplace_back(planned.dir_name, what);
     figures.dir = planned.dir_name;
     figures.variant = result.manifest.variants[planned.variant].label;
     figures.repeat = planned.repeat;
@@ -194,6 +190,9 @@ CompareResult report_compare_dir(const std::string& dir, const CompareOptions& o
   finish(result, options);
   if (missing > 0)
     result.recommendation.notes.push_back(std::to_string(missing) + " planned runs have no report.json and were left out");
+  for (const auto& [run, what] : missing_figures)
+    result.recommendation.notes.push_back(run + ": " + what + " left out: its report.json was written by an older memgate; "
+                                          "memgate report " + dir + "/" + run + " adds it");
   return result;
 }
 

@@ -53,7 +53,7 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
 // compare.md and (options.plot) the charts. Runs missing on disk are left out, with a note.
 CompareResult report_compare_dir(const std::string& dir, const CompareOptions& options);
 
-// One run directory's figures (report.json + samples.csv). Throws Error(usage).
+// One run directory's figures, from its report.json alone. Throws Error(usage).
 RunFigures load_run_figures(const std::string& run_dir);
 
 // Runs reports/plot_compare.py DIR; returns a one-line note (PNG paths or why none).

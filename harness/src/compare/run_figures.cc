@@ -84,28 +84,7 @@ const MetricInfo* find_metric(std::string_view key) {
   return nullptr;
 }
 
-std::optional<double> second_half_median(std::span<const double> t_s, std::span<const double> values) {
-  const std::size_t n = std::min(t_s.size(), values.size());
-  double last_t = NAN;
-  for (std::size_t i = n; i-- > 0;)
-    if (std::isfinite(t_s[i])) {
-      last_t = t_s[i];
-      break;
-    }
-  if (std::isnan(last_t)) return std::nullopt;
-  std::vector<double> kept;
-  for (std::size_t i = 0; i < n; ++i)
-    if (std::isfinite(t_s[i]) && std::isfinite(values[i]) && t_s[i] >= last_t / 2) kept.push_back(values[i]);
-  if (kept.empty()) return std::nullopt;
-  const auto mid = kept.begin() + static_cast<std::ptrdiff_t>(kept.size() / 2);
-  std::nth_element(kept.begin(), mid, kept.end());
-  if (kept.size() % 2 == 1) return *mid;
-  const double upper = *mid;
-  const double lower = *std::max_element(kept.begin(), mid);
-  return (lower + upper) / 2;
-}
-
-RunFigures figures_from_report(const nlohmann::json& report, std::span<const double> t_s, std::span<const double> rss) {
+RunFigures figures_from_report(const nlohmann::json& report) {
   RunFigures f;
   auto& v = f.values;
   const auto put = [&v](const char* key, std::optional<double> value) {
@@ -119,9 +98,14 @@ RunFigures figures_from_report(const nlohmann::json& report, std::span<const dou
   if (const auto steady = check_figure(report, "rss-plateau", "steady")) {
     v["steady_rss_bytes"] = *steady;
     f.steady_basis = "rss-plateau steady level";
-  } else if (const auto half = second_half_median(t_s, rss)) {
+  } else if (const auto half = number_at(report, {"summary", "rss_second_half", "median"})) {
     v["steady_rss_bytes"] = *half;
     f.steady_basis = "median of the second half";
+  } else if (const auto* summary = at(report, {"summary"}); summary && summary->is_object() &&
+                                                             !summary->contains("rss_second_half")) {
+    // Written before the report carried the figure; the samples are not read instead
+    // (they grow with the run), `memgate report DIR` adds it.
+    f.missing.push_back("steady RSS (summary.rss_second_half)");
   }
   put("slope_bytes_per_h", check_figure(report, "rss-plateau", "slope_per_h"));
   put("retained_after_burst_bytes", check_figure(report, "rss-burst-recovery", "retained"));

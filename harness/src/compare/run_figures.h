@@ -1,11 +1,11 @@
 // The figures `memgate compare` takes from one finished run: pure extraction from the
-// run's report.json (docs/report-schema.md) and its RSS series. No I/O.
+// run's report.json (docs/report-schema.md). No I/O, and never the sample log: every
+// figure taken from the samples was computed by the report writer in bounded memory.
 #pragma once
 
 #include <cstddef>
 #include <map>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,15 +42,13 @@ struct RunFigures {
   std::string mismatch;                       // why the allocator was not verified
   std::string problem;                        // the target crashed / failed on its own
   std::string end_reason;
+  // Figures left out because the report predates the key they come from, e.g.
+  // "steady RSS (summary.rss_second_half)".
+  std::vector<std::string> missing;
 };
 
-// Median of the values from the second half of the run (t >= last t / 2): the steady
-// RSS when the rss-plateau check did not produce one. NaN points are skipped;
-// nullopt when nothing is left.
-std::optional<double> second_half_median(std::span<const double> t_s, std::span<const double> values);
-
-// Reads every figure the report offers; `t_s`/`rss` (samples.csv) are only used for the
-// steady-RSS fallback.
-RunFigures figures_from_report(const nlohmann::json& report, std::span<const double> t_s, std::span<const double> rss);
+// Reads every figure the report offers. The steady RSS is the rss-plateau check's
+// steady level, else summary.rss_second_half.median (the median of the run's second half).
+RunFigures figures_from_report(const nlohmann::json& report);
 
 }  // namespace memgate::compare

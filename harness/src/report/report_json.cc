@@ -74,6 +74,10 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
         {"fds", metric(s.fds, "count")},
         {"threads", metric(s.threads, "count")},
         {"processes", metric(s.processes, "count")},
+        {"rss_second_half", a.rss_second_half ? nlohmann::json{{"from_s", a.rss_second_half->from_s},
+                                                               {"samples", a.rss_second_half->samples},
+                                                               {"median", a.rss_second_half->median}}
+                                              : nlohmann::json(nullptr)},
         {"minor_faults", s.minor_faults},
         {"major_faults", s.major_faults},
         {"cpu_s", s.cpu_s}}},

@@ -22,6 +22,19 @@ std::string target_problem(const record::RunMeta& meta) {
   return "";
 }
 
+void SecondHalfMedian::add(double t_s, double value) {
+  if (std::isfinite(t_s) && std::isfinite(value) && t_s >= from_s_) sketch_.add(value);
+}
+
+std::optional<SecondHalf> SecondHalfMedian::result() const {
+  const std::size_t n = sketch_.count();
+  if (n == 0) return std::nullopt;
+  // The value of rank r (1-based): the quantile just below r / n, clear of rounding.
+  const auto rank = [&](std::size_t r) { return *sketch_.quantile((static_cast<double>(r) - 0.5) / static_cast<double>(n)); };
+  const double median = n % 2 == 1 ? rank(n / 2 + 1) : (rank(n / 2) + rank(n / 2 + 1)) / 2;
+  return SecondHalf{from_s_, n, median};
+}
+
 namespace {
 
 constexpr std::size_t kMaxPhases = 10000;
@@ -109,6 +122,13 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   a.summary.processes = summarize(processes);
 
   a.peaks = peaks_of(dir, a.meta, a.summary);
+  if (a.summary.samples > 0) {
+    // Every row with an RSS value counts, as compare's fallback always did.
+    SecondHalfMedian half(last_t);
+    record::read_samples(dir + "/" + record::kSamplesFile,
+                         [&](const record::SampleRow& row) { half.add(row.get("t_s"), row.get("rss_bytes")); });
+    a.rss_second_half = half.result();
+  }
 
   a.series.held = summarize(held);
   a.series.live_heap = summarize(live_heap);

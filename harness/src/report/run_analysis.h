@@ -3,6 +3,8 @@
 // here, so a verdict can always be recomputed from disk with other settings.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,29 @@
 
 namespace memgate::report {
 
+// The median RSS of the run's second half (samples with t >= last t / 2): the steady
+// level `memgate compare` uses when the rss-plateau check gives none. Computed at report
+// time so that compare never reads a samples.csv (which grows with run length).
+struct SecondHalf {
+  double from_s = 0;         // half the time of the last sample
+  std::size_t samples = 0;   // samples in the second half with an RSS value
+  double median = 0;         // bytes; from the quantile sketch (exact below 2048, else within 0.1 %)
+};
+
+// Feeds the values of one series whose last sample time is known (a second pass).
+class SecondHalfMedian {
+ public:
+  explicit SecondHalfMedian(double last_t_s) : from_s_(last_t_s / 2) {}
+  void add(double t_s, double value);
+  // nullopt when no finite value fell in the second half. Even counts average the two
+  // middle values, as an exact median would.
+  std::optional<SecondHalf> result() const;
+
+ private:
+  double from_s_;
+  analyze::QuantileSketch sketch_;
+};
+
 struct RunAnalysis {
   record::RunMeta meta;
   RunSummary summary;
@@ -25,9 +50,12 @@ struct RunAnalysis {
   ExitCode exit_code = ExitCode::internal;
   std::string target_problem;  // non-empty when the target crashed or failed on its own
   nlohmann::json peaks;        // eBPF peaks beside /proc's (report/peak_comparison.h); null without eBPF
+  std::optional<SecondHalf> rss_second_half;  // report.json summary.rss_second_half
 };
 
-// Reads the directory in one streaming pass. Throws Error(usage) for a directory that
+// Reads the directory in streaming passes (a second one over samples.csv for the
+// second-half median, once the last sample time is known): memory does not grow with
+// the run's length. Throws Error(usage) for a directory that
 // is not a memgate run or whose files are malformed.
 RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings);
 
