@@ -105,7 +105,7 @@ void write_long_run(const std::string& dir, const std::string& plateau_metrics) 
   meta.status = "finished";
   meta.end_reason = "duration";
   meta.stopped_by_memgate = true;
-  meta.checks = {{"plateau_metrics", nlohmann::json::parse(plateau_metrics)}};
+  meta.checks = {{"plateau", nlohmann::json::parse(plateau_metrics)}};
   record::write_json_file(dir + "/" + record::kMetaFile, meta);
 }
 
@@ -119,7 +119,7 @@ void write_comparison(const std::string& dir) {
   for (const char* file : {record::kSamplesFile, record::kProcessesFile, record::kEventsFile})
     fs::create_hard_link(dir + "/glibc-1/" + file, dir + "/glibc-2/" + file);
   auto meta = read_json(dir + "/glibc-1/meta.json");
-  meta["checks"]["plateau_metrics"] = {"fds"};
+  meta["checks"]["plateau"] = {"fds"};
   record::write_json_file(dir + "/glibc-2/meta.json", meta);
 
   compare::CompareManifest m;

@@ -210,7 +210,7 @@ TEST(BadInput, UnwritableTargetLogIsUsageErrorBeforeTheTargetStarts) {
 TEST(BadInput, MalformedSizeIsUsageError) {
   const auto r = memgate({"run", "--max-rss", "12Q", "--", "true"});
   EXPECT_EQ(r.exit_code, 3) << r.output;
-  EXPECT_NE(r.output.find("not a size"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--max-rss '12Q': expected a size"), std::string::npos) << r.output;
 }
 
 TEST(BadInput, ReportOfANonRunDirectoryIsUsageError) {

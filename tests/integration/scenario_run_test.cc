@@ -155,7 +155,7 @@ TEST(ScenarioRun, FlagsOverrideTheScenario) {
   EXPECT_EQ(r.exit_code, 1) << r.output;  // sh + wc hold more than 1 MiB
   const auto report = read_json(out + "/report.json");
   EXPECT_EQ(report["run"]["sampling"]["hz"], 5.0);
-  EXPECT_EQ(report["check_settings"]["budgets"]["max_rss_bytes"], 1024 * 1024);
+  EXPECT_EQ(report["check_settings"]["max_rss"], 1024 * 1024);
   // Events carry the scenario clock beside the wall clock, as samples do.
   std::ifstream events(out + "/events.jsonl");
   std::size_t n = 0;

@@ -1,6 +1,7 @@
 #include "alloc/probe_sampler.h"
 
 #include "memgate/check_json.h"
+#include "memgate/check_names.h"
 #include "memgate/units.h"
 
 #include <signal.h>
@@ -229,7 +230,7 @@ void ProbeSampler::on_phase(double t_s, std::string_view from, std::string_view 
 
 CheckResult ProbeSampler::allocator_check() const {
   CheckResult c;
-  c.id = "allocator";
+  c.id = check_id::kAllocator;
   const std::string wanted = expected_real_path_.empty() ? options_.expected_allocator : expected_real_path_;
   c.figures.push_back({"processes_verified", static_cast<double>(verified_), "count"});
   if (mismatch_) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "memgate/check_names.h"
 #include "memgate/units.h"
 
 namespace memgate::analyze {
@@ -39,16 +40,16 @@ std::vector<CheckResult> budget_checks(const BudgetLimits& limits, const RunSumm
     const bool hwm_higher = s.hwm_max.max > s.rss.max;
     const double peak = hwm_higher ? s.hwm_max.max : s.rss.max;
     const double at = hwm_higher ? s.hwm_max.max_at_s : s.rss.max_at_s;
-    out.push_back(budget("rss-budget", "RSS", peak, static_cast<double>(*limits.max_rss_bytes), at, "bytes", s.rss.samples));
+    out.push_back(budget(check_id::kRssBudget, "RSS", peak, static_cast<double>(*limits.max_rss_bytes), at, "bytes", s.rss.samples));
   }
   if (limits.max_pss_bytes)
-    out.push_back(budget("pss-budget", "PSS", s.pss.max, static_cast<double>(*limits.max_pss_bytes), s.pss.max_at_s,
+    out.push_back(budget(check_id::kPssBudget, "PSS", s.pss.max, static_cast<double>(*limits.max_pss_bytes), s.pss.max_at_s,
                          "bytes", s.pss.samples));
   if (limits.max_fds)
-    out.push_back(budget("fd-budget", "Open file descriptors", s.fds.max, static_cast<double>(*limits.max_fds),
+    out.push_back(budget(check_id::kFdBudget, "Open file descriptors", s.fds.max, static_cast<double>(*limits.max_fds),
                          s.fds.max_at_s, "count", s.fds.samples));
   if (limits.max_threads)
-    out.push_back(budget("thread-budget", "Threads", s.threads.max, static_cast<double>(*limits.max_threads),
+    out.push_back(budget(check_id::kThreadBudget, "Threads", s.threads.max, static_cast<double>(*limits.max_threads),
                          s.threads.max_at_s, "count", s.threads.samples));
   return out;
 }

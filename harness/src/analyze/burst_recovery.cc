@@ -1,5 +1,6 @@
 // Burst recovery: after a burst phase, does the value come back to its pre-burst level?
 #include <algorithm>
+#include "memgate/check_names.h"
 #include <cmath>
 #include <vector>
 
@@ -86,7 +87,7 @@ CheckResult burst_recovery_check(std::string id, std::string what, std::span<con
   }
 
   r.figures = {{"pre_burst_level", pre, unit},       {"burst_peak", peak, unit},
-               {"post_recovery_level", post, unit},  {"retained", retained, unit},
+               {"post_recovery_level", post, unit},  {figure::kRetained, retained, unit},
                {"retained_pct", pre > 0 ? 100 * retained / pre : 0, "%"},
                {"tolerance", tolerance, unit},       {"recovery_window_s", recovery_s, "s"}};
   if (recovered_after_s) r.figures.push_back({"time_to_recover_s", *recovered_after_s, "s"});

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "memgate/check_names.h"
+
 namespace memgate::analyze {
 
 namespace {
@@ -30,7 +32,7 @@ std::string breakdown(const Accounting& a) {
 
 CheckResult no_data_loss_check(const DataLossInputs& in) {
   CheckResult r;
-  r.id = "no-data-loss";
+  r.id = check_id::kNoDataLoss;
   if (!in.accounting) {
     r.outcome = Outcome::inconclusive;
     r.summary = in.no_accounting;

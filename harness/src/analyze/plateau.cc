@@ -8,6 +8,7 @@
 
 #include "analyze/plateau_text.h"
 #include "analyze/sawtooth.h"
+#include "memgate/check_names.h"
 #include "memgate/error.h"
 #include "memgate/units.h"
 
@@ -202,7 +203,7 @@ CheckResult count_plateau_check(std::string id, std::string what, std::span<cons
 }
 
 CheckResult fd_plateau_check(std::span<const double> t_s, std::span<const double> values, const PlateauSettings& settings) {
-  return count_plateau_check("fd-plateau", "Open file descriptors", t_s, values, settings);
+  return count_plateau_check(check_id::kFdPlateau, "Open file descriptors", t_s, values, settings);
 }
 
 Warmup parse_warmup(const std::string& text) {

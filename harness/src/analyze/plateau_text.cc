@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "memgate/check_names.h"
 #include "memgate/units.h"
 
 namespace memgate::analyze {
@@ -73,14 +74,14 @@ std::vector<Figure> plateau_figures(const std::string& unit, const PlateauAnalys
                              {"steady_s", a.steady_s, "s"},
                              {"dropped_points", static_cast<double>(a.dropped_points), "count"},
                              {"largest_gap_s", a.largest_gap_s, "s"}};
-    if (a.points > 0) f.push_back({"steady", a.steady, unit});
+    if (a.points > 0) f.push_back({figure::kSteady, a.steady, unit});
     if (a.run_length_needed_s) f.push_back({"run_length_needed_s", *a.run_length_needed_s, "s"});
     return f;
   }
   std::vector<Figure> f = {
       {"baseline", a.baseline, unit},
-      {"steady", a.steady, unit},
-      {"slope_per_h", a.slope_per_h, per_h},
+      {figure::kSteady, a.steady, unit},
+      {figure::kSlopePerH, a.slope_per_h, per_h},
       {"slope_ci_low_per_h", a.slope_low_per_h, per_h},
       {"slope_ci_high_per_h", a.slope_high_per_h, per_h},
       {"slope_pct_per_h", a.baseline > 0 ? 100 * a.slope_per_h / a.baseline : 0, "%/h"},

@@ -1,6 +1,7 @@
 #include "analyze/retention.h"
 
 #include "analyze/plateau.h"  // format_amount: the one formatter of check summaries
+#include "memgate/check_names.h"
 
 namespace memgate::analyze {
 
@@ -10,7 +11,7 @@ constexpr std::size_t kMinSamples = 5;
 
 CheckResult retention_check(const MetricSummary& held, const MetricSummary& live, std::uint64_t limit_bytes) {
   CheckResult r;
-  r.id = "heap-retention";
+  r.id = check_id::kHeapRetention;
   const double limit = static_cast<double>(limit_bytes);
   if (held.samples < kMinSamples) {
     r.outcome = Outcome::inconclusive;

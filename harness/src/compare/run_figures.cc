@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include "memgate/check_names.h"
+
 namespace memgate::compare {
 
 namespace {
@@ -95,7 +97,7 @@ RunFigures figures_from_report(const nlohmann::json& report) {
   const auto hwm_peak = number_at(report, {"summary", "hwm_max", "peak"});
   if (rss_peak || hwm_peak) v["peak_rss_bytes"] = std::max(rss_peak.value_or(0), hwm_peak.value_or(0));
 
-  if (const auto steady = check_figure(report, "rss-plateau", "steady")) {
+  if (const auto steady = check_figure(report, check_id::kRssPlateau, figure::kSteady)) {
     v["steady_rss_bytes"] = *steady;
     f.steady_basis = "rss-plateau steady level";
   } else if (const auto half = number_at(report, {"summary", "rss_second_half", "median"})) {
@@ -107,8 +109,8 @@ RunFigures figures_from_report(const nlohmann::json& report) {
     // (they grow with the run), `memgate report DIR` adds it.
     f.missing.push_back("steady RSS (summary.rss_second_half)");
   }
-  put("slope_bytes_per_h", check_figure(report, "rss-plateau", "slope_per_h"));
-  put("retained_after_burst_bytes", check_figure(report, "rss-burst-recovery", "retained"));
+  put("slope_bytes_per_h", check_figure(report, check_id::kRssPlateau, figure::kSlopePerH));
+  put("retained_after_burst_bytes", check_figure(report, check_id::kRssBurstRecovery, figure::kRetained));
 
   if (const auto* traffic = traffic_section(report)) {
     // The target's own count of records it finished beats what the pipe took in.

@@ -1,6 +1,7 @@
 #include "ebpf/ebpf_figures.h"
 
 #include "memgate/check_json.h"
+#include "memgate/check_names.h"
 #include "memgate/units.h"
 
 #include <algorithm>
@@ -159,7 +160,7 @@ nlohmann::json process_json(const ProcessFigures& p, bool syscalls, bool fault_h
 
 CheckResult oom_check(const std::vector<OomVictim>& victims) {
   CheckResult c;
-  c.id = "oom-kills";
+  c.id = check_id::kOomKills;
   c.figures = {{"oom_kills", static_cast<double>(victims.size()), "count"}};
   if (victims.empty()) {
     c.outcome = Outcome::pass;

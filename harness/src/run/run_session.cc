@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "memgate/check_json.h"
+#include "memgate/check_names.h"
 #include "memgate/error.h"
 #include "record/run_meta.h"
 #include "record/sample_log.h"
@@ -61,7 +62,7 @@ record::TargetEnd target_end(const sys::ExitStatus& s) {
 SamplerReport traffic_report(nlohmann::json figures) {
   SamplerReport r{std::move(figures), {}};
   if (r.figures.contains("error"))
-    r.checks.push_back({"traffic", Outcome::fail,
+    r.checks.push_back({check_id::kTraffic, Outcome::fail,
                         "the load could not be delivered: " + r.figures["error"].get<std::string>(), {}});
   return r;
 }

@@ -1,5 +1,6 @@
 #include "report/checks/budgets.h"
 
+#include "memgate/check_names.h"
 #include "report/check_registry.h"
 
 namespace memgate::report::checks {
@@ -16,7 +17,7 @@ analyze::BudgetLimits budget_limits(const CheckSettings& s) {
 const CheckSpec& budget_checks() {
   static const CheckSpec spec{
       "budgets",
-      {"rss-budget", "pss-budget", "fd-budget", "thread-budget"},
+      {check_id::kRssBudget, check_id::kPssBudget, check_id::kFdBudget, check_id::kThreadBudget},
       {&kMaxRss, &kMaxPss, &kMaxFds, &kMaxThreads},
       [](const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
         for (auto& check : analyze::budget_checks(budget_limits(s), in.summary)) out.push_back(std::move(check));

@@ -1,6 +1,7 @@
 // rss-burst-recovery: when the sample log has the burst phase, did RSS come back after
 // it (analyze/plateau.h, burst_recovery_check)?
 #include <algorithm>
+#include "memgate/check_names.h"
 
 #include "analyze/plateau.h"
 #include "report/check_registry.h"
@@ -29,14 +30,14 @@ void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckRe
   const bool had_burst =
       std::any_of(phases.begin(), phases.end(), [&](const auto& p) { return p.name == burst.burst_phase; });
   if (had_burst)
-    out.push_back(analyze::burst_recovery_check("rss-burst-recovery", "RSS", in.series.rss.times(), in.series.rss.means(),
+    out.push_back(analyze::burst_recovery_check(check_id::kRssBurstRecovery, "RSS", in.series.rss.times(), in.series.rss.means(),
                                                 phases, "bytes", burst));
 }
 
 }  // namespace
 
 const CheckSpec& burst_recovery_check() {
-  static const CheckSpec spec{"burst recovery", {"rss-burst-recovery"}, {&kBurstPhase, &kBurstLevelWindow, &kBurstTolerance},
+  static const CheckSpec spec{"burst recovery", {check_id::kRssBurstRecovery}, {&kBurstPhase, &kBurstLevelWindow, &kBurstTolerance},
                               evaluate};
   return spec;
 }

@@ -1,6 +1,7 @@
 // no-data-loss: the target's accounting line (metrics channel) against what the traffic
 // delivered (analyze/data_loss.h, docs/metrics-channel.md).
 #include "analyze/data_loss.h"
+#include "memgate/check_names.h"
 #include "report/check_registry.h"
 #include "report/data_loss_inputs.h"
 
@@ -19,7 +20,7 @@ void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckRe
 }  // namespace
 
 const CheckSpec& data_loss_check() {
-  static const CheckSpec spec{"no data loss", {"no-data-loss"}, {&kNoDataLoss}, evaluate};
+  static const CheckSpec spec{"no data loss", {check_id::kNoDataLoss}, {&kNoDataLoss}, evaluate};
   return spec;
 }
 

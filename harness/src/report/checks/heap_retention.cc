@@ -1,6 +1,7 @@
 // heap-retention: the tree's RSS beyond the allocator's live heap (freed memory it keeps
 // resident, plus code and stacks) at the median sample (analyze/retention.h).
 #include "analyze/retention.h"
+#include "memgate/check_names.h"
 #include "report/check_registry.h"
 
 namespace memgate::report::checks {
@@ -19,7 +20,7 @@ void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckRe
 }  // namespace
 
 const CheckSpec& heap_retention_check() {
-  static const CheckSpec spec{"heap retention", {"heap-retention"}, {&kMaxRetained}, evaluate};
+  static const CheckSpec spec{"heap retention", {check_id::kHeapRetention}, {&kMaxRetained}, evaluate};
   return spec;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "memgate/check_names.h"
 #include "memgate/error.h"
 #include "report/check_registry.h"
 #include "report/checks/budgets.h"
@@ -157,13 +158,13 @@ CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSe
   const auto& s = allocated ? series.heap_allocated : series.heap_mapped;
   if (s.total_points() == 0) {
     CheckResult r;
-    r.id = "heap-plateau";
+    r.id = check_id::kHeapPlateau;
     r.outcome = Outcome::inconclusive;
     r.summary = "Heap cannot be judged: samples.csv has no allocator statistics (alloc_allocated_bytes or "
                 "alloc_mapped_bytes); run with --allocator to record them.";
     return r;
   }
-  return analyze::plateau_check("heap-plateau", allocated ? "Heap (allocated)" : "Heap (mapped)", s.times(), s.means(),
+  return analyze::plateau_check(check_id::kHeapPlateau, allocated ? "Heap (allocated)" : "Heap (mapped)", s.times(), s.means(),
                                 "bytes", settings);
 }
 
@@ -174,7 +175,7 @@ void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<
       const auto& s = metric == "rss" ? series.rss : series.pss;
       auto p = memory_plateau_settings(settings);
       p.limit = as_limit(settings.get(metric == "rss" ? kMaxRss : kMaxPss));
-      out.push_back(analyze::plateau_check(metric + "-plateau", metric == "rss" ? "RSS" : "PSS", s.times(), s.means(),
+      out.push_back(analyze::plateau_check(metric == "rss" ? check_id::kRssPlateau : check_id::kPssPlateau, metric == "rss" ? "RSS" : "PSS", s.times(), s.means(),
                                            "bytes", p));
     } else if (metric == "heap") {
       out.push_back(heap_plateau_check(series, memory_plateau_settings(settings)));
@@ -185,7 +186,7 @@ void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<
     } else if (metric == "threads") {
       auto p = count_plateau_settings(settings);
       p.limit = as_limit(settings.get(kMaxThreads));
-      out.push_back(analyze::count_plateau_check("thread-plateau", "Threads", series.threads.times(),
+      out.push_back(analyze::count_plateau_check(check_id::kThreadPlateau, "Threads", series.threads.times(),
                                                  series.threads.means(), p));
     }
   }
@@ -195,7 +196,7 @@ void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<
 
 const CheckSpec& plateau_checks() {
   static const CheckSpec spec{"plateau",
-                              {"rss-plateau", "pss-plateau", "heap-plateau", "fd-plateau", "thread-plateau"},
+                              {check_id::kRssPlateau, check_id::kPssPlateau, check_id::kHeapPlateau, check_id::kFdPlateau, check_id::kThreadPlateau},
                               {&kPlateau, &kTolerance, &kWarmup, &kHorizon},
                               evaluate};
   return spec;

@@ -3,13 +3,14 @@
 // (eBPF), traffic (the load driver). They have no settings: asking for the sampler asks
 // for the check.
 #include "report/check_registry.h"
+#include "memgate/check_names.h"
 
 namespace memgate::report::checks {
 
 const CheckSpec& sampler_checks() {
   static const CheckSpec spec{
       "sampler checks",
-      {"allocator", "oom-kills", "traffic"},
+      {check_id::kAllocator, check_id::kOomKills, check_id::kTraffic},
       {},
       [](const CheckInputs& in, const CheckSettings&, std::vector<CheckResult>& out) {
         out.insert(out.end(), in.meta.sampler_checks.begin(), in.meta.sampler_checks.end());
