@@ -1,5 +1,5 @@
 // The process's own memory: current RSS, and returning freed memory to the OS with
-// whichever allocator serves malloc (seed 002, DESIGN.md section 5). The purge entry
+// whichever allocator serves malloc (seed 002; the purge calls per allocator are in allocators/README.md). The purge entry
 // point is looked up once and cached: looking it up per call would itself allocate.
 #pragma once
 
