@@ -70,8 +70,6 @@ Size::Value Size::from_json(const nlohmann::json& v) {
   if (const auto n = whole_number(v)) return *n;
   throw BadSettingValue{kSizeExpected};
 }
-nlohmann::json Size::to_meta(const Value& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
-Size::Value Size::from_meta(const nlohmann::json& v) { return v.is_null() ? Value{} : from_json(v); }
 
 Count::Value Count::from_text(const std::string& text) {
   std::size_t used = 0;

@@ -127,16 +127,6 @@ void Setting<Codec>::parse_meta(const nlohmann::json& value, CheckSettings& s) c
 // The value kinds several checks share.
 namespace codec {
 
-// "512M", "1.5GiB", or bytes; unset by default.
-struct Size {
-  using Value = std::optional<std::uint64_t>;
-  static constexpr bool kSwitch = false, kList = false;
-  static Value from_text(const std::string& text);
-  static Value from_json(const nlohmann::json& v);
-  static nlohmann::json to_meta(const Value& v);
-  static Value from_meta(const nlohmann::json& v);
-};
-
 // A non-negative integer (fds, threads); unset by default.
 struct Count {
   using Value = std::optional<std::uint64_t>;
@@ -144,7 +134,13 @@ struct Count {
   static Value from_text(const std::string& text);
   static Value from_json(const nlohmann::json& v);
   static nlohmann::json to_meta(const Value& v);
-  static Value from_meta(const nlohmann::json& v);
+  static Value from_meta(const nlohmann::json& v);  // bytes or counts, as written
+};
+
+// "512M", "1.5GiB", or bytes; unset by default. Stored in meta.json as bytes, like a Count.
+struct Size : Count {
+  static Value from_text(const std::string& text);
+  static Value from_json(const nlohmann::json& v);
 };
 
 // A positive duration: "30s", "5m", "24h", or seconds as a number.

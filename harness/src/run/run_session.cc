@@ -152,8 +152,9 @@ class RateMeter {
 
 class RunSession {
  public:
-  explicit RunSession(const RunConfig& config)
+  RunSession(const RunConfig& config, std::vector<SamplerSlot> extra)
       : c_(config),
+        extra_samplers_(std::move(extra)),
         progress_(config.quiet),
         stop_({config.duration_s, config.traffic.has_value(), config.drain_s, config.stop_grace_s}),
         clock_(config.hz) {}
@@ -187,6 +188,7 @@ class RunSession {
     dir_ = prepare_run_dir(c_.out_dir, started_ms_);
     meta_path_ = dir_ + "/" + record::kMetaFile;
     samplers_ = make_samplers(c_, dir_);
+    for (auto& slot : extra_samplers_) samplers_.slots.push_back(std::move(slot));
     for (const auto& note : samplers_.notes) progress_.note(note);
     std::vector<std::string> extra_columns;
     for (const auto& slot : samplers_.slots) {
@@ -385,6 +387,7 @@ class RunSession {
   void write_meta() { record::write_json_file(meta_path_, meta_); }
 
   const RunConfig& c_;
+  std::vector<SamplerSlot> extra_samplers_;
   ProgressPrinter progress_;
   StopPolicy stop_;
   TickClock clock_;
@@ -413,9 +416,9 @@ class RunSession {
 
 }  // namespace
 
-RunResult run(const RunConfig& config) {
+RunResult run(const RunConfig& config, std::vector<SamplerSlot> extra) {
   validate(config);
-  return RunSession(config).run();
+  return RunSession(config, std::move(extra)).run();
 }
 
 }  // namespace memgate::run

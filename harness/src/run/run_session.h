@@ -8,6 +8,7 @@
 
 #include "memgate/check.h"
 #include "run/run_config.h"
+#include "run/sampler_factory.h"
 
 namespace memgate::run {
 
@@ -19,6 +20,7 @@ struct RunResult {
 
 // Throws Error(usage) for a configuration no run can take (before anything starts),
 // Error(target_failed) when the target cannot start (the run directory keeps why).
-RunResult run(const RunConfig& config);
+// `extra` samplers run beside the factory's (a test's fake sampler, an embedding tool's own).
+RunResult run(const RunConfig& config, std::vector<SamplerSlot> extra = {});
 
 }  // namespace memgate::run
