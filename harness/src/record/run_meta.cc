@@ -41,13 +41,13 @@ namespace {
 
 // Reads one field, turning nlohmann's type errors into a line naming the field.
 template <class T>
-T field(const nlohmann::json& j, const char* key, T fallback, const char* expected) {
+T field(const nlohmann::json& j, const char* key, T fallback, const char* expected, const char* parent = "") {
   const auto it = j.find(key);
   if (it == j.end() || it->is_null()) return fallback;
   try {
     return it->get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw Error(ExitCode::usage, std::string(kMetaFile) + ": " + key + ": expected " + expected);
+    throw Error(ExitCode::usage, std::string(kMetaFile) + ": " + parent + key + ": expected " + expected);
   }
 }
 
@@ -76,9 +76,13 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
   m.stopped_by_memgate = field(j, "stopped_by_memgate", false, "true or false");
   if (j.contains("target_end") && j["target_end"].is_object()) {
     const auto& e = j["target_end"];
-    m.target_end = TargetEnd{field(e, "signaled", false, "true or false"),   field(e, "exit_code", 0, "an integer"),
-                             field(e, "signal", 0, "an integer"),            field(e, "signal_name", std::string(), "a string"),
-                             field(e, "core_dumped", false, "true or false"), field(e, "description", std::string(), "a string")};
+    const char* at = "target_end.";
+    m.target_end = TargetEnd{field(e, "signaled", false, "true or false", at),
+                             field(e, "exit_code", 0, "an integer", at),
+                             field(e, "signal", 0, "an integer", at),
+                             field(e, "signal_name", std::string(), "a string", at),
+                             field(e, "core_dumped", false, "true or false", at),
+                             field(e, "description", std::string(), "a string", at)};
   }
   m.checks = field(j, "checks", nlohmann::json::object(), "an object");
   if (!m.checks.is_object()) throw Error(ExitCode::usage, std::string(kMetaFile) + ": checks: expected an object of check settings");
