@@ -123,6 +123,11 @@ TEST(HostileInput, InvalidUtf8InArgvEnvironmentAndOutPathIsRecordedReplaced) {
   EXPECT_EQ(meta["command"].back(), "a\xEF\xBF\xBD" "b");
   EXPECT_EQ(meta["environment"]["MALLOC_ARENA_MAX"], "\xEF\xBF\xBD");
   EXPECT_NE(memgate({"report", run}).exit_code, 5);
+  // The replay figures name the trace path: printed, not an internal error.
+  const std::string trace = write_file(dir + "/t\xff.jsonl", "{\"t\":0,\"line\":\"x\"}\n");
+  const auto replay = shell(kBin + " replay '" + trace + "' > /dev/null");
+  EXPECT_EQ(replay.exit_code, 0) << replay.output;
+  EXPECT_NE(replay.output.find("\"replayed\":1"), std::string::npos) << replay.output;
 }
 
 // --- 5. no traffic must not pass ------------------------------------------------

@@ -22,7 +22,7 @@ namespace {
 using nlohmann::json;
 
 std::string describe(const json& value) {
-  std::string text = value.dump();
+  std::string text = record::dump_json(value);
   if (text.size() > 40) text = text.substr(0, 37) + "...";
   return text;
 }
