@@ -1,9 +1,11 @@
 #include "load/traffic_driver.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -64,7 +66,14 @@ TrafficDriver::TrafficDriver(TrafficConfig config, std::unique_ptr<Clock> clock)
     if (const std::string problem = unix_path_problem(config_.transport.path); !problem.empty())
       throw Error(ExitCode::usage, "traffic.transport.path: " + problem);
   // A missing or unreadable trace (or a directory) is known now, not after the target started.
-  if (config_.payload.kind == PayloadSpec::Kind::trace) TraceReader(config_.payload.trace_path, config_.payload.replay.read);
+  // (stat and access, not open: a FIFO must not lose its writer to a check.)
+  if (config_.payload.kind == PayloadSpec::Kind::trace) {
+    const std::string& path = config_.payload.trace_path;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || ::access(path.c_str(), R_OK) != 0)
+      throw Error(ExitCode::usage, errno_message("cannot open trace file " + path, errno) + "; check the path");
+    if (S_ISDIR(st.st_mode)) throw Error(ExitCode::usage, "trace file " + path + " is a directory; expected a JSON-lines file");
+  }
 }
 
 TrafficDriver::~TrafficDriver() {

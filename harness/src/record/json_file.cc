@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <vector>
 
@@ -94,7 +95,10 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& name, b
 
 nlohmann::json read_json_file(const std::string& path, const JsonReadOptions& options) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ExitCode::usage, errno_message(path + ": cannot read the " + options.what, errno) + "; check the path");
+  if (!in) {
+    const std::string reason = std::strerror(errno);
+    throw Error(ExitCode::usage, path + ": cannot open the " + options.what + " (" + reason + "); " + options.hint);
+  }
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) throw Error(ExitCode::usage, path + ": is a directory; expected a JSON " + options.what);

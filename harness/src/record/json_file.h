@@ -27,6 +27,7 @@ struct JsonReadOptions {
   std::uint64_t max_bytes = kMaxRunFileBytes;
   bool ignore_comments = false;
   std::string what = "file";  // "scenario file": used in the size / open messages
+  std::string hint = "check the path";  // after "cannot open": what to do about it
 };
 
 // Parses `text`; `name` (the file) starts every message. Throws Error(usage).

@@ -104,7 +104,10 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
 }
 
 RunMeta read_run_meta(const std::string& path) {
-  const nlohmann::json doc = read_json_file(path);
+  JsonReadOptions options;
+  options.what = "run's meta.json";
+  options.hint = "is this a memgate run directory?";
+  const nlohmann::json doc = read_json_file(path, options);
   try {
     return doc.get<RunMeta>();
   } catch (const Error& e) {
