@@ -12,6 +12,7 @@
 #include "load/traffic_driver.h"
 #include "memgate/error.h"
 #include "options.h"
+#include "record/json_file.h"
 
 namespace memgate::cli {
 namespace {
@@ -52,7 +53,7 @@ int replay(const ReplayCliOptions& o) {
   driver.start(fd);
   while (!driver.finished() && !interrupted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const auto figures = driver.stop();
-  std::fprintf(stderr, "%s\n", figures.dump().c_str());
+  std::fprintf(stderr, "%s\n", record::dump_json(figures).c_str());  // a trace path need not be UTF-8
   if (figures.contains("error")) {
     std::fprintf(stderr, "memgate: error: %s\n", figures["error"].get<std::string>().c_str());
     return figures.value("error_exit_code", static_cast<int>(ExitCode::internal));

@@ -36,8 +36,13 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", args->print_json, "Print report.json to stdout instead of the summary");
   add_check_options(*cmd, args->overrides);
   cmd->callback([args, cmd, &exit_code] {
-    const auto meta = record::read_json_file(args->dir + "/" + record::kMetaFile);
-    auto settings = report::check_settings_from_json(meta.value("checks", nlohmann::json::object()));
+    const auto meta = record::read_run_meta(args->dir + "/" + record::kMetaFile);
+    report::CheckSettings settings;
+    try {
+      settings = report::check_settings_from_json(meta.checks);
+    } catch (const nlohmann::json::exception& e) {  // a hand-edited meta.json: a usage error, not an internal one
+      throw Error(ExitCode::usage, args->dir + "/" + record::kMetaFile + ": checks: " + e.what());
+    }
     apply_given_check_options(*cmd, args->overrides, settings);
 
     const auto analysis = report::analyze_run_dir(args->dir, settings);
@@ -48,7 +53,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
       if (!junit) throw Error(ExitCode::usage, "cannot write JUnit file " + args->junit_path);
     }
     if (args->print_json) {
-      std::puts(report::report_json(analysis, settings).dump(2).c_str());
+      std::puts(record::dump_json(report::report_json(analysis, settings), 2).c_str());
     } else {
       std::fputs(report::closing_summary(analysis, args->dir).c_str(), stdout);
     }

@@ -1,13 +1,31 @@
 // memgate: the command line. Each subcommand is in cmd_<name>.cc; this file only maps
 // errors to the documented exit codes.
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include "commands.h"
 #include "memgate/check.h"
 #include "memgate/error.h"
 
+namespace {
+
+// stdout closed early (`memgate run ... | head -c1`): what was printed is what the reader
+// wanted, so that is a quiet end; the run directory and report are written by then.
+// Returns false for any other write error, which is worth a line on stderr.
+bool stdout_flushed_or_closed() {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return true;
+  return errno == EPIPE;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  // A closed stdout (or target pipe) must be an EPIPE to handle, not a death by SIGPIPE.
+  // Targets get the default disposition back (sys::Child::spawn).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"memgate: does a program's memory plateau under realistic load, and which allocator serves it best?"};
   app.set_version_flag("--version", "memgate " MEMGATE_VERSION);
   app.require_subcommand(1);
@@ -32,5 +50,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "memgate: internal error: %s (please report it with the command you ran)\n", e.what());
     return static_cast<int>(memgate::ExitCode::internal);
   }
+  if (!stdout_flushed_or_closed()) std::fprintf(stderr, "memgate: warning: could not write to stdout: %s\n", std::strerror(errno));
   return exit_code;
 }

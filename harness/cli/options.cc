@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include "load/schedule.h"
 #include "memgate/error.h"
 #include "memgate/units.h"
 
@@ -27,6 +28,8 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::op
           [&target, name](const std::string& text) {
             const auto seconds = parse_duration(text);
             if (!seconds) throw CLI::ValidationError(name, "'" + text + "' is not a duration (examples: 30s, 5m, 2h)");
+            // The longest a schedule may last (load/schedule.h): a duration beyond it is a typo.
+            if (*seconds > load::kMaxScheduleS) throw CLI::ValidationError(name, "'" + text + "': at most 1000 days");
             target = *seconds;
           },
           help)

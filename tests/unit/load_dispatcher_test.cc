@@ -1,7 +1,10 @@
 // The dispatcher on a fake clock: every record leaves at its exact deadline, a 24-hour
 // schedule ends on the nanosecond, late policies drop / queue as documented.
 #include <atomic>
+#include <chrono>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -161,6 +164,62 @@ TEST(LoadDispatcher, StopCountsDueButUnsentRecordsAsOffered) {
   dispatcher.run(stop, anchor);
   EXPECT_EQ(dispatcher.stats().sent, 0u);
   EXPECT_EQ(dispatcher.stats().offered, 500u);
+}
+
+// A source that never runs out and whose records are all due at t=0 (what a looping
+// trace of one instant used to be).
+class EndlessInstantSource final : public RecordSource {
+ public:
+  std::optional<double> next_due() override { return 0.0; }
+  void emit(std::string& out) override { out += "{}\n"; }
+  void skip() override {}
+  std::string_view phase() const override { return "replay"; }
+};
+
+TEST(LoadDispatcher, CountingUnsentRecordsAfterTheStopIsBounded) {
+  FakeClock clock;
+  EndlessInstantSource source;
+  RecordingTransport transport(clock);
+  Dispatcher dispatcher(source, transport, clock, {});
+  std::atomic<bool> stop{true};
+  dispatcher.run(stop, clock.now_ns());
+  EXPECT_EQ(dispatcher.stats().offered, Dispatcher::kMaxUnsentCounted);
+  EXPECT_TRUE(dispatcher.stats().offered_is_lower_bound);
+  EXPECT_EQ(dispatcher.stats().to_json()["offered_is_lower_bound"], true);
+}
+
+TEST(LoadDispatcher, CountingUnsentRecordsAfterTheStopGivesUpAfterItsTime) {
+  FakeClock clock;
+  clock.set_step_per_read(1'000'000);  // every look at the clock costs 1 ms
+  EndlessInstantSource source;
+  RecordingTransport transport(clock);
+  Dispatcher dispatcher(source, transport, clock, {});
+  std::atomic<bool> stop{true};
+  dispatcher.run(stop, clock.now_ns());
+  EXPECT_LT(dispatcher.stats().offered, Dispatcher::kMaxUnsentCounted);
+  EXPECT_GT(dispatcher.stats().offered, 0u);
+  EXPECT_TRUE(dispatcher.stats().offered_is_lower_bound);
+}
+
+// Dropping fills no batch; the sender must still see the stop.
+TEST(LoadDispatcher, EndlessLateRecordsUnderTheDropPolicyStillStop) {
+  FakeClock clock;
+  const std::int64_t anchor = clock.now_ns();
+  clock.advance(10'000'000'000);  // every record is 10 s late
+  EndlessInstantSource source;
+  RecordingTransport transport(clock);
+  DispatchOptions options;
+  options.late_policy = LatePolicy::drop;
+  Dispatcher dispatcher(source, transport, clock, options);
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    stop = true;
+  });
+  dispatcher.run(stop, anchor);
+  stopper.join();
+  EXPECT_GT(dispatcher.stats().dropped, 0u);
+  EXPECT_EQ(dispatcher.stats().sent, 0u);
 }
 
 const PhaseCounts* phase_named(const DispatchStats& s, const std::string& name) {

@@ -159,6 +159,84 @@ TEST(LoadTrace, EndlessLoopKeepsGoing) {
   EXPECT_DOUBLE_EQ(out[100].due, 100);
 }
 
+// A pass without span (every record at one time, or each older than the first) lasts
+// 1 s of trace time: an endless replay moves on instead of spinning at t=0 for ever.
+TEST(LoadTrace, EndlessLoopOfOneInstantAdvancesOneSecondPerPass) {
+  for (const char* text : {"{\"t\":5,\"line\":\"a\"}\n{\"t\":5,\"line\":\"b\"}\n{\"t\":5,\"line\":\"c\"}\n",
+                           "{\"t\":9,\"line\":\"a\"}\n{\"t\":8,\"line\":\"b\"}\n{\"t\":7,\"line\":\"c\"}\n"}) {
+    const std::string path = write_file("instant.jsonl", text);
+    ReplayOptions options;
+    options.loops = 0;
+    options.multiplier = 2;  // 1 s of trace time is 0.5 s of replay
+    TraceSource source(path, options);
+    const auto out = replay_all(source, 300);
+    ASSERT_EQ(out.size(), 300u);
+    for (std::size_t i = 0; i < out.size(); ++i) EXPECT_DOUBLE_EQ(out[i].due, 0.5 * static_cast<double>(i / 3)) << i;
+  }
+}
+
+TEST(LoadTrace, LineOverTheCapIsMalformedAndNeverHeldWhole) {
+  const std::string big(kMaxTraceLineBytes, 'x');  // with its JSON around it: just over the cap
+  const std::string path =
+      write_file("long.jsonl", "{\"t\":0,\"line\":\"" + big + "\"}\n{\"t\":1,\"line\":\"after\"}\n");
+  {
+    TraceReader reader(path, {});
+    TraceEntry entry;
+    try {
+      reader.next(entry);
+      FAIL() << "expected an error for the long line";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::usage);
+      EXPECT_NE(std::string(e.what()).find(":1: longer than 16777216 bytes"), std::string::npos) << e.what();
+    }
+  }
+  TraceReadOptions skip;
+  skip.skip_malformed = true;
+  TraceReader reader(path, skip);
+  TraceEntry entry;
+  ASSERT_TRUE(reader.next(entry));
+  EXPECT_EQ(entry.record, "after");
+  EXPECT_EQ(entry.line_no, 2u);
+  EXPECT_EQ(reader.malformed(), 1u);
+  EXPECT_EQ(reader.oversized(), 1u);
+  EXPECT_FALSE(reader.next(entry));
+}
+
+TEST(LoadTrace, LineJustUnderTheCapAndALastLineWithoutNewlineAreRead) {
+  const std::string record(kMaxTraceLineBytes - 64, 'y');
+  const std::string path = write_file("under.jsonl", "{\"t\":0,\"line\":\"" + record + "\"}\n{\"t\":1,\"line\":\"z\"}");
+  TraceReader reader(path, {});
+  TraceEntry entry;
+  ASSERT_TRUE(reader.next(entry));
+  EXPECT_EQ(entry.record.size(), record.size());
+  ASSERT_TRUE(reader.next(entry));
+  EXPECT_EQ(entry.record, "z");
+  EXPECT_FALSE(reader.next(entry));
+}
+
+TEST(LoadTrace, WriterRefusesARecordOverTheLineCap) {
+  TraceWriter writer(temp_path("too_long_out.jsonl"));
+  writer.write(0, "ok");
+  try {
+    writer.write(1, std::string(kMaxTraceLineBytes, 'q'));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_NE(std::string(e.what()).find("trace record 2 would be a line of"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(writer.lines(), 1u);
+}
+
+TEST(LoadTrace, DirectoryIsRefused) {
+  try {
+    TraceReader reader(::testing::TempDir(), {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
+  }
+}
+
 TEST(LoadTrace, ReorderWindowRestoresOrderWithinItsReach) {
   const std::string path = write_file("order.jsonl",
                                       "{\"t\":1,\"line\":\"1\"}\n{\"t\":3,\"line\":\"3\"}\n{\"t\":2,\"line\":\"2\"}\n"

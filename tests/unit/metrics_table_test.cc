@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,24 @@ TEST(LineSplitter, JoinsPartialLinesAndDropsOversizedOnes) {
   EXPECT_EQ(lines, (std::vector<std::string>{"abc", "def", "ok"}));
   EXPECT_EQ(oversized, 1);
   EXPECT_EQ(s.pending(), 0u);
+}
+
+// A 100 MB line (a target writing garbage to the channel) never takes more than the
+// limit of memory: it is dropped as one oversized line, and the next line still counts.
+TEST(LineSplitter, HundredMegabyteLineHoldsAtMostTheLimit) {
+  LineSplitter s(4096);
+  std::vector<std::string> lines;
+  int oversized = 0;
+  std::size_t most_pending = 0;
+  const std::string chunk(64 * 1024, 'x');
+  for (int i = 0; i < 1600; ++i) {
+    s.feed(chunk, [&](std::string_view l) { lines.emplace_back(l); }, [&] { ++oversized; });
+    most_pending = std::max(most_pending, s.pending());
+  }
+  s.feed("\n{\"pid\":1}\n", [&](std::string_view l) { lines.emplace_back(l); }, [&] { ++oversized; });
+  EXPECT_LE(most_pending, 4096u);
+  EXPECT_EQ(oversized, 1);
+  EXPECT_EQ(lines, (std::vector<std::string>{"{\"pid\":1}"}));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // Scenario files: a full example parses into plain values; every mistake names the
 // file, the field and what is expected.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -88,7 +90,7 @@ TEST(ScenarioParse, ErrorsNameFileFieldAndExpectation) {
   EXPECT_NE(error_of(typo).find("s.json: sampling.hzz: unknown field; expected one of:"), std::string::npos);
   json rate = minimal();
   rate["traffic"] = {{"stages", {{{"rate", "fast"}, {"duration_s", 10}}}}};
-  EXPECT_EQ(error_of(rate), "s.json: traffic.stages[0].rate: expected a rate >= 0 (records/s) or \"fleet\", got \"fast\"");
+  EXPECT_EQ(error_of(rate), "s.json: traffic.stages[0].rate: expected a rate between 0 and 1e9 (records/s) or \"fleet\", got \"fast\"");
   json hz = minimal();
   hz["sampling"] = {{"hz", 0}};
   EXPECT_EQ(error_of(hz), "s.json: sampling.hz: expected a number between 0.001 and 1000 (samples/s), got 0");
@@ -151,19 +153,19 @@ TEST(ScenarioParse, BadDurationsNameFileFieldAndTheExpectedForm) {
   const std::string form = ": seconds as a number, or a string like \"30s\", \"5m\", \"2h\"";
   json words = minimal();
   words["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", "5 minutes"}}}}};
-  EXPECT_EQ(error_of(words), "s.json: traffic.stages[0].duration_s: expected a duration > 0" + form + ", got \"5 minutes\"");
+  EXPECT_EQ(error_of(words), "s.json: traffic.stages[0].duration_s: expected a duration > 0, at most 1000 days" + form + ", got \"5 minutes\"");
   json zero = minimal();
   zero["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", "0s"}}}}};
-  EXPECT_EQ(error_of(zero), "s.json: traffic.stages[0].duration_s: expected a duration > 0" + form + ", got \"0s\"");
+  EXPECT_EQ(error_of(zero), "s.json: traffic.stages[0].duration_s: expected a duration > 0, at most 1000 days" + form + ", got \"0s\"");
   json missing = minimal();
   missing["traffic"] = {{"stages", {{{"rate", 1}}}}};
-  EXPECT_EQ(error_of(missing), "s.json: traffic.stages[0].duration_s: missing; expected a duration > 0" + form);
+  EXPECT_EQ(error_of(missing), "s.json: traffic.stages[0].duration_s: missing; expected a duration > 0, at most 1000 days" + form);
   json at = minimal();
   at["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 100}}}}, {"bursts", {{{"at_s", {10, "-5s"}}, {"duration_s", 5}}}}};
-  EXPECT_EQ(error_of(at), "s.json: traffic.bursts[0].at_s[1]: expected a duration >= 0" + form + ", got \"-5s\"");
+  EXPECT_EQ(error_of(at), "s.json: traffic.bursts[0].at_s[1]: expected a duration >= 0, at most 1000 days" + form + ", got \"-5s\"");
   json type = minimal();
   type["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 100}}}}, {"bursts", {{{"every_s", true}, {"duration_s", 5}}}}};
-  EXPECT_EQ(error_of(type), "s.json: traffic.bursts[0].every_s: expected a duration >= 0" + form + ", got true");
+  EXPECT_EQ(error_of(type), "s.json: traffic.bursts[0].every_s: expected a duration >= 0, at most 1000 days" + form + ", got true");
   json grace = minimal();
   grace["traffic"] = {{"transport", {{"kind", "command"}, {"command", {"true"}}, {"stop_grace_s", "2h"}}}, {"payload", "none"}};
   EXPECT_EQ(error_of(grace), "s.json: traffic.transport.stop_grace_s: expected a duration between 0 and 3600" + form + ", got \"2h\"");
@@ -208,6 +210,87 @@ TEST(ScenarioParse, ExampleScenariosAllParse) {
   EXPECT_DOUBLE_EQ(soak.traffic->bursts[0].duration_s, 600);
   EXPECT_DOUBLE_EQ(soak.traffic->bursts[0].recovery_s, 1800);
   EXPECT_DOUBLE_EQ(*soak.sampling.duration_s, 3600);
+}
+
+// Values no run can hold are refused up front, not run into a PASS without traffic.
+TEST(ScenarioParse, DurationsAndRatesHaveSaneRanges) {
+  json forever = minimal();
+  forever["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 1e308}}}}};
+  EXPECT_NE(error_of(forever).find("s.json: traffic.stages[0].duration_s: expected a duration > 0, at most 1000 days"),
+            std::string::npos);
+  json total = minimal();
+  total["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", "900d"}}, {{"rate", 1}, {"duration_s", "200d"}}}}};
+  EXPECT_NE(error_of(total).find("s.json: traffic.stages[1].duration_s: the stages would last more than 1000 days"),
+            std::string::npos);
+  json fast = minimal();
+  fast["traffic"] = {{"stages", {{{"rate", 2e9}, {"duration_s", 1}}}}};
+  EXPECT_EQ(error_of(fast), "s.json: traffic.stages[0].rate: expected a rate between 0 and 1e9 (records/s) or \"fleet\", got 2000000000.0");
+  json sampling = minimal();
+  sampling["sampling"] = {{"duration_s", 1e300}};
+  EXPECT_NE(error_of(sampling).find("s.json: sampling.duration_s: expected a duration >= 0.001, at most 1000 days"), std::string::npos);
+  json longest = minimal();
+  longest["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", "1000d"}}}}};
+  EXPECT_DOUBLE_EQ(parse_scenario(longest, "s.json", "/base").traffic->stages[0].duration_s, 86400000);
+}
+
+TEST(ScenarioParse, UnixSocketPathOverTheKernelLimitIsRefused) {
+  json doc = minimal();
+  doc["traffic"] = {{"transport", {{"kind", "unix"}, {"path", "/tmp/" + std::string(103, 's')}}},
+                    {"stages", {{{"rate", 1}, {"duration_s", 1}}}}};
+  EXPECT_NE(error_of(doc).find("s.json: traffic.transport.path: unix socket path is 108 bytes, the kernel takes at most 107"),
+            std::string::npos);
+  doc["traffic"]["transport"]["path"] = "/tmp/" + std::string(102, 's');  // 107 bytes: fits
+  EXPECT_EQ(parse_scenario(doc, "s.json", "/base").traffic->transport.path.size(), 107u);
+}
+
+std::string load_error(const std::string& path) {
+  try {
+    load_scenario(path);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an error loading " << path;
+  return "";
+}
+
+TEST(ScenarioParse, FilesItNamesAreCheckedWhenLoaded) {
+  const std::string dir = ::testing::TempDir() + "memgate_scenario_paths_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir + "/traces");
+  std::ofstream(dir + "/traces/ok.jsonl") << "{\"t\":0,\"line\":\"x\"}\n";
+  const auto write = [&](const std::string& name, const json& doc) {
+    std::ofstream(dir + "/" + name) << doc.dump();
+    return dir + "/" + name;
+  };
+  json trace = minimal();
+  trace["traffic"] = {{"payload", {{"kind", "trace"}, {"path", "traces/missing.jsonl"}}}};
+  EXPECT_NE(load_error(write("missing.json", trace)).find("missing.json: traffic.payload.path: " + dir + "/traces/missing.jsonl: No such file"),
+            std::string::npos);
+  trace["traffic"]["payload"]["path"] = "traces";
+  EXPECT_NE(load_error(write("dir.json", trace)).find("dir.json: traffic.payload.path: " + dir + "/traces is a directory"),
+            std::string::npos);
+  trace["traffic"]["payload"]["path"] = "traces/ok.jsonl";
+  EXPECT_EQ(load_scenario(write("ok.json", trace)).traffic->payload.trace_path, dir + "/traces/ok.jsonl");
+  json cwd = minimal();
+  cwd["target"]["cwd"] = "no/such/dir";
+  EXPECT_NE(load_error(write("cwd.json", cwd)).find("cwd.json: target.cwd: " + dir + "/no/such/dir: No such file"), std::string::npos);
+  cwd["target"]["cwd"] = "traces/ok.jsonl";
+  EXPECT_NE(load_error(write("cwdfile.json", cwd)).find("target.cwd: " + dir + "/traces/ok.jsonl is not a directory"), std::string::npos);
+}
+
+TEST(ScenarioParse, HostileFilesAreUsageErrorsNamingTheFile) {
+  const std::string dir = ::testing::TempDir() + "memgate_scenario_hostile_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string deep = dir + "/deep.json";
+  std::ofstream(deep) << "{\"description\": " << std::string(100000, '[') << std::string(100000, ']') << "}";
+  EXPECT_EQ(load_error(deep), deep + ": description: nested deeper than 64 levels");
+  const std::string huge = dir + "/huge.json";
+  std::ofstream(huge) << "{\"description\": \"" << std::string(kMaxScenarioBytes, 'x') << "\"}";
+  EXPECT_NE(load_error(huge).find("a scenario file may be at most 4194304 bytes"), std::string::npos);
+  const std::string rate = dir + "/rate.json";
+  std::ofstream(rate) << R"({"target": {"command": ["cat"]}, "traffic": {"stages": [{"rate": 1e400, "duration_s": 1}]}})";
+  EXPECT_EQ(load_error(rate), rate + ": traffic.stages[0].rate: number 1e400 does not fit a double (at most about 1.8e308)");
+  EXPECT_NE(load_error(dir).find("is a directory"), std::string::npos);
 }
 
 }  // namespace

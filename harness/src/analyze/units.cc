@@ -22,6 +22,8 @@ std::optional<std::uint64_t> parse_bytes(std::string_view text) {
   else if (unit == "g" || unit == "gb" || unit == "gib") scale = 1024.0 * 1024 * 1024;
   else if (unit == "t" || unit == "tb" || unit == "tib") scale = 1024.0 * 1024 * 1024 * 1024;
   else return std::nullopt;
+  // Beyond 2^63 bytes (8 EiB) llround is undefined: such a size is a typo, not a limit.
+  if (value * scale >= 9.2e18) return std::nullopt;
   return static_cast<std::uint64_t>(std::llround(value * scale));
 }
 
@@ -38,7 +40,13 @@ std::optional<double> parse_duration(std::string_view text) {
   return std::nullopt;
 }
 
+namespace {
+// Values no run produces (1e300 from a hand-written file) in a readable width.
+constexpr double kPlainLimit = 1e6;
+}  // namespace
+
 std::string format_bytes(double bytes) {
+  if (!std::isfinite(bytes)) return std::isnan(bytes) ? "? B" : bytes > 0 ? "inf B" : "-inf B";
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   int u = 0;
   double v = bytes;
@@ -47,12 +55,18 @@ std::string format_bytes(double bytes) {
     ++u;
   }
   char text[32];
-  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : u >= 3 ? "%.2f %s" : "%.1f %s", v, units[u]);
+  if (std::fabs(v) >= kPlainLimit) std::snprintf(text, sizeof text, "%.3g %s", v, units[u]);
+  else std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : u >= 3 ? "%.2f %s" : "%.1f %s", v, units[u]);
   return text;
 }
 
 std::string format_duration(double seconds) {
   char text[48];
+  if (!std::isfinite(seconds)) return std::isnan(seconds) ? "?s" : seconds > 0 ? "inf s" : "-inf s";
+  if (std::fabs(seconds) >= kPlainLimit * 86400) {
+    std::snprintf(text, sizeof text, "%.3g days", seconds / 86400);
+    return text;
+  }
   const auto total = static_cast<long long>(std::llround(seconds));
   if (seconds < 60) {
     std::snprintf(text, sizeof text, "%.1fs", seconds);

@@ -9,7 +9,7 @@
 namespace memgate::load {
 namespace {
 constexpr std::int64_t kMaxSleepNs = 20'000'000;  // wake up at least this often to notice stop
-}
+}  // namespace
 
 std::string_view to_string(LatePolicy policy) {
   switch (policy) {
@@ -65,6 +65,7 @@ nlohmann::json DispatchStats::to_json() const {
   j["elapsed_s"] = elapsed_s;
   j["peer_closed"] = peer_closed;
   j["source_exhausted"] = source_exhausted;
+  if (offered_is_lower_bound) j["offered_is_lower_bound"] = true;
   return j;
 }
 
@@ -149,6 +150,9 @@ void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
         source_.skip();
         ++stats_.dropped;
         ++phase.dropped;
+        // Dropping never fills the batch: look at stop now and then, or a source
+        // with endless late records would keep this loop from ever seeing it.
+        if (stats_.dropped % 4096 == 0 && stop.load(std::memory_order_relaxed)) break;
         continue;
       }
       source_.emit(batch);
@@ -171,10 +175,17 @@ void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
     clock_.sleep_until(std::min(due_ns(*due), now + kMaxSleepNs));
   }
   stats_.peer_closed = transport_.peer_closed();
-  // Records due by now that never went out still count as offered.
+  // Records due by now that never went out still count as offered. Bounded in count
+  // and time, so no source (one that never runs out, or a million records due at one
+  // instant) can keep memgate from ending: past the bound, offered is a lower bound.
   now = clock_.now_ns();
   std::uint64_t unsent = 0;
+  const std::int64_t give_up = now + kMaxUnsentCountNs;
   for (std::optional<double> due; (due = source_.next_due()) && due_ns(*due) <= now;) {
+    if (unsent >= kMaxUnsentCounted || (unsent % 4096 == 4095 && clock_.now_ns() > give_up)) {
+      stats_.offered_is_lower_bound = true;
+      break;
+    }
     ++phase_of_next().offered;
     source_.skip();
     ++unsent;

@@ -61,11 +61,16 @@ struct DispatchStats : RecordCounts {
   double elapsed_s = 0;        // wall time from anchor to the end
   bool peer_closed = false;
   bool source_exhausted = false;
+  bool offered_is_lower_bound = false;  // counting the unsent records stopped at its bound
   nlohmann::json to_json() const;
 };
 
 class Dispatcher {
  public:
+  // After the stop, records due but never sent are counted (offered) up to this many,
+  // or for this long: whichever comes first.
+  static constexpr std::uint64_t kMaxUnsentCounted = 1ull << 24;
+  static constexpr std::int64_t kMaxUnsentCountNs = 1'000'000'000;
   Dispatcher(RecordSource& source, Transport& transport, Clock& clock, DispatchOptions options);
   // Runs until the source is exhausted, the peer closes or stop is raised. anchor_ns:
   // the monotonic time of scenario t=0 (0: now).

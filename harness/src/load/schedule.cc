@@ -17,7 +17,8 @@ constexpr std::size_t kMaxBurstWindows = 1'000'000;
 std::string stage_name(std::size_t i) { return "stages[" + std::to_string(i) + "]"; }
 
 void require_rate(double rate, const std::string& where) {
-  if (!std::isfinite(rate) || rate < 0) bad(where + ": expected a rate >= 0 records/s, got " + std::to_string(rate));
+  if (!std::isfinite(rate) || rate < 0 || rate > kMaxRate)
+    bad(where + ": expected a rate between 0 and 1e9 records/s, got " + std::to_string(rate));
 }
 
 struct Window {
@@ -85,6 +86,8 @@ Schedule::Schedule(std::vector<Stage> stages, std::vector<Burst> bursts) : stage
     const Stage& st = stages_[i];
     const std::string where = stage_name(i);
     if (!(st.duration_s > 0) || !std::isfinite(st.duration_s)) bad(where + ".duration_s: expected a duration > 0 s");
+    if (t + st.duration_s > kMaxScheduleS)
+      bad(where + ".duration_s: the stages would last more than 1000 days (86400000 s), the longest schedule memgate runs");
     Segment s;
     s.t0 = t;
     s.t1 = t + st.duration_s;

@@ -12,6 +12,12 @@
 
 namespace memgate::load {
 
+// Sane ranges (docs/traffic.md): a schedule lasts at most 1000 days in total, and no rate
+// exceeds 1e9 records/s. Beyond them a double cannot place records apart (1e308 s) and no
+// run delivers them, so they are refused instead of silently sending nothing.
+inline constexpr double kMaxScheduleS = 1000.0 * 86400;
+inline constexpr double kMaxRate = 1e9;
+
 struct Stage {
   enum class Kind { constant, ramp, steps, cosine };
   Kind kind = Kind::constant;
@@ -45,7 +51,8 @@ struct PhaseSpan {
 
 class Schedule {
  public:
-  // Throws memgate::Error(usage) on negative rates, overlapping bursts, etc.
+  // Throws memgate::Error(usage) on negative rates, overlapping bursts, a rate or length
+  // beyond the limits above, etc.
   Schedule(std::vector<Stage> stages, std::vector<Burst> bursts = {});
 
   double duration_s() const { return duration_s_; }

@@ -1,8 +1,12 @@
 #include "load/trace.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "memgate/error.h"
@@ -18,6 +22,7 @@ void TraceWriter::write(double t_s, std::string_view line, std::string_view phas
   const auto quoted = [](std::string_view text) {
     return nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
+  const std::size_t start = buffer_.size();
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, t_s, std::chars_format::fixed, 6);
   buffer_ += "{\"t\":";
@@ -30,6 +35,13 @@ void TraceWriter::write(double t_s, std::string_view line, std::string_view phas
   // The record is kept as a string so that deliberately malformed records survive.
   buffer_ += quoted(line);
   buffer_ += "}\n";
+  if (buffer_.size() - start > kMaxTraceLineBytes + 1) {
+    const std::size_t size = buffer_.size() - start - 1;
+    buffer_.resize(start);
+    throw Error(ExitCode::usage, "trace record " + std::to_string(lines_ + 1) + " would be a line of " + std::to_string(size) +
+                                     " bytes; a trace line may be at most " + std::to_string(kMaxTraceLineBytes) +
+                                     " bytes (lower the payload's oversized_bytes)");
+  }
   ++lines_;
   if (buffer_.size() >= (1 << 20)) {
     out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
@@ -66,17 +78,57 @@ std::optional<double> parse_utc_seconds(const std::string& text) {
 
 TraceReader::TraceReader(const std::string& path, TraceReadOptions options)
     : path_(path), options_(std::move(options)), in_(path, std::ios::binary) {
-  if (!in_) throw Error(ExitCode::usage, "cannot open trace file " + path + "; check the path");
+  if (!in_) throw Error(ExitCode::usage, errno_message("cannot open trace file " + path, errno) + "; check the path");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw Error(ExitCode::usage, "trace file " + path + " is a directory; expected a JSON-lines file");
+  buffer_.resize(1 << 16);
+}
+
+bool TraceReader::read_line(bool& too_long) {
+  line_.clear();
+  too_long = false;
+  bool any = false;
+  while (true) {
+    if (pos_ == len_) {
+      if (eof_) return any;
+      const std::streamsize n = in_.rdbuf()->sgetn(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+      pos_ = 0;
+      len_ = n > 0 ? static_cast<std::size_t>(n) : 0;
+      if (len_ == 0) {
+        eof_ = true;
+        return any;
+      }
+    }
+    any = true;
+    const char* begin = buffer_.data() + pos_;
+    const auto* nl = static_cast<const char*>(std::memchr(begin, '\n', len_ - pos_));
+    const std::size_t n = nl ? static_cast<std::size_t>(nl - begin) : len_ - pos_;
+    if (!too_long) {
+      if (line_.size() + n > kMaxTraceLineBytes) {
+        too_long = true;  // the rest of the line is read past, never held
+        line_.clear();
+      } else {
+        line_.append(begin, n);
+      }
+    }
+    pos_ += n + (nl ? 1 : 0);
+    if (nl) return true;
+  }
 }
 
 bool TraceReader::next(TraceEntry& entry) {
-  while (std::getline(in_, line_)) {
+  bool too_long = false;
+  while (read_line(too_long)) {
     ++line_no_;
     if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-    if (line_.find_first_not_of(" \t") == std::string::npos) continue;
+    if (!too_long && line_.find_first_not_of(" \t") == std::string::npos) continue;
     std::string problem;
-    auto doc = nlohmann::json::parse(line_, nullptr, false);
-    if (doc.is_discarded()) {
+    auto doc = too_long ? nlohmann::json(nlohmann::json::value_t::discarded) : nlohmann::json::parse(line_, nullptr, false);
+    if (too_long) {
+      ++oversized_;
+      problem = "longer than " + std::to_string(kMaxTraceLineBytes) + " bytes (the trace line limit)";
+    } else if (doc.is_discarded()) {
       problem = "not valid JSON";
     } else if (!doc.is_object()) {
       problem = "expected a JSON object";
@@ -141,7 +193,10 @@ bool TraceSource::fill() {
         window_.push({entry.t_s, order_++, std::move(entry.record), std::move(entry.phase)});
       } else {
         reader_done_ = true;
-        if (loop_ == 0) malformed_ = reader_->malformed();
+        if (loop_ == 0) {
+          malformed_ = reader_->malformed();
+          oversized_ = reader_->oversized();
+        }
       }
     }
     if (!window_.empty()) break;
@@ -157,10 +212,12 @@ bool TraceSource::fill() {
     if (loop_ == 0) {
       due = 0;
     } else {
-      // One mean gap between loops (1 s of trace time when a pass has one record).
-      const double mean_gap = loop_records_ > 1 ? (prev_due_ - loop_start_due_) / static_cast<double>(loop_records_ - 1)
-                                                : 1.0 / options_.multiplier;
-      due = prev_due_ + mean_gap;
+      // One mean gap between loops; 1 s of trace time when the pass had no span (one
+      // record, or all at one time): without it an endless replay would never leave t=0.
+      const double span = prev_due_ - loop_start_due_;
+      const double mean_gap =
+          loop_records_ > 1 && span > 0 ? span / static_cast<double>(loop_records_ - 1) : 1.0 / options_.multiplier;
+      due = std::max(prev_due_ + mean_gap, std::nextafter(prev_due_, INFINITY));
     }
     loop_start_due_ = due;
     loop_records_ = 0;
@@ -213,7 +270,8 @@ void TraceSource::skip() {
 
 nlohmann::json TraceSource::stats() const {
   return {{"trace", path_},          {"loops_started", loop_ + 1}, {"out_of_order", out_of_order_},
-          {"gaps_capped", gaps_capped_}, {"malformed_lines", malformed_}, {"replayed", replayed_}};
+          {"gaps_capped", gaps_capped_}, {"malformed_lines", malformed_}, {"oversized_lines", oversized_},
+          {"replayed", replayed_}};
 }
 
 }  // namespace memgate::load

@@ -17,11 +17,17 @@
 
 namespace memgate::load {
 
+// The longest trace line read or written (docs/traffic.md): a longer line is malformed
+// (an error, or skipped and counted with skip_malformed), and memgate's memory stays a
+// small multiple of it however long the line.
+inline constexpr std::size_t kMaxTraceLineBytes = 16u << 20;
+
 class TraceWriter {
  public:
   explicit TraceWriter(const std::string& path);  // throws Error(usage) if it cannot create it
   // line: one record, with or without its trailing '\n'; phase: its scenario phase
   // (burst, recovery...), kept so a replay tags its samples as the original run did.
+  // Throws Error(usage) when the encoded line would exceed kMaxTraceLineBytes.
   void write(double t_s, std::string_view line, std::string_view phase = {});
   void close();
   std::uint64_t lines() const { return lines_; }
@@ -49,20 +55,26 @@ struct TraceEntry {
 
 class TraceReader {
  public:
+  // Throws Error(usage) when the path cannot be opened or is a directory.
   TraceReader(const std::string& path, TraceReadOptions options);
   // False at the end. Throws Error(usage) "<file>:<line>: ..." on a malformed line
   // unless skip_malformed, which counts it instead.
   bool next(TraceEntry& entry);
-  std::uint64_t malformed() const { return malformed_; }
+  std::uint64_t malformed() const { return malformed_; }  // including the oversized ones
+  std::uint64_t oversized() const { return oversized_; }
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
   TraceReadOptions options_;
+  bool read_line(bool& too_long);  // the next line into line_ (at most kMaxTraceLineBytes)
   std::ifstream in_;
+  std::vector<char> buffer_;
+  std::size_t pos_ = 0, len_ = 0;
+  bool eof_ = false;
   std::string line_;
   std::uint64_t line_no_ = 0;
-  std::uint64_t malformed_ = 0;
+  std::uint64_t malformed_ = 0, oversized_ = 0;
 };
 
 // Parses "2024-01-01T00:00:01.250Z" (also "+00:00" or no zone, read as UTC).
@@ -89,7 +101,9 @@ struct ReplayOptions {
 };
 
 // Replays a trace on its own timestamps, re-based so the first record is due at 0;
-// every loop starts one mean gap after the previous loop's last record. Entries
+// every loop starts one mean gap after the previous loop's last record, and a pass
+// whose records share one time (all equal, or all older than the first) counts as
+// lasting 1 s of trace time, so a looping trace always moves forward in time. Entries
 // that arrive too late for the reorder window are sent at the current time and
 // counted (out_of_order). A record's phase is its "phase" field, else "replay"; each
 // emitted record's phase is posted to `sent` when given.
@@ -129,7 +143,7 @@ class TraceSource final : public RecordSource {
   double prev_due_ = 0;       // scenario due time of the previous record
   double loop_start_due_ = 0;
   std::uint64_t loop_records_ = 0;
-  std::uint64_t out_of_order_ = 0, gaps_capped_ = 0, malformed_ = 0, replayed_ = 0;
+  std::uint64_t out_of_order_ = 0, gaps_capped_ = 0, malformed_ = 0, oversized_ = 0, replayed_ = 0;
 };
 
 }  // namespace memgate::load

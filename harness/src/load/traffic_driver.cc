@@ -1,9 +1,11 @@
 #include "load/traffic_driver.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -60,6 +62,18 @@ TrafficDriver::TrafficDriver(TrafficConfig config, std::unique_ptr<Clock> clock)
   }
   if (config_.transport.kind == TransportSpec::Kind::command && config_.transport.argv.empty())
     throw Error(ExitCode::usage, "traffic.transport.command: expected the load command's argv");
+  if (config_.transport.kind == TransportSpec::Kind::unix_socket)
+    if (const std::string problem = unix_path_problem(config_.transport.path); !problem.empty())
+      throw Error(ExitCode::usage, "traffic.transport.path: " + problem);
+  // A missing or unreadable trace (or a directory) is known now, not after the target started.
+  // (stat and access, not open: a FIFO must not lose its writer to a check.)
+  if (config_.payload.kind == PayloadSpec::Kind::trace) {
+    const std::string& path = config_.payload.trace_path;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || ::access(path.c_str(), R_OK) != 0)
+      throw Error(ExitCode::usage, errno_message("cannot open trace file " + path, errno) + "; check the path");
+    if (S_ISDIR(st.st_mode)) throw Error(ExitCode::usage, "trace file " + path + " is a directory; expected a JSON-lines file");
+  }
 }
 
 TrafficDriver::~TrafficDriver() {
@@ -191,6 +205,30 @@ void TrafficDriver::run_command() {
   finished_ = true;
 }
 
+std::optional<nlohmann::json> TrafficDriver::nothing_offered_check(const nlohmann::json& figures) const {
+  // A sender error is reported as such (the runner turns it into a failed check); the
+  // external command's records are not counted by memgate.
+  if (figures.contains("error") || config_.transport.kind == TransportSpec::Kind::command) return std::nullopt;
+  const auto offered = figures.find("offered");
+  if (offered != figures.end() && offered->is_number() && offered->get<double>() > 0) return std::nullopt;
+  std::string why;
+  if (schedule_) {
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "the schedule planned %.6g records over %.6g s of scenario time but none were offered before the run "
+                  "ended (the first was due at %.6g s); lengthen sampling.duration_s or raise the rates",
+                  std::floor(schedule_->cumulative(schedule_->duration_s())), schedule_->duration_s(),
+                  schedule_->time_of_count(1));
+    why = text;
+  } else {
+    why = "the trace " + config_.payload.trace_path + " offered no records (empty, or every line malformed)";
+  }
+  return nlohmann::json{{"id", "traffic"},
+                        {"outcome", "inconclusive"},
+                        {"summary", "no traffic reached the target, so the run says nothing about memory under load: " + why},
+                        {"figures", {{"offered", {{"value", 0}, {"unit", "records"}}}}}};
+}
+
 nlohmann::json TrafficDriver::stop() {
   if (result_) return *result_;
   stop_ = true;
@@ -203,6 +241,7 @@ nlohmann::json TrafficDriver::stop() {
     result["max_lag_s"] = config_.max_lag_s > 0 ? config_.max_lag_s : default_max_lag_s(config_.late_policy);
   if (schedule_) result["schedule_duration_s"] = schedule_->duration_s();
   result.update(figures_);
+  if (auto check = nothing_offered_check(result)) result["checks"] = nlohmann::json::array({*check});
   result_ = result;
   return result;
 }

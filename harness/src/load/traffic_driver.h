@@ -94,6 +94,9 @@ class TrafficDriver {
   nlohmann::json stop();
 
  private:
+  // An inconclusive "traffic" check when memgate's sender offered no record (nullopt
+  // otherwise): a run without load must not pass as a run under load.
+  std::optional<nlohmann::json> nothing_offered_check(const nlohmann::json& figures) const;
   void run_sender(int fd);
   void run_command();
   TrafficConfig config_;

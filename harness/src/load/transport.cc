@@ -118,10 +118,19 @@ int connect_retrying(const std::string& what, double timeout_s, const std::atomi
 
 }  // namespace
 
+std::string unix_path_problem(const std::string& path) {
+  static_assert(kMaxUnixPathBytes + 1 == sizeof(sockaddr_un{}.sun_path));
+  if (path.empty()) return "expected a socket path";
+  if (path.size() > kMaxUnixPathBytes)
+    return "unix socket path is " + std::to_string(path.size()) + " bytes, the kernel takes at most " +
+           std::to_string(kMaxUnixPathBytes) + "; use a shorter (e.g. relative to the scenario, or in /tmp) path";
+  return {};
+}
+
 int connect_unix(const std::string& path, double timeout_s, const std::atomic<bool>& stop) {
   sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path)
-    throw Error(ExitCode::usage, "traffic.transport.path: unix socket path longer than 107 bytes: " + path);
+  if (const std::string problem = unix_path_problem(path); !problem.empty())
+    throw Error(ExitCode::usage, "traffic.transport.path: " + problem);
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   return connect_retrying("unix socket " + path, timeout_s, stop, [&](int& err) {

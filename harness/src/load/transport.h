@@ -45,6 +45,11 @@ class FdTransport final : public Transport {
   std::string description_;
 };
 
+// The longest unix socket path connect() takes (sun_path is 108 bytes with its NUL).
+inline constexpr std::size_t kMaxUnixPathBytes = 107;
+// Empty when `path` fits; else the one-line reason (for validation before anything starts).
+std::string unix_path_problem(const std::string& path);
+
 // Connects, retrying while the target is not listening yet (ENOENT / ECONNREFUSED)
 // until timeout_s or stop; throws memgate::Error(target_failed) naming the endpoint.
 int connect_unix(const std::string& path, double timeout_s, const std::atomic<bool>& stop);

@@ -1,8 +1,5 @@
 #include "record/run_meta.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <fstream>
 
 #include "memgate/check_json.h"
 #include "memgate/error.h"
@@ -42,42 +39,98 @@ void to_json(nlohmann::json& j, const RunMeta& m) {
   }
 }
 
+namespace {
+
+// Reads one field, turning nlohmann's type errors into a line naming the field.
+template <class T>
+T field(const nlohmann::json& j, const char* key, T fallback, const char* expected, const char* parent = "") {
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(ExitCode::usage, std::string(kMetaFile) + ": " + parent + key + ": expected " + expected);
+  }
+}
+
+// Checks contributed by samplers are read by the report: their shape is checked here.
+void read_checks(const nlohmann::json& list, const std::string& where, std::vector<CheckResult>& out) {
+  if (!list.is_array()) throw Error(ExitCode::usage, where + ": expected an array of checks");
+  for (const auto& check : list) {
+    if (!check.is_object() || !check.contains("id") || !check["id"].is_string() || !check.contains("outcome") ||
+        !check["outcome"].is_string() || (check.contains("summary") && !check["summary"].is_string()) ||
+        (check.contains("figures") && !check["figures"].is_object()))
+      throw Error(ExitCode::usage, where + ": expected objects with \"id\" and \"outcome\" strings");
+    try {
+      out.push_back(check.get<CheckResult>());
+    } catch (const nlohmann::json::exception&) {
+      throw Error(ExitCode::usage, where + ": expected figures as {\"NAME\": {\"value\": N, \"unit\": \"...\"}}");
+    }
+  }
+}
+
+}  // namespace
+
 void from_json(const nlohmann::json& j, RunMeta& m) {
-  m.command = j.at("command").get<std::vector<std::string>>();
-  m.environment = j.value("environment", std::map<std::string, std::string>{});
-  m.host = j.value("host", "");
-  m.kernel = j.value("kernel", "");
-  m.cwd = j.value("cwd", "");
-  m.memgate_version = j.value("memgate_version", "");
-  m.started_unix_ms = j.value("started_unix_ms", std::int64_t{0});
-  m.ended_unix_ms = j.value("ended_unix_ms", std::int64_t{0});
-  m.hz = j.value("hz", 0.0);
-  m.pss_hz = j.value("pss_hz", 0.0);
-  m.process_hz = j.value("process_hz", 0.0);
+  if (!j.is_object()) throw Error(ExitCode::usage, std::string(kMetaFile) + ": expected a JSON object (a memgate run's meta.json)");
+  if (!j.contains("command"))
+    throw Error(ExitCode::usage, std::string(kMetaFile) + ": command: missing; expected the target's argv (an array of strings)");
+  m.command = field(j, "command", std::vector<std::string>{}, "an array of strings (the target's argv)");
+  m.environment = field(j, "environment", std::map<std::string, std::string>{}, "an object of strings");
+  m.host = field(j, "host", std::string(), "a string");
+  m.kernel = field(j, "kernel", std::string(), "a string");
+  m.cwd = field(j, "cwd", std::string(), "a string");
+  m.memgate_version = field(j, "memgate_version", std::string(), "a string");
+  m.started_unix_ms = field(j, "started_unix_ms", std::int64_t{0}, "an integer (ms)");
+  m.ended_unix_ms = field(j, "ended_unix_ms", std::int64_t{0}, "an integer (ms)");
+  m.hz = field(j, "hz", 0.0, "a number");
+  m.pss_hz = field(j, "pss_hz", 0.0, "a number");
+  m.process_hz = field(j, "process_hz", 0.0, "a number");
   if (j.contains("planned_duration_s") && j["planned_duration_s"].is_number())
     m.planned_duration_s = j["planned_duration_s"].get<double>();
-  m.status = j.value("status", "running");
-  m.end_reason = j.value("end_reason", "");
-  m.target_pid = j.value("target_pid", 0);
-  m.stopped_by_memgate = j.value("stopped_by_memgate", false);
+  m.status = field(j, "status", std::string("running"), "a string");
+  m.end_reason = field(j, "end_reason", std::string(), "a string");
+  m.target_pid = field(j, "target_pid", 0, "an integer");
+  m.stopped_by_memgate = field(j, "stopped_by_memgate", false, "true or false");
   if (j.contains("target_end") && j["target_end"].is_object()) {
     const auto& e = j["target_end"];
-    m.target_end = TargetEnd{e.value("signaled", false),    e.value("exit_code", 0),
-                             e.value("signal", 0),          e.value("signal_name", ""),
-                             e.value("core_dumped", false), e.value("description", "")};
+    const char* at = "target_end.";
+    m.target_end = TargetEnd{field(e, "signaled", false, "true or false", at),
+                             field(e, "exit_code", 0, "an integer", at),
+                             field(e, "signal", 0, "an integer", at),
+                             field(e, "signal_name", std::string(), "a string", at),
+                             field(e, "core_dumped", false, "true or false", at),
+                             field(e, "description", std::string(), "a string", at)};
   }
-  m.checks = j.value("checks", nlohmann::json::object());
-  m.samplers = j.value("samplers", nlohmann::json::object());
+  m.checks = field(j, "checks", nlohmann::json::object(), "an object");
+  if (!m.checks.is_object()) throw Error(ExitCode::usage, std::string(kMetaFile) + ": checks: expected an object of check settings");
+  m.samplers = field(j, "samplers", nlohmann::json::object(), "an object");
+  if (!m.samplers.is_object()) throw Error(ExitCode::usage, std::string(kMetaFile) + ": samplers: expected an object");
   if (j.contains("sampler_checks")) {
-    m.sampler_checks = j["sampler_checks"].get<std::vector<CheckResult>>();
+    read_checks(j["sampler_checks"], std::string(kMetaFile) + ": sampler_checks", m.sampler_checks);
   } else {
     // Run directories written before sampler_checks kept them inside each sampler's figures.
     for (const auto& [name, figures] : m.samplers.items())
       if (figures.is_object() && figures.contains("checks"))
-        for (const auto& check : figures["checks"]) m.sampler_checks.push_back(check.get<CheckResult>());
+        read_checks(figures["checks"], std::string(kMetaFile) + ": samplers." + name + ".checks", m.sampler_checks);
   }
-  m.notes = j.value("notes", std::vector<std::string>{});
-  m.scenario = j.value("scenario", nlohmann::json());
+  m.notes = field(j, "notes", std::vector<std::string>{}, "an array of strings");
+  m.scenario = field(j, "scenario", nlohmann::json(), "an object");
+}
+
+RunMeta read_run_meta(const std::string& path) {
+  JsonReadOptions options;
+  options.what = "run's meta.json";
+  options.hint = "is this a memgate run directory?";
+  const nlohmann::json doc = read_json_file(path, options);
+  try {
+    return doc.get<RunMeta>();
+  } catch (const Error& e) {
+    std::string message = e.what();
+    const std::string prefix = std::string(kMetaFile) + ": ";
+    if (message.rfind(prefix, 0) == 0) message = path + ": " + message.substr(prefix.size());
+    throw Error(ExitCode::usage, message);
+  }
 }
 
 bool is_memory_relevant_env(const std::string& key) {
@@ -85,27 +138,6 @@ bool is_memory_relevant_env(const std::string& key) {
                              "MEMGATE_"})
     if (key.rfind(prefix, 0) == 0) return true;
   return false;
-}
-
-void write_json_file(const std::string& path, const nlohmann::json& value) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << value.dump(2) << '\n';
-    if (!out) throw Error(ExitCode::usage, errno_message("cannot write " + temp, errno));
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0)
-    throw Error(ExitCode::usage, errno_message("cannot rename " + temp + " to " + path, errno));
-}
-
-nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(ExitCode::usage, errno_message("cannot read " + path, errno) + " (is this a memgate run directory?)");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(ExitCode::usage, path + ": not valid JSON: " + e.what());
-  }
 }
 
 }  // namespace memgate::record

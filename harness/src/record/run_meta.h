@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memgate/check.h"
+#include "record/json_file.h"
 
 namespace memgate::record {
 
@@ -59,14 +60,13 @@ struct RunMeta {
 };
 
 void to_json(nlohmann::json& j, const RunMeta& m);
+// Throws Error(usage) "meta.json: FIELD: expected ..." when a field has the wrong type
+// (a hand-edited or corrupted file), so `memgate report` exits 3, not 5.
 void from_json(const nlohmann::json& j, RunMeta& m);
+// read_json_file + from_json, the messages naming `path`.
+RunMeta read_run_meta(const std::string& path);
 
 // Environment variables worth recording: allocator selection and tuning.
 bool is_memory_relevant_env(const std::string& key);
-
-// Atomic write (temp file + rename). Throws Error(usage) naming the path.
-void write_json_file(const std::string& path, const nlohmann::json& value);
-// Throws Error(usage) naming the path and the parse error.
-nlohmann::json read_json_file(const std::string& path);
 
 }  // namespace memgate::record

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "memgate/error.h"
+#include "record/json_file.h"
 
 namespace memgate::record {
 
@@ -94,7 +95,7 @@ void SampleLogWriter::write_event(double t_s, std::string_view kind, nlohmann::j
   fields["t_s"] = t_s;
   fields["scenario_t_s"] = t_s * time_scale_;
   fields["kind"] = kind;
-  const std::string line = fields.dump();
+  const std::string line = dump_json(fields);  // an argv or path with invalid UTF-8 must not end the run
   std::fprintf(events_.get(), "%s\n", line.c_str());
 }
 

@@ -63,7 +63,7 @@ nlohmann::json peaks_of(const std::string& dir, const record::RunMeta& meta, con
 
 RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings) {
   RunAnalysis a;
-  a.meta = record::read_json_file(dir + "/" + record::kMetaFile).get<record::RunMeta>();
+  a.meta = record::read_run_meta(dir + "/" + record::kMetaFile);
 
   analyze::StreamStats rss, pss, hwm, swap, fds, threads, processes;
   analyze::StreamStats live_heap, held;  // allocated bytes, and RSS beyond them (heap-retention)

@@ -184,6 +184,7 @@ class RunSession {
  private:
   // The run directory, the samplers, the sample log and meta.json, before anything runs.
   void prepare() {
+    if (c_.traffic) traffic_.emplace(*c_.traffic);  // validates the schedule before anything is written
     started_ms_ = sys::unix_millis();
     dir_ = prepare_run_dir(c_.out_dir, started_ms_);
     meta_path_ = dir_ + "/" + record::kMetaFile;
@@ -210,7 +211,6 @@ class RunSession {
   void spawn() {
     sys::become_subreaper();
     t0_ = sys::monotonic_seconds();
-    if (c_.traffic) traffic_.emplace(*c_.traffic);  // validates the schedule before anything starts
     sys::Pipe stdin_pipe;
     const bool feeds_stdin = c_.traffic && c_.traffic->transport.kind == load::TransportSpec::Kind::stdin_pipe;
     if (feeds_stdin) stdin_pipe = sys::Pipe::create();

@@ -1,7 +1,9 @@
 #include "scenario/scenario.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +12,8 @@
 
 #include "memgate/error.h"
 #include "memgate/units.h"
+#include "load/transport.h"
+#include "record/json_file.h"
 #include "scenario/pipeline_target.h"
 
 namespace memgate::scenario {
@@ -18,7 +22,7 @@ namespace {
 using nlohmann::json;
 
 std::string describe(const json& value) {
-  std::string text = value.dump();
+  std::string text = record::dump_json(value);
   if (text.size() > 40) text = text.substr(0, 37) + "...";
   return text;
 }
@@ -131,10 +135,14 @@ class Fields {
     return unit.empty() ? text : text + " (" + unit + ")";
   }
   static std::string duration_text(double min, double max) {
-    std::string text = range_text(min, max, "");
+    const bool longest = max == load::kMaxScheduleS;
+    std::string text = min == -max && longest ? std::string("a number between -1000 days and 1000 days")
+                                              : range_text(min, longest ? kInfinity : max, "");
     text.replace(0, std::string("a number").size(), "a duration");
+    if (longest && min != -max) text += ", at most 1000 days";
     return text + ": seconds as a number, or a string like \"30s\", \"5m\", \"2h\"";
   }
+  static constexpr double kInfinity = std::numeric_limits<double>::infinity();
   double number_value(const json& v, const std::string& key, double min, double max, const std::string& unit) const {
     if (!v.is_number() || v.get<double>() < min || v.get<double>() > max) fail(at(key), "expected " + range_text(min, max, unit), &v);
     return v.get<double>();
@@ -145,7 +153,9 @@ class Fields {
   mutable std::set<std::string> seen_;
 };
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
+// Every duration a scenario gives is at most the longest schedule (1000 days): larger
+// ones (1e308) would overflow the clocks they are added to and send nothing.
+constexpr double kMaxS = load::kMaxScheduleS;
 
 std::string resolve(const std::string& path, const std::string& base_dir) {
   if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
@@ -178,6 +188,8 @@ load::TransportSpec parse_transport(const json& value, const std::string& file, 
     const json& p = f.require("path", "the socket path the target listens on");
     if (!p.is_string() || p.get<std::string>().empty()) f.fail(f.at("path"), "expected a socket path", &p);
     spec.path = resolve(p.get<std::string>(), base_dir);
+    if (const std::string problem = load::unix_path_problem(spec.path); !problem.empty())
+      f.fail(f.at("path"), problem + " (resolved: " + spec.path + ")");
     spec.connect_timeout_s = f.duration("connect_timeout_s", 10, 0, 3600);
   } else if (kind == "tcp") {
     spec.kind = load::TransportSpec::Kind::tcp;
@@ -249,7 +261,7 @@ load::PayloadSpec parse_payload(const json& value, const std::string& file, cons
     if (f.find("multiplier") && !(r.multiplier > 0)) f.fail(f.at("multiplier"), "expected a number > 0");
     r.loops = static_cast<std::uint64_t>(f.number("loops", 1, 0, 1e12, "0 = until stopped"));
     r.reorder_window = static_cast<std::size_t>(f.number("reorder_window", 0, 0, 1e6, "lines"));
-    r.max_gap_s = f.duration("max_gap_s", 0, 0, kInf);  // 0: no cap
+    r.max_gap_s = f.duration("max_gap_s", 0, 0, kMaxS);  // 0: no cap
     r.read.skip_malformed = f.boolean("skip_malformed", false);
     r.read.time_field = f.string("time_field", "t");
     r.read.line_field = f.string("line_field", "line");
@@ -267,7 +279,7 @@ load::Stage parse_stage(const json& value, const std::string& path, const std::s
   Fields f(value, path, file);
   load::Stage s;
   const std::string kind = f.string("kind", "constant");
-  s.duration_s = f.required_duration("duration_s", 1e-9, kInf);
+  s.duration_s = f.required_duration("duration_s", 1e-9, kMaxS);
   s.phase = f.string("phase", "nominal");
   s.hourly = f.boolean("hourly", false);
   auto rate = [&](const std::string& key) -> double {
@@ -277,7 +289,8 @@ load::Stage parse_stage(const json& value, const std::string& path, const std::s
       return fleet_rate;
     }
     if (!v) f.fail(f.at(key), "missing; expected a rate >= 0 (records/s) or \"fleet\"");
-    if (!v->is_number() || v->get<double>() < 0) f.fail(f.at(key), "expected a rate >= 0 (records/s) or \"fleet\"", v);
+    if (!v->is_number() || v->get<double>() < 0 || v->get<double>() > load::kMaxRate)
+      f.fail(f.at(key), "expected a rate between 0 and 1e9 (records/s) or \"fleet\"", v);
     return v->get<double>();
   };
   if (kind == "constant") {
@@ -292,8 +305,8 @@ load::Stage parse_stage(const json& value, const std::string& path, const std::s
     s.kind = load::Stage::Kind::cosine;
     s.mean = rate("mean");
     s.amplitude = f.required_number("amplitude", 0, s.mean, "records/s, at most mean");
-    s.period_s = f.required_duration("period_s", 1e-6, kInf);
-    s.peak_s = f.duration("peak_s", 0, -kInf, kInf);  // scenario time of a peak
+    s.period_s = f.required_duration("period_s", 1e-6, kMaxS);
+    s.peak_s = f.duration("peak_s", 0, -kMaxS, kMaxS);  // scenario time of a peak
   } else if (kind == "diurnal") {
     // A day-long cosine between min and max with its peak at peak_hour (scenario t=0 is midnight).
     s.kind = load::Stage::Kind::cosine;
@@ -316,14 +329,14 @@ load::Burst parse_burst(const json& value, const std::string& path, const std::s
   if (const json* at = f.find("at_s")) {
     if (!at->is_array()) f.fail(f.at("at_s"), "expected an array of start times, e.g. [300, \"15m\"]", at);
     for (std::size_t i = 0; i < at->size(); ++i)
-      b.at_s.push_back(f.duration_value((*at)[i], f.at("at_s") + "[" + std::to_string(i) + "]", 0, kInf));
+      b.at_s.push_back(f.duration_value((*at)[i], f.at("at_s") + "[" + std::to_string(i) + "]", 0, kMaxS));
   }
-  b.every_s = f.duration("every_s", 0, 0, kInf);
-  b.start_s = f.duration("start_s", 0, 0, kInf);
+  b.every_s = f.duration("every_s", 0, 0, kMaxS);
+  b.start_s = f.duration("start_s", 0, 0, kMaxS);
   if (b.at_s.empty() && b.every_s <= 0) f.fail(path, "expected \"at_s\": [start times] or \"every_s\": a period");
-  b.duration_s = f.required_duration("duration_s", 1e-9, kInf);
+  b.duration_s = f.required_duration("duration_s", 1e-9, kMaxS);
   b.multiplier = f.number("multiplier", 10, 0, 1e6, "x the stage rate");
-  b.recovery_s = f.duration("recovery_s", 0, 0, kInf);  // tagged "recovery" after each burst
+  b.recovery_s = f.duration("recovery_s", 0, 0, kMaxS);  // tagged "recovery" after each burst
   f.no_unknown_fields();
   return b;
 }
@@ -362,7 +375,7 @@ load::TrafficConfig parse_traffic(const json& value, const std::string& file, co
     if (late->is_object()) {
       Fields lf(*late, "traffic.late_policy", file);
       lf.find("kind");
-      config.max_lag_s = lf.duration("max_lag_s", 0, 0, kInf);
+      config.max_lag_s = lf.duration("max_lag_s", 0, 0, kMaxS);
       lf.no_unknown_fields();
     }
   }
@@ -445,7 +458,7 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
     s.sampling.hz = f.number("hz", 10, 0.001, 1000, "samples/s");
     s.sampling.pss_hz = f.number("pss_hz", 1, 0, 1000, "reads/s, 0 = never");
     s.sampling.process_hz = f.number("process_hz", 1, 0, 1000, "rows/s");
-    if (f.find("duration_s")) s.sampling.duration_s = f.duration("duration_s", 0, 1e-3, kInf);
+    if (f.find("duration_s")) s.sampling.duration_s = f.duration("duration_s", 0, 1e-3, kMaxS);
     s.sampling.metrics = f.strings("metrics", false);
     f.no_unknown_fields();
   }
@@ -471,17 +484,28 @@ nlohmann::json describe_for_meta(const Scenario& s) {
 }
 
 Scenario load_scenario(const std::string& path, const Overrides& overrides) {
-  std::ifstream in(path);
-  if (!in) throw Error(ExitCode::usage, path + ": cannot open the scenario file; check the path");
-  json doc;
-  try {
-    doc = json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    // e.what() carries the line and column.
-    throw Error(ExitCode::usage, path + ": not valid JSON: " + std::string(e.what()));
-  }
+  const json doc = record::read_json_file(path, {kMaxScenarioBytes, /*ignore_comments=*/true, "scenario file"});
   const std::string base = std::filesystem::absolute(path).parent_path().string();
-  return parse_scenario(doc, path, base, overrides);
+  Scenario s = parse_scenario(doc, path, base, overrides);
+  check_paths(s);
+  return s;
+}
+
+void check_paths(const Scenario& s) {
+  const auto fail = [&](const std::string& field, const std::string& problem) {
+    throw Error(ExitCode::usage, s.file + ": " + field + ": " + problem);
+  };
+  struct stat st {};
+  if (!s.target.cwd.empty()) {
+    if (::stat(s.target.cwd.c_str(), &st) != 0) fail("target.cwd", errno_message(s.target.cwd, errno) + "; expected an existing directory");
+    if (!S_ISDIR(st.st_mode)) fail("target.cwd", s.target.cwd + " is not a directory");
+  }
+  if (s.traffic && s.traffic->payload.kind == load::PayloadSpec::Kind::trace) {
+    const std::string& trace = s.traffic->payload.trace_path;
+    if (::stat(trace.c_str(), &st) != 0) fail("traffic.payload.path", errno_message(trace, errno) + "; expected a trace file (JSON lines)");
+    if (S_ISDIR(st.st_mode)) fail("traffic.payload.path", trace + " is a directory; expected a trace file (JSON lines)");
+    if (::access(trace.c_str(), R_OK) != 0) fail("traffic.payload.path", errno_message(trace, errno) + "; the trace file must be readable");
+  }
 }
 
 }  // namespace memgate::scenario

@@ -3,6 +3,7 @@
 // everything up front; an error names the file, the field and what is expected.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,15 +45,23 @@ struct Scenario {
   nlohmann::json checks = nlohmann::json::object();  // validated as an object; the runner maps it
 };
 
+// Scenario files larger than this are refused before they are read (docs/scenarios.md).
+inline constexpr std::uint64_t kMaxScenarioBytes = 4ull << 20;
+
 // Reads and validates a scenario file with the command line's overrides (profiles,
 // time scale) applied; relative paths inside it (trace files, unix sockets, cwd) are
 // resolved against the file's directory. Throws Error(usage), also when a
-// `target.pipeline` is not built.
+// `target.pipeline` is not built, and (check_paths) when a file it names is missing.
 Scenario load_scenario(const std::string& path, const Overrides& overrides = {});
 // The same from an already parsed document; `file` is used in messages, `base_dir`
 // to resolve relative paths.
 Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, const std::string& base_dir,
                         const Overrides& overrides = {});
+
+// What can be known about the file system before anything starts: target.cwd is an
+// existing directory, a trace payload's path a readable file (not a directory). Throws
+// Error(usage) naming the field. load_scenario calls it; parse_scenario does not (pure).
+void check_paths(const Scenario& scenario);
 
 // What a scenario run records in meta.json: file, name, profiles, time-scale override.
 nlohmann::json describe_for_meta(const Scenario& scenario);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,7 +114,10 @@ Child Child::spawn(const SpawnOptions& options) {
   if (n == static_cast<ssize_t>(sizeof child_errno)) {
     int status = 0;
     ::waitpid(pid, &status, 0);
+    struct stat st {};
+    const bool directory = ::stat(options.argv[0].c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     std::string hint = child_errno == ENOENT  ? " (check the path, or that it is on PATH)"
+                       : directory             ? " (it is a directory: give the program inside it)"
                        : child_errno == EACCES ? " (is it executable? chmod +x)"
                                                : "";
     throw Error(ExitCode::target_failed,
