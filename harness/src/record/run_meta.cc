@@ -40,7 +40,7 @@ void to_json(nlohmann::json& j, const RunMeta& m) {
   }
 }
 
-void from_json(const nlohmann::json& j, RunMeta& m) {
+void from_json(const nlohmann::json& j, RunMeta& m) try {
   m.command = j.at("command").get<std::vector<std::string>>();
   m.environment = j.value("environment", std::map<std::string, std::string>{});
   m.host = j.value("host", "");
@@ -68,6 +68,10 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
   m.samplers = j.value("samplers", nlohmann::json::object());
   m.notes = j.value("notes", std::vector<std::string>{});
   m.scenario = j.value("scenario", nlohmann::json());
+} catch (const nlohmann::json::exception& e) {
+  // A field of the wrong type (a hand-edited or foreign file) is bad input, not a crash.
+  throw Error(ExitCode::usage, std::string("meta.json: ") + e.what() +
+                                   " (not a meta.json memgate wrote; rerun the target or fix the field)");
 }
 
 bool is_memory_relevant_env(const std::string& key) {

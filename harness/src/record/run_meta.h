@@ -46,6 +46,7 @@ struct RunMeta {
 };
 
 void to_json(nlohmann::json& j, const RunMeta& m);
+// Throws Error(usage) when "command" is missing or a field has the wrong type.
 void from_json(const nlohmann::json& j, RunMeta& m);
 
 // Environment variables worth recording: allocator selection and tuning.
