@@ -38,6 +38,9 @@ const std::string& scratch_dir();
 // Writes bytes to scratch_dir()/name and returns the path.
 std::string write_scratch(const std::string& name, std::string_view bytes);
 
+// Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
+bool is_utf8(std::string_view text);
+
 inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
