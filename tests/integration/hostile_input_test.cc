@@ -139,7 +139,7 @@ TEST(HostileInput, AbsurdDurationsAreRefusedUpFront) {
   expect_usage_error(memgate({"run", "--quiet", "--out", dir + "/run", path}),
                      path + ": traffic.stages[0].duration_s: expected a duration > 0, at most 1000 days");
   EXPECT_FALSE(fs::exists(dir + "/run"));
-  expect_usage_error(memgate({"gen", "--out", dir + "/t.jsonl", "--rate", "1", "--duration", "1e20s"}), "gen --duration");
+  expect_usage_error(memgate({"gen", "--out", dir + "/t.jsonl", "--rate", "1", "--duration", "1e20s"}), "--duration: '1e20s': at most 1000 days");
   EXPECT_FALSE(fs::exists(dir + "/t.jsonl"));
 }
 

@@ -235,7 +235,7 @@ void parse_tolerance(const std::string& text, PlateauSettings& settings) {
     if (item.back() == '%') {
       double number = -1;
       const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size() - 1, number);
-      if (pct_per_h || ec != std::errc{} || end != item.data() + item.size() - 1 || !(number >= 0))
+      if (pct_per_h || ec != std::errc{} || end != item.data() + item.size() - 1 || !(number >= 0) || !std::isfinite(number))
         throw Error(ExitCode::usage, usage);
       pct_per_h = number;
       continue;

@@ -22,9 +22,10 @@ std::optional<std::uint64_t> parse_bytes(std::string_view text) {
   else if (unit == "g" || unit == "gb" || unit == "gib") scale = 1024.0 * 1024 * 1024;
   else if (unit == "t" || unit == "tb" || unit == "tib") scale = 1024.0 * 1024 * 1024 * 1024;
   else return std::nullopt;
-  // Beyond 2^63 bytes (8 EiB) llround is undefined: such a size is a typo, not a limit.
-  if (value * scale >= 9.2e18) return std::nullopt;
-  return static_cast<std::uint64_t>(std::llround(value * scale));
+  // 2^64 and more is no size (and would wrap through llround's long long).
+  const double bytes = std::round(value * scale);
+  if (!(bytes < 18446744073709551616.0)) return std::nullopt;
+  return static_cast<std::uint64_t>(bytes);
 }
 
 std::optional<double> parse_duration(std::string_view text) {
@@ -32,12 +33,15 @@ std::optional<double> parse_duration(std::string_view text) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || value < 0 || !std::isfinite(value)) return std::nullopt;
   const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  if (unit.empty() || unit == "s") return value;
-  if (unit == "ms") return value / 1000;
-  if (unit == "m" || unit == "min") return value * 60;
-  if (unit == "h") return value * 3600;
-  if (unit == "d") return value * 86400;
-  return std::nullopt;
+  double seconds = 0;
+  if (unit.empty() || unit == "s") seconds = value;
+  else if (unit == "ms") seconds = value / 1000;
+  else if (unit == "m" || unit == "min") seconds = value * 60;
+  else if (unit == "h") seconds = value * 3600;
+  else if (unit == "d") seconds = value * 86400;
+  else return std::nullopt;
+  if (!std::isfinite(seconds)) return std::nullopt;  // "1e308h" overflows: no duration
+  return seconds;
 }
 
 namespace {

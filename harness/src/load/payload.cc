@@ -96,7 +96,8 @@ SensorPayload::SensorPayload(SensorOptions options) : options_(std::move(options
     }
   }
   for (const auto& [name, n] : options_.sensors) {
-    const bool known = std::any_of(types.begin(), types.end(), [&](const SensorType& t) { return t.name == name; });
+    const std::string& wanted = name;  // clang before 16 cannot capture a structured binding
+    const bool known = std::any_of(types.begin(), types.end(), [&](const SensorType& t) { return t.name == wanted; });
     if (!known)
       throw Error(ExitCode::usage, "payload.sensors." + name +
                                        ": unknown sensor type; expected air_quality, hydrological, temperature, "

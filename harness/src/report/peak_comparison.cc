@@ -1,5 +1,7 @@
 #include "report/peak_comparison.h"
 
+#include "memgate/error.h"
+
 #include "memgate/units.h"
 #include "record/sample_log.h"
 
@@ -14,6 +16,22 @@ nlohmann::json difference(std::uint64_t a, const nlohmann::json& b) {
 }
 
 }  // namespace
+
+void check_ebpf_section(const nlohmann::json& ebpf) {
+  const auto bad = [](const std::string& field, const char* expected) {
+    throw Error(ExitCode::usage, "meta.json: samplers.ebpf." + field + ": expected " + expected);
+  };
+  if (!ebpf.is_object()) bad("", "an object");
+  if (ebpf.contains("supported") && !ebpf["supported"].is_boolean()) bad("supported", "true or false");
+  if (ebpf.contains("peak_bytes") && !ebpf["peak_bytes"].is_number_unsigned()) bad("peak_bytes", "a number of bytes");
+  if (!ebpf.contains("processes")) return;
+  if (!ebpf["processes"].is_array()) bad("processes", "an array");
+  for (const auto& p : ebpf["processes"]) {
+    if (!p.is_object() || !p.value("pid", nlohmann::json()).is_number_unsigned() || !p.value("comm", nlohmann::json()).is_string() ||
+        (p.contains("peak_bytes") && !p["peak_bytes"].is_number_unsigned()))
+      bad("processes", "objects with a numeric pid, a comm string and peak_bytes");
+  }
+}
 
 std::set<ProcessKey> ebpf_processes(const nlohmann::json& ebpf) {
   std::set<ProcessKey> keys;

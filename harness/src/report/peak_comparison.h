@@ -23,6 +23,10 @@ namespace memgate::report {
 using ProcessKey = std::pair<pid_t, std::string>;
 
 // The processes of the eBPF section (report.json samplers.ebpf.processes[]).
+// Throws Error(usage) naming the field when meta.json's eBPF section is malformed
+// (a hand-edited or corrupted file): the functions below then read it safely.
+void check_ebpf_section(const nlohmann::json& ebpf);
+
 std::set<ProcessKey> ebpf_processes(const nlohmann::json& ebpf_section);
 
 // null when the run had no (supported) eBPF sampler. proc_hwm: the largest VmHWM

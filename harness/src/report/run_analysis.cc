@@ -44,14 +44,16 @@ constexpr std::size_t kMaxPhases = 10000;
 nlohmann::json peaks_of(const std::string& dir, const record::RunMeta& meta, const RunSummary& summary) {
   if (!meta.samplers.contains("ebpf")) return nullptr;
   const nlohmann::json& ebpf = meta.samplers["ebpf"];
+  check_ebpf_section(ebpf);
   const std::set<ProcessKey> wanted = ebpf_processes(ebpf);
   std::map<ProcessKey, std::uint64_t> hwm;
   const std::string path = dir + "/" + record::kProcessesFile;
   if (!wanted.empty() && std::filesystem::exists(path))
     record::read_samples(path, [&](const record::SampleRow& row) {
-      const double v = row.get("hwm_bytes");
-      if (std::isnan(v)) return;
-      ProcessKey key{static_cast<pid_t>(row.get("pid")), std::string(row.text("comm"))};
+      const double v = row.get("hwm_bytes"), pid = row.get("pid");
+      // A row no memgate wrote (a negative or absurd figure) cannot name a process.
+      if (!(v >= 0 && v < 1.8e19) || !(pid >= 1 && pid <= 4194304)) return;
+      ProcessKey key{static_cast<pid_t>(pid), std::string(row.text("comm"))};
       if (!wanted.count(key)) return;
       auto& slot = hwm[key];
       slot = std::max(slot, static_cast<std::uint64_t>(v));

@@ -57,10 +57,15 @@ record::TargetEnd target_end(const sys::ExitStatus& s) {
   return {s.signaled, s.code, s.signal, s.signaled ? sys::signal_name(s.signal) : "", s.core_dumped, s.describe()};
 }
 
-// The traffic driver's figures; a sender that failed (could not connect...) becomes a
-// failed "traffic" check so the verdict cannot pass on load that never arrived.
+// The traffic driver's figures as a sampler report: the checks it decided (load that
+// was planned but never offered), and a sender that failed (could not connect...) as a
+// failed "traffic" check, so the verdict cannot pass on load that never arrived.
 SamplerReport traffic_report(nlohmann::json figures) {
   SamplerReport r{std::move(figures), {}};
+  if (const auto it = r.figures.find("checks"); it != r.figures.end()) {
+    r.checks = it->get<std::vector<CheckResult>>();
+    r.figures.erase(it);
+  }
   if (r.figures.contains("error"))
     r.checks.push_back({check_id::kTraffic, Outcome::fail,
                         "the load could not be delivered: " + r.figures["error"].get<std::string>(), {}});
