@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "memgate/error.h"
+#include "sys/fs.h"
 
 namespace memgate::record {
 namespace {
@@ -124,24 +125,7 @@ std::string dump_json(const nlohmann::json& value, int indent) {
 }
 
 void write_json_file(const std::string& path, const nlohmann::json& value) {
-  const std::string text = dump_json(value, 2) + '\n';  // before the temp file exists
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(ExitCode::usage, errno_message("cannot write " + temp, errno));
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      const int err = errno;
-      ::unlink(temp.c_str());
-      throw Error(ExitCode::usage, errno_message("cannot write " + temp, err) + " (disk full?)");
-    }
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    throw Error(ExitCode::usage, errno_message("cannot rename " + temp + " to " + path, err));
-  }
+  sys::write_text_file(path, dump_json(value, 2) + '\n');  // atomic; no temporary left on failure
 }
 
 }  // namespace memgate::record
