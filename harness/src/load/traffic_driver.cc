@@ -1,7 +1,6 @@
 #include "load/traffic_driver.h"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +9,7 @@
 
 #include "memgate/error.h"
 #include "sys/child.h"
+#include "sys/clock.h"
 
 namespace memgate::load {
 
@@ -144,7 +144,7 @@ void TrafficDriver::run_command() {
     const std::int64_t deadline = clock_->now_ns() + static_cast<std::int64_t>(config_.transport.stop_grace_s * 1e9);
     child->signal_group(SIGTERM);
     std::optional<sys::ExitStatus> status;
-    while (!(status = child->poll()) && clock_->now_ns() < deadline) ::usleep(10'000);
+    while (!(status = child->poll()) && clock_->now_ns() < deadline) sys::sleep_for_seconds(0.01);
     if (!status) {
       child->signal_group(SIGKILL);
       status = child->wait();

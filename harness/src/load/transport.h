@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "sys/stream_writer.h"
+
 namespace memgate::load {
 
 class Transport {
@@ -38,8 +40,7 @@ class FdTransport final : public Transport {
   const std::string& description() const { return description_; }
 
  private:
-  int fd_;
-  bool is_socket_ = false;
+  sys::StreamWriter writer_;
   bool peer_closed_ = false;
   std::int64_t blocked_ns_ = 0;
   std::string description_;

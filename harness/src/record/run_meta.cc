@@ -1,11 +1,9 @@
 #include "record/run_meta.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <fstream>
-
 #include "memgate/check_json.h"
 #include "memgate/error.h"
+#include "sys/fs.h"
+#include "sys/read_file.h"
 
 namespace memgate::record {
 
@@ -88,21 +86,13 @@ bool is_memory_relevant_env(const std::string& key) {
 }
 
 void write_json_file(const std::string& path, const nlohmann::json& value) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << value.dump(2) << '\n';
-    if (!out) throw Error(ExitCode::usage, errno_message("cannot write " + temp, errno));
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0)
-    throw Error(ExitCode::usage, errno_message("cannot rename " + temp + " to " + path, errno));
+  sys::write_text_file(path, value.dump(2) + '\n');
 }
 
 nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(ExitCode::usage, errno_message("cannot read " + path, errno) + " (is this a memgate run directory?)");
+  const std::string text = sys::read_text_file(path, " (is this a memgate run directory?)");
   try {
-    return nlohmann::json::parse(in);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(ExitCode::usage, path + ": not valid JSON: " + e.what());
   }

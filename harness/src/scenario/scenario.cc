@@ -1,16 +1,15 @@
 #include "scenario/scenario.h"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "memgate/error.h"
 #include "memgate/units.h"
 #include "scenario/pipeline_target.h"
+#include "sys/file_access.h"
+#include "sys/read_file.h"
 
 namespace memgate::scenario {
 namespace {
@@ -406,7 +405,7 @@ void parse_target_program(const Fields& t, Target& target) {
   if (!pipeline->is_string()) t.fail("target.pipeline", "expected a pipeline name such as \"sensor_ingest\"", pipeline);
   target.pipeline = pipeline->get<std::string>();
   const std::string path = pipeline_path(target.pipeline, pipelines_dir(std::getenv(kPipelinesEnv)), t.file() + ": target.pipeline");
-  if (::access(path.c_str(), X_OK) != 0) throw Error(ExitCode::usage, t.file() + ": " + missing_pipeline_message(target.pipeline, path));
+  if (!sys::is_executable(path)) throw Error(ExitCode::usage, t.file() + ": " + missing_pipeline_message(target.pipeline, path));
   target.command = {path};
   for (auto& arg : t.strings("args", false)) target.command.push_back(std::move(arg));
   const std::string antipattern = t.string("antipattern", "none");
@@ -471,11 +470,11 @@ nlohmann::json describe_for_meta(const Scenario& s) {
 }
 
 Scenario load_scenario(const std::string& path, const Overrides& overrides) {
-  std::ifstream in(path);
-  if (!in) throw Error(ExitCode::usage, path + ": cannot open the scenario file; check the path");
+  const auto text = sys::try_read_text_file(path);
+  if (!text) throw Error(ExitCode::usage, path + ": cannot open the scenario file; check the path");
   json doc;
   try {
-    doc = json::parse(in, nullptr, true, /*ignore_comments=*/true);
+    doc = json::parse(*text, nullptr, true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
     // e.what() carries the line and column.
     throw Error(ExitCode::usage, path + ": not valid JSON: " + std::string(e.what()));
