@@ -86,7 +86,8 @@ bool is_memory_relevant_env(const std::string& key) {
 }
 
 void write_json_file(const std::string& path, const nlohmann::json& value) {
-  sys::write_text_file(path, value.dump(2) + '\n');
+  // dump() before anything touches the disk: text that is not UTF-8 throws here, as before.
+  sys::write_text_file(path, value.dump(2) + "\n");
 }
 
 nlohmann::json read_json_file(const std::string& path) {
