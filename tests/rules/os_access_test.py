@@ -92,6 +92,12 @@ bool ok = sys::is_readable(p) && ebpf::open(x) && obj->read(buf);
         self.assertEqual(code, 1, out)
         self.assertIn("harness/src/load/trace.h:3: system call ::open", out)
 
+    def test_an_allow_list_entry_nothing_uses_is_named(self):
+        code, out = PlantedTree({"harness/src/load/trace.h": "std::ifstream in_;\n"}).run()
+        self.assertEqual(code, 0, out)
+        self.assertIn("allow-list entry harness/src/load/trace.h: std::ofstream matched nothing", out)
+        self.assertNotIn("trace.h: std::ifstream matched nothing", out)
+
     def test_a_directory_that_is_not_a_checkout_is_a_usage_error(self):
         with tempfile.TemporaryDirectory() as empty:
             err = io.StringIO()
