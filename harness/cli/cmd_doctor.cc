@@ -1,9 +1,5 @@
 // memgate doctor: what this machine supports, with the fix for each missing piece.
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +12,7 @@
 #include "ebpf/ebpf_sampler.h"
 #endif
 #include "sys/child.h"
+#include "sys/file_access.h"
 #include "sys/host.h"
 #include "sys/proc_files.h"
 #include "sys/proc_parse.h"
@@ -32,7 +29,7 @@ struct Finding {
   std::string fix;
 };
 
-bool readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+bool readable(const std::string& path) { return sys::is_readable(path); }
 
 std::string read_text(const std::string& path) {
   std::string text;

@@ -1,9 +1,6 @@
 // memgate replay: send a trace file (memgate's or one a user recorded) on its own
 // timestamps to stdout, a unix socket or a TCP port; prints the traffic figures.
-#include <unistd.h>
-
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -13,6 +10,8 @@
 #include "memgate/error.h"
 #include "options.h"
 #include "record/json_file.h"
+#include "sys/fs.h"
+#include "sys/signals.h"
 
 namespace memgate::cli {
 namespace {
@@ -25,8 +24,6 @@ struct ReplayCliOptions {
   double time_scale = 1;
   std::string late_policy = "queue";
 };
-
-volatile std::sig_atomic_t interrupted = 0;
 
 int replay(const ReplayCliOptions& o) {
   load::TrafficConfig config;
@@ -43,15 +40,13 @@ int replay(const ReplayCliOptions& o) {
     config.transport.kind = load::TransportSpec::Kind::tcp;
     config.transport.port = o.tcp_port;
   } else {
-    fd = ::dup(STDOUT_FILENO);  // the driver owns and closes its fd
-    if (fd < 0) throw Error(ExitCode::internal, errno_message("dup(stdout)", errno));
+    fd = sys::duplicate_stdout();  // the driver owns and closes its fd
   }
   load::TraceReader(o.trace, o.replay.read);  // a missing file fails here, before anything starts
   load::TrafficDriver driver(config);
-  std::signal(SIGINT, [](int) { interrupted = 1; });
-  std::signal(SIGTERM, [](int) { interrupted = 1; });
+  sys::SignalCatcher signals;  // SIGINT/SIGTERM/SIGHUP end the replay; the figures are still printed
   driver.start(fd);
-  while (!driver.finished() && !interrupted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (!driver.finished() && signals.take() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const auto figures = driver.stop();
   std::fprintf(stderr, "%s\n", record::dump_json(figures).c_str());  // a trace path need not be UTF-8
   if (figures.contains("error")) {

@@ -1,7 +1,6 @@
 // memgate report DIR: recompute the verdict of a finished (or interrupted) run from
 // its files, optionally with other check settings, without re-running the target.
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "commands.h"
@@ -11,6 +10,7 @@
 #include "report/report_json.h"
 #include "report/run_analysis.h"
 #include "report/terminal.h"
+#include "sys/fs.h"
 
 namespace memgate::cli {
 
@@ -48,9 +48,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
     const auto analysis = report::analyze_run_dir(args->dir, settings);
     report::write_report(args->dir, analysis, settings);
     if (!args->junit_path.empty()) {
-      std::ofstream junit(args->junit_path);
-      junit << report::junit_xml(analysis);
-      if (!junit) throw Error(ExitCode::usage, "cannot write JUnit file " + args->junit_path);
+      sys::write_text_file(args->junit_path, report::junit_xml(analysis));
     }
     if (args->print_json) {
       std::puts(record::dump_json(report::report_json(analysis, settings), 2).c_str());

@@ -1,7 +1,6 @@
 // memgate: the command line. Each subcommand is in cmd_<name>.cc; this file only maps
 // errors to the documented exit codes.
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -9,6 +8,7 @@
 #include "commands.h"
 #include "memgate/check.h"
 #include "memgate/error.h"
+#include "sys/signals.h"
 
 namespace {
 
@@ -25,7 +25,7 @@ bool stdout_flushed_or_closed() {
 int main(int argc, char** argv) {
   // A closed stdout (or target pipe) must be an EPIPE to handle, not a death by SIGPIPE.
   // Targets get the default disposition back (sys::Child::spawn).
-  std::signal(SIGPIPE, SIG_IGN);
+  memgate::sys::ignore_sigpipe();
   CLI::App app{"memgate: does a program's memory plateau under realistic load, and which allocator serves it best?"};
   app.set_version_flag("--version", "memgate " MEMGATE_VERSION);
   app.require_subcommand(1);

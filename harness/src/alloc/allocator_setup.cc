@@ -1,29 +1,26 @@
 #include "alloc/allocator_setup.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 #include "alloc/allocator_table.h"
 #include "alloc/executable_check.h"
 #include "alloc/knob_check.h"
 #include "memgate/error.h"
 #include "memgate_probe.h"
+#include "sys/file_access.h"
+#include "sys/read_file.h"
 
 namespace memgate::alloc {
 namespace {
 
 [[noreturn]] void usage(const std::string& message) { throw Error(ExitCode::usage, message); }
 
-bool readable(const std::string& path) { return !path.empty() && ::access(path.c_str(), R_OK) == 0; }
+bool readable(const std::string& path) { return !path.empty() && sys::is_readable(path); }
 
 bool is_elf(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  in.read(magic, 4);
-  return in.gcount() == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+  const auto head = sys::read_file_head(path, 4);
+  return head && head->size() == 4 && std::memcmp(head->data(), "\x7f" "ELF", 4) == 0;
 }
 
 // ld.so splits LD_PRELOAD on spaces and colons.

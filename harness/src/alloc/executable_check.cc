@@ -1,18 +1,18 @@
 #include "alloc/executable_check.h"
 
 #include <elf.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
 #include "memgate/error.h"
+#include "sys/executable.h"
+#include "sys/file_access.h"
+#include "sys/read_file.h"
 
 namespace memgate::alloc {
 namespace {
@@ -34,12 +34,9 @@ ElfLinkage linkage_of(std::span<const std::byte> head) {
 }
 
 std::vector<std::byte> read_head(const std::string& path, std::size_t max) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ExitCode::usage, "cannot read the target " + path + ": check the path and its permissions");
-  std::vector<std::byte> bytes(max);
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(max));
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
-  return bytes;
+  auto bytes = sys::read_file_head(path, max);
+  if (!bytes) throw Error(ExitCode::usage, "cannot read the target " + path + ": check the path and its permissions");
+  return std::move(*bytes);
 }
 
 // Program headers sit right after the ELF header in every linker's output; 64 KiB
@@ -56,24 +53,7 @@ ElfLinkage elf_linkage(std::span<const std::byte> head) {
   return ElfLinkage::truncated;
 }
 
-std::string resolve_program(const std::string& argv0) {
-  if (argv0.empty()) return {};
-  if (argv0.find('/') != std::string::npos) return ::access(argv0.c_str(), F_OK) == 0 ? argv0 : std::string{};
-  const char* path_env = std::getenv("PATH");
-  const std::string path = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const std::size_t colon = path.find(':', start);
-    std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-    if (dir.empty()) dir.push_back('.');  // an empty PATH entry means the current directory
-    const std::string candidate = dir.append("/").append(argv0);
-    struct stat st{};
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  return {};
-}
+std::string resolve_program(const std::string& argv0) { return sys::find_program(argv0); }
 
 ExecutableFacts inspect_executable(const std::string& argv0) {
   ExecutableFacts facts;
@@ -85,10 +65,9 @@ ExecutableFacts inspect_executable(const std::string& argv0) {
     message.append(argv0).append("' not found in PATH: give its path, e.g. ./").append(argv0);
     throw Error(ExitCode::target_failed, message);  // like any target that cannot start
   }
-  struct stat st{};
-  if (::stat(facts.path.c_str(), &st) != 0)
-    throw Error(ExitCode::target_failed, errno_message("cannot stat the target " + facts.path, errno));
-  facts.setuid = (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+  const auto status = sys::file_status(facts.path);
+  if (!status) throw Error(ExitCode::target_failed, errno_message("cannot stat the target " + facts.path, errno));
+  facts.setuid = status->set_id;
   const auto head = read_head(facts.path, kHeadBytes);
   facts.linkage = elf_linkage(head);
   if (facts.linkage == ElfLinkage::not_elf && head.size() > 2 && head[0] == std::byte{'#'} && head[1] == std::byte{'!'}) {

@@ -4,15 +4,13 @@
 #include "memgate/check_names.h"
 #include "memgate/units.h"
 
-#include <signal.h>
-
-#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 
 #include "memgate_probe.h"
 #include "sys/host.h"
+#include "sys/pid.h"
 
 namespace memgate::alloc {
 namespace {
@@ -71,7 +69,7 @@ void ProbeSampler::discover() {
   }
 }
 
-bool ProbeSampler::alive(pid_t pid) const { return ::kill(pid, 0) == 0 || errno == EPERM; }
+bool ProbeSampler::alive(pid_t pid) const { return sys::process_exists(pid); }
 
 bool ProbeSampler::expected(const SlotReading& r) const {
   if (!expected_real_path_.empty()) return real_path(r.malloc_from) == expected_real_path_;

@@ -1,14 +1,5 @@
 #include "alloc/probe_slots.h"
 
-#include <fcntl.h>
-#include <linux/futex.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -18,8 +9,11 @@
 #include <random>
 
 #include "memgate_probe.h"
+#include "sys/clock.h"
 #include "sys/host.h"
+#include "sys/pid.h"
 #include "sys/proc_files.h"
+#include "sys/shared_memory.h"
 
 namespace memgate::alloc {
 namespace {
@@ -43,7 +37,7 @@ std::string new_probe_session() {
   const std::uint64_t token = (std::uint64_t{random()} << 32) | random();
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(token));
-  return std::to_string(::getpid()) + "-" + hex;
+  return std::to_string(sys::self_pid()) + "-" + hex;
 }
 
 std::vector<pid_t> list_slot_pids(const std::string& session) {
@@ -63,33 +57,27 @@ std::vector<pid_t> list_slot_pids(const std::string& session) {
 }
 
 void unlink_slot(const std::string& session, pid_t pid) {
-  ::shm_unlink(("/" + slot_prefix(session) + std::to_string(pid)).c_str());
+  sys::unlink_shared_memory("/" + slot_prefix(session) + std::to_string(pid));
 }
 
 std::size_t unlink_slots(const std::string& session) {
   std::size_t removed = 0;
   for (const pid_t pid : list_slot_pids(session)) {
     const std::string name = "/" + slot_prefix(session) + std::to_string(pid);
-    if (::shm_unlink(name.c_str()) == 0) ++removed;
+    if (sys::unlink_shared_memory(name)) ++removed;
   }
   return removed;
 }
 
 std::unique_ptr<ProbeSlot> ProbeSlot::open(const std::string& session, pid_t pid) {
   const std::string name = "/" + slot_prefix(session) + std::to_string(pid);
-  const int fd = ::shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0);
-  if (fd < 0) return nullptr;
-  struct stat st{};
-  void* mem = MAP_FAILED;
   // The probe sizes the object right after creating it: a short one is not ready yet.
-  if (::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) >= sizeof(memgate_probe_slot))
-    mem = ::mmap(nullptr, sizeof(memgate_probe_slot), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  ::close(fd);
-  if (mem == MAP_FAILED) return nullptr;
+  void* mem = sys::map_shared_memory(name, sizeof(memgate_probe_slot));
+  if (!mem) return nullptr;
   return std::unique_ptr<ProbeSlot>(new ProbeSlot(pid, static_cast<memgate_probe_slot*>(mem)));
 }
 
-ProbeSlot::~ProbeSlot() { ::munmap(slot_, sizeof(memgate_probe_slot)); }
+ProbeSlot::~ProbeSlot() { sys::unmap_shared_memory(slot_, sizeof(memgate_probe_slot)); }
 
 SlotReading ProbeSlot::fields() const {
   SlotReading r;
@@ -110,9 +98,8 @@ std::optional<SlotReading> ProbeSlot::read() const {
   // The probe's write takes a few microseconds (it reads its thread clock inside), and
   // it publishes again right after a purge: retry for up to ~2 ms, sleeping between
   // attempts, rather than spinning through every attempt while it writes.
-  const timespec pause{0, 20'000};
   for (int attempt = 0; attempt < 100; ++attempt) {
-    if (attempt > 0) ::nanosleep(&pause, nullptr);
+    if (attempt > 0) sys::sleep_for_seconds(20e-6);
     if (__atomic_load_n(&slot_->magic, __ATOMIC_ACQUIRE) != MEMGATE_PROBE_MAGIC || slot_->version != MEMGATE_PROBE_VERSION)
       return std::nullopt;
     const std::uint32_t before = __atomic_load_n(&slot_->stats_seq, __ATOMIC_ACQUIRE);
@@ -125,13 +112,13 @@ std::optional<SlotReading> ProbeSlot::read() const {
   // for good. Nobody writes any more, so its fields are as settled as they will get (the
   // identity never changes; at worst the last heap snapshot is half old): read them so
   // the process is still counted and verified.
-  if (::kill(pid_, 0) != 0 && errno == ESRCH) return fields();
+  if (!sys::process_exists(pid_)) return fields();
   return std::nullopt;
 }
 
 std::uint32_t ProbeSlot::request_purge() {
   const std::uint32_t request = __atomic_add_fetch(&slot_->purge_request, 1, __ATOMIC_ACQ_REL);
-  ::syscall(SYS_futex, &slot_->purge_request, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  sys::futex_wake_one(&slot_->purge_request);
   return request;
 }
 
@@ -144,9 +131,7 @@ bool ProbeSlot::wait_purge(std::uint32_t request, double timeout_s) const {
     const double left = deadline - sys::monotonic_seconds();
     if (left <= 0) return false;
     // Wake-ups come from the probe; the 50 ms cap also notices a probe that died.
-    const double wait = std::min(left, 0.05);
-    timespec ts{static_cast<time_t>(wait), static_cast<long>((wait - static_cast<double>(static_cast<time_t>(wait))) * 1e9)};
-    ::syscall(SYS_futex, &slot_->purge_done, FUTEX_WAIT, done, &ts, nullptr, 0);
+    sys::futex_wait(&slot_->purge_done, done, std::min(left, 0.05));
   }
 }
 
@@ -163,7 +148,7 @@ std::optional<std::uint64_t> process_rss_bytes(pid_t pid) {
   std::uint64_t pages = 0;
   const auto [end, err] = std::from_chars(buf.data() + space + 1, buf.data() + buf.size(), pages);
   if (err != std::errc{}) return std::nullopt;
-  static const std::uint64_t page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  static const std::uint64_t page_size = sys::page_size();
   return pages * page_size;
 }
 

@@ -1,8 +1,5 @@
 #include "compare/compare_runner.h"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <filesystem>
 
 #include "compare/compare_text.h"
@@ -12,6 +9,8 @@
 #include "run/sampler_factory.h"
 #include "run/plot.h"
 #include "sys/child.h"
+#include "sys/file_access.h"
+#include "sys/fs.h"
 #include "sys/host.h"
 
 namespace memgate::compare {
@@ -63,12 +62,7 @@ void finish(CompareResult& result, const CompareOptions& options) {
   record::write_json_file(result.out_dir + "/" + kCompareJson,
                           to_json(result.manifest, result.runs, result.variants, result.recommendation));
   const std::string md_path = result.out_dir + "/" + kCompareMarkdown;
-  if (FILE* f = std::fopen(md_path.c_str(), "w")) {
-    std::fputs(result.markdown.c_str(), f);
-    std::fclose(f);
-  } else {
-    throw Error(ExitCode::usage, errno_message("cannot write " + md_path, errno));
-  }
+  sys::write_text_file(md_path, result.markdown);
   if (options.plot) result.plot_note = plot_compare(result.out_dir);
 }
 
@@ -197,9 +191,9 @@ CompareResult report_compare_dir(const std::string& dir, const CompareOptions& o
 }
 
 std::string plot_compare(const std::string& dir) {
-  if (::access(kPython, X_OK) != 0) return "no charts: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
+  if (!sys::is_executable(kPython)) return "no charts: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
   const std::string script = run::reports_dir() + "/plot_compare.py";
-  if (::access(script.c_str(), R_OK) != 0) return "no charts: " + script + " not found (set MEMGATE_REPORTS_DIR)";
+  if (!sys::is_readable(script)) return "no charts: " + script + " not found (set MEMGATE_REPORTS_DIR)";
   try {
     auto child = sys::Child::spawn({{kPython, script, dir}, {}, ""});
     const auto status = child.wait();

@@ -2,7 +2,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -12,6 +11,7 @@
 #include "ebpf/libbpf_log.h"
 #include "memgate/error.h"
 #include "memgate_bpf.skel.h"
+#include "sys/host.h"
 
 namespace memgate::ebpf {
 namespace {
@@ -35,7 +35,7 @@ BpfSession::BpfSession(const SessionConfig& config) {
   skel_ = memgate_bpf__open();
   if (!skel_) fail("opening the BPF object", errno);
   skel_->rodata->rss_step_bytes = config.step_bytes;
-  skel_->rodata->page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  skel_->rodata->page_size = sys::page_size();
   // Syscall tracing slows every process on the machine: not even loaded unless asked.
   bpf_program__set_autoload(skel_->progs.memgate_sys_enter, config.syscalls);
   bpf_program__set_autoload(skel_->progs.memgate_sys_exit, config.syscalls);

@@ -2,8 +2,6 @@
 // mirrors the kernel's per-process map into a ProcessTable, fills samples.csv columns.
 #include "ebpf/ebpf_sampler.h"
 
-#include <time.h>
-
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -13,6 +11,7 @@
 #include "ebpf/ebpf_figures.h"
 #include "ebpf/ebpf_support.h"
 #include "memgate/error.h"
+#include "sys/clock.h"
 #include "sys/proc_files.h"
 #include "sys/proc_parse.h"
 
@@ -21,11 +20,7 @@ namespace {
 
 constexpr std::size_t kMaxOomVictims = 256;  // bounded: a crash-looping tree must not grow memory
 
-std::uint64_t monotonic_ns() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
-}
+std::uint64_t monotonic_ns() { return static_cast<std::uint64_t>(sys::monotonic_ns()); }
 
 std::optional<sys::StatFields> read_stat(const std::string& path, std::string& buf) {
   if (!sys::read_file_into(path.c_str(), buf)) return std::nullopt;

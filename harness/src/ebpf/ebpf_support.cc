@@ -2,10 +2,9 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "ebpf/ebpf_sampler.h"
+#include "sys/proc_files.h"
 
 namespace memgate::ebpf {
 namespace {
@@ -13,10 +12,9 @@ namespace {
 bool has_cap(std::uint64_t mask, int cap) { return (mask >> cap) & 1U; }
 
 std::string read_text(const char* path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string text;
+  sys::read_file_into(path, text);  // absent or unreadable: empty, as for a missing file
+  return text;
 }
 
 }  // namespace

@@ -1,26 +1,13 @@
 #include "load/clock.h"
 
-#include <time.h>
-
-#include <cerrno>
-
+#include "sys/clock.h"
 #include "sys/thread_latency.h"
 
 namespace memgate::load {
 
-std::int64_t MonotonicClock::now_ns() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
+std::int64_t MonotonicClock::now_ns() { return sys::monotonic_ns(); }
 
-void MonotonicClock::sleep_until(std::int64_t deadline_ns) {
-  timespec ts{};
-  ts.tv_sec = deadline_ns / 1'000'000'000;
-  ts.tv_nsec = deadline_ns % 1'000'000'000;
-  while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-  }
-}
+void MonotonicClock::sleep_until(std::int64_t deadline_ns) { sys::sleep_until_ns(deadline_ns); }
 
 std::string MonotonicClock::prepare_thread() {
   const sys::ThreadLatency applied = sys::request_thread_latency(kTimerSlackNs, kSliceNs);

@@ -1,7 +1,5 @@
 #include "load/trace.h"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <ctime>
 
 #include "memgate/error.h"
+#include "sys/file_access.h"
 
 namespace memgate::load {
 
@@ -79,8 +78,7 @@ std::optional<double> parse_utc_seconds(const std::string& text) {
 TraceReader::TraceReader(const std::string& path, TraceReadOptions options)
     : path_(path), options_(std::move(options)), in_(path, std::ios::binary) {
   if (!in_) throw Error(ExitCode::usage, errno_message("cannot open trace file " + path, errno) + "; check the path");
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+  if (const auto st = sys::file_status(path); st && st->directory)
     throw Error(ExitCode::usage, "trace file " + path + " is a directory; expected a JSON-lines file");
   buffer_.resize(1 << 16);
 }

@@ -1,8 +1,6 @@
 #include "load/traffic_driver.h"
 
 #include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +10,8 @@
 
 #include "memgate/error.h"
 #include "sys/child.h"
+#include "sys/clock.h"
+#include "sys/file_access.h"
 
 namespace memgate::load {
 
@@ -69,10 +69,10 @@ TrafficDriver::TrafficDriver(TrafficConfig config, std::unique_ptr<Clock> clock)
   // (stat and access, not open: a FIFO must not lose its writer to a check.)
   if (config_.payload.kind == PayloadSpec::Kind::trace) {
     const std::string& path = config_.payload.trace_path;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || ::access(path.c_str(), R_OK) != 0)
+    const auto st = sys::file_status(path);
+    if (!st || !sys::is_readable(path))
       throw Error(ExitCode::usage, errno_message("cannot open trace file " + path, errno) + "; check the path");
-    if (S_ISDIR(st.st_mode)) throw Error(ExitCode::usage, "trace file " + path + " is a directory; expected a JSON-lines file");
+    if (st->directory) throw Error(ExitCode::usage, "trace file " + path + " is a directory; expected a JSON-lines file");
   }
 }
 
@@ -158,7 +158,7 @@ void TrafficDriver::run_command() {
     const std::int64_t deadline = clock_->now_ns() + static_cast<std::int64_t>(config_.transport.stop_grace_s * 1e9);
     child->signal_group(SIGTERM);
     std::optional<sys::ExitStatus> status;
-    while (!(status = child->poll()) && clock_->now_ns() < deadline) ::usleep(10'000);
+    while (!(status = child->poll()) && clock_->now_ns() < deadline) sys::sleep_for_seconds(0.01);
     if (!status) {
       child->signal_group(SIGKILL);
       status = child->wait();

@@ -9,6 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include "sys/stream_writer.h"
+
+#include "sys/connect.h"
+
 namespace memgate::load {
 
 class Transport {
@@ -38,15 +42,14 @@ class FdTransport final : public Transport {
   const std::string& description() const { return description_; }
 
  private:
-  int fd_;
-  bool is_socket_ = false;
+  sys::StreamWriter writer_;
   bool peer_closed_ = false;
   std::int64_t blocked_ns_ = 0;
   std::string description_;
 };
 
 // The longest unix socket path connect() takes (sun_path is 108 bytes with its NUL).
-inline constexpr std::size_t kMaxUnixPathBytes = 107;
+inline constexpr std::size_t kMaxUnixPathBytes = sys::kMaxUnixSocketPath;
 // Empty when `path` fits; else the one-line reason (for validation before anything starts).
 std::string unix_path_problem(const std::string& path);
 

@@ -1,10 +1,5 @@
 #include "metrics/metrics_sampler.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
 
 #include "memgate/error.h"
@@ -18,25 +13,10 @@ MetricsSampler::MetricsSampler(MetricsOptions options)
   for (const auto& f : options_.fields)
     if (f.empty() || f == "pid" || f == "accounting")
       throw Error(ExitCode::usage, "metrics field '" + f + "' cannot be a column; name numeric fields such as queue_depth");
-  if (::mkfifo(options_.fifo_path.c_str(), 0600) != 0)
-    throw Error(ExitCode::usage,
-                errno_message("cannot create the metrics FIFO " + options_.fifo_path + " (choose a writable run directory)", errno));
-  // O_NONBLOCK on the read end: opening succeeds with no writer, and reads never wait.
-  read_fd_ = ::open(options_.fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (read_fd_ >= 0) keep_open_fd_ = ::open(options_.fifo_path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (read_fd_ < 0 || keep_open_fd_ < 0) {
-    const int err = errno;
-    if (read_fd_ >= 0) ::close(read_fd_);
-    ::unlink(options_.fifo_path.c_str());
-    throw Error(ExitCode::internal, errno_message("cannot open the metrics FIFO " + options_.fifo_path, err));
-  }
+  fifo_.emplace(options_.fifo_path, "the metrics FIFO", "choose a writable run directory");
 }
 
-MetricsSampler::~MetricsSampler() {
-  if (keep_open_fd_ >= 0) ::close(keep_open_fd_);
-  if (read_fd_ >= 0) ::close(read_fd_);
-  ::unlink(options_.fifo_path.c_str());
-}
+MetricsSampler::~MetricsSampler() = default;
 
 std::string MetricsSampler::env_for_target() const { return std::string(kPathEnv) + "=" + options_.fifo_path; }
 
@@ -52,15 +32,11 @@ std::size_t MetricsSampler::drain(std::size_t budget_bytes) {
   char buf[16384];
   std::size_t total = 0;
   while (total < budget_bytes) {
-    const ssize_t n = ::read(read_fd_, buf, sizeof buf);
-    if (n > 0) {
-      total += static_cast<std::size_t>(n);
-      splitter_.feed(std::string_view(buf, static_cast<std::size_t>(n)), [this](std::string_view line) { table_.feed(line); },
-                     [this] { table_.count_oversized(); });
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    break;  // EAGAIN: nothing more now (we hold a write end, so never EOF)
+    const std::size_t n = fifo_->read_available(buf, sizeof buf);
+    if (n == 0) break;  // nothing more now
+    total += n;
+    splitter_.feed(std::string_view(buf, n), [this](std::string_view line) { table_.feed(line); },
+                   [this] { table_.count_oversized(); });
   }
   if (total >= budget_bytes) ++budget_hits_;
   bytes_ += total;

@@ -13,12 +13,14 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "memgate/sampler.h"
 #include "metrics/line_splitter.h"
 #include "metrics/metrics_table.h"
+#include "sys/fifo.h"
 
 namespace memgate::metrics {
 
@@ -56,8 +58,7 @@ class MetricsSampler : public Sampler {
   MetricsOptions options_;
   MetricsTable table_;
   LineSplitter splitter_;
-  int read_fd_ = -1;
-  int keep_open_fd_ = -1;  // our own write end: no EOF when the target's writers come and go
+  std::optional<sys::Fifo> fifo_;  // holds its own write end: no EOF when the target's writers come and go
   std::uint64_t bytes_ = 0;
   std::uint64_t budget_hits_ = 0;
   bool stopped_ = false;

@@ -1,16 +1,14 @@
 #include "record/json_file.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <vector>
 
 #include "memgate/error.h"
 #include "sys/fs.h"
+#include "sys/read_file.h"
 
 namespace memgate::record {
 namespace {
@@ -95,29 +93,15 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& name, b
 }
 
 nlohmann::json read_json_file(const std::string& path, const JsonReadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const std::string reason = std::strerror(errno);
-    throw Error(ExitCode::usage, path + ": cannot open the " + options.what + " (" + reason + "); " + options.hint);
-  }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) throw Error(ExitCode::usage, path + ": is a directory; expected a JSON " + options.what);
-    if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > options.max_bytes)
-      throw Error(ExitCode::usage, path + ": " + std::to_string(st.st_size) + " bytes; a " + options.what + " may be at most " +
-                                       std::to_string(options.max_bytes) + " bytes");
-  }
-  // Read at most one byte past the cap (a pipe or a file growing under us).
-  std::string text;
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    text.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > options.max_bytes)
+  const auto text = sys::try_read_text_file(path, options.max_bytes);
+  if (!text) {
+    if (errno == EISDIR) throw Error(ExitCode::usage, path + ": is a directory; expected a JSON " + options.what);
+    if (errno == EFBIG)
       throw Error(ExitCode::usage, path + ": more than " + std::to_string(options.max_bytes) + " bytes; a " + options.what +
                                        " may be at most " + std::to_string(options.max_bytes) + " bytes");
+    throw Error(ExitCode::usage, path + ": cannot open the " + options.what + " (" + std::strerror(errno) + "); " + options.hint);
   }
-  if (in.bad()) throw Error(ExitCode::usage, errno_message(path + ": cannot read the " + options.what, errno));
-  return parse_json_text(text, path, options.ignore_comments);
+  return parse_json_text(*text, path, options.ignore_comments);
 }
 
 std::string dump_json(const nlohmann::json& value, int indent) {

@@ -3,6 +3,8 @@
 
 #include "memgate/check_json.h"
 #include "memgate/error.h"
+#include "sys/fs.h"
+#include "sys/read_file.h"
 
 namespace memgate::record {
 

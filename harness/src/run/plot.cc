@@ -1,11 +1,10 @@
 #include "run/plot.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 
 #include "memgate/error.h"
 #include "sys/child.h"
+#include "sys/file_access.h"
 
 #ifndef MEMGATE_REPORTS_DIR
 #error "MEMGATE_REPORTS_DIR must be defined by the build"
@@ -24,10 +23,10 @@ std::string reports_dir() {
 }
 
 std::string plot_timeline(const std::string& run_dir) {
-  if (::access(kPython, X_OK) != 0)
+  if (!sys::is_executable(kPython))
     return "no plot: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
   const std::string script = reports_dir() + "/plot_timeline.py";
-  if (::access(script.c_str(), R_OK) != 0) return "no plot: " + script + " not found (set MEMGATE_REPORTS_DIR)";
+  if (!sys::is_readable(script)) return "no plot: " + script + " not found (set MEMGATE_REPORTS_DIR)";
   try {
     auto child = sys::Child::spawn({{kPython, script, run_dir}, {}, ""});
     const auto status = child.wait();

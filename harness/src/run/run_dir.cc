@@ -1,11 +1,10 @@
 #include "run/run_dir.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <system_error>
 
 #include "memgate/error.h"
+#include "sys/file_access.h"
 #include "sys/host.h"
 
 namespace memgate::run {
@@ -23,7 +22,7 @@ std::string prepare_run_dir(const std::string& requested, std::int64_t now_unix_
   if (ec || !fs::is_directory(dir))
     throw Error(ExitCode::usage, "cannot create run directory " + dir + ": " +
                                      (ec ? ec.message() : "a file is in the way") + " (choose another --out)");
-  if (::access(dir.c_str(), W_OK) != 0)
+  if (!sys::is_writable(dir))
     throw Error(ExitCode::usage, errno_message("run directory " + dir + " is not writable", errno) +
                                      " (choose another --out)");
   return dir;

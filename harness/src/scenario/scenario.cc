@@ -1,13 +1,9 @@
 #include "scenario/scenario.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "memgate/error.h"
@@ -15,6 +11,8 @@
 #include "load/transport.h"
 #include "record/json_file.h"
 #include "scenario/pipeline_target.h"
+#include "sys/file_access.h"
+#include "sys/read_file.h"
 
 namespace memgate::scenario {
 namespace {
@@ -419,7 +417,7 @@ void parse_target_program(const Fields& t, Target& target) {
   if (!pipeline->is_string()) t.fail("target.pipeline", "expected a pipeline name such as \"sensor_ingest\"", pipeline);
   target.pipeline = pipeline->get<std::string>();
   const std::string path = pipeline_path(target.pipeline, pipelines_dir(std::getenv(kPipelinesEnv)), t.file() + ": target.pipeline");
-  if (::access(path.c_str(), X_OK) != 0) throw Error(ExitCode::usage, t.file() + ": " + missing_pipeline_message(target.pipeline, path));
+  if (!sys::is_executable(path)) throw Error(ExitCode::usage, t.file() + ": " + missing_pipeline_message(target.pipeline, path));
   target.command = {path};
   for (auto& arg : t.strings("args", false)) target.command.push_back(std::move(arg));
   const std::string antipattern = t.string("antipattern", "none");
@@ -495,16 +493,17 @@ void check_paths(const Scenario& s) {
   const auto fail = [&](const std::string& field, const std::string& problem) {
     throw Error(ExitCode::usage, s.file + ": " + field + ": " + problem);
   };
-  struct stat st {};
   if (!s.target.cwd.empty()) {
-    if (::stat(s.target.cwd.c_str(), &st) != 0) fail("target.cwd", errno_message(s.target.cwd, errno) + "; expected an existing directory");
-    if (!S_ISDIR(st.st_mode)) fail("target.cwd", s.target.cwd + " is not a directory");
+    const auto st = sys::file_status(s.target.cwd);
+    if (!st) fail("target.cwd", errno_message(s.target.cwd, errno) + "; expected an existing directory");
+    if (!st->directory) fail("target.cwd", s.target.cwd + " is not a directory");
   }
   if (s.traffic && s.traffic->payload.kind == load::PayloadSpec::Kind::trace) {
     const std::string& trace = s.traffic->payload.trace_path;
-    if (::stat(trace.c_str(), &st) != 0) fail("traffic.payload.path", errno_message(trace, errno) + "; expected a trace file (JSON lines)");
-    if (S_ISDIR(st.st_mode)) fail("traffic.payload.path", trace + " is a directory; expected a trace file (JSON lines)");
-    if (::access(trace.c_str(), R_OK) != 0) fail("traffic.payload.path", errno_message(trace, errno) + "; the trace file must be readable");
+    const auto st = sys::file_status(trace);
+    if (!st) fail("traffic.payload.path", errno_message(trace, errno) + "; expected a trace file (JSON lines)");
+    if (st->directory) fail("traffic.payload.path", trace + " is a directory; expected a trace file (JSON lines)");
+    if (!sys::is_readable(trace)) fail("traffic.payload.path", errno_message(trace, errno) + "; the trace file must be readable");
   }
 }
 

@@ -58,4 +58,10 @@ void write_text_file(const std::string& path, std::string_view text) {
   if (std::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename " + temp + " to " + path, errno);
 }
 
+int duplicate_stdout() {
+  const int fd = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) throw Error(ExitCode::internal, errno_message("dup(stdout)", errno));
+  return fd;
+}
+
 }  // namespace memgate::sys

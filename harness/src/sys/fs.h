@@ -38,4 +38,8 @@ void remove_stale_fifo(const std::string& path);
 // removed and Error(usage) names the file and the OS reason (e.g. no space left).
 void write_text_file(const std::string& path, std::string_view text);
 
+// A new descriptor for memgate's stdout (close-on-exec), for a writer that owns and
+// closes its fd. Throws Error(internal) "dup(stdout): <reason>".
+int duplicate_stdout();
+
 }  // namespace memgate::sys

@@ -23,6 +23,8 @@ std::string kernel_release() {
   return ::uname(&u) == 0 ? u.release : "unknown";
 }
 
+std::uint64_t page_size() { return static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)); }
+
 double monotonic_seconds() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -37,6 +37,13 @@ int SignalCatcher::take() {
   return sig;
 }
 
+void ignore_sigpipe() {
+  struct sigaction action {};
+  action.sa_handler = SIG_IGN;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGPIPE, &action, nullptr);
+}
+
 void sleep_until(double deadline_s) {
   timespec ts{};
   double whole = 0;

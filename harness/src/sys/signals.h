@@ -15,6 +15,10 @@ class SignalCatcher {
   int take();
 };
 
+// A closed stdout or target pipe becomes an EPIPE to handle instead of a death by
+// SIGPIPE (process-wide; sys::Child::spawn gives targets the default back).
+void ignore_sigpipe();
+
 // Sleeps until the CLOCK_MONOTONIC time `deadline_s`; returns early on a signal.
 void sleep_until(double deadline_s);
 
