@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "memgate/error.h"
+#include "sys/file_access.h"
 #include "sys/fs.h"
 #include "sys/read_file.h"
 
@@ -96,9 +97,12 @@ nlohmann::json read_json_file(const std::string& path, const JsonReadOptions& op
   const auto text = sys::try_read_text_file(path, options.max_bytes);
   if (!text) {
     if (errno == EISDIR) throw Error(ExitCode::usage, path + ": is a directory; expected a JSON " + options.what);
-    if (errno == EFBIG)
-      throw Error(ExitCode::usage, path + ": more than " + std::to_string(options.max_bytes) + " bytes; a " + options.what +
-                                       " may be at most " + std::to_string(options.max_bytes) + " bytes");
+    if (errno == EFBIG) {
+      const auto st = sys::file_status(path);  // a regular file has a size to name; a pipe does not
+      const std::string size = st && st->regular ? std::to_string(st->size_bytes) : "more than " + std::to_string(options.max_bytes);
+      throw Error(ExitCode::usage, path + ": " + size + " bytes; a " + options.what + " may be at most " +
+                                       std::to_string(options.max_bytes) + " bytes");
+    }
     throw Error(ExitCode::usage, path + ": cannot open the " + options.what + " (" + std::strerror(errno) + "); " + options.hint);
   }
   return parse_json_text(*text, path, options.ignore_comments);
