@@ -6,6 +6,7 @@
 
 #include "memgate/check_json.h"
 #include "memgate/error.h"
+#include "sys/fs.h"
 
 namespace memgate::record {
 
@@ -26,6 +27,7 @@ void to_json(nlohmann::json& j, const RunMeta& m) {
                      {"status", m.status},
                      {"end_reason", m.end_reason},
                      {"target_pid", m.target_pid},
+                     {"memgate_pid", m.memgate_pid},
                      {"stopped_by_memgate", m.stopped_by_memgate},
                      {"checks", m.checks},
                      {"samplers", m.samplers},
@@ -59,6 +61,7 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
   m.status = j.value("status", "running");
   m.end_reason = j.value("end_reason", "");
   m.target_pid = j.value("target_pid", 0);
+  m.memgate_pid = j.value("memgate_pid", 0);
   m.stopped_by_memgate = j.value("stopped_by_memgate", false);
   if (j.contains("target_end") && j["target_end"].is_object()) {
     const auto& e = j["target_end"];
@@ -88,14 +91,8 @@ bool is_memory_relevant_env(const std::string& key) {
 }
 
 void write_json_file(const std::string& path, const nlohmann::json& value) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << value.dump(2) << '\n';
-    if (!out) throw Error(ExitCode::usage, errno_message("cannot write " + temp, errno));
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0)
-    throw Error(ExitCode::usage, errno_message("cannot rename " + temp + " to " + path, errno));
+  // dump() before anything touches the disk: text that is not UTF-8 throws here, as before.
+  sys::write_text_file(path, value.dump(2) + "\n");
 }
 
 nlohmann::json read_json_file(const std::string& path) {
