@@ -164,7 +164,9 @@ Watchdog Watchdog::start(pid_t group, const std::string& marker) {
 void Watchdog::watch(pid_t pid, std::uint64_t start_ticks) {
   if (pipe_.get() < 0) return;
   const Message m{kWatch, pid, start_ticks};
-  [[maybe_unused]] const auto n = ::send(pipe_.get(), &m, sizeof m, MSG_NOSIGNAL);
+  // Never blocks the sample loop: should the socket be full, the environment marker
+  // still finds this process.
+  [[maybe_unused]] const auto n = ::send(pipe_.get(), &m, sizeof m, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 void Watchdog::release() {
