@@ -28,8 +28,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "name lists the ones the file has. Targets may write metrics and a final accounting line\n"
       "to $MEMGATE_METRICS_PATH (docs/metrics-channel.md).\n"
       "Exit codes: 0 pass, 1 a check failed, 2 inconclusive, 3 usage error,\n"
-      "            4 target could not start / crashed / exited non-zero, 5 internal error.");
+      "            4 target could not start / crashed / exited non-zero, 5 internal error (e.g. the run\n"
+      "            directory ran out of space: the verdict of what was written is still printed).");
   cmd->add_option("--out", config->out_dir, "Run directory (default: ./memgate-run-<timestamp>)")->type_name("DIR");
+  cmd->add_flag("--force", config->force,
+                "Replace the previous run in --out (without it, a directory holding a finished run is refused)");
   cmd->add_option("--junit", config->junit_path, "Also write the checks as JUnit XML to PATH")->type_name("PATH");
   cmd->add_option("--target-log", config->target_log,
                   "Write the target's stdout and stderr to PATH instead of this terminal (memgate compare keeps each run's in "

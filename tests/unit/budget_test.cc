@@ -36,6 +36,20 @@ TEST(Budget, SpikeBetweenPollsSeenThroughHwmFails) {
   EXPECT_EQ(checks[0].figures[0].value, 150);
 }
 
+TEST(Budget, ExactTreePeakOverTheLimitFailsWhatPollingMissed) {
+  BudgetLimits limits;
+  limits.max_rss_bytes = 100;
+  const auto checks = budget_checks(limits, summary_with_rss(40, 30), 150.0);
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].outcome, Outcome::fail);
+  EXPECT_EQ(checks[0].figures[0].value, 150);
+  EXPECT_NE(checks[0].summary.find("eBPF"), std::string::npos) << checks[0].summary;
+  // Below the polled peak, the exact figure changes nothing.
+  const auto within = budget_checks(limits, summary_with_rss(90, 80), 85.0);
+  EXPECT_EQ(within[0].outcome, Outcome::pass);
+  EXPECT_EQ(within[0].figures[0].value, 90);
+}
+
 TEST(Budget, NeverMeasuredIsInconclusive) {
   BudgetLimits limits;
   limits.max_pss_bytes = 100;

@@ -55,6 +55,22 @@ TEST(ParseStat, ReadsFaultsTimesAndParent) {
   EXPECT_EQ(s->starttime_ticks, 43154u);
 }
 
+TEST(ParseStat, ReadsTheGroupAndAZombiesWaitStatus) {
+  const auto live = parse_stat(fixture("python_stat.txt"));
+  ASSERT_TRUE(live);
+  EXPECT_GT(live->pgrp, 0);
+  EXPECT_EQ(live->exit_code, 0);
+  // A zombie killed by SIGSEGV with a core dump: field 52 is the wait status (139).
+  std::string zombie = "4711 (crasher) Z 4700 4700 4700 0 -1 4228 0 0 0 0 0 0 0 0 20 0 1 0 900 0 0 "
+                       "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 139\n";
+  const auto z = parse_stat(zombie);
+  ASSERT_TRUE(z);
+  EXPECT_EQ(z->state, 'Z');
+  EXPECT_EQ(z->pgrp, 4700);
+  EXPECT_EQ(z->starttime_ticks, 900u);
+  EXPECT_EQ(z->exit_code, 139);
+}
+
 TEST(ParseStat, CommWithSpacesAndParentheses) {
   const auto s = parse_stat(fixture("weird_comm_stat.txt"));
   ASSERT_TRUE(s);

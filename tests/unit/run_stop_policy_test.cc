@@ -68,3 +68,20 @@ TEST(StopPolicy, AnInterruptDuringTrafficStopsBothAndKeepsItsReason) {
   EXPECT_EQ(p.step({7, 0, true}).terminate_signal, 0) << "no second SIGTERM after the drain time";
   EXPECT_EQ(p.end_reason(), "interrupted");
 }
+
+TEST(StopPolicy, AFailedSampleLogStopsTheTargetAsIoError) {
+  StopPolicy p({60.0, false, 10, 2});
+  EXPECT_EQ(p.step({1, 0, false, false}).terminate_signal, 0);
+  EXPECT_EQ(p.step({3.1, 0, false, true}).terminate_signal, SIGTERM);
+  EXPECT_EQ(p.end_reason(), "io-error");
+  EXPECT_EQ(p.step({3.2, 0, false, true}).terminate_signal, 0) << "SIGTERM is sent once";
+  EXPECT_TRUE(p.step({5.1, 0, false, true}).kill) << "a target that ignores it is killed after the grace";
+}
+
+TEST(StopPolicy, AFailedSampleLogEndsTheTraffic) {
+  StopPolicy p({60.0, true, 10, 2});
+  const StopActions a = p.step({2, 0, false, true});
+  EXPECT_TRUE(a.end_traffic);
+  EXPECT_EQ(a.terminate_signal, SIGTERM);
+  EXPECT_EQ(p.end_reason(), "io-error");
+}

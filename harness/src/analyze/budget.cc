@@ -23,8 +23,9 @@ CheckResult budget(const std::string& id, const std::string& what, double observ
     r.summary = what + " was never measured, so its budget cannot be judged (did the target exit at once?)";
   } else if (observed > limit) {
     r.outcome = Outcome::fail;
-    r.summary = what + " peaked at " + format_amount(observed, unit) + " at t=" + format_duration(at_s) + ", over the budget of " +
-                format_amount(limit, unit);
+    r.summary = what + " peaked at " + format_amount(observed, unit) +
+                (at_s >= 0 ? " at t=" + format_duration(at_s) : std::string(" (the exact tree peak eBPF saw)")) +
+                ", over the budget of " + format_amount(limit, unit);
   } else {
     r.outcome = Outcome::pass;
     r.summary = what + " peaked at " + format_amount(observed, unit) + ", within the budget of " + format_amount(limit, unit);
@@ -34,13 +35,20 @@ CheckResult budget(const std::string& id, const std::string& what, double observ
 
 }  // namespace
 
-std::vector<CheckResult> budget_checks(const BudgetLimits& limits, const RunSummary& s) {
+std::vector<CheckResult> budget_checks(const BudgetLimits& limits, const RunSummary& s,
+                                       std::optional<double> exact_tree_peak_bytes) {
   std::vector<CheckResult> out;
   if (limits.max_rss_bytes) {
     const bool hwm_higher = s.hwm_max.max > s.rss.max;
-    const double peak = hwm_higher ? s.hwm_max.max : s.rss.max;
-    const double at = hwm_higher ? s.hwm_max.max_at_s : s.rss.max_at_s;
-    out.push_back(budget(check_id::kRssBudget, "RSS", peak, static_cast<double>(*limits.max_rss_bytes), at, "bytes", s.rss.samples));
+    double peak = hwm_higher ? s.hwm_max.max : s.rss.max;
+    double at = hwm_higher ? s.hwm_max.max_at_s : s.rss.max_at_s;
+    std::size_t samples = s.rss.samples;
+    if (exact_tree_peak_bytes && *exact_tree_peak_bytes > peak) {
+      peak = *exact_tree_peak_bytes;
+      at = -1;  // eBPF records the peak, not when it was
+      ++samples;
+    }
+    out.push_back(budget(check_id::kRssBudget, "RSS", peak, static_cast<double>(*limits.max_rss_bytes), at, "bytes", samples));
   }
   if (limits.max_pss_bytes)
     out.push_back(budget(check_id::kPssBudget, "PSS", s.pss.max, static_cast<double>(*limits.max_pss_bytes), s.pss.max_at_s,

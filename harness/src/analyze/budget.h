@@ -18,8 +18,10 @@ struct BudgetLimits {
   std::optional<std::uint64_t> max_threads;
 };
 
-// One check per limit that is set. RSS uses the larger of the sampled tree peak and
-// the kernel's per-process VmHWM, so a spike between two polls still counts.
-std::vector<CheckResult> budget_checks(const BudgetLimits& limits, const RunSummary& summary);
+// One check per limit that is set. RSS uses the largest of the sampled tree peak, the
+// kernel's per-process VmHWM, and (when eBPF ran) the exact tree peak, so a spike
+// between two polls, or in a process the polls never saw, still counts.
+std::vector<CheckResult> budget_checks(const BudgetLimits& limits, const RunSummary& summary,
+                                       std::optional<double> exact_tree_peak_bytes = std::nullopt);
 
 }  // namespace memgate::analyze

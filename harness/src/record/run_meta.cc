@@ -25,6 +25,7 @@ void to_json(nlohmann::json& j, const RunMeta& m) {
                      {"status", m.status},
                      {"end_reason", m.end_reason},
                      {"target_pid", m.target_pid},
+                     {"memgate_pid", m.memgate_pid},
                      {"stopped_by_memgate", m.stopped_by_memgate},
                      {"checks", m.checks},
                      {"samplers", m.samplers},
@@ -93,6 +94,7 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
   m.status = field(j, "status", std::string("running"), "a string");
   m.end_reason = field(j, "end_reason", std::string(), "a string");
   m.target_pid = field(j, "target_pid", 0, "an integer");
+  m.memgate_pid = field(j, "memgate_pid", 0, "an integer");
   m.stopped_by_memgate = field(j, "stopped_by_memgate", false, "true or false");
   if (j.contains("target_end") && j["target_end"].is_object()) {
     const auto& e = j["target_end"];

@@ -27,6 +27,7 @@ inline constexpr const char* kEndInterrupted = "interrupted";     // SIGINT/SIGT
 inline constexpr const char* kEndStartFailed = "start-failed";    // the target could not be started
 inline constexpr const char* kEndSamplerFailed = "sampler-failed";  // a required sampler could not attach
 inline constexpr const char* kEndInternalError = "internal-error";  // memgate failed mid-run
+inline constexpr const char* kEndIoError = "io-error";  // the sample log could not be written (disk full...): memgate stopped the target
 
 struct TargetEnd {
   bool signaled = false;
@@ -48,6 +49,7 @@ struct RunMeta {
   std::string status = "running";  // running | finished
   std::string end_reason;  // one of the kEnd* constants below; empty while running
   int target_pid = 0;
+  int memgate_pid = 0;  // the memgate that wrote the run (`memgate report` on a run still going)
   bool stopped_by_memgate = false;  // memgate sent the signal that ended the target
   std::optional<TargetEnd> target_end;
   nlohmann::json checks = nlohmann::json::object();    // report::CheckSettings

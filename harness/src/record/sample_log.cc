@@ -7,6 +7,7 @@
 
 #include "memgate/error.h"
 #include "record/json_file.h"
+#include "memgate/units.h"
 
 namespace memgate::record {
 
@@ -27,18 +28,34 @@ File open_for_writing(const std::string& dir, const char* name) {
   return file;
 }
 
+std::string LogWriteError::message() const {
+  return errno_message("cannot write " + path + " at t=" + format_duration(t_s), error);
+}
+
 SampleLogWriter::SampleLogWriter(const std::string& dir, std::vector<std::string> extra_columns)
-    : samples_(open_for_writing(dir, kSamplesFile)),
-      processes_(open_for_writing(dir, kProcessesFile)),
-      events_(open_for_writing(dir, kEventsFile)),
+    : samples_{open_for_writing(dir, kSamplesFile), dir + "/" + kSamplesFile},
+      processes_{open_for_writing(dir, kProcessesFile), dir + "/" + kProcessesFile},
+      events_{open_for_writing(dir, kEventsFile), dir + "/" + kEventsFile},
       extra_count_(extra_columns.size()) {
   std::string header;
   for (const auto& c : tree_columns()) header += (header.empty() ? "" : ",") + c;
   for (const auto& c : extra_columns) header += "," + c;
-  std::fprintf(samples_.get(), "%s\n", header.c_str());
-  std::fprintf(processes_.get(),
+  std::fprintf(samples_.file.get(), "%s\n", header.c_str());
+  std::fprintf(processes_.file.get(),
                "t_s,pid,ppid,comm,rss_bytes,rss_anon_bytes,rss_file_bytes,rss_shmem_bytes,hwm_bytes,"
                "swap_bytes,pss_bytes,fds,threads,minor_faults,major_faults,cpu_s\n");
+  // The headers reach the disk at once: a memgate killed before its first flush still
+  // leaves readable (empty) logs.
+  maybe_flush(0, true);
+}
+
+// stdio keeps the error of a failed write (ferror), and errno still holds its reason
+// right after the call that failed.
+void SampleLogWriter::check(Output& out, bool ok, double t_s) {
+  if (ok && !std::ferror(out.file.get())) return;
+  const int err = errno != 0 ? errno : EIO;
+  out.failed = true;
+  if (!error_) error_ = LogWriteError{out.path, err, t_s};
 }
 
 namespace {
@@ -60,7 +77,10 @@ std::string csv_safe(std::string_view text) {
 
 void SampleLogWriter::write_tree(const TreeSample& s, std::string_view phase, double scenario_t_s,
                                  const std::vector<double>& extra) {
-  std::FILE* f = samples_.get();
+  ++rows_;
+  if (!usable(samples_)) return;
+  errno = 0;
+  std::FILE* f = samples_.file.get();
   std::fprintf(f, "%.6f,%.6f,%lld,%s,%u,%llu,%llu,%llu,%llu,%llu,%llu", s.t_s, scenario_t_s, static_cast<long long>(s.wall_ms),
                csv_safe(phase).c_str(), s.processes, static_cast<unsigned long long>(s.rss_bytes),
                static_cast<unsigned long long>(s.rss_anon_bytes), static_cast<unsigned long long>(s.rss_file_bytes),
@@ -74,12 +94,13 @@ void SampleLogWriter::write_tree(const TreeSample& s, std::string_view phase, do
     if (std::isnan(v)) std::fputc(',', f);
     else std::fprintf(f, ",%.17g", v);
   }
-  std::fputc('\n', f);
-  ++rows_;
+  check(samples_, std::fputc('\n', f) != EOF, s.t_s);
 }
 
 void SampleLogWriter::write_processes(double t_s, const std::vector<ProcessSample>& processes) {
-  std::FILE* f = processes_.get();
+  if (!usable(processes_)) return;
+  errno = 0;
+  std::FILE* f = processes_.file.get();
   for (const auto& p : processes) {
     std::fprintf(f, "%.6f,%d,%d,%s,%llu,%llu,%llu,%llu,%llu,%llu", t_s, p.pid, p.ppid, csv_safe(p.comm).c_str(),
                  static_cast<unsigned long long>(p.rss_bytes), static_cast<unsigned long long>(p.rss_anon_bytes),
@@ -89,6 +110,7 @@ void SampleLogWriter::write_processes(double t_s, const std::vector<ProcessSampl
     std::fprintf(f, ",%u,%u,%llu,%llu,%.3f\n", p.fds, p.threads, static_cast<unsigned long long>(p.minor_faults),
                  static_cast<unsigned long long>(p.major_faults), p.cpu_seconds);
   }
+  check(processes_, true, t_s);
 }
 
 void SampleLogWriter::write_event(double t_s, std::string_view kind, nlohmann::json fields) {
@@ -96,14 +118,18 @@ void SampleLogWriter::write_event(double t_s, std::string_view kind, nlohmann::j
   fields["scenario_t_s"] = t_s * time_scale_;
   fields["kind"] = kind;
   const std::string line = dump_json(fields);  // an argv or path with invalid UTF-8 must not end the run
-  std::fprintf(events_.get(), "%s\n", line.c_str());
+  if (!usable(events_)) return;
+  errno = 0;
+  check(events_, std::fprintf(events_.file.get(), "%s\n", line.c_str()) >= 0, t_s);
 }
 
 void SampleLogWriter::maybe_flush(double now_s, bool force) {
   if (!force && now_s - last_flush_s_ < 1.0) return;
-  std::fflush(samples_.get());
-  std::fflush(processes_.get());
-  std::fflush(events_.get());
+  for (Output* out : {&samples_, &processes_, &events_}) {
+    if (!usable(*out)) continue;
+    errno = 0;
+    check(*out, std::fflush(out->file.get()) == 0, now_s);
+  }
   last_flush_s_ = now_s;
 }
 
@@ -122,7 +148,7 @@ std::string_view SampleRow::text(std::string_view column) const {
   return cells_[it->second];
 }
 
-void read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row) {
+std::size_t read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row) {
   std::ifstream in(path);
   if (!in) throw Error(ExitCode::usage, errno_message("cannot read " + path, errno) + " (is this a memgate run directory?)");
   std::map<std::string, std::size_t, std::less<>> index;
@@ -151,15 +177,17 @@ void read_samples(const std::string& path, const std::function<void(const Sample
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
+    // A run killed (or out of disk) mid-write leaves an unterminated last line: even
+    // with all its commas it may end inside a number, so it is dropped and counted.
+    if (in.eof()) return 1;
     if (row.cells_.size() != index.size()) {
-      // A run killed mid-write leaves an unterminated last line: drop it, keep the rest.
-      if (in.eof()) break;
       throw Error(ExitCode::usage, path + ":" + std::to_string(number) + ": expected " + std::to_string(index.size()) +
                                        " columns, found " + std::to_string(row.cells_.size()));
     }
     row.line_ = number;
     on_row(row);
   }
+  return 0;
 }
 
 }  // namespace memgate::record

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,17 @@ std::string csv_safe(std::string_view text);
 // Opens DIR/name for writing with a large buffer; throws Error(usage) naming the path.
 File open_for_writing(const std::string& dir, const char* name);
 
+// The first write to the sample log that failed (disk full, I/O error, file too big).
+struct LogWriteError {
+  std::string path;
+  int error = 0;  // errno
+  double t_s = 0;
+  std::string message() const;  // "cannot write DIR/samples.csv at t=3.1 s: No space left on device"
+};
+
+// Writes are buffered; the first failure (at a write or a flush) is kept in error() and
+// that file gets no more rows, so what is on disk stays a prefix of the run (at most one
+// torn last line, which read_samples skips).
 class SampleLogWriter {
  public:
   // extra_columns: appended to samples.csv (e.g. "ebpf_rss_peak_bytes"); values are
@@ -57,9 +69,19 @@ class SampleLogWriter {
   // Flushes when at least one second passed since the last flush (or always when forced).
   void maybe_flush(double now_s, bool force = false);
   std::size_t rows() const { return rows_; }
+  const std::optional<LogWriteError>& error() const { return error_; }
 
  private:
-  File samples_, processes_, events_;
+  struct Output {
+    File file;
+    std::string path;
+    bool failed = false;
+  };
+  bool usable(Output& out) const { return !out.failed && out.file; }
+  void check(Output& out, bool ok, double t_s);
+
+  Output samples_, processes_, events_;
+  std::optional<LogWriteError> error_;
   std::size_t extra_count_;
   std::size_t rows_ = 0;
   double last_flush_s_ = 0;
@@ -76,13 +98,15 @@ class SampleRow {
   std::size_t line() const { return line_; }
 
  private:
-  friend void read_samples(const std::string&, const std::function<void(const SampleRow&)>&);
+  friend std::size_t read_samples(const std::string&, const std::function<void(const SampleRow&)>&);
   const std::map<std::string, std::size_t, std::less<>>* index_ = nullptr;
   std::vector<std::string_view> cells_;
   std::size_t line_ = 0;
 };
 
-// Throws Error(usage) naming the file and line on malformed input.
-void read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row);
+// Throws Error(usage) naming the file and line on malformed input. Returns how many torn
+// lines were skipped: the unterminated last line a run that was killed (or ran out of
+// disk) mid-write leaves (0 or 1).
+std::size_t read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row);
 
 }  // namespace memgate::record

@@ -9,6 +9,8 @@
 #include "memgate/check_json.h"
 #include "record/sample_log.h"
 #include "report/peak_comparison.h"
+#include "sys/dir_lock.h"
+#include "sys/proc_files.h"
 
 namespace memgate::report {
 
@@ -61,17 +63,27 @@ nlohmann::json peaks_of(const std::string& dir, const record::RunMeta& meta, con
   return compare_peaks(ebpf, hwm, summary);
 }
 
+// A run whose meta.json still says "running" is either being written by a live memgate
+// (it holds the directory's lock; before the lock existed: its pid is a memgate) or was
+// abandoned by one that died.
+bool run_still_going(const std::string& dir, const record::RunMeta& meta) {
+  if (meta.status != "running") return false;
+  if (std::filesystem::exists(dir + "/" + sys::kLockFile)) return sys::dir_lock_held(dir);
+  return sys::process_named(meta.memgate_pid, "memgate");
+}
+
 }  // namespace
 
-RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings) {
+RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings, const record::RunMeta* meta) {
   RunAnalysis a;
-  a.meta = record::read_run_meta(dir + "/" + record::kMetaFile);
+  a.meta = meta ? *meta : record::read_run_meta(dir + "/" + record::kMetaFile);
+  a.series.still_running = run_still_going(dir, a.meta);
 
   analyze::StreamStats rss, pss, hwm, swap, fds, threads, processes;
   analyze::StreamStats live_heap, held;  // allocated bytes, and RSS beyond them (heap-retention)
   double last_t = 0;
   auto& phases = a.series.phases;
-  record::read_samples(dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
+  a.series.torn_lines = record::read_samples(dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
     const double t = row.get("t_s");
     if (std::isnan(t)) return;
     last_t = t;

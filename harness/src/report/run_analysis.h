@@ -57,7 +57,9 @@ struct RunAnalysis {
 // second-half median, once the last sample time is known): memory does not grow with
 // the run's length. Throws Error(usage) for a directory that
 // is not a memgate run or whose files are malformed.
-RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings);
+// `meta`: use this instead of DIR/meta.json (a run whose final meta.json could not be
+// written still judges what it collected).
+RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings, const record::RunMeta* meta = nullptr);
 
 // The target's own outcome: empty when it ran fine or was stopped by memgate.
 std::string target_problem(const record::RunMeta& meta);

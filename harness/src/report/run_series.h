@@ -19,6 +19,10 @@ struct RunSeries {
   // The tree's RSS beyond the allocator's live heap, and the live heap, summarised over
   // the samples where both were fresh (the heap-retention check).
   MetricSummary held, live_heap;
+  // How the sample log ends (the run-complete check): torn last lines skipped, and
+  // whether a memgate is still writing the directory (it holds the directory's lock).
+  std::size_t torn_lines = 0;
+  bool still_running = false;
 };
 
 }  // namespace memgate::report

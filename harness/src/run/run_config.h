@@ -45,6 +45,7 @@ struct RunConfig {
   std::optional<load::TrafficConfig> traffic;  // load to send while sampling (scenario runs)
   double drain_s = 10;                // after the traffic ends, time the target gets to exit by itself
   std::string out_dir;                // created if missing; empty: ./memgate-run-YYYYmmdd-HHMMSS
+  bool force = false;                 // replace a previous finished run in out_dir
   double hz = 10;                     // tree samples per second
   double pss_hz = 1;                  // smaps_rollup reads per second (0: never)
   double process_hz = 1;              // per-process rows per second in processes.csv

@@ -5,11 +5,26 @@
 
 #include "memgate/error.h"
 #include "sys/file_access.h"
+#include "record/run_meta.h"
+#include "record/sample_log.h"
 #include "sys/host.h"
 
 namespace memgate::run {
 
-std::string prepare_run_dir(const std::string& requested, std::int64_t now_unix_ms) {
+namespace {
+
+// What a run writes into its directory (and --force removes); anything else there
+// means the directory is not a run directory.
+bool is_run_file(const std::string& name) {
+  for (const char* known : {record::kMetaFile, record::kSamplesFile, record::kProcessesFile, record::kEventsFile,
+                            "report.json", "timeline.png", "target.log", "metrics.fifo", sys::kLockFile})
+    if (name == known) return true;
+  return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
+}
+
+}  // namespace
+
+RunDir prepare_run_dir(const std::string& requested, std::int64_t now_unix_ms, bool force) {
   namespace fs = std::filesystem;
   std::string dir = requested;
   if (dir.empty()) {
@@ -25,7 +40,30 @@ std::string prepare_run_dir(const std::string& requested, std::int64_t now_unix_
   if (!sys::is_writable(dir))
     throw Error(ExitCode::usage, errno_message("run directory " + dir + " is not writable", errno) +
                                      " (choose another --out)");
-  return dir;
+  // The lock first, then the contents: of two runs started together into one new
+  // directory, exactly one gets it, and the other is refused below.
+  auto lock = sys::DirLock::try_lock(dir);
+  if (!lock) {
+    const pid_t owner = sys::dir_lock_owner(dir);
+    throw Error(ExitCode::usage, "run directory " + dir + " is in use by another memgate run" +
+                                     (owner > 0 ? " (pid " + std::to_string(owner) + ")" : "") +
+                                     ": choose another --out, or wait for that run to finish");
+  }
+  bool previous_run = false;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name == sys::kLockFile) continue;
+    if (!is_run_file(name) || entry.is_directory())
+      throw Error(ExitCode::usage, dir + " is not empty and not a memgate run directory (it holds " + name +
+                                       "): choose an empty or new --out");
+    previous_run = true;
+  }
+  if (previous_run && !force)
+    throw Error(ExitCode::usage, dir + " holds a previous memgate run: pass --force to replace it, or choose an empty or new --out");
+  if (previous_run)
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.path().filename() != sys::kLockFile) fs::remove(entry.path(), ec);
+  return {dir, std::move(*lock)};
 }
 
 }  // namespace memgate::run

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include "memgate/check_json.h"
 #include "memgate/check_names.h"
@@ -24,6 +25,8 @@
 #include "sys/host.h"
 #include "sys/pipe.h"
 #include "sys/signals.h"
+#include "sys/watchdog.h"
+#include "memgate/units.h"
 
 namespace memgate::run {
 
@@ -191,7 +194,8 @@ class RunSession {
   void prepare() {
     if (c_.traffic) traffic_.emplace(*c_.traffic);  // validates the schedule before anything is written
     started_ms_ = sys::unix_millis();
-    dir_ = prepare_run_dir(c_.out_dir, started_ms_);
+    run_dir_.emplace(prepare_run_dir(c_.out_dir, started_ms_, c_.force));
+    dir_ = run_dir_->path;
     meta_path_ = dir_ + "/" + record::kMetaFile;
     samplers_ = make_samplers(c_, dir_);
     for (auto& slot : extra_samplers_) samplers_.slots.push_back(std::move(slot));
@@ -205,6 +209,7 @@ class RunSession {
     extra_.resize(extra_columns.size());
     active_.assign(samplers_.slots.size(), true);
     meta_ = initial_meta(c_, samplers_.target_env, started_ms_);
+    meta_.memgate_pid = sys::self_pid();
     log_.emplace(dir_, extra_columns);
     if (c_.traffic) log_->set_time_scale(c_.traffic->time_scale);  // events carry scenario time too
     events_.emplace(*log_);
@@ -225,6 +230,10 @@ class RunSession {
     if (!c_.target_log.empty()) target_log = sys::open_for_writing(c_.target_log, "the target log");
     std::vector<std::string> env = c_.env_set;
     env.insert(env.end(), samplers_.target_env.begin(), samplers_.target_env.end());
+    // Inherited by every descendant: how the watchdog finds those memgate never saw.
+    marker_ = std::to_string(sys::self_pid()) + "-" + std::to_string(started_ms_) + "-" +
+              std::to_string(static_cast<long long>(sys::monotonic_seconds() * 1e9));
+    env.push_back(std::string(sys::kMarkerVariable) + "=" + marker_);
     try {
       child_.emplace(sys::Child::spawn({c_.command, env, c_.cwd, feeds_stdin ? stdin_pipe.read_end() : -1, target_log.get()}));
     } catch (const Error& e) {
@@ -235,6 +244,8 @@ class RunSession {
       throw;
     }
     meta_.target_pid = child_->pid();
+    // From here on the target's processes die with memgate, however memgate ends.
+    watchdog_.emplace(sys::Watchdog::start(child_->pid(), marker_));
     log_->write_event(0, "start", {{"pid", child_->pid()}, {"command", c_.command}});
     stdin_pipe.close_read_end();  // the target holds it now: EOF reaches it when the driver closes its end
     if (traffic_) traffic_->start(feeds_stdin ? stdin_pipe.release_write_end() : -1);
@@ -261,14 +272,17 @@ class RunSession {
       }
     }
     proc_.emplace(child_->pid());
+    proc_->follow_adopted(sys::self_pid(), watchdog_->pid());
   }
 
   void sample_until_exit() {
     for (;;) {
       const double now = sys::monotonic_seconds() - t0_;
       sample(now);
+      for (const auto& e : sys::reap_adopted(child_->pid(), watchdog_->pid())) note_signal_exit(e.pid, e.comm, e.status, now);
+      check_log(now);
       if ((exit_status_ = child_->poll())) break;
-      apply(stop_.step({now, signals_.take(), traffic_ && traffic_->finished()}), now);
+      apply(stop_.step({now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value()}), now);
       clock_.wait_next(t0_);
     }
     progress_.finish();
@@ -279,6 +293,11 @@ class RunSession {
   void sample(double now) {
     const bool pss_due = now >= next_pss_;
     TreeSample row = proc_->sample(now, pss_due, processes_);
+    // Every process the target started is killed with it should memgate die (those in
+    // its group already are: telling the watchdog about them too costs 16 bytes each).
+    for (const auto& p : proc_->take_new_processes()) watchdog_->watch(p.pid, p.start_ticks);
+    for (const auto& e : proc_->take_signal_exits())
+      note_signal_exit(e.pid, e.comm, sys::ExitStatus{true, 0, e.signal, false}, now);
     if (pss_due) next_pss_ = now + (c_.pss_hz > 0 ? 1.0 / c_.pss_hz : INFINITY);
     row.wall_ms = sys::unix_millis();
     std::fill(extra_.begin(), extra_.end(), NAN);
@@ -327,18 +346,63 @@ class RunSession {
     log_->write_event(now, "traffic-done", {});
   }
 
-  // After the target exited: what it left behind, the samplers' reports, meta.json.
-  void finish() {
+  // A descendant (not the target) that crashed: worth knowing, not a failure by itself.
+  void note_signal_exit(pid_t pid, const std::string& comm, const sys::ExitStatus& status, double now) {
+    if (!status.signaled || !sys::is_crash_signal(status.signal) || !crash_noted_.insert(pid).second) return;
+    const std::string sig = sys::signal_name(status.signal);
+    log_->write_event(now, "child-crashed", {{"pid", pid}, {"comm", comm}, {"signal", sig}});
+    if (++crashes_ > kMaxCrashNotes) return;
+    meta_.notes.push_back("pid " + std::to_string(pid) + " (" + comm + ") was killed by " + sig + " at t=" + format_duration(now) +
+                          (crashes_ == kMaxCrashNotes ? " (further crashes only in events.jsonl)" : ""));
+    progress_.note(meta_.notes.back());
+  }
+
+  // The first failed write to the sample log is said at once (even with --quiet); the
+  // stop policy then stops the target, and the verdict covers what was written.
+  void check_log(double now) {
+    if (log_failed_said_ || !log_->error()) return;
+    log_failed_said_ = true;
+    const std::string text = log_->error()->message();
+    progress_.finish();
+    std::fprintf(stderr, "memgate: %s; stopping the target\n", text.c_str());
+    meta_.notes.push_back(text);
+    log_->write_event(now, "io-error", {{"path", log_->error()->path}, {"error", text}});
+  }
+
+  // After the target exited: every process it left behind (in its group, or ones that
+  // left it: setsid daemons) is stopped and named. They are part of what it did, but a
+  // harness must not leak load into the next run.
+  void stop_leftovers() {
     // Processes of the group that outlive the target get a moment to exit on their own
     // (they may have received the same SIGTERM) before they count as left behind.
-    const bool group_gone = child_->reap_group(0.2);
-    const double end_s = sys::monotonic_seconds() - t0_;
-    if (!group_gone) {
-      // The target left processes behind in its group: they are part of what it did, but
-      // a harness must not leak load into the next run.
-      log_->write_event(end_s, "orphans-killed", {});
-      meta_.notes.push_back("the target exited but left processes in its group; memgate killed them");
+    child_->reap_group(0.2);
+    const auto left = sys::live_descendants(sys::self_pid(), watchdog_->pid());
+    if (left.empty()) return;
+    const double now = sys::monotonic_seconds() - t0_;
+    sys::stop_processes(left, 0.5, watchdog_->pid());
+    nlohmann::json listed = nlohmann::json::array();
+    std::string in_group, out_of_group;
+    std::size_t n_in = 0, n_out = 0;
+    for (const auto& p : left) {
+      const bool left_group = p.pgrp != child_->pid();
+      listed.push_back({{"pid", p.pid}, {"comm", p.comm}, {"left_group", left_group}});
+      std::string& names = left_group ? out_of_group : in_group;
+      names += (names.empty() ? "" : ", ") + ("pid " + std::to_string(p.pid) + " comm " + p.comm);
+      ++(left_group ? n_out : n_in);
     }
+    const auto processes = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " process" : " processes"); };
+    log_->write_event(now, "orphans-killed", {{"processes", listed}});
+    if (n_in > 0)
+      meta_.notes.push_back("the target exited but left " + processes(n_in) + " in its group; memgate killed them: " + in_group);
+    if (n_out > 0) meta_.notes.push_back("killed " + processes(n_out) + " that left the target's group: " + out_of_group);
+    if (n_in > 0) progress_.note(meta_.notes[meta_.notes.size() - (n_out > 0 ? 2 : 1)]);
+    if (n_out > 0) progress_.note(meta_.notes.back());
+  }
+
+  // After the target exited: what it left behind, the samplers' reports, meta.json.
+  void finish() {
+    stop_leftovers();
+    const double end_s = sys::monotonic_seconds() - t0_;
     child_.reset();  // kills whatever of the group is left
     if (meta_.end_reason.empty()) meta_.end_reason = record::kEndTargetExited;
     meta_.target_end = target_end(*exit_status_);
@@ -359,13 +423,36 @@ class RunSession {
     meta_.status = "finished";
     meta_.ended_unix_ms = sys::unix_millis();
     log_->maybe_flush(end_s, true);
-    write_meta();
+    check_log(end_s);
+    if (log_->error()) {
+      meta_.end_reason = record::kEndIoError;  // the files end where writing failed
+      meta_.stopped_by_memgate = true;
+    }
+    try {
+      write_meta();
+    } catch (const Error& e) {
+      // Out of disk at the very end: the verdict is still computed from memory.
+      meta_write_error_ = e.what();
+      std::fprintf(stderr, "memgate: %s\n", e.what());
+    }
+    watchdog_->release();  // nothing of the target is left to kill
   }
 
   // The verdict from what is on disk, exactly as `memgate report DIR` computes it.
   RunResult judge() {
-    const auto analysis = report::analyze_run_dir(dir_, c_.checks);
-    report::write_report(dir_, analysis, c_.checks);
+    // After an I/O failure meta.json on disk may be the one of the start ("running"):
+    // the verdict uses the final one in memory, and the run exits 5 whatever it says.
+    const bool io_failed = log_->error() || !meta_write_error_.empty();
+    auto analysis = report::analyze_run_dir(dir_, c_.checks, io_failed ? &meta_ : nullptr);
+    if (io_failed) analysis.exit_code = ExitCode::internal;
+    try {
+      report::write_report(dir_, analysis, c_.checks);
+    } catch (const Error& e) {
+      if (!io_failed) throw;
+      std::fprintf(stderr, "memgate: %s\n", e.what());
+    }
+    if (io_failed)
+      return {ExitCode::internal, dir_, report::closing_summary(analysis, dir_)};
     if (!c_.junit_path.empty()) {
       try {
         sys::write_text_file(c_.junit_path, report::junit_xml(analysis));
@@ -391,6 +478,8 @@ class RunSession {
 
   void write_meta() { record::write_json_file(meta_path_, meta_); }
 
+  static constexpr int kMaxCrashNotes = 10;
+
   const RunConfig& c_;
   std::vector<SamplerSlot> extra_samplers_;
   ProgressPrinter progress_;
@@ -400,7 +489,8 @@ class RunSession {
   sys::SignalCatcher signals_;
   std::int64_t started_ms_ = 0;
   double t0_ = 0;
-  std::string dir_, meta_path_;
+  std::optional<RunDir> run_dir_;  // holds the directory's lock until the session ends
+  std::string dir_, meta_path_, marker_;
   RunSamplers samplers_;
   std::vector<std::size_t> column_counts_;
   std::vector<bool> active_;
@@ -411,12 +501,17 @@ class RunSession {
   std::optional<load::TrafficDriver> traffic_;
   bool traffic_ended_ = false;
   std::optional<sys::Child> child_;
+  std::optional<sys::Watchdog> watchdog_;  // declared after child_: released before the target is reaped
   std::optional<sys::ExitStatus> exit_status_;
   std::optional<sample::ProcSampler> proc_;
   std::vector<ProcessSample> processes_;
   double next_pss_ = 0, next_process_ = 0;
   std::uint64_t rss_peak_ = 0;
   std::string last_phase_ = "run";
+  std::set<pid_t> crash_noted_;
+  int crashes_ = 0;
+  bool log_failed_said_ = false;
+  std::string meta_write_error_;
 };
 
 }  // namespace

@@ -26,6 +26,7 @@ StopActions StopPolicy::step(const StopInputs& in) {
       kill_reason_ = "memgate was interrupted a second time";
     }
   }
+  if (in.log_failed && !stopping()) terminate(SIGTERM, record::kEndIoError, in.now_s, out);
   const bool duration_over = settings_.duration_s && in.now_s >= *settings_.duration_s;
   if (duration_over && !settings_.has_traffic && !stopping()) terminate(SIGTERM, record::kEndDuration, in.now_s, out);
   // With traffic, --duration is how long load is sent; when the load is over (schedule

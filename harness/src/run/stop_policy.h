@@ -1,6 +1,7 @@
 // When and how a run stops its target, as a small state machine: SIGTERM when
 // --duration is over (plain commands), when the load has ended and the target's drain
-// time has passed (scenario runs), or when memgate is interrupted; SIGKILL after the
+// time has passed (scenario runs), when memgate is interrupted, or when the sample
+// log cannot be written any more (io-error); SIGKILL after the
 // grace time, or at once on a second interrupt. Pure: the session tells it what
 // happened at each tick and carries out the actions it returns.
 #pragma once
@@ -21,6 +22,7 @@ struct StopInputs {
   double now_s = 0;
   int interrupt_signal = 0;       // SIGINT/SIGTERM memgate received this tick, or 0
   bool traffic_finished = false;  // the schedule or trace is over (or the sender failed)
+  bool log_failed = false;        // the sample log cannot be written (disk full): stop, as for an interrupt
 };
 
 struct StopActions {

@@ -3,10 +3,16 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <sys/wait.h>
+
 #include "sys/proc_files.h"
 #include "sys/proc_parse.h"
 
 namespace memgate::sample {
+
+namespace {
+constexpr std::size_t kMaxPending = 4096;  // bounded when nobody takes them
+}  // namespace
 
 ProcSampler::ProcSampler(pid_t root, double discovery_interval_s)
     : root_(root),
@@ -17,6 +23,13 @@ ProcSampler::ProcSampler(pid_t root, double discovery_interval_s)
 
 void ProcSampler::discover() {
   std::vector<pid_t> found{root_};
+  if (adopter_ > 0) {
+    if (children_files_) sys::append_children(adopter_, found);
+    else sys::append_children_by_scan(adopter_, found);
+    // The root stays once, at the front; the watchdog is memgate's, not the target's.
+    found.erase(std::remove_if(found.begin() + 1, found.end(), [this](pid_t pid) { return pid == root_ || pid == ignore_; }),
+                found.end());
+  }
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (children_files_) {
       sys::append_children(found[i], found);
@@ -27,9 +40,11 @@ void ProcSampler::discover() {
   tree_ = std::move(found);
   // Forget start times of processes that left the tree: memory stays bounded by the
   // live tree, however many short-lived processes a long run spawns.
-  std::erase_if(start_ticks_, [this](const auto& entry) {
+  const auto gone = [this](const auto& entry) {
     return std::find(tree_.begin(), tree_.end(), entry.first) == tree_.end();
-  });
+  };
+  std::erase_if(start_ticks_, gone);
+  std::erase_if(zombies_reported_, gone);
 }
 
 bool ProcSampler::sample_one(pid_t pid, bool with_pss, ProcessSample& out) {
@@ -37,13 +52,25 @@ bool ProcSampler::sample_one(pid_t pid, bool with_pss, ProcessSample& out) {
   std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
   if (!sys::read_file_into(path, buf_)) return false;
   const auto stat = sys::parse_stat(buf_);
-  if (!stat || stat->state == 'Z' || stat->state == 'X') return false;  // zombies hold no memory
+  if (!stat || stat->state == 'X') return false;
+  if (stat->state == 'Z') {  // zombies hold no memory, but say how they died
+    const int status = stat->exit_code;
+    if (pid != root_ && WIFSIGNALED(status)) {
+      auto [z, fresh] = zombies_reported_.try_emplace(pid, stat->starttime_ticks);
+      if ((fresh || z->second != stat->starttime_ticks) && exits_.size() < kMaxPending) {
+        z->second = stat->starttime_ticks;
+        exits_.push_back({pid, stat->comm, WTERMSIG(status)});
+      }
+    }
+    return false;
+  }
   // A new (pid, start time) pair is a process we have not counted yet; a changed
   // start time means the pid was reused.
   auto [it, inserted] = start_ticks_.try_emplace(pid, stat->starttime_ticks);
   if (inserted || it->second != stat->starttime_ticks) {
     it->second = stat->starttime_ticks;
     ++processes_seen_;
+    if (pid != root_ && new_.size() < kMaxPending) new_.push_back({pid, stat->starttime_ticks});
   }
 
   std::snprintf(path, sizeof path, "/proc/%d/status", pid);

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "memgate/sample.h"
@@ -25,6 +26,29 @@ class ProcSampler {
   // Pids ever seen in the tree, for the report.
   std::size_t processes_seen() const { return processes_seen_; }
 
+  // Also follow the children of `adopter` (memgate, a subreaper) other than `ignore`
+  // (its watchdog): descendants that setsid() or setpgid() and whose parent exited are
+  // re-parented to memgate, out of the root's subtree, and are still the target's doing.
+  void follow_adopted(pid_t adopter, pid_t ignore) {
+    adopter_ = adopter;
+    ignore_ = ignore;
+  }
+
+  struct NewProcess {
+    pid_t pid;
+    std::uint64_t start_ticks;
+  };
+  struct SignalExit {
+    pid_t pid;
+    std::string comm;
+    int signal;
+  };
+  // Processes first seen since the last call (not the root).
+  std::vector<NewProcess> take_new_processes() { return std::exchange(new_, {}); }
+  // Descendants (not the root) seen as zombies killed by a signal since the last call:
+  // a crash their parent may reap before anyone else notices.
+  std::vector<SignalExit> take_signal_exits() { return std::exchange(exits_, {}); }
+
  private:
   void discover();
   bool sample_one(pid_t pid, bool with_pss, ProcessSample& out);
@@ -37,6 +61,10 @@ class ProcSampler {
   bool children_files_;                                    // CONFIG_PROC_CHILDREN, else scan /proc
   std::unordered_map<pid_t, std::uint64_t> start_ticks_;   // live pid -> start time
   std::size_t processes_seen_ = 0;
+  pid_t adopter_ = 0, ignore_ = 0;
+  std::vector<NewProcess> new_;
+  std::vector<SignalExit> exits_;
+  std::unordered_map<pid_t, std::uint64_t> zombies_reported_;  // pid -> start time
 };
 
 }  // namespace memgate::sample

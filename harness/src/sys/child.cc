@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
 #include "memgate/error.h"
+#include "sys/proc_files.h"
+#include "sys/proc_parse.h"
 
 extern char** environ;
 
@@ -72,6 +75,7 @@ Child Child::spawn(const SpawnOptions& options) {
   std::vector<char*> argv = c_array(argv_strings);
   std::vector<char*> envp = c_array(env_strings);
 
+  const pid_t parent = ::getpid();
   int error_pipe[2];
   if (::pipe2(error_pipe, O_CLOEXEC) != 0) throw Error(ExitCode::internal, errno_message("pipe2", errno));
 
@@ -84,6 +88,11 @@ Child Child::spawn(const SpawnOptions& options) {
   }
   if (pid == 0) {
     ::setpgid(0, 0);
+    // The target dies with memgate, even a memgate killed by SIGKILL (the rest of its
+    // group: sys/watchdog.h). Checking the parent closes the race of a memgate that died
+    // before the prctl. The death signal follows the spawning thread: spawn from a
+    // thread that lives as long as the run (the session's).
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(127);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -168,6 +177,69 @@ bool Child::reap_group(double timeout_s) {
     ::usleep(10000);
   }
 }
+
+std::vector<AdoptedExit> reap_adopted(pid_t keep_a, pid_t keep_b) {
+  std::vector<AdoptedExit> out;
+  std::string text;
+  for (;;) {
+    siginfo_t info{};
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) break;
+    const pid_t pid = info.si_pid;
+    // The target's status belongs to Child::poll; the next tick reaps it and goes on.
+    if (pid == keep_a || pid == keep_b) break;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    std::string comm;
+    if (read_file_into(path, text))
+      if (const auto stat = parse_stat(text)) comm = stat->comm;
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) != pid) break;
+    out.push_back({pid, std::move(comm), decode_wait_status(status)});
+  }
+  return out;
+}
+
+namespace {
+
+bool still_alive(const ProcessIdentity& p, std::string& text) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", p.pid);
+  if (!read_file_into(path, text)) return false;
+  const auto stat = parse_stat(text);
+  return stat && stat->state != 'Z' && stat->state != 'X' && stat->starttime_ticks == p.start_ticks;
+}
+
+}  // namespace
+
+void stop_processes(const std::vector<ProcessIdentity>& processes, double grace_s, pid_t keep) {
+  std::string text;
+  for (const auto& p : processes)
+    if (still_alive(p, text)) ::kill(p.pid, SIGTERM);
+  for (int sig : {0, SIGKILL}) {
+    for (double waited = 0;; waited += 0.01) {
+      reap_adopted(keep, keep);
+      bool any = false;
+      for (const auto& p : processes) any = any || still_alive(p, text);
+      if (!any) return;
+      if (waited >= (sig == 0 ? grace_s : 1.0)) break;
+      ::usleep(10000);
+    }
+    if (sig == SIGKILL) return;
+    for (const auto& p : processes)
+      if (still_alive(p, text)) ::kill(p.pid, SIGKILL);
+  }
+}
+
+bool is_crash_signal(int sig) {
+  switch (sig) {
+    case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT:
+    case SIGQUIT: case SIGTRAP: case SIGSYS: case SIGXCPU: case SIGXFSZ:
+      return true;
+    default:
+      return false;
+  }
+}
+
 
 void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 

@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "sys/pid.h"
+
+#include "sys/proc_files.h"
+
 namespace memgate::sys {
 
 struct ExitStatus {
@@ -55,6 +59,28 @@ class Child {
   pid_t pid_ = -1;
   std::optional<ExitStatus> status_;
 };
+
+// A child of memgate other than the target that exited: a descendant re-parented to
+// memgate (become_subreaper) after its own parent exited.
+struct AdoptedExit {
+  pid_t pid = 0;
+  std::string comm;
+  ExitStatus status;
+};
+
+// Reaps the children of memgate that have exited, except keep_a / keep_b (the target,
+// whose status Child::poll takes, and the watchdog): non-blocking.
+std::vector<AdoptedExit> reap_adopted(pid_t keep_a, pid_t keep_b);
+
+// SIGTERM to each process, then SIGKILL to those still alive after grace_s (each
+// checked by its start time, so a reused pid is spared); reaps those re-parented to
+// memgate (all but `keep`, the watchdog) on the way.
+void stop_processes(const std::vector<ProcessIdentity>& processes, double grace_s, pid_t keep);
+
+// Signals that mean a crash (those that dump core: SIGSEGV, SIGABRT, SIGBUS...), as
+// opposed to a stop someone asked for (SIGTERM, SIGKILL, SIGINT...).
+bool is_crash_signal(int sig);
+
 
 // Makes orphaned descendants re-parent to this process instead of init, so that the
 // target's left-behind processes can be reaped (and never pile up as zombies).

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -115,6 +116,38 @@ void append_children_by_scan(pid_t ppid, std::vector<pid_t>& out) {
     const auto stat = parse_stat(text);
     if (stat && stat->ppid == ppid) out.push_back(*pid);
   }
+}
+
+std::vector<ProcessIdentity> live_descendants(pid_t ancestor, pid_t skip) {
+  std::string text;
+  static const bool children_files = read_file_into("/proc/thread-self/children", text);
+  std::vector<pid_t> found{ancestor};
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const auto before = static_cast<std::ptrdiff_t>(found.size());
+    if (children_files) append_children(found[i], found);
+    else append_children_by_scan(found[i], found);
+    found.erase(std::remove(found.begin() + before, found.end(), skip), found.end());
+  }
+  std::vector<ProcessIdentity> out;
+  char path[64];
+  for (std::size_t i = 1; i < found.size(); ++i) {
+    std::snprintf(path, sizeof path, "/proc/%d/stat", found[i]);
+    if (!read_file_into(path, text)) continue;
+    const auto stat = parse_stat(text);
+    if (!stat || stat->state == 'Z' || stat->state == 'X') continue;
+    out.push_back({found[i], stat->pgrp, stat->comm, stat->starttime_ticks});
+  }
+  return out;
+}
+
+bool process_named(pid_t pid, const std::string& comm) {
+  if (pid <= 0) return false;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  std::string text;
+  if (!read_file_into(path, text)) return false;
+  const auto stat = parse_stat(text);
+  return stat && stat->state != 'Z' && stat->state != 'X' && stat->comm == comm;
 }
 
 double clock_ticks_per_second() {

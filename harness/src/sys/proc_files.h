@@ -25,6 +25,21 @@ bool append_children(pid_t pid, std::vector<pid_t>& out);
 // All pids on the machine whose parent is ppid, by scanning /proc (the slow fallback).
 void append_children_by_scan(pid_t ppid, std::vector<pid_t>& out);
 
+// A live process as /proc/PID/stat names it.
+struct ProcessIdentity {
+  pid_t pid = 0;
+  pid_t pgrp = 0;
+  std::string comm;
+  std::uint64_t start_ticks = 0;
+};
+
+// Every live (non-zombie) descendant of `ancestor`, found through the children files
+// (or a /proc scan), except `skip` and its descendants.
+std::vector<ProcessIdentity> live_descendants(pid_t ancestor, pid_t skip);
+
+// True when pid is alive and its comm is `comm` (e.g. "memgate").
+bool process_named(pid_t pid, const std::string& comm);
+
 double clock_ticks_per_second();
 
 }  // namespace memgate::sys

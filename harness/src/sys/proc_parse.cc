@@ -65,9 +65,9 @@ std::optional<StatFields> parse_stat(std::string_view text) {
   StatFields out;
   out.comm = std::string(text.substr(open + 1, close - open - 1));
   std::string_view rest = text.substr(close + 1);
-  // Fields after comm, numbered as in proc(5): 3 state, 4 ppid, ... 22 starttime.
+  // Fields after comm, numbered as in proc(5): 3 state, 4 ppid, ... 22 starttime, ... 52 exit_code.
   int field = 3;
-  while (!rest.empty() && field <= 22) {
+  while (!rest.empty() && field <= 52) {
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
     const auto end = rest.find(' ');
     const std::string_view token = rest.substr(0, end);
@@ -77,6 +77,7 @@ std::optional<StatFields> parse_stat(std::string_view text) {
     switch (field) {
       case 3: out.state = token.front(); break;
       case 4: out.ppid = static_cast<pid_t>(num()); break;
+      case 5: out.pgrp = static_cast<pid_t>(num()); break;
       case 10: out.minflt = num(); break;
       case 11: out.cminflt = num(); break;
       case 12: out.majflt = num(); break;
@@ -87,6 +88,7 @@ std::optional<StatFields> parse_stat(std::string_view text) {
       case 17: out.cstime_ticks = num(); break;
       case 20: out.num_threads = static_cast<std::uint32_t>(num()); break;
       case 22: out.starttime_ticks = num(); break;
+      case 52: out.exit_code = static_cast<int>(num()); break;
       default: break;
     }
     ++field;

@@ -23,10 +23,12 @@ struct StatFields {  // /proc/PID/stat
   std::string comm;
   char state = '?';
   pid_t ppid = 0;
+  pid_t pgrp = 0;
   std::uint64_t minflt = 0, cminflt = 0, majflt = 0, cmajflt = 0;
   std::uint64_t utime_ticks = 0, stime_ticks = 0, cutime_ticks = 0, cstime_ticks = 0;
   std::uint32_t num_threads = 0;
   std::uint64_t starttime_ticks = 0;
+  int exit_code = 0;  // field 52: a zombie's wait status (0 while alive, or before Linux 3.5)
 };
 
 struct SmapsRollupFields {  // /proc/PID/smaps_rollup, bytes

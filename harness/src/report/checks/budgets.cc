@@ -14,13 +14,28 @@ analyze::BudgetLimits budget_limits(const CheckSettings& s) {
   return {s.get(kMaxRss), s.get(kMaxPss), s.get(kMaxFds), s.get(kMaxThreads)};
 }
 
+namespace {
+
+// The eBPF sampler's tree peak (meta.json samplers.ebpf.peak_bytes): it follows every
+// descendant, also those /proc polling lost (a daemon that left the target's group).
+std::optional<double> exact_tree_peak(const record::RunMeta& meta) {
+  const auto it = meta.samplers.find("ebpf");
+  if (it == meta.samplers.end() || !it->is_object() || !it->value("supported", false)) return std::nullopt;
+  const auto peak = it->find("peak_bytes");
+  if (peak == it->end() || !peak->is_number()) return std::nullopt;
+  return peak->get<double>();
+}
+
+}  // namespace
+
 const CheckSpec& budget_checks() {
   static const CheckSpec spec{
       "budgets",
       {check_id::kRssBudget, check_id::kPssBudget, check_id::kFdBudget, check_id::kThreadBudget},
       {&kMaxRss, &kMaxPss, &kMaxFds, &kMaxThreads},
       [](const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
-        for (auto& check : analyze::budget_checks(budget_limits(s), in.summary)) out.push_back(std::move(check));
+        for (auto& check : analyze::budget_checks(budget_limits(s), in.summary, exact_tree_peak(in.meta)))
+          out.push_back(std::move(check));
       }};
   return spec;
 }
