@@ -23,12 +23,15 @@ void check_ebpf_section(const nlohmann::json& ebpf) {
   };
   if (!ebpf.is_object()) bad("", "an object");
   if (ebpf.contains("supported") && !ebpf["supported"].is_boolean()) bad("supported", "true or false");
-  if (ebpf.contains("peak_bytes") && !ebpf["peak_bytes"].is_number_unsigned()) bad("peak_bytes", "a number of bytes");
+  // Integers of either signedness: meta read from disk holds unsigned ones, meta still in
+  // memory (an io-error run judged before its file is written) signed ones.
+  const auto count = [](const nlohmann::json& v) { return v.is_number_integer() && v.get<std::int64_t>() >= 0; };
+  if (ebpf.contains("peak_bytes") && !count(ebpf["peak_bytes"])) bad("peak_bytes", "a number of bytes");
   if (!ebpf.contains("processes")) return;
   if (!ebpf["processes"].is_array()) bad("processes", "an array");
   for (const auto& p : ebpf["processes"]) {
-    if (!p.is_object() || !p.value("pid", nlohmann::json()).is_number_unsigned() || !p.value("comm", nlohmann::json()).is_string() ||
-        (p.contains("peak_bytes") && !p["peak_bytes"].is_number_unsigned()))
+    if (!p.is_object() || !count(p.value("pid", nlohmann::json())) || !p.value("comm", nlohmann::json()).is_string() ||
+        (p.contains("peak_bytes") && !count(p["peak_bytes"])))
       bad("processes", "objects with a numeric pid, a comm string and peak_bytes");
   }
 }
