@@ -10,8 +10,10 @@
 #     Compiles each source with clang -target bpf (-g is required: the skeleton needs
 #     BTF), statically links the objects with `bpftool gen object` (which also strips
 #     DWARF) and writes <dir>/<name>.skel.h with `bpftool gen skeleton`. Creates the
-#     custom target <name>_skel that generates the header. vmlinux.h is generated once
-#     from the running kernel's BTF into <dir>.
+#     INTERFACE library <name>_skeleton: linking it puts <dir> on the include path, links
+#     libbpf (the skeleton calls it) and generates the header before the user compiles.
+#     (<name>_skel is the custom target that does the generation.) vmlinux.h is
+#     generated once from the running kernel's BTF into <dir>.
 
 find_program(MEMGATE_CLANG NAMES clang clang-16 clang-15 clang-14)
 find_program(MEMGATE_BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin)
@@ -98,4 +100,10 @@ function(memgate_bpf_skeleton name)
     COMMENT "Generating BPF skeleton ${name}.skel.h"
     VERBATIM)
   add_custom_target(${name}_skel DEPENDS ${skeleton})
+
+  # What users link; consumers of an INTERFACE library inherit its build dependencies.
+  add_library(${name}_skeleton INTERFACE)
+  target_include_directories(${name}_skeleton INTERFACE ${out})
+  target_link_libraries(${name}_skeleton INTERFACE PkgConfig::LIBBPF)
+  add_dependencies(${name}_skeleton ${name}_skel)
 endfunction()

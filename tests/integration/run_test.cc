@@ -110,7 +110,9 @@ TEST(Run, BudgetFailsAndReportRecomputesWithOtherSettings) {
 
   // Without flags, the recorded settings apply again.
   EXPECT_EQ(memgate({"report", run.dir}).exit_code, 1);
-  for (const auto& c : read_json(run.dir + "/report.json")["checks"])  // --plateau none was recorded too
+  // Keep the document alive: a range-for over a temporary's member outlives the temporary.
+  const auto recorded = read_json(run.dir + "/report.json");
+  for (const auto& c : recorded["checks"])  // --plateau none was recorded too
     EXPECT_NE(c["id"], "rss-plateau");
 }
 
