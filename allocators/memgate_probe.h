@@ -25,13 +25,13 @@
 #define MEMGATE_PROBE_NONE UINT64_MAX
 
 /* Environment the probe reads. */
-#define MEMGATE_PROBE_ENV_SESSION "MEMGATE_PROBE_SESSION"     /* required: no session, no probe */
+#define MEMGATE_PROBE_ENV_SESSION "MEMGATE_PROBE_SESSION"      /* required: no session, no probe */
 #define MEMGATE_PROBE_ENV_INTERVAL "MEMGATE_PROBE_INTERVAL_MS" /* statistics period, default 100 */
 
 enum memgate_probe_state {
   MEMGATE_PROBE_STARTING = 0,
-  MEMGATE_PROBE_RUNNING = 1, /* the probe thread publishes */
-  MEMGATE_PROBE_EXITED = 2,  /* the process ran its exit handlers */
+  MEMGATE_PROBE_RUNNING = 1,  /* the probe thread publishes */
+  MEMGATE_PROBE_EXITED = 2,   /* the process ran its exit handlers */
   MEMGATE_PROBE_NO_THREAD = 3 /* pthread_create failed: identity only, no statistics */
 };
 
@@ -48,21 +48,21 @@ struct memgate_probe_slot {
   uint32_t magic;
   uint32_t version;
   int32_t pid;
-  uint32_t state;              /* enum memgate_probe_state */
-  char allocator[16];          /* "glibc", "jemalloc", "mimalloc", "tcmalloc" or "unknown" */
-  char malloc_from[240];       /* file that defines the malloc this process calls (dladdr) */
+  uint32_t state;        /* enum memgate_probe_state */
+  char allocator[16];    /* "glibc", "jemalloc", "mimalloc", "tcmalloc" or "unknown" */
+  char malloc_from[240]; /* file that defines the malloc this process calls (dladdr) */
   uint32_t interval_ms;
 
-  uint32_t stats_seq;          /* seqlock: odd while the fields below change */
-  uint64_t publishes;          /* statistics snapshots written so far */
-  uint64_t published_ns;       /* CLOCK_MONOTONIC when the figures below were read */
+  uint32_t stats_seq;    /* seqlock: odd while the fields below change */
+  uint64_t publishes;    /* statistics snapshots written so far */
+  uint64_t published_ns; /* CLOCK_MONOTONIC when the figures below were read */
   struct memgate_probe_heap heap;
-  uint64_t stats_cost_ns;      /* time the last statistics read took in the target */
-  uint64_t thread_cpu_ns;      /* CPU time of the probe thread so far: its whole overhead */
+  uint64_t stats_cost_ns; /* time the last statistics read took in the target */
+  uint64_t thread_cpu_ns; /* CPU time of the probe thread so far: its whole overhead */
 
-  uint32_t purge_request;      /* futex word: the sampler increments it */
-  uint32_t purge_done;         /* futex word: the probe copies purge_request here when done */
-  uint64_t purge_cost_ns;      /* time the last purge took */
+  uint32_t purge_request;                      /* futex word: the sampler increments it */
+  uint32_t purge_done;                         /* futex word: the probe copies purge_request here when done */
+  uint64_t purge_cost_ns;                      /* time the last purge took */
   struct memgate_probe_heap heap_before_purge; /* heap figures just before the last purge */
 };
 

@@ -90,11 +90,11 @@ static void detect_allocator(struct memgate_probe_slot* slot) {
     probe.mext_release = (mext_release_fn)symbol_of(search, "MallocExtension_ReleaseFreeMemory", base);
     probe.kind = KIND_TCMALLOC;
   } else if (symbol_of(search, "mallinfo2", base) && symbol_of(search, "gnu_get_libc_version", base)) {
-    probe.kind = KIND_GLIBC;  /* malloc comes from libc itself */
+    probe.kind = KIND_GLIBC; /* malloc comes from libc itself */
   } else {
     probe.kind = KIND_UNKNOWN;
   }
-  if (handle) dlclose(handle);  /* drops the reference RTLD_NOLOAD took; nothing unloads */
+  if (handle) dlclose(handle); /* drops the reference RTLD_NOLOAD took; nothing unloads */
   static const char* const names[] = {"unknown", "glibc", "jemalloc", "mimalloc", "tcmalloc"};
   snprintf(slot->allocator, sizeof slot->allocator, "%s", names[probe.kind]);
 }
@@ -121,13 +121,13 @@ static void read_heap(struct memgate_probe_heap* h) {
       struct mallinfo2 mi = mallinfo2();
       h->allocated = mi.uordblks + mi.hblkhd;
       h->mapped = mi.arena + mi.hblkhd;
-      h->free_held = mi.fordblks;  /* counts free chunks even after malloc_trim madvised them */
+      h->free_held = mi.fordblks; /* counts free chunks even after malloc_trim madvised them */
       break;
     }
     case KIND_JEMALLOC: {
       uint64_t epoch = 1;
       size_t len = sizeof epoch;
-      probe.mallctl("epoch", &epoch, &len, &epoch, len);  /* refreshes the cached stats */
+      probe.mallctl("epoch", &epoch, &len, &epoch, len); /* refreshes the cached stats */
       h->allocated = jemalloc_size("stats.allocated");
       h->active = jemalloc_size("stats.active");
       h->resident = jemalloc_size("stats.resident");
@@ -160,21 +160,23 @@ static void read_heap(struct memgate_probe_heap* h) {
                                 tcmalloc_property("tcmalloc.thread_cache_free_bytes")};
       uint64_t sum = 0;
       for (size_t i = 0; i < sizeof parts / sizeof parts[0]; ++i) {
-        if (!known(parts[i])) { sum = MEMGATE_PROBE_NONE; break; }
+        if (!known(parts[i])) {
+          sum = MEMGATE_PROBE_NONE;
+          break;
+        }
         sum += parts[i];
       }
       h->free_held = sum;
       break;
     }
-    case KIND_UNKNOWN:
-      break;
+    case KIND_UNKNOWN: break;
   }
 }
 
 static void purge(void) {
   switch (probe.kind) {
     case KIND_GLIBC:
-      malloc_trim(0);  /* also madvises free pages inside the heap, not just the top */
+      malloc_trim(0); /* also madvises free pages inside the heap, not just the top */
       break;
     case KIND_JEMALLOC:
       /* The tcache flush reaches only this thread's cache; the purge covers every
@@ -183,13 +185,12 @@ static void purge(void) {
       probe.mallctl("arena.4096.purge", NULL, NULL, NULL, 0);
       break;
     case KIND_MIMALLOC:
-      if (probe.mi_collect) probe.mi_collect(true);  /* this thread's heap + abandoned segments */
+      if (probe.mi_collect) probe.mi_collect(true); /* this thread's heap + abandoned segments */
       break;
     case KIND_TCMALLOC:
       if (probe.mext_release) probe.mext_release();
       break;
-    case KIND_UNKNOWN:
-      break;
+    case KIND_UNKNOWN: break;
   }
 }
 
@@ -200,14 +201,14 @@ static void publish(struct memgate_probe_slot* slot) {
   const uint64_t start = now_ns(CLOCK_MONOTONIC);
   read_heap(&heap);
   const uint64_t cost = now_ns(CLOCK_MONOTONIC) - start;
-  __atomic_fetch_add(&slot->stats_seq, 1, __ATOMIC_ACQ_REL);  /* odd: writing */
+  __atomic_fetch_add(&slot->stats_seq, 1, __ATOMIC_ACQ_REL); /* odd: writing */
   __atomic_thread_fence(__ATOMIC_RELEASE);
   slot->heap = heap;
   slot->stats_cost_ns = cost;
   slot->thread_cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID);
   slot->publishes++;
   slot->published_ns = start;
-  __atomic_fetch_add(&slot->stats_seq, 1, __ATOMIC_RELEASE);  /* even: consistent */
+  __atomic_fetch_add(&slot->stats_seq, 1, __ATOMIC_RELEASE); /* even: consistent */
 }
 
 static long futex(uint32_t* word, int op, uint32_t value, const struct timespec* timeout) {
@@ -216,7 +217,7 @@ static long futex(uint32_t* word, int op, uint32_t value, const struct timespec*
 
 static void* probe_thread(void* arg) {
   struct memgate_probe_slot* slot = arg;
-  prctl(PR_SET_NAME, "memgate-probe", 0, 0, 0);  /* prctl: no /proc write, no fd */
+  prctl(PR_SET_NAME, "memgate-probe", 0, 0, 0); /* prctl: no /proc write, no fd */
   const struct timespec period = {probe.interval_ms / 1000, (long)(probe.interval_ms % 1000) * 1000000L};
   for (;;) {
     if (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) == MEMGATE_PROBE_EXITED) return NULL;
@@ -242,7 +243,8 @@ static bool valid_session(const char* s) {
   if (n == 0 || n >= sizeof probe.session) return false;
   for (size_t i = 0; i < n; ++i) {
     const char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return false;
   }
   return true;
 }
@@ -263,7 +265,7 @@ static struct memgate_probe_slot* open_slot(pid_t pid) {
 static void start_probe(void) {
   const pid_t pid = getpid();
   struct memgate_probe_slot* slot = open_slot(pid);
-  if (!slot) return;  /* no /dev/shm: the target runs unobserved; memgate reports the missing slot */
+  if (!slot) return; /* no /dev/shm: the target runs unobserved; memgate reports the missing slot */
   /* The same pid may come back after exec: start from a clean slot. */
   __atomic_store_n(&slot->magic, 0, __ATOMIC_RELEASE);
   memset((char*)slot + sizeof slot->magic, 0, sizeof *slot - sizeof slot->magic);
@@ -301,7 +303,7 @@ static void after_fork_in_child(void) {
 
 __attribute__((constructor)) static void memgate_probe_init(void) {
   const char* session = getenv(MEMGATE_PROBE_ENV_SESSION);
-  if (!session || !valid_session(session)) return;  /* not under memgate: stay inert */
+  if (!session || !valid_session(session)) return; /* not under memgate: stay inert */
   snprintf(probe.session, sizeof probe.session, "%s", session);
   const char* interval = getenv(MEMGATE_PROBE_ENV_INTERVAL);
   long ms = interval ? strtol(interval, NULL, 10) : 100;

@@ -41,11 +41,12 @@ std::vector<compare::Variant> variants_from(const CompareArgs& a) {
 
 void add_compare_command(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<CompareArgs>();
-  auto* cmd = app.add_subcommand("compare",
-                                 "Run a command or a scenario under several allocators, N times each, and compare them");
+  auto* cmd = app.add_subcommand(
+      "compare", "Run a command or a scenario under several allocators, N times each, and compare them");
   cmd->footer(
       "Examples:\n"
-      "  memgate compare scenarios/examples/sensor_burst.json --allocators glibc,jemalloc,mimalloc,tcmalloc --repeat 3\n"
+      "  memgate compare scenarios/examples/sensor_burst.json --allocators glibc,jemalloc,mimalloc,tcmalloc --repeat "
+      "3\n"
       "  memgate compare scenarios/air_quality_burst.json --allocators glibc,jemalloc --repeat 5 --purge-at-phases\n"
       "  memgate compare --profile ci scenarios/air_quality_burst.json --allocators glibc,jemalloc,mimalloc,tcmalloc\n"
       "  memgate compare --allocators glibc,jemalloc,mimalloc,tcmalloc --repeat 3 --duration 2m -- ./server\n"
@@ -69,8 +70,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--out", a->options.out_dir, "Comparison directory (default: ./memgate-compare-<timestamp>)")
       ->type_name("DIR");
-  cmd->add_option("--baseline", a->options.recommend.baseline,
-                  "Variant the others are judged against (default: glibc)")
+  cmd->add_option("--baseline", a->options.recommend.baseline, "Variant the others are judged against (default: glibc)")
       ->type_name("LABEL");
   cmd->add_option("--min-effect", a->min_effect_pct, "Steady-RSS differences below this percentage count as the same")
       ->check(CLI::Range(0.0, 100.0))
@@ -96,12 +96,15 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     compare::CompareResult result;
     if (!a->report_dir.empty()) {
       if (!a->run.command.empty() || !a->allocators.empty() || !a->variants.empty())
-        throw Error(ExitCode::usage, "--report DIR recomputes an existing comparison: give no command, --allocators or --variant with it");
+        throw Error(
+            ExitCode::usage,
+            "--report DIR recomputes an existing comparison: give no command, --allocators or --variant with it");
       refuse_scenario_flags_without_scenario(a->run_flags.scenario, "compare");
       result = compare::report_compare_dir(a->report_dir, o);
     } else {
       if (a->allocators.empty() && a->variants.empty())
-        throw Error(ExitCode::usage, "what should be compared? give --allocators glibc,jemalloc,mimalloc,tcmalloc (or --variant)");
+        throw Error(ExitCode::usage,
+                    "what should be compared? give --allocators glibc,jemalloc,mimalloc,tcmalloc (or --variant)");
       o.variants = variants_from(*a);
       apply_run_flags(*cmd, a->run_flags, a->run);
       if (run::is_scenario_argument(a->run.command)) {

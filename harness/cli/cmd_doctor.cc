@@ -61,8 +61,8 @@ std::vector<Finding> examine() {
                "VmRSS, RssAnon/File/Shmem, VmHWM, VmSwap", "needs Linux >= 4.5 with /proc mounted"});
   f.push_back({"/proc smaps_rollup (PSS)", readable("/proc/self/smaps_rollup"), false, "PSS at --pss-hz",
                "needs Linux >= 4.14; without it PSS columns stay empty"});
-  f.push_back({"/proc children files", readable("/proc/thread-self/children"), false,
-               "fast process-tree discovery", "kernel built without CONFIG_PROC_CHILDREN: memgate scans /proc instead (slower)"});
+  f.push_back({"/proc children files", readable("/proc/thread-self/children"), false, "fast process-tree discovery",
+               "kernel built without CONFIG_PROC_CHILDREN: memgate scans /proc instead (slower)"});
   f.push_back({"O(1) fd counting", kernel_at_least(6, 2), false, "stat(/proc/PID/fd).st_size is the fd count",
                "needs Linux >= 6.2: memgate lists /proc/PID/fd instead (slower with many fds)"});
 
@@ -71,14 +71,17 @@ std::vector<Finding> examine() {
   const bool v2_memory = controllers.find("memory") != std::string::npos;
   const bool v1_memory = readable("/sys/fs/cgroup/memory/memory.limit_in_bytes");
   f.push_back({"cgroup memory controller", v2_memory || v1_memory, false,
-               v2_memory ? "cgroup v2 (memory.max, memory.events)" : v1_memory ? "cgroup v1 (/sys/fs/cgroup/memory)" : "none",
+               v2_memory   ? "cgroup v2 (memory.max, memory.events)"
+               : v1_memory ? "cgroup v1 (/sys/fs/cgroup/memory)"
+                           : "none",
                "mount a cgroup memory controller to run targets under a memory limit"});
 
   for (const auto& a : alloc::allocators()) {
     if (a.library.empty()) continue;  // glibc: nothing to preload
     const bool present = readable(std::string(a.library));
     f.push_back({"allocator " + std::string(a.name), present, false,
-                 std::string(a.library) + (present ? " (" + alloc::version_text(a) + ")" : ""), std::string(a.install_hint)});
+                 std::string(a.library) + (present ? " (" + alloc::version_text(a) + ")" : ""),
+                 std::string(a.install_hint)});
   }
   try {
     f.push_back({"allocator probe", true, false, alloc::probe_library_path(), ""});
@@ -95,7 +98,8 @@ std::vector<Finding> examine() {
 #endif
 
   const bool matplotlib = command_succeeds({"/usr/bin/python3", "-c", "import matplotlib"});
-  f.push_back({"plots (matplotlib)", matplotlib, false, "/usr/bin/python3 with matplotlib; scripts in " + run::reports_dir(),
+  f.push_back({"plots (matplotlib)", matplotlib, false,
+               "/usr/bin/python3 with matplotlib; scripts in " + run::reports_dir(),
                "apt-get install python3-matplotlib"});
   return f;
 }

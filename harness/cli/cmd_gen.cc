@@ -56,7 +56,8 @@ void check_output_size(const GenOptions& o, const load::TrafficConfig& traffic, 
     source.emit(line);
     bytes += static_cast<double>(line.size()) + 48;  // {"t":...,"phase":...,"line":...} and escaping, roughly
   }
-  if (records == 0) throw Error(ExitCode::usage, "gen: the schedule plans no records (rate 0, or too short); nothing to write");
+  if (records == 0)
+    throw Error(ExitCode::usage, "gen: the schedule plans no records (rate 0, or too short); nothing to write");
   double planned = static_cast<double>(schedule.total_records());
   if (auto limit = payload->limit()) planned = std::min(planned, static_cast<double>(*limit));
   const double estimate = bytes / static_cast<double>(records) * planned;
@@ -64,9 +65,10 @@ void check_output_size(const GenOptions& o, const load::TrafficConfig& traffic, 
   std::snprintf(size, sizeof size, "%.3g GiB", estimate / (1ull << 30));
   if (o.force) return;
   if (estimate > kMaxGenBytes)
-    throw Error(ExitCode::usage, "gen: the trace would be about " + std::string(size) + " (" +
-                                     std::to_string(static_cast<unsigned long long>(planned)) +
-                                     " records), over the 10 GiB gen writes without --force; shorten the duration or lower the rate");
+    throw Error(ExitCode::usage,
+                "gen: the trace would be about " + std::string(size) + " (" +
+                    std::to_string(static_cast<unsigned long long>(planned)) +
+                    " records), over the 10 GiB gen writes without --force; shorten the duration or lower the rate");
   std::string dir = std::filesystem::path(o.out).parent_path().string();
   if (dir.empty()) dir = ".";
   struct statvfs fs {};
@@ -75,8 +77,8 @@ void check_output_size(const GenOptions& o, const load::TrafficConfig& traffic, 
     if (estimate > available) {
       char free_text[64];
       std::snprintf(free_text, sizeof free_text, "%.3g GiB", available / (1ull << 30));
-      throw Error(ExitCode::usage, "gen: the trace would be about " + std::string(size) + " but " + dir + " has " + free_text +
-                                       " free; free space, write elsewhere, or pass --force");
+      throw Error(ExitCode::usage, "gen: the trace would be about " + std::string(size) + " but " + dir + " has " +
+                                       free_text + " free; free space, write elsewhere, or pass --force");
     }
   }
 }
@@ -132,16 +134,23 @@ void add_gen_command(CLI::App& app, int& exit_code) {
       "  memgate gen --out sensors.jsonl --rate 500 --duration 10m --bad-fraction 0.01\n"
       "  memgate gen --out batch.jsonl --payload od_pairs --pairs 12000 --chunk 500 --rate 2\n"
       "  memgate gen --out day.jsonl scenarios/examples/diurnal_soak.json");
-  cmd->add_option("scenario", o->scenario, "Take stages, bursts and payload from this scenario file")->type_name("SCENARIO.json");
+  cmd->add_option("scenario", o->scenario, "Take stages, bursts and payload from this scenario file")
+      ->type_name("SCENARIO.json");
   cmd->add_option("--out,-o", o->out, "Trace file to write")->required()->type_name("PATH");
-  cmd->add_option("--rate", o->rate, "Records per second (without a scenario)")->check(CLI::Range(0.0, 1e9))->capture_default_str();
+  cmd->add_option("--rate", o->rate, "Records per second (without a scenario)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
   add_duration_option(*cmd, "--duration", o->duration_s, "Length of the schedule (without a scenario; default 60s)");
-  cmd->add_option("--payload", o->payload, "sensors or od_pairs")->check(CLI::IsMember({"sensors", "od_pairs"}))->capture_default_str();
+  cmd->add_option("--payload", o->payload, "sensors or od_pairs")
+      ->check(CLI::IsMember({"sensors", "od_pairs"}))
+      ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed: the same seed gives the same bytes")->capture_default_str();
   cmd->add_option("--bad-fraction", o->bad_fraction, "Share of deliberately bad sensor records")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  cmd->add_option("--pairs", o->pairs, "od_pairs: number of origin-destination pairs")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--pairs", o->pairs, "od_pairs: number of origin-destination pairs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--chunk", o->chunk, "od_pairs: pairs per record")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_flag("--force", o->force, "Write a trace over 10 GiB, or larger than the free space");
   cmd->callback([o, &exit_code] { exit_code = generate(*o); });

@@ -72,22 +72,29 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--loops", o->replay.loops, "Passes over the file (0: until interrupted), timestamps re-based")
       ->capture_default_str();
-  cmd->add_option("--reorder-window", o->replay.reorder_window, "Lines held back to restore time order")->capture_default_str();
+  cmd->add_option("--reorder-window", o->replay.reorder_window, "Lines held back to restore time order")
+      ->capture_default_str();
   auto gap = std::make_shared<std::optional<double>>();
   add_duration_option(*cmd, "--max-gap", *gap, "Shorten longer gaps between records to this (default: no cap)");
   cmd->add_option("--time-field", o->replay.read.time_field, "Field with the send time (seconds or ISO-8601 UTC)")
       ->capture_default_str();
-  cmd->add_option("--line-field", o->replay.read.line_field, "Field holding the record as a string (else the whole line)")
+  cmd->add_option("--line-field", o->replay.read.line_field,
+                  "Field holding the record as a string (else the whole line)")
       ->capture_default_str();
-  cmd->add_option("--phase-field", o->replay.read.phase_field, "Field holding the record's phase tag (burst, recovery...)")
+  cmd->add_option("--phase-field", o->replay.read.phase_field,
+                  "Field holding the record's phase tag (burst, recovery...)")
       ->capture_default_str();
   cmd->add_flag("--skip-malformed", o->replay.read.skip_malformed, "Skip and count malformed lines instead of failing");
-  cmd->add_option("--time-scale", o->time_scale, "Scenario seconds per wall second")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--time-scale", o->time_scale, "Scenario seconds per wall second")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--late-policy", o->late_policy, "queue, drop or catch_up")
       ->check(CLI::IsMember({"queue", "drop", "catch_up"}))
       ->capture_default_str();
   auto* unix_opt = cmd->add_option("--unix", o->unix_path, "Send to this unix socket")->type_name("PATH");
-  cmd->add_option("--tcp", o->tcp_port, "Send to this TCP port on 127.0.0.1")->check(CLI::Range(1, 65535))->excludes(unix_opt);
+  cmd->add_option("--tcp", o->tcp_port, "Send to this TCP port on 127.0.0.1")
+      ->check(CLI::Range(1, 65535))
+      ->excludes(unix_opt);
   cmd->callback([o, gap, &exit_code] {
     if (*gap) o->replay.max_gap_s = **gap;
     exit_code = replay(*o);

@@ -34,9 +34,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--force", config->force,
                 "Replace the previous run in --out (without it, a directory holding a finished run is refused)");
   cmd->add_option("--junit", config->junit_path, "Also write the checks as JUnit XML to PATH")->type_name("PATH");
-  cmd->add_option("--target-log", config->target_log,
-                  "Write the target's stdout and stderr to PATH instead of this terminal (memgate compare keeps each run's in "
-                  "its run directory as target.log)")
+  cmd->add_option(
+         "--target-log", config->target_log,
+         "Write the target's stdout and stderr to PATH instead of this terminal (memgate compare keeps each run's in "
+         "its run directory as target.log)")
       ->type_name("PATH");
   cmd->add_flag("--no-plot{false}", config->plot, "Do not render timeline.png at the end");
   cmd->add_flag("--quiet,-q", config->quiet, "No progress output");

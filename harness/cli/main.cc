@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "memgate: internal error: %s (please report it with the command you ran)\n", e.what());
     return static_cast<int>(memgate::ExitCode::internal);
   }
-  if (!stdout_flushed_or_closed()) std::fprintf(stderr, "memgate: warning: could not write to stdout: %s\n", std::strerror(errno));
+  if (!stdout_flushed_or_closed())
+    std::fprintf(stderr, "memgate: warning: could not write to stdout: %s\n", std::strerror(errno));
   return exit_code;
 }

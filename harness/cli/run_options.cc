@@ -25,7 +25,8 @@ void add_sampling_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
                       "Stop the target (SIGTERM to its group) after this long; with traffic, how long load is sent; "
                       "default: until it exits")
       ->group(group);
-  add_duration_option(app, "--grace", f.grace_s, "After SIGTERM, wait this long before SIGKILL (default 10s)")->group(group);
+  add_duration_option(app, "--grace", f.grace_s, "After SIGTERM, wait this long before SIGKILL (default 10s)")
+      ->group(group);
 }
 
 void add_sampler_options(CLI::App& app, run::SamplerConfig& s) {

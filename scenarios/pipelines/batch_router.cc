@@ -48,7 +48,8 @@ std::uint64_t mix(std::uint64_t x) {
 // The routing service: an injected failure rate, and a JSON response like a matrix API's.
 class Backend {
  public:
-  Backend(RoadGraph& graph, double fail_rate, std::uint64_t seed) : graph_(graph), fail_rate_(fail_rate), state_(seed) {}
+  Backend(RoadGraph& graph, double fail_rate, std::uint64_t seed)
+      : graph_(graph), fail_rate_(fail_rate), state_(seed) {}
   std::optional<std::string> request(const std::vector<Pair>& pairs, bool with_geometry) {
     ++requests_;
     if (static_cast<double>((state_ = mix(state_)) >> 11) * 0x1.0p-53 < fail_rate_) return std::nullopt;  // a 503
@@ -83,7 +84,8 @@ class Backend {
 class Store {
  public:
   explicit Store(const std::string& path) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("cannot open " + path + ": " + sqlite3_errmsg(db_));
+    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK)
+      throw std::runtime_error("cannot open " + path + ": " + sqlite3_errmsg(db_));
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     exec("CREATE TABLE IF NOT EXISTS drive_times (pair_id INTEGER PRIMARY KEY, travel_time_s REAL, distance_m REAL)");
     sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO drive_times VALUES (?, ?, ?)", -1, &insert_, nullptr);
@@ -123,13 +125,15 @@ bool parse_chunk(const std::string& line, std::vector<Pair>& out, Accounting& ac
   if (!doc.is_object() || !doc.contains("pairs") || !doc["pairs"].is_array()) return false;
   for (const auto& p : doc["pairs"]) {
     ++acct.received;
-    const auto ok = [&](const char* k) { return p.contains(k) && p[k].is_array() && p[k].size() == 2 && p[k][0].is_number() && p[k][1].is_number(); };
+    const auto ok = [&](const char* k) {
+      return p.contains(k) && p[k].is_array() && p[k].size() == 2 && p[k][0].is_number() && p[k][1].is_number();
+    };
     if (!p.is_object() || !p.contains("id") || !p["id"].is_number_unsigned() || !ok("o") || !ok("d")) {
       acct.reject("bad_pair");
       continue;
     }
-    out.push_back({p["id"].get<std::uint64_t>(), p["o"][0].get<double>(), p["o"][1].get<double>(), p["d"][0].get<double>(),
-                   p["d"][1].get<double>()});
+    out.push_back({p["id"].get<std::uint64_t>(), p["o"][0].get<double>(), p["o"][1].get<double>(),
+                   p["d"][0].get<double>(), p["d"][1].get<double>()});
   }
   return true;
 }
@@ -144,13 +148,23 @@ int main(int argc, char** argv) {
   CLI::App app{"Streamed batch routing of origin-destination pairs into SQLite (seed 003)"};
   app.add_option("--input", input, "-, unix:PATH or tcp:PORT")->capture_default_str();
   app.add_option("--db", db_path, "SQLite file (default: a scratch one under /tmp, removed at exit)");
-  app.add_option("--chunk-size", chunk_size, "Pairs per backend request")->check(CLI::Range(1, 100000))->capture_default_str();
-  app.add_option("--fail-rate", fail_rate, "Share of backend requests that fail")->check(CLI::Range(0.0, 0.99))->capture_default_str();
-  app.add_option("--max-attempts", max_attempts, "Attempts per request")->check(CLI::Range(1, 20))->capture_default_str();
+  app.add_option("--chunk-size", chunk_size, "Pairs per backend request")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--fail-rate", fail_rate, "Share of backend requests that fail")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
+  app.add_option("--max-attempts", max_attempts, "Attempts per request")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
   app.add_option("--backoff-base-ms", base_ms, "First retry delay")->capture_default_str();
   app.add_option("--backoff-cap-ms", cap_ms, "Longest retry delay")->capture_default_str();
-  app.add_option("--grid", grid, "Road grid is GRID x GRID intersections")->check(CLI::Range(4, 2000))->capture_default_str();
-  app.add_option("--antipattern", antipattern, "none or accumulate")->check(CLI::IsMember({"none", "accumulate"}))->capture_default_str();
+  app.add_option("--grid", grid, "Road grid is GRID x GRID intersections")
+      ->check(CLI::Range(4, 2000))
+      ->capture_default_str();
+  app.add_option("--antipattern", antipattern, "none or accumulate")
+      ->check(CLI::IsMember({"none", "accumulate"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   install_drain_signals();
@@ -177,8 +191,10 @@ int main(int argc, char** argv) {
   MetricsWriter metrics;
   std::atomic<std::uint64_t> retries_seen{0};
   metrics.start_periodic(200ms, [&] {
-    return nlohmann::json{{"received", acct.received.load()}, {"processed", acct.processed.load()},
-                          {"retries", retries_seen.load()}, {"rss_bytes", rss_bytes()}};
+    return nlohmann::json{{"received", acct.received.load()},
+                          {"processed", acct.processed.load()},
+                          {"retries", retries_seen.load()},
+                          {"rss_bytes", rss_bytes()}};
   });
 
   std::vector<Pair> pending;
@@ -190,7 +206,8 @@ int main(int argc, char** argv) {
       if (attempt > 0) {
         ++retries, retries_seen = retries;
         const double jitter = static_cast<double>((jitter_state = mix(jitter_state)) >> 11) * 0x1.0p-53;
-        std::this_thread::sleep_for(duration<double>(backoff_delay_s(attempt - 1, base_ms / 1000, cap_ms / 1000, jitter)));
+        std::this_thread::sleep_for(
+            duration<double>(backoff_delay_s(attempt - 1, base_ms / 1000, cap_ms / 1000, jitter)));
       }
       response = backend.request(pending, accumulate);
     }
@@ -246,20 +263,21 @@ int main(int argc, char** argv) {
   }
   metrics.stop_periodic();
   const double elapsed = duration<double>(steady_clock::now() - started).count();
-  const auto accounting = acct.to_json({{"pipeline", "batch_router"},
-                                        {"unit", "pairs"},  // received counts pairs, not the chunk lines that carry them
-                                        {"mode", antipattern},
-                                        {"stopped_by", stopped_by},
-                                        {"requests", backend.requests()},
-                                        {"routed_chunks", chunks},
-                                        {"retries", retries},
-                                        {"failed_requests", failed_requests},
-                                        {"kept_responses", raw_responses.size()},
-                                        {"db", db_path},
-                                        {"elapsed_s", elapsed},
-                                        {"records_per_s", elapsed > 0 ? acct.received.load() / elapsed : 0.0},
-                                        {"peak_rss_bytes", peak_rss_bytes()},
-                                        {"allocator", allocator_name()}});
+  const auto accounting =
+      acct.to_json({{"pipeline", "batch_router"},
+                    {"unit", "pairs"},  // received counts pairs, not the chunk lines that carry them
+                    {"mode", antipattern},
+                    {"stopped_by", stopped_by},
+                    {"requests", backend.requests()},
+                    {"routed_chunks", chunks},
+                    {"retries", retries},
+                    {"failed_requests", failed_requests},
+                    {"kept_responses", raw_responses.size()},
+                    {"db", db_path},
+                    {"elapsed_s", elapsed},
+                    {"records_per_s", elapsed > 0 ? acct.received.load() / elapsed : 0.0},
+                    {"peak_rss_bytes", peak_rss_bytes()},
+                    {"allocator", allocator_name()}});
   metrics.emit({{"accounting", accounting}});
   std::printf("%s\n", accounting.dump().c_str());
   if (scratch_db) {

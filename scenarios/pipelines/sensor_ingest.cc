@@ -88,19 +88,25 @@ int main(int argc, char** argv) {
   CLI::App app{"Sensor telemetry ingestion with backpressure, throttle and disk spillover (seed 001)"};
   app.add_option("--input", o.input, "-, unix:PATH or tcp:PORT")->capture_default_str();
   app.add_option("--consumers", o.consumers, "Consumer threads")->check(CLI::Range(1, 64))->capture_default_str();
-  app.add_option("--queue-size", o.queue_size, "Queue bound (maxsize)")->check(CLI::Range(1, 10'000'000))->capture_default_str();
+  app.add_option("--queue-size", o.queue_size, "Queue bound (maxsize)")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
   app.add_option("--memory-limit-mb", o.memory_limit_mb, "Throttle pauses at 85 % of this RSS, resumes at 75 %")
       ->check(CLI::Range(8, 1 << 20))
       ->capture_default_str();
   app.add_option("--spill-dir", o.spill_dir, "Spillover directory (default: a fresh one under /tmp)");
-  app.add_option("--spill-timeout-ms", o.spill_timeout_ms, "A put waiting this long spills to disk (0: spill whenever the queue is full)")
+  app.add_option("--spill-timeout-ms", o.spill_timeout_ms,
+                 "A put waiting this long spills to disk (0: spill whenever the queue is full)")
       ->check(CLI::Range(0.0, 3600e3))
       ->capture_default_str();
-  app.add_option("--spill-cap-mb", o.spill_cap_mb, "Spill directory cap; at the cap the producer blocks")->capture_default_str();
+  app.add_option("--spill-cap-mb", o.spill_cap_mb, "Spill directory cap; at the cap the producer blocks")
+      ->capture_default_str();
   app.add_option("--consumer-delay-ms", o.consumer_delay_ms,
                  "Extra per-record latency in consumers (the seed's 10-50 ms spatial op cost)")
       ->capture_default_str();
-  app.add_option("--watersheds", o.watersheds, "Watershed polygons")->check(CLI::Range(1, 10000))->capture_default_str();
+  app.add_option("--watersheds", o.watersheds, "Watershed polygons")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   app.add_option("--metrics-interval-ms", o.metrics_interval_ms, "Metrics channel period")->capture_default_str();
   app.add_option("--antipattern", o.antipattern, "none, unbounded_queue or keep_geometries")
       ->check(CLI::IsMember({"none", "unbounded_queue", "keep_geometries"}))
@@ -137,7 +143,8 @@ int main(int argc, char** argv) {
         if (paused != s.throttled.load()) {
           s.throttled = paused;
           s.queue.set_paused(paused);
-          std::fprintf(stderr, "sensor_ingest: memory %s ingestion\n", paused ? "high, pausing" : "recovered, resuming");
+          std::fprintf(stderr, "sensor_ingest: memory %s ingestion\n",
+                       paused ? "high, pausing" : "recovered, resuming");
         }
         if (paused) purge_allocator();
         s.pauses = h.pauses();

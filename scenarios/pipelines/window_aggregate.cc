@@ -71,8 +71,10 @@ int main(int argc, char** argv) {
   MetricsWriter metrics;
   std::atomic<std::uint64_t> windows_seen{0};
   metrics.start_periodic(200ms, [&] {
-    return nlohmann::json{{"received", acct.received.load()}, {"processed", acct.processed.load()},
-                          {"windows", windows_seen.load()}, {"rss_bytes", rss_bytes()}};
+    return nlohmann::json{{"received", acct.received.load()},
+                          {"processed", acct.processed.load()},
+                          {"windows", windows_seen.load()},
+                          {"rss_bytes", rss_bytes()}};
   });
 
   const auto close_window = [&] {

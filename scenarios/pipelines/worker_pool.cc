@@ -122,8 +122,8 @@ struct Pool {
       }
       db = t_store;
     }
-    const std::string sql = "INSERT OR REPLACE INTO units VALUES (" + std::to_string(unit) + "," + std::to_string(bars.size()) +
-                            "," + std::to_string(bad) + ")";
+    const std::string sql = "INSERT OR REPLACE INTO units VALUES (" + std::to_string(unit) + "," +
+                            std::to_string(bars.size()) + "," + std::to_string(bad) + ")";
     if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
       throw std::runtime_error(std::string("store: ") + sqlite3_errmsg(db));
     if (bad) acct.reject("malformed_tick_lines", bad);
@@ -166,9 +166,14 @@ int main(int argc, char** argv) {
   app.add_option("--workers", o.workers, "Worker threads")->check(CLI::Range(1, 256))->capture_default_str();
   app.add_option("--units", o.units, "Work units")->capture_default_str();
   app.add_option("--ticks", o.ticks, "Ticks per unit")->check(CLI::Range(1, 100'000'000))->capture_default_str();
-  app.add_option("--lines-per-iteration", o.lines_per_iteration, "Lines parsed per iteration")->check(CLI::Range(1, 10'000'000))->capture_default_str();
-  app.add_option("--purge-every", o.purge_every, "Purge every N iterations")->check(CLI::Range(1, 1'000'000))->capture_default_str();
-  app.add_option("--out-dir", o.out_dir, "Result files and store (default: a scratch directory under /tmp, removed at exit)");
+  app.add_option("--lines-per-iteration", o.lines_per_iteration, "Lines parsed per iteration")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
+  app.add_option("--purge-every", o.purge_every, "Purge every N iterations")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  app.add_option("--out-dir", o.out_dir,
+                 "Result files and store (default: a scratch directory under /tmp, removed at exit)");
   app.add_option("--antipattern", o.antipattern, "none, connection_per_unit or no_purge")
       ->check(CLI::IsMember({"none", "connection_per_unit", "no_purge"}))
       ->capture_default_str();
@@ -182,14 +187,17 @@ int main(int argc, char** argv) {
   Pool pool(o, o.out_dir + "/store.sqlite");
   {
     sqlite3* db = open_store(pool.store_path);
-    sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS units (unit INTEGER PRIMARY KEY, bars INTEGER, bad_lines INTEGER)", nullptr,
-                 nullptr, nullptr);
+    sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS units (unit INTEGER PRIMARY KEY, bars INTEGER, bad_lines INTEGER)",
+                 nullptr, nullptr, nullptr);
     sqlite3_close(db);
   }
   MetricsWriter metrics;
   metrics.start_periodic(200ms, [&] {
-    return nlohmann::json{{"processed", pool.acct.processed.load()}, {"busy_workers", pool.busy.load()},
-                          {"purges", pool.purges.load()}, {"fds", open_fd_count()}, {"rss_bytes", rss_bytes()}};
+    return nlohmann::json{{"processed", pool.acct.processed.load()},
+                          {"busy_workers", pool.busy.load()},
+                          {"purges", pool.purges.load()},
+                          {"fds", open_fd_count()},
+                          {"rss_bytes", rss_bytes()}};
   });
   std::vector<std::thread> workers;
   for (int i = 0; i < o.workers; ++i) workers.emplace_back([&pool] { pool.worker(); });
@@ -203,19 +211,20 @@ int main(int argc, char** argv) {
   metrics.stop_periodic();
 
   const double elapsed = duration<double>(steady_clock::now() - started).count();
-  const auto accounting = pool.acct.to_json({{"pipeline", "worker_pool"},
-                                             {"unit", "units"},  // work units, not records: there is no generator to compare with
-                                             {"mode", o.antipattern},
-                                             {"stopped_by", drain_requested() ? "signal" : "done"},
-                                             {"units_planned", o.units},
-                                             {"purges", pool.purges.load()},
-                                             {"connections_opened", pool.connections_opened.load()},
-                                             {"open_fds", open_fd_count()},
-                                             {"out_dir", o.out_dir},
-                                             {"elapsed_s", elapsed},
-                                             {"units_per_s", elapsed > 0 ? pool.acct.processed.load() / elapsed : 0.0},
-                                             {"peak_rss_bytes", peak_rss_bytes()},
-                                             {"allocator", allocator_name()}});
+  const auto accounting =
+      pool.acct.to_json({{"pipeline", "worker_pool"},
+                         {"unit", "units"},  // work units, not records: there is no generator to compare with
+                         {"mode", o.antipattern},
+                         {"stopped_by", drain_requested() ? "signal" : "done"},
+                         {"units_planned", o.units},
+                         {"purges", pool.purges.load()},
+                         {"connections_opened", pool.connections_opened.load()},
+                         {"open_fds", open_fd_count()},
+                         {"out_dir", o.out_dir},
+                         {"elapsed_s", elapsed},
+                         {"units_per_s", elapsed > 0 ? pool.acct.processed.load() / elapsed : 0.0},
+                         {"peak_rss_bytes", peak_rss_bytes()},
+                         {"allocator", allocator_name()}});
   metrics.emit({{"accounting", accounting}});
   std::printf("%s\n", accounting.dump().c_str());
   if (scratch_dir) std::filesystem::remove_all(o.out_dir);

@@ -43,7 +43,8 @@ Series sawtooth_trace(std::size_t n, double teeth, double amplitude) {
 
 void BM_PlateauCheck(benchmark::State& state) {
   const Series s = trace(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 // 1,000,000 raw points, and the <= 8192 bucket means a recorded run hands over.
@@ -55,7 +56,8 @@ void BM_PlateauCheckSawtooth(benchmark::State& state) {
   const Series s = sawtooth_trace(static_cast<std::size_t>(state.range(0)), 14, 20e6);
   // Printed so the figure is seen to come from the sawtooth path (0 would mean the fallback).
   state.counters["gc_drops"] = static_cast<double>(analyze_plateau(s.t, s.v, PlateauSettings{}).gc_drops);
-  for (auto _ : state) benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_PlateauCheckSawtooth)->Arg(1'000'000)->Arg(8192)->Unit(benchmark::kMillisecond);
@@ -67,7 +69,8 @@ void BM_PlateauCheckPeriodicSawtooth(benchmark::State& state) {
   const PlateauAnalysis a = analyze_plateau(s.t, s.v, PlateauSettings{});
   state.counters["gc_drops"] = static_cast<double>(a.gc_drops);  // 0 would mean the fallback
   state.counters["periodic"] = a.sawtooth_periodic;
-  for (auto _ : state) benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(plateau_check("rss-plateau", "RSS", s.t, s.v, "bytes", PlateauSettings{}));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_PlateauCheckPeriodicSawtooth)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
@@ -97,7 +100,8 @@ BENCHMARK(BM_BlockBootstrap)->Arg(256)->Arg(8192)->Unit(benchmark::kMillisecond)
 void BM_BurstRecovery(benchmark::State& state) {
   const Series s = trace(1'000'000);
   const std::vector<PhaseSpan> phases = {{"burst", 30000, 40000}};
-  for (auto _ : state) benchmark::DoNotOptimize(burst_recovery_check("burst-recovery", "RSS", s.t, s.v, phases, "bytes"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(burst_recovery_check("burst-recovery", "RSS", s.t, s.v, phases, "bytes"));
 }
 BENCHMARK(BM_BurstRecovery)->Unit(benchmark::kMillisecond);
 

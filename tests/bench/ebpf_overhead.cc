@@ -73,7 +73,8 @@ double wall_s() { return std::chrono::duration<double>(std::chrono::steady_clock
 void page_fault_iteration() {
   constexpr std::size_t kBytes = 64u << 20;
   static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  auto* p = static_cast<volatile char*>(::mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  auto* p =
+      static_cast<volatile char*>(::mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   if (p == MAP_FAILED) throw std::runtime_error("mmap of 64 MiB failed");
   for (std::size_t off = 0; off < kBytes; off += page) p[off] = 1;
   ::munmap(const_cast<char*>(p), kBytes);
@@ -212,20 +213,23 @@ void measure(Loop loop, Mode mode, int rounds, double block_s, int ticker_cpu, b
     bare_cpu.push_back(bare_c / 2);
     att_cpu.push_back(att_c / 2);
     if (verbose)
-      std::fprintf(stderr, "  round %d: bare %.3f ms, attached %.3f ms -> %.3fx\n", r + 1, bare_c / 2 * 1e3, att_c / 2 * 1e3,
-                   cpu_ratio.back());
-    else
-      std::fprintf(stderr, "\r  round %d/%d", r + 1, rounds);
+      std::fprintf(stderr, "  round %d: bare %.3f ms, attached %.3f ms -> %.3fx\n", r + 1, bare_c / 2 * 1e3,
+                   att_c / 2 * 1e3, cpu_ratio.back());
+    else std::fprintf(stderr, "\r  round %d/%d", r + 1, rounds);
   }
   std::fprintf(stderr, "\r%*s\r", 20, "");
   const double unit = loop == Loop::page_fault ? 1e3 : 1e6;
   const char* unit_name = loop == Loop::page_fault ? "ms" : "us";
   const auto [lo, hi] = median_interval(cpu_ratio);
   const auto [wlo, whi] = median_interval(wall_ratio);
-  std::printf("%s, %s:\n", loop == Loop::page_fault ? "page-fault loop (64 MiB mmap/touch/munmap)" : "syscall loop (1000 x open+close)",
-              mode_name(mode));
-  std::printf("  cpu : bare %.2f %s, attached %.2f %s per iteration -> %.3fx (95 %% interval of the median %.3f..%.3f; %d rounds)\n",
-              median(bare_cpu) * unit, unit_name, median(att_cpu) * unit, unit_name, median(cpu_ratio), lo, hi, rounds);
+  std::printf(
+      "%s, %s:\n",
+      loop == Loop::page_fault ? "page-fault loop (64 MiB mmap/touch/munmap)" : "syscall loop (1000 x open+close)",
+      mode_name(mode));
+  std::printf(
+      "  cpu : bare %.2f %s, attached %.2f %s per iteration -> %.3fx (95 %% interval of the median %.3f..%.3f; %d "
+      "rounds)\n",
+      median(bare_cpu) * unit, unit_name, median(att_cpu) * unit, unit_name, median(cpu_ratio), lo, hi, rounds);
   std::printf("  wall: %.3fx (95 %% interval %.3f..%.3f)\n", median(wall_ratio), wlo, whi);
   if (mode != Mode::control && mode != Mode::empty && loop == Loop::page_fault)
     std::printf("  rss_stat events attributed to the loop: %.0f/s\n", median(events));
@@ -243,11 +247,20 @@ int main(int argc, char** argv) {
   std::vector<std::string> loops{"page-fault", "syscall"};
   std::vector<std::string> modes{"control", "empty", "default", "syscalls", "fault-hook"};
   bool verbose = false;
-  app.add_option("--rounds", rounds, "ABBA rounds per loop and mode")->check(CLI::Range(2, 10000))->capture_default_str();
-  app.add_option("--block-ms", block_ms, "CPU time of one bare or attached block")->check(CLI::Range(10.0, 60000.0))->capture_default_str();
+  app.add_option("--rounds", rounds, "ABBA rounds per loop and mode")
+      ->check(CLI::Range(2, 10000))
+      ->capture_default_str();
+  app.add_option("--block-ms", block_ms, "CPU time of one bare or attached block")
+      ->check(CLI::Range(10.0, 60000.0))
+      ->capture_default_str();
   app.add_option("--cpu", cpu, "CPU the loop runs on")->check(CLI::Range(0, cpus - 1))->capture_default_str();
-  app.add_option("--ticker-cpu", ticker_cpu, "CPU of the sampler's ticker (-1: unpinned)")->check(CLI::Range(-1, cpus - 1))->capture_default_str();
-  app.add_option("--loops", loops, "which loops")->delimiter(',')->check(CLI::IsMember({"page-fault", "syscall"}))->capture_default_str();
+  app.add_option("--ticker-cpu", ticker_cpu, "CPU of the sampler's ticker (-1: unpinned)")
+      ->check(CLI::Range(-1, cpus - 1))
+      ->capture_default_str();
+  app.add_option("--loops", loops, "which loops")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"page-fault", "syscall"}))
+      ->capture_default_str();
   app.add_option("--modes", modes,
                  "control: bare vs bare; empty: a no-op program on rss_stat; default, syscalls, fault-hook: the "
                  "sampler in that mode (empty, fault-hook: page-fault loop only)")

@@ -211,7 +211,9 @@ void BM_CompressedSoakRss(benchmark::State& state) {
     sampler.join();
     pipe.join();
     const std::size_t tenth = std::max<std::size_t>(1, rss.size() / 10);
-    auto max_of = [&](std::size_t from, std::size_t to) { return *std::max_element(rss.begin() + from, rss.begin() + to); };
+    auto max_of = [&](std::size_t from, std::size_t to) {
+      return *std::max_element(rss.begin() + from, rss.begin() + to);
+    };
     state.counters["rss_first_tenth_mib"] = max_of(0, tenth);
     state.counters["rss_last_tenth_mib"] = max_of(rss.size() - tenth, rss.size());
     state.counters["rss_max_mib"] = max_of(0, rss.size());

@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto open = text.find('('), close = text.rfind(')');
     FUZZ_CHECK(open != std::string_view::npos && close != std::string_view::npos && open < close,
                "stat: parsed without a (comm)");
-    FUZZ_CHECK(stat->comm == text.substr(open + 1, close - open - 1), "stat: comm is not the text between ( and the last )");
+    FUZZ_CHECK(stat->comm == text.substr(open + 1, close - open - 1),
+               "stat: comm is not the text between ( and the last )");
   }
 
   const sys::SmapsRollupFields rollup = sys::parse_smaps_rollup(text);
@@ -42,6 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (text.substr(at, eol - at).substr(0, 4) == "Pss:") ++pss_lines;
     at = eol + 1;
   }
-  if (pss_lines == 1) FUZZ_CHECK(sys::kb_field_bytes(text, "Pss") == rollup.pss_bytes, "kb_field_bytes(Pss) != parse_smaps_rollup");
+  if (pss_lines == 1)
+    FUZZ_CHECK(sys::kb_field_bytes(text, "Pss") == rollup.pss_bytes, "kb_field_bytes(Pss) != parse_smaps_rollup");
   return 0;
 }

@@ -64,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::filesystem::create_directories(dir);
   for (const char* name : {"meta.json", "samples.csv", "processes.csv"}) std::filesystem::remove(dir + "/" + name);
   for (const auto& [name, bytes] : files)
-    if (name == "meta.json" || name == "samples.csv" || name == "processes.csv") fuzz::write_scratch("run/" + name, bytes);
+    if (name == "meta.json" || name == "samples.csv" || name == "processes.csv")
+      fuzz::write_scratch("run/" + name, bytes);
 
   if (files.count("samples.csv")) fuzz::accepts([&] { read_every_cell(dir + "/samples.csv"); });
 
@@ -82,7 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // `memgate report DIR`: settings from meta.json, then the analysis and its report.
   fuzz::accepts([&] {
     report::CheckSettings settings;
-    if (meta_ok && meta_doc.is_object()) settings = report::check_settings_from_json(meta_doc.value("checks", nlohmann::json::object()));
+    if (meta_ok && meta_doc.is_object())
+      settings = report::check_settings_from_json(meta_doc.value("checks", nlohmann::json::object()));
     const report::RunAnalysis analysis = report::analyze_run_dir(dir, settings);
     // Known, being fixed separately: text that is not UTF-8 (a phase, a comm) cannot be
     // dumped strictly; replaced here so the rest of the report keeps being exercised.

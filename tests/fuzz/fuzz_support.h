@@ -16,8 +16,8 @@ namespace memgate::fuzz {
 [[noreturn]] void violated(const std::string& what);
 
 // FUZZ_CHECK(cond, "what"): the invariant `cond` must hold for every input.
-#define FUZZ_CHECK(cond, what) \
-  do {                         \
+#define FUZZ_CHECK(cond, what)                                                  \
+  do {                                                                          \
     if (!(cond)) ::memgate::fuzz::violated(std::string(what) + " [" #cond "]"); \
   } while (0)
 

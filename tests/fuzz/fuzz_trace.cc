@@ -94,6 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   // ISO-8601 times as the reader and scenario files take them.
-  if (const auto t = load::parse_utc_seconds(std::string(bytes))) FUZZ_CHECK(std::isfinite(*t), "parse_utc_seconds not finite");
+  if (const auto t = load::parse_utc_seconds(std::string(bytes)))
+    FUZZ_CHECK(std::isfinite(*t), "parse_utc_seconds not finite");
   return 0;
 }

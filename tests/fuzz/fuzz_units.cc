@@ -47,13 +47,15 @@ void check_bytes(std::string_view text) {
   const auto again = parse_bytes(formatted);
   FUZZ_CHECK(again.has_value(), "format_bytes output '" + formatted + "' does not parse");
   const double error = std::fabs(static_cast<double>(*again) - value);
-  FUZZ_CHECK(error <= 0.5 || error <= 0.05 * value, "format_bytes round trip: " + std::string(text) + " -> " + formatted);
+  FUZZ_CHECK(error <= 0.5 || error <= 0.05 * value,
+             "format_bytes round trip: " + std::string(text) + " -> " + formatted);
 }
 
 void check_duration(std::string_view text) {
   const auto seconds = parse_duration(text);
   if (!seconds) return;
-  FUZZ_CHECK(std::isfinite(*seconds) && *seconds >= 0, "parse_duration gave a negative or non-finite value for " + std::string(text));
+  FUZZ_CHECK(std::isfinite(*seconds) && *seconds >= 0,
+             "parse_duration gave a negative or non-finite value for " + std::string(text));
   // Exact through the shortest decimal form in seconds.
   char buf[64];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *seconds);
@@ -73,13 +75,16 @@ void check_duration(std::string_view text) {
 void check_plateau_flags(const std::string& text) {
   fuzz::accepts([&] {
     const analyze::Warmup w = analyze::parse_warmup(text);
-    if (w.kind == analyze::Warmup::Kind::fraction) FUZZ_CHECK(w.value >= 0 && w.value < 1, "--warmup share outside [0, 1)");
-    if (w.kind == analyze::Warmup::Kind::seconds) FUZZ_CHECK(std::isfinite(w.value) && w.value >= 0, "--warmup seconds not finite");
+    if (w.kind == analyze::Warmup::Kind::fraction)
+      FUZZ_CHECK(w.value >= 0 && w.value < 1, "--warmup share outside [0, 1)");
+    if (w.kind == analyze::Warmup::Kind::seconds)
+      FUZZ_CHECK(std::isfinite(w.value) && w.value >= 0, "--warmup seconds not finite");
   });
   fuzz::accepts([&] {
     analyze::PlateauSettings s;
     analyze::parse_tolerance(text, s);
-    FUZZ_CHECK(std::isfinite(s.tolerance_abs_per_h) && s.tolerance_abs_per_h >= 0, "--tolerance absolute rate not finite");
+    FUZZ_CHECK(std::isfinite(s.tolerance_abs_per_h) && s.tolerance_abs_per_h >= 0,
+               "--tolerance absolute rate not finite");
     FUZZ_CHECK(std::isfinite(s.tolerance_pct_per_h) && s.tolerance_pct_per_h >= 0, "--tolerance percentage not finite");
   });
 }

@@ -38,7 +38,9 @@ constexpr double kBurstBytes = double(kBlocks) * kBlockSize;  // 76.8 MB
 
 struct RecordingSink : EventSink {
   std::vector<std::pair<std::string, nlohmann::json>> events;
-  void event(double, std::string_view kind, nlohmann::json fields) override { events.emplace_back(std::string(kind), std::move(fields)); }
+  void event(double, std::string_view kind, nlohmann::json fields) override {
+    events.emplace_back(std::string(kind), std::move(fields));
+  }
   std::size_t count(std::string_view kind) const {
     std::size_t n = 0;
     for (const auto& e : events) n += e.first == kind;
@@ -46,7 +48,10 @@ struct RecordingSink : EventSink {
   }
 };
 
-struct Status { std::string phase; std::size_t held = 0; };
+struct Status {
+  std::string phase;
+  std::size_t held = 0;
+};
 
 Status read_status(const std::string& path) {
   std::ifstream in(path);
@@ -124,7 +129,8 @@ TEST_P(AllocProbeTest, ReportsAllocatorHeapAndPurge) {
 
   // The probe names the allocator that serves malloc, and the sampler agrees.
   EXPECT_EQ(baseline.allocator, allocator);
-  EXPECT_NE(baseline.malloc_from.find(allocator == "glibc" ? "libc.so" : allocator), std::string::npos) << baseline.malloc_from;
+  EXPECT_NE(baseline.malloc_from.find(allocator == "glibc" ? "libc.so" : allocator), std::string::npos)
+      << baseline.malloc_from;
   const auto column = [&](const char* name) { return column_of(sampler, name); };
   std::vector<double> row(sampler.columns().size());
   sampler.tick(0.1, row, sink);
@@ -166,8 +172,9 @@ TEST_P(AllocProbeTest, ReportsAllocatorHeapAndPurge) {
   EXPECT_EQ(purge.processes, 1u);
   EXPECT_EQ(purge.completed, 1u);
   EXPECT_EQ(sink.count("purge"), 1u);
-  std::printf("[ alloc ] %s: burst rss freed=%.1f MB, purge returned %.1f MB of %.1f MB freed in %.1f ms\n", allocator.c_str(),
-              double(purge.rss_before_bytes) / 1e6, purge.returned_bytes / 1e6, freed_bytes / 1e6, purge.longest_purge_s * 1e3);
+  std::printf("[ alloc ] %s: burst rss freed=%.1f MB, purge returned %.1f MB of %.1f MB freed in %.1f ms\n",
+              allocator.c_str(), double(purge.rss_before_bytes) / 1e6, purge.returned_bytes / 1e6, freed_bytes / 1e6,
+              purge.longest_purge_s * 1e3);
   if (allocator == "mimalloc") {
     // mi_collect acts on the calling (probe) thread's heap only: the main thread's
     // freed pages stay until that thread allocates again (allocators/README.md).

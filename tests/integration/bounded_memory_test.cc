@@ -145,7 +145,8 @@ TEST(BoundedMemory, ReportAndCompareStayUnder64MiBOnFiveMillionSamples) {
   for (const char* run : {"glibc-1", "glibc-2"}) {
     const auto r = measure({"report", dir + "/" + run}, dir + "/" + run + ".log");
     EXPECT_EQ(r.exit_code, 0) << r.output;  // a flat plateau over 75 minutes passes
-    EXPECT_LT(r.max_rss_bytes, kLimitBytes) << "memgate report " << run << " peaked at " << r.max_rss_bytes / kMiB << " MiB";
+    EXPECT_LT(r.max_rss_bytes, kLimitBytes)
+        << "memgate report " << run << " peaked at " << r.max_rss_bytes / kMiB << " MiB";
     std::printf("memgate report %s: peak RSS %.1f MiB\n", run, r.max_rss_bytes / kMiB);
     const auto report = read_json(dir + "/" + run + "/report.json");
     const auto& half = report["summary"]["rss_second_half"];
@@ -180,7 +181,8 @@ TEST(BoundedMemory, ReportAndCompareStayUnder64MiBOnFiveMillionSamples) {
   EXPECT_EQ(old.exit_code, 0) << old.output;
   EXPECT_LT(old.max_rss_bytes, kLimitBytes) << "memgate compare peaked at " << old.max_rss_bytes / kMiB << " MiB";
   EXPECT_NE(old.output.find("glibc-2: steady RSS (summary.rss_second_half) left out: its report.json was written by an "
-                            "older memgate; memgate report " + old_run + " adds it"),
+                            "older memgate; memgate report " +
+                            old_run + " adds it"),
             std::string::npos)
       << old.output;
   j = read_json(dir + "/compare.json");

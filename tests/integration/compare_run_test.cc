@@ -22,7 +22,8 @@ constexpr double kBurstBytes = 300000.0 * 256;  // what alloc_burst holds at its
 // $0 is the helper; the run ends when the helper exits.
 const char* kBurstDriver =
     "s=$(mktemp); \"$0\" \"$s\" 300000 256 & p=$!; "
-    "wait_for() { while :; do read -r l < \"$s\" 2>/dev/null; case \"$l\" in *phase=$1*) return;; esac; sleep 0.05; done; }; "
+    "wait_for() { while :; do read -r l < \"$s\" 2>/dev/null; case \"$l\" in *phase=$1*) return;; esac; sleep 0.05; "
+    "done; }; "
     "wait_for baseline; sleep 0.3; kill -USR1 $p; wait_for burst; sleep 0.5; kill -USR1 $p; "
     "wait_for freed; sleep 1; kill -USR1 $p; wait $p; rc=$?; rm -f \"$s\"; echo \"alloc_burst exited $rc\"; exit $rc";
 
@@ -38,9 +39,9 @@ class CompareEndToEnd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(fresh_dir("compare") + "/cmp");
-    result_ = new CommandResult(memgate({"compare", "--allocators", "glibc,jemalloc", "--repeat", "2", "--out", *dir_,
-                                         "--no-plot", "--hz", "20", "--", "sh", "-c", kBurstDriver,
-                                         helper("alloc/alloc_burst")}));
+    result_ = new CommandResult(
+        memgate({"compare", "--allocators", "glibc,jemalloc", "--repeat", "2", "--out", *dir_, "--no-plot", "--hz",
+                 "20", "--", "sh", "-c", kBurstDriver, helper("alloc/alloc_burst")}));
   }
   static void TearDownTestSuite() {
     fs::remove_all(fs::path(*dir_).parent_path());
@@ -139,7 +140,8 @@ TEST_F(CompareEndToEnd, ReportRecomputesTheSameComparisonFromDisk) {
 
 TEST_F(CompareEndToEnd, ChartsAreRendered) {
   ASSERT_EQ(result_->exit_code, 0) << result_->output;
-  const auto plot = run_command({"/usr/bin/python3", std::string(MEMGATE_SOURCE_DIR) + "/reports/plot_compare.py", *dir_});
+  const auto plot =
+      run_command({"/usr/bin/python3", std::string(MEMGATE_SOURCE_DIR) + "/reports/plot_compare.py", *dir_});
   if (plot.exit_code == 3) GTEST_SKIP() << "matplotlib is not installed for /usr/bin/python3: " << plot.output;
   ASSERT_EQ(plot.exit_code, 0) << plot.output;
   for (const char* png : {"compare_bars.png", "compare_rss.png"}) {
@@ -159,7 +161,8 @@ TEST(CompareUsage, BadRequestsFailBeforeAnyRun) {
       {{"compare", "--out", dir + "/b", "--", "true"}, "--allocators"},
       {{"compare", "--allocators", "glibc", "--out", dir + "/c"}, "no command"},
       {{"compare", "--allocators", "glibc,glibc", "--out", dir + "/d", "--", "true"}, "compared twice"},
-      {{"compare", "--allocators", "glibc,jemalloc", "--out", dir + "/e", "--", "/sbin/ldconfig", "-p"}, "variant jemalloc"},
+      {{"compare", "--allocators", "glibc,jemalloc", "--out", dir + "/e", "--", "/sbin/ldconfig", "-p"},
+       "variant jemalloc"},
       {{"compare", "--variant", "je=jemalloc MIMALLOC_VERBOSE=1", "--out", dir + "/f", "--", "true"}, "variant je"},
   };
   for (const auto& c : cases) {
@@ -177,15 +180,16 @@ TEST(CompareUsage, TargetThatCannotStartExits4) {
   const std::string script = dir + "/not-executable.sh";
   std::ofstream(script) << "#!/bin/sh\nexit 0\n";
   fs::permissions(script, fs::perms::owner_read | fs::perms::owner_write);
-  const auto r = memgate({"compare", "--allocators", "glibc,jemalloc", "--repeat", "1", "--out", dir + "/x", "--no-plot",
-                          "--", script});
+  const auto r = memgate(
+      {"compare", "--allocators", "glibc,jemalloc", "--repeat", "1", "--out", dir + "/x", "--no-plot", "--", script});
   EXPECT_EQ(r.exit_code, 4) << r.output;
   // A run that cannot start does not end the comparison: every run is tried and reported.
   EXPECT_NE(r.output.find("glibc-1: cannot start"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("jemalloc-1: cannot start"), std::string::npos) << r.output;
   const auto j = read_json(dir + "/x/compare.json");
   ASSERT_EQ(j["runs"].size(), 2u) << j.dump();
-  for (const auto& run : j["runs"]) EXPECT_NE(run["problem"].get<std::string>().find("cannot start"), std::string::npos);
+  for (const auto& run : j["runs"])
+    EXPECT_NE(run["problem"].get<std::string>().find("cannot start"), std::string::npos);
   EXPECT_EQ(j["summary"][0]["target_failures"], 1);
   fs::remove_all(dir);
 }
@@ -197,8 +201,8 @@ TEST(CompareLikeRun, PurgeEveryTakesADurationAsInRun) {
     std::vector<std::string> args{sub};
     if (sub == "compare") args.insert(args.end(), {"--allocators", "glibc", "--repeat", "1"});
     else args.insert(args.end(), {"--allocator", "glibc"});
-    args.insert(args.end(), {"--out", dir + "/" + sub, "--no-plot", "--plateau", "none", "--purge-every", "0.2s",
-                             "--", "sh", "-c", "sleep 0.6"});
+    args.insert(args.end(), {"--out", dir + "/" + sub, "--no-plot", "--plateau", "none", "--purge-every", "0.2s", "--",
+                             "sh", "-c", "sleep 0.6"});
     const auto r = memgate(args);
     EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.output;
     std::vector<std::string> zero_args{sub, "--purge-every", "0"};

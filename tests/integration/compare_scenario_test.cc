@@ -36,8 +36,10 @@ std::string burst_scenario(const std::string& dir) {
     "name": "short-burst",
     "target": {"command": ["sh", "-c", "exec cat > /dev/null"], "allocator": "tcmalloc"},
     "traffic": {"transport": "stdin", "payload": {"kind": "sensors", "seed": 3},
-                "stages": [{"kind": "constant", "rate": )" + rate + R"(, "duration_s": 1, "phase": "warmup"},
-                           {"kind": "constant", "rate": )" + rate + R"(, "duration_s": 3, "phase": "nominal"}],
+                "stages": [{"kind": "constant", "rate": )" +
+                                                   rate + R"(, "duration_s": 1, "phase": "warmup"},
+                           {"kind": "constant", "rate": )" +
+                                                   rate + R"(, "duration_s": 3, "phase": "nominal"}],
                 "bursts": [{"at_s": [1.5], "duration_s": 1, "multiplier": 10, "recovery_s": 1}]},
     "sampling": {"hz": 20, "pss_hz": 0},
     "checks": {"plateau": "none", "burst_level_window": "1s"}
@@ -48,8 +50,8 @@ class CompareScenario : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     root_ = new std::string(fresh_dir("compare-scenario"));
-    result_ = new CommandResult(memgate({"compare", burst_scenario(*root_), "--allocators", "glibc,jemalloc", "--repeat",
-                                         "1", "--out", *root_ + "/cmp", "--no-plot"}));
+    result_ = new CommandResult(memgate({"compare", burst_scenario(*root_), "--allocators", "glibc,jemalloc",
+                                         "--repeat", "1", "--out", *root_ + "/cmp", "--no-plot"}));
   }
   static void TearDownTestSuite() {
     fs::remove_all(*root_);
@@ -101,7 +103,8 @@ TEST_F(CompareScenario, EveryAllocatorHasThroughputBurstRetentionAndVerdicts) {
     EXPECT_EQ(run["throughput_basis"], "accepted / traffic seconds") << name;
     // The burst-recovery figure: what stayed after the burst, smaller than the whole peak.
     ASSERT_TRUE(run["values"].contains("retained_after_burst_bytes")) << name << ": " << run["values"].dump();
-    EXPECT_LT(std::abs(run["values"]["retained_after_burst_bytes"].get<double>()), run["values"]["peak_rss_bytes"].get<double>())
+    EXPECT_LT(std::abs(run["values"]["retained_after_burst_bytes"].get<double>()),
+              run["values"]["peak_rss_bytes"].get<double>())
         << name;
     EXPECT_TRUE(run["checks"].contains("rss-burst-recovery")) << name;
     EXPECT_EQ(run["checks"]["allocator"], "pass") << name;
@@ -109,7 +112,8 @@ TEST_F(CompareScenario, EveryAllocatorHasThroughputBurstRetentionAndVerdicts) {
   }
   for (const auto& variant : j["summary"]) {
     const std::string label = variant["label"];
-    for (const char* key : {"records_per_s", "retained_after_burst_bytes", "peak_rss_bytes", "steady_rss_bytes", "minor_faults"})
+    for (const char* key :
+         {"records_per_s", "retained_after_burst_bytes", "peak_rss_bytes", "steady_rss_bytes", "minor_faults"})
       EXPECT_EQ(variant["metrics"][key]["n"], 1) << label << " " << key;
     std::size_t verdicts = 0;
     for (const auto& [outcome, n] : variant["verdicts"].items()) verdicts += n.get<std::size_t>();
@@ -129,7 +133,8 @@ TEST_F(CompareScenario, EveryAllocatorHasThroughputBurstRetentionAndVerdicts) {
 constexpr double kBurstBytes = 300000.0 * 256;
 const char* kPhaseDriver =
     "s=$(mktemp); \"$0\" \"$s\" 300000 256 & p=$!; "
-    "wait_for() { while :; do read -r l < \"$s\" 2>/dev/null; case \"$l\" in *phase=$1*) return;; esac; sleep 0.02; done; }; "
+    "wait_for() { while :; do read -r l < \"$s\" 2>/dev/null; case \"$l\" in *phase=$1*) return;; esac; sleep 0.02; "
+    "done; }; "
     "wait_for baseline; kill -USR1 $p; wait_for burst; kill -USR1 $p; wait_for freed; "
     "cat > /dev/null; kill -USR1 $p; wait $p; rc=$?; rm -f \"$s\"; exit $rc";
 
@@ -164,8 +169,9 @@ TEST(PhasePurge, PurgesAtPhaseChangesAreRecordedWithTheBytesReturned) {
     else EXPECT_EQ(p["completed"], p["processes"]) << p.dump();
     returned += p["returned_bytes"].get<double>();
   }
-  EXPECT_EQ(triggers, (std::vector<std::string>{"phase:warmup->nominal", "phase:nominal->burst", "phase:burst->recovery",
-                                                "phase:recovery->nominal", "phase:nominal->end"}));
+  EXPECT_EQ(triggers,
+            (std::vector<std::string>{"phase:warmup->nominal", "phase:nominal->burst", "phase:burst->recovery",
+                                      "phase:recovery->nominal", "phase:nominal->end"}));
   // glibc's malloc_trim gives back most of the freed burst (allocators/README.md).
   EXPECT_GE(returned, 0.5 * kBurstBytes) << purges.dump();
   EXPECT_NEAR(purges["by_trigger"]["phase"]["returned_bytes_total"].get<double>(), returned, 1.0);
@@ -202,7 +208,8 @@ TEST(PhasePurge, NeedsTrafficPhasesAndAnAllocator) {
 TEST(CompareScenarioHelp, ExamplesShowTheScenarioForm) {
   const auto r = memgate({"compare", "--help"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("memgate compare scenarios/examples/sensor_burst.json --allocators"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("memgate compare scenarios/examples/sensor_burst.json --allocators"), std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("--purge-at-phases"), std::string::npos) << r.output;
 }
 

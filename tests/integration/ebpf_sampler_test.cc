@@ -54,9 +54,9 @@ bool privileged_or_skip(std::string& why) {
   return s.ok;
 }
 
-#define REQUIRE_EBPF()                                                   \
-  do {                                                                   \
-    std::string why;                                                     \
+#define REQUIRE_EBPF()                                                         \
+  do {                                                                         \
+    std::string why;                                                           \
     if (!privileged_or_skip(why)) GTEST_SKIP() << "eBPF unavailable: " << why; \
   } while (0)
 
@@ -78,8 +78,7 @@ struct Timeline {
 
 using OnTick = std::function<void(int, const std::vector<double>&)>;
 
-Timeline drive(sys::Child& child, Sampler& sampler, RecordingSink& sink, const OnTick& on_tick,
-               double hz = 10) {
+Timeline drive(sys::Child& child, Sampler& sampler, RecordingSink& sink, const OnTick& on_tick, double hz = 10) {
   Timeline out;
   sample::ProcSampler proc(child.pid());
   std::vector<ProcessSample> processes;
@@ -173,8 +172,8 @@ struct ForkAllocRun {
   Timeline timeline;
 };
 
-ForkAllocRun run_fork_alloc(Sampler& sampler, RecordingSink& sink, const std::string& tag, const std::string& parent_mib,
-                            const std::string& child_mib) {
+ForkAllocRun run_fork_alloc(Sampler& sampler, RecordingSink& sink, const std::string& tag,
+                            const std::string& parent_mib, const std::string& child_mib) {
   ForkAllocRun run;
   const std::string dir = fresh_dir(tag);
   const std::string ready = dir + "/ready";
@@ -219,7 +218,8 @@ TEST(EbpfSampler, ForkedChildIsTrackedWithItsOwnPeak) {
   // The child's 96 MiB are the child's, not the parent's.
   EXPECT_GT((*row)["peak_bytes"].get<std::uint64_t>(), (*parent_row)["peak_bytes"].get<std::uint64_t>() + (90u << 20));
   EXPECT_GE(timeline.report["forks"].get<int>(), 1);
-  EXPECT_GE(timeline.report["peak_bytes"].get<std::uint64_t>(), (*row)["peak_bytes"].get<std::uint64_t>() + (32u << 20));
+  EXPECT_GE(timeline.report["peak_bytes"].get<std::uint64_t>(),
+            (*row)["peak_bytes"].get<std::uint64_t>() + (32u << 20));
   ASSERT_NE(sink.find("process_fork", child_pid), nullptr);
   ASSERT_NE(sink.find("process_exit", child_pid), nullptr);
   // Faults come from the kernel's per-task counters (no per-fault hook): the child's,
@@ -417,8 +417,8 @@ TEST(EbpfSampler, SyscallTracingNetsDupOntoOpenFdsAndCloseRange) {
 TEST(EbpfSampler, UnprivilegedFallsBackToProcWithReason) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch to an unprivileged user with setpriv";
   const std::string probe = ebpf_helper("ebpf_fallback_probe");
-  const auto unprivileged = testing::run_command(
-      {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", probe});
+  const auto unprivileged =
+      testing::run_command({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", probe});
   EXPECT_EQ(unprivileged.exit_code, 0) << unprivileged.output;
   EXPECT_NE(unprivileged.output.find("ebpf supported: no - not root and no CAP_BPF+CAP_PERFMON"), std::string::npos)
       << unprivileged.output;

@@ -86,19 +86,27 @@ sys::Child spawn_memgate(const std::vector<std::string>& args, int output_fd = -
 // writes its pid to `pid_file`; the target itself exits after `target_s`.
 std::string daemon_script(const std::string& dir, int mib, double target_s, const std::string& pid_file) {
   const std::string path = dir + "/daemon.py";
-  write_file(path, "import os, time\n"
-                   "pid = os.fork()\n"
-                   "if pid == 0:\n"
-                   "    os.setsid()\n"
-                   "    if os.fork() == 0:\n"
-                   "        b = bytearray(" + std::to_string(mib) + " * 1024 * 1024)\n"
-                   "        for i in range(0, len(b), 4096): b[i] = 1\n"
-                   "        open('" + pid_file + ".tmp', 'w').write(str(os.getpid()))\n"
-                   "        os.rename('" + pid_file + ".tmp', '" + pid_file + "')\n"
-                   "        time.sleep(60)\n"
-                   "    os._exit(0)\n"
-                   "os.waitpid(pid, 0)\n"
-                   "time.sleep(" + std::to_string(target_s) + ")\n");
+  write_file(path,
+             "import os, time\n"
+             "pid = os.fork()\n"
+             "if pid == 0:\n"
+             "    os.setsid()\n"
+             "    if os.fork() == 0:\n"
+             "        b = bytearray(" +
+                 std::to_string(mib) +
+                 " * 1024 * 1024)\n"
+                 "        for i in range(0, len(b), 4096): b[i] = 1\n"
+                 "        open('" +
+                 pid_file +
+                 ".tmp', 'w').write(str(os.getpid()))\n"
+                 "        os.rename('" +
+                 pid_file + ".tmp', '" + pid_file +
+                 "')\n"
+                 "        time.sleep(60)\n"
+                 "    os._exit(0)\n"
+                 "os.waitpid(pid, 0)\n"
+                 "time.sleep(" +
+                 std::to_string(target_s) + ")\n");
   return path;
 }
 
@@ -117,8 +125,8 @@ TEST(Faults, SigkillOfMemgateLeavesNoTargetAndNoPass) {
     SCOPED_TRACE("memgate killed " + std::to_string(delay_s) + " s after the target was ready");
     const std::string base = fresh_dir("sigkill");
     const std::string dir = base + "/run", pid_file = base + "/daemon.pid";
-    auto proc = spawn_memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "50", "--max-rss", "1G", "--plateau",
-                               "none", "--", "python3", daemon_script(base, 8, 60, pid_file)});
+    auto proc = spawn_memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "50", "--max-rss", "1G",
+                               "--plateau", "none", "--", "python3", daemon_script(base, 8, 60, pid_file)});
     const pid_t daemon = read_pid(pid_file);
     ASSERT_GT(daemon, 0) << "the target never started its daemon";
     std::this_thread::sleep_for(std::chrono::duration<double>(delay_s));
@@ -129,12 +137,15 @@ TEST(Faults, SigkillOfMemgateLeavesNoTargetAndNoPass) {
     pids.insert(daemon);
     EXPECT_GE(pids.size(), 2u);
     for (const pid_t pid : pids)
-      EXPECT_TRUE(wait_for([&] { return !alive(pid); }, 3)) << "pid " << pid << (pid == daemon ? " (the daemon)" : "") << " outlived memgate: " << slurp("/proc/" + std::to_string(pid) + "/cmdline");
+      EXPECT_TRUE(wait_for([&] { return !alive(pid); }, 3))
+          << "pid " << pid << (pid == daemon ? " (the daemon)" : "")
+          << " outlived memgate: " << slurp("/proc/" + std::to_string(pid) + "/cmdline");
 
     const auto report = memgate({"report", dir});
     EXPECT_EQ(report.exit_code, 2) << report.output;
     EXPECT_EQ(report.output.find("PASS"), std::string::npos) << report.output;
-    EXPECT_NE(report.output.find("the run did not finish (memgate stopped near t="), std::string::npos) << report.output;
+    EXPECT_NE(report.output.find("the run did not finish (memgate stopped near t="), std::string::npos)
+        << report.output;
     const auto json = read_json(dir + "/report.json");
     EXPECT_EQ(json["run"]["status"], "running");
     EXPECT_EQ(report_check(json, "run-complete")["outcome"], "inconclusive");
@@ -172,8 +183,8 @@ TEST(Faults, SigkillDuringTheFinalReportLeavesACompleteRun) {
 TEST(Faults, ReportOfARunStillGoingSaysSo) {
   const std::string base = fresh_dir("still-going");
   const std::string dir = base + "/run", ready = base + "/ready";
-  auto proc = spawn_memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "50", "--plateau", "none", "--", helper("memhog"),
-                             "--alloc-mib", "8", "--hold-s", "60", "--ready-file", ready});
+  auto proc = spawn_memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "50", "--plateau", "none", "--",
+                             helper("memhog"), "--alloc-mib", "8", "--hold-s", "60", "--ready-file", ready});
   ASSERT_TRUE(wait_for([&] { return fs::exists(ready); }, 10));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // at least one flush of samples.csv
   const auto report = memgate({"report", dir});
@@ -214,16 +225,18 @@ TEST(Faults, DiskFullStopsTheRunAndStillGivesAVerdict) {
   if (!disk.error().empty()) GTEST_SKIP() << "cannot mount a 200 KiB tmpfs to fill (needs root): " << disk.error();
   const std::string dir = disk.path() + "/run";
   const auto started = std::chrono::steady_clock::now();
-  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "200", "--plateau", "none", "--max-rss", "1G",
-                               "--", helper("memhog"), "--alloc-mib", "4", "--hold-s", "30"});
+  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "200", "--plateau", "none",
+                               "--max-rss", "1G", "--", helper("memhog"), "--alloc-mib", "4", "--hold-s", "30"});
   const double took_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_EQ(result.exit_code, 5) << result.output;
   EXPECT_LT(took_s, 25.0) << "the target was not stopped when the disk filled";
   EXPECT_NE(result.output.find("cannot write " + dir + "/"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("No space left on device; stopping the target"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("[inconclusive] run-complete: the sample log could not be written past t="), std::string::npos)
+  EXPECT_NE(result.output.find("[inconclusive] run-complete: the sample log could not be written past t="),
+            std::string::npos)
       << result.output;
-  EXPECT_NE(result.output.find("[pass] rss-budget"), std::string::npos) << result.output;  // the verdict of what was written
+  EXPECT_NE(result.output.find("[pass] rss-budget"), std::string::npos)
+      << result.output;  // the verdict of what was written
   for (const auto& entry : fs::directory_iterator(dir))
     EXPECT_NE(entry.path().extension(), ".tmp") << entry.path() << " left behind";
   // What is on disk is still a readable run: `memgate report` judges it, never as a pass.
@@ -236,8 +249,8 @@ TEST(Faults, DiskFullStopsTheRunAndStillGivesAVerdict) {
 // vanish between the listing and the read all the time, and that is no error.
 TEST(Faults, ProcessesVanishingMidReadAreNoError) {
   const std::string dir = fresh_dir("vanishing") + "/run";
-  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "500", "--pss-hz", "50", "--process-hz", "50",
-                               "--plateau", "none", "--", "python3", "-c",
+  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "500", "--pss-hz", "50",
+                               "--process-hz", "50", "--plateau", "none", "--", "python3", "-c",
                                "import os, time\n"
                                "for i in range(300):\n"
                                "    if os.fork() == 0:\n"
@@ -261,8 +274,8 @@ TEST(Faults, ProcessesVanishingMidReadAreNoError) {
 TEST(Faults, DaemonThatLeavesTheGroupIsSampledBudgetedAndKilled) {
   const std::string base = fresh_dir("daemon");
   const std::string dir = base + "/run", pid_file = base + "/daemon.pid";
-  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "20", "--plateau", "none", "--max-rss", "50M",
-                               "--", "python3", daemon_script(base, 80, 1.5, pid_file)});
+  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "20", "--plateau", "none",
+                               "--max-rss", "50M", "--", "python3", daemon_script(base, 80, 1.5, pid_file)});
   EXPECT_EQ(result.exit_code, 1) << result.output;
   const auto report = read_json(dir + "/report.json");
   EXPECT_EQ(report_check(report, "rss-budget")["outcome"], "fail");
@@ -270,7 +283,8 @@ TEST(Faults, DaemonThatLeavesTheGroupIsSampledBudgetedAndKilled) {
   const pid_t daemon = read_pid(pid_file);
   ASSERT_GT(daemon, 0);
   EXPECT_FALSE(alive(daemon)) << "the daemon outlived the run";
-  const std::string expected = "killed 1 process that left the target's group: pid " + std::to_string(daemon) + " comm python3";
+  const std::string expected =
+      "killed 1 process that left the target's group: pid " + std::to_string(daemon) + " comm python3";
   EXPECT_NE(notes_of(report).find(expected), std::string::npos) << notes_of(report);
   EXPECT_NE(slurp(dir + "/events.jsonl").find("\"orphans-killed\""), std::string::npos);
 }
@@ -279,29 +293,31 @@ TEST(Faults, DaemonThatLeavesTheGroupIsSampledBudgetedAndKilled) {
 TEST(Faults, ChildInItsOwnGroupIsStoppedAndNamed) {
   const std::string base = fresh_dir("setpgid");
   const std::string dir = base + "/run", pid_file = base + "/sleep.pid";
-  const auto result = memgate(
-      {"run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--", "python3", "-c",
-       "import os, time\n"
-       "pid = os.fork()\n"
-       "if pid == 0:\n"
-       "    os.setpgid(0, 0)\n"
-       "    os.execvp('sleep', ['sleep', '60'])\n"
-       "open('" + pid_file + "', 'w').write(str(pid))\n"
-       "time.sleep(0.5)\n"});
+  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--", "python3", "-c",
+                               "import os, time\n"
+                               "pid = os.fork()\n"
+                               "if pid == 0:\n"
+                               "    os.setpgid(0, 0)\n"
+                               "    os.execvp('sleep', ['sleep', '60'])\n"
+                               "open('" +
+                                   pid_file +
+                                   "', 'w').write(str(pid))\n"
+                                   "time.sleep(0.5)\n"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   const pid_t sleeper = read_pid(pid_file);
   ASSERT_GT(sleeper, 0);
   EXPECT_FALSE(alive(sleeper));
   const auto report = read_json(dir + "/report.json");
-  EXPECT_NE(notes_of(report).find("that left the target's group: pid " + std::to_string(sleeper) + " comm sleep"), std::string::npos)
+  EXPECT_NE(notes_of(report).find("that left the target's group: pid " + std::to_string(sleeper) + " comm sleep"),
+            std::string::npos)
       << notes_of(report);
 }
 
 // A target that ignores SIGTERM is SIGKILLed after --grace, and events.jsonl says why.
 TEST(Faults, TargetIgnoringSigtermIsKilledAfterGraceAndNamed) {
   const std::string dir = fresh_dir("ignore-term") + "/run";
-  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--duration", "0.5s", "--grace",
-                               "0.5s", "--", helper("memhog"), "--ignore-term", "--hold-s", "60"});
+  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--duration", "0.5s",
+                               "--grace", "0.5s", "--", helper("memhog"), "--ignore-term", "--hold-s", "60"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   const auto report = read_json(dir + "/report.json");
   EXPECT_EQ(report["run"]["target"]["signal"], "SIGKILL");
@@ -314,12 +330,15 @@ TEST(Faults, SecondInterruptKillsAtOnceWithItsReason) {
   const std::string base = fresh_dir("second-int");
   const std::string dir = base + "/run", ready = base + "/ready";
   // memgate forwards SIGINT: the target ignores both, so only the SIGKILL ends it.
-  auto proc = spawn_memgate({"run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--grace", "60s", "--", "python3", "-c",
+  auto proc = spawn_memgate({"run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--grace", "60s", "--",
+                             "python3", "-c",
                              "import signal, time\n"
                              "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                              "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-                             "open('" + ready + "', 'w').close()\n"
-                             "time.sleep(60)\n"});
+                             "open('" +
+                                 ready +
+                                 "', 'w').close()\n"
+                                 "time.sleep(60)\n"});
   ASSERT_TRUE(wait_for([&] { return fs::exists(ready); }, 10));
   const auto started = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(proc.pid(), SIGINT), 0);
@@ -338,20 +357,21 @@ TEST(Faults, SecondInterruptKillsAtOnceWithItsReason) {
 // did after it was orphaned), not failed: the target exited 0.
 TEST(Faults, CrashOfAChildIsNotedNotFailed) {
   const std::string dir = fresh_dir("child-crash") + "/run";
-  const auto result = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "20", "--plateau", "none", "--", "python3", "-c",
-                               "import os, signal, time\n"
-                               "a = os.fork()\n"
-                               "if a == 0:\n"  // a zombie for 1 s before its parent reaps it
-                               "    os.kill(os.getpid(), signal.SIGSEGV)\n"
-                               "b = os.fork()\n"
-                               "if b == 0:\n"  // an orphan (re-parented to memgate) that crashes later
-                               "    if os.fork() == 0:\n"
-                               "        time.sleep(0.3)\n"
-                               "        os.kill(os.getpid(), signal.SIGABRT)\n"
-                               "    os._exit(0)\n"
-                               "os.waitpid(b, 0)\n"
-                               "time.sleep(1.2)\n"
-                               "os.waitpid(a, 0)\n"});
+  const auto result =
+      memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "20", "--plateau", "none", "--", "python3", "-c",
+               "import os, signal, time\n"
+               "a = os.fork()\n"
+               "if a == 0:\n"  // a zombie for 1 s before its parent reaps it
+               "    os.kill(os.getpid(), signal.SIGSEGV)\n"
+               "b = os.fork()\n"
+               "if b == 0:\n"  // an orphan (re-parented to memgate) that crashes later
+               "    if os.fork() == 0:\n"
+               "        time.sleep(0.3)\n"
+               "        os.kill(os.getpid(), signal.SIGABRT)\n"
+               "    os._exit(0)\n"
+               "os.waitpid(b, 0)\n"
+               "time.sleep(1.2)\n"
+               "os.waitpid(a, 0)\n"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   const auto report = read_json(dir + "/report.json");
   const std::string notes = notes_of(report);
@@ -366,12 +386,13 @@ TEST(Faults, CrashOfAChildIsNotedNotFailed) {
 TEST(Faults, RunDirectoryIsOneRunsOnly) {
   const std::string base = fresh_dir("shared-out");
   const std::string dir = base + "/run", ready = base + "/ready";
-  auto first = spawn_memgate({"run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--", helper("memhog"), "--hold-s",
-                              "2", "--ready-file", ready});
+  auto first = spawn_memgate({"run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--", helper("memhog"),
+                              "--hold-s", "2", "--ready-file", ready});
   ASSERT_TRUE(wait_for([&] { return fs::exists(ready); }, 10));
   const auto second = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--", helper("memhog"), "--hold-s", "0.1"});
   EXPECT_EQ(second.exit_code, 3) << second.output;
-  EXPECT_NE(second.output.find("run directory " + dir + " is in use by another memgate run (pid " + std::to_string(first.pid()) + ")"),
+  EXPECT_NE(second.output.find("run directory " + dir + " is in use by another memgate run (pid " +
+                               std::to_string(first.pid()) + ")"),
             std::string::npos)
       << second.output;
   EXPECT_NE(second.output.find("choose another --out"), std::string::npos) << second.output;
@@ -382,14 +403,15 @@ TEST(Faults, RunDirectoryIsOneRunsOnly) {
   const auto again = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--", helper("memhog"), "--hold-s", "0.1"});
   EXPECT_EQ(again.exit_code, 3) << again.output;
   EXPECT_NE(again.output.find("holds a previous memgate run: pass --force"), std::string::npos) << again.output;
-  const auto forced =
-      memgate({"run", "--out", dir, "--force", "--no-plot", "--quiet", "--plateau", "none", "--", helper("memhog"), "--hold-s", "0.1"});
+  const auto forced = memgate({"run", "--out", dir, "--force", "--no-plot", "--quiet", "--plateau", "none", "--",
+                               helper("memhog"), "--hold-s", "0.1"});
   EXPECT_EQ(forced.exit_code, 0) << forced.output;
 
   const std::string other = base + "/other";
   fs::create_directories(other);
   write_file(other + "/notes.txt", "mine\n");
-  const auto refused = memgate({"run", "--out", other, "--no-plot", "--quiet", "--", helper("memhog"), "--hold-s", "0.1"});
+  const auto refused =
+      memgate({"run", "--out", other, "--no-plot", "--quiet", "--", helper("memhog"), "--hold-s", "0.1"});
   EXPECT_EQ(refused.exit_code, 3) << refused.output;
   EXPECT_NE(refused.output.find("choose an empty or new --out"), std::string::npos) << refused.output;
   EXPECT_EQ(slurp(other + "/notes.txt"), "mine\n");
@@ -416,7 +438,8 @@ TEST(Faults, ClosedStdoutStillWritesTheRunDirectory) {
   const auto status = sys::decode_wait_status(wait_status);
   // A SIGPIPE at the closing summary is the only end allowed besides exit 0 (until
   // main.cc ignores SIGPIPE); never a crash, never before the directory is complete.
-  EXPECT_TRUE((!status.signaled && status.code == 0) || (status.signaled && status.signal == SIGPIPE)) << status.describe();
+  EXPECT_TRUE((!status.signaled && status.code == 0) || (status.signaled && status.signal == SIGPIPE))
+      << status.describe();
   const auto meta = read_json(dir + "/meta.json");
   EXPECT_EQ(meta["status"], "finished");
   EXPECT_EQ(read_json(dir + "/report.json")["verdict"]["outcome"], "pass");

@@ -37,11 +37,14 @@ void expect_usage_error(const CommandResult& r, const std::string& names) {
 
 TEST(HostileInput, EndlessReplayOfOneInstantEndsOnSigtermAndSigint) {
   const std::string dir = fresh_dir("hostile_eq");
-  const std::string eq = write_file(dir + "/eq.jsonl", "{\"t\":1,\"line\":\"a\"}\n{\"t\":1,\"line\":\"b\"}\n{\"t\":1,\"line\":\"c\"}\n");
-  const std::string down = write_file(dir + "/down.jsonl", "{\"t\":3,\"line\":\"a\"}\n{\"t\":2,\"line\":\"b\"}\n{\"t\":1,\"line\":\"c\"}\n");
+  const std::string eq =
+      write_file(dir + "/eq.jsonl", "{\"t\":1,\"line\":\"a\"}\n{\"t\":1,\"line\":\"b\"}\n{\"t\":1,\"line\":\"c\"}\n");
+  const std::string down =
+      write_file(dir + "/down.jsonl", "{\"t\":3,\"line\":\"a\"}\n{\"t\":2,\"line\":\"b\"}\n{\"t\":1,\"line\":\"c\"}\n");
   for (const std::string& trace : {eq, down})
     for (const char* sig : {"TERM", "INT"}) {
-      const auto r = shell(kBin + " replay --loops 0 " + trace + " > /dev/null & p=$!; sleep 1; kill -" + sig + " $p; wait $p", 20);
+      const auto r = shell(
+          kBin + " replay --loops 0 " + trace + " > /dev/null & p=$!; sleep 1; kill -" + sig + " $p; wait $p", 20);
       EXPECT_EQ(r.exit_code, 0) << sig << " " << trace << ": " << r.output;
       EXPECT_NE(r.output.find("\"offered\":"), std::string::npos) << r.output;  // the figures were printed
     }
@@ -59,7 +62,7 @@ TEST(HostileInput, ScenarioLoopingAnInstantTraceEndsWithAReport) {
   ASSERT_TRUE(fs::exists(dir + "/run/report.json")) << r.output;
   const auto meta = read_json(dir + "/run/meta.json");
   const auto& traffic = meta["samplers"]["traffic"];
-  EXPECT_GE(traffic["offered"].get<double>(), 4) << traffic.dump();    // two records per second of trace, 3 s
+  EXPECT_GE(traffic["offered"].get<double>(), 4) << traffic.dump();  // two records per second of trace, 3 s
   EXPECT_LE(traffic["offered"].get<double>(), 12) << traffic.dump();
 }
 
@@ -81,8 +84,9 @@ TEST(HostileInput, DeeplyNestedScenarioIsAUsageError) {
 
 TEST(HostileInput, NumberBeyondADoubleNamesTheField) {
   const std::string dir = fresh_dir("hostile_1e400");
-  const std::string path = write_file(
-      dir + "/s.json", R"({"target": {"command": ["cat"]}, "traffic": {"stages": [{"rate": 1e400, "duration_s": 1}]}})");
+  const std::string path =
+      write_file(dir + "/s.json",
+                 R"({"target": {"command": ["cat"]}, "traffic": {"stages": [{"rate": 1e400, "duration_s": 1}]}})");
   const auto r = memgate({"run", "--quiet", "--out", dir + "/run", path});
   expect_usage_error(r, path + ": traffic.stages[0].rate: number 1e400 does not fit a double");
   EXPECT_FALSE(fs::exists(dir + "/run"));
@@ -112,15 +116,19 @@ TEST(HostileInput, ReportOnACorruptMetaJsonNamesFileAndField) {
 TEST(HostileInput, InvalidUtf8InArgvEnvironmentAndOutPathIsRecordedReplaced) {
   const std::string dir = fresh_dir("hostile_utf8");
   const std::string run = dir + "/run\xff";
-  const auto r = run_command({"env", "MALLOC_ARENA_MAX=\xff", kBin, "run", "--quiet", "--no-plot", "--out", run, "--", "sh", "-c",
-                              "sleep 0.3", "a\xff" "b"});
+  const auto r = run_command({"env", "MALLOC_ARENA_MAX=\xff", kBin, "run", "--quiet", "--no-plot", "--out", run, "--",
+                              "sh", "-c", "sleep 0.3",
+                              "a\xff"
+                              "b"});
   EXPECT_NE(r.exit_code, 5) << r.output;
   EXPECT_EQ(r.output.find("internal error"), std::string::npos) << r.output;
   ASSERT_TRUE(fs::exists(run + "/meta.json")) << r.output;
   EXPECT_FALSE(fs::exists(run + "/meta.json.tmp"));
   EXPECT_TRUE(fs::exists(run + "/report.json"));
   const auto meta = read_json(run + "/meta.json");
-  EXPECT_EQ(meta["command"].back(), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(meta["command"].back(),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(meta["environment"]["MALLOC_ARENA_MAX"], "\xEF\xBF\xBD");
   EXPECT_NE(memgate({"report", run}).exit_code, 5);
   // The replay figures name the trace path: printed, not an internal error.
@@ -134,21 +142,24 @@ TEST(HostileInput, InvalidUtf8InArgvEnvironmentAndOutPathIsRecordedReplaced) {
 
 TEST(HostileInput, AbsurdDurationsAreRefusedUpFront) {
   const std::string dir = fresh_dir("hostile_duration");
-  const std::string path = write_scenario(dir + "/s.json", {{"target", {{"command", {"cat"}}}},
-                                                            {"traffic", {{"stages", {{{"rate", 10}, {"duration_s", 1e308}}}}}}});
+  const std::string path = write_scenario(
+      dir + "/s.json",
+      {{"target", {{"command", {"cat"}}}}, {"traffic", {{"stages", {{{"rate", 10}, {"duration_s", 1e308}}}}}}});
   expect_usage_error(memgate({"run", "--quiet", "--out", dir + "/run", path}),
                      path + ": traffic.stages[0].duration_s: expected a duration > 0, at most 1000 days");
   EXPECT_FALSE(fs::exists(dir + "/run"));
-  expect_usage_error(memgate({"gen", "--out", dir + "/t.jsonl", "--rate", "1", "--duration", "1e20s"}), "--duration: '1e20s': at most 1000 days");
+  expect_usage_error(memgate({"gen", "--out", dir + "/t.jsonl", "--rate", "1", "--duration", "1e20s"}),
+                     "--duration: '1e20s': at most 1000 days");
   EXPECT_FALSE(fs::exists(dir + "/t.jsonl"));
 }
 
 TEST(HostileInput, RunWhoseTrafficOfferedNothingIsInconclusive) {
   const std::string dir = fresh_dir("hostile_no_traffic");
   // The first record is due at 10 s; the run lasts 1 s.
-  const std::string path = write_scenario(dir + "/s.json", {{"target", {{"command", {"sh", "-c", "exec cat > /dev/null"}}}},
-                                                            {"traffic", {{"stages", {{{"rate", 0.1}, {"duration_s", 60}}}}}},
-                                                            {"sampling", {{"duration_s", 1}}}});
+  const std::string path =
+      write_scenario(dir + "/s.json", {{"target", {{"command", {"sh", "-c", "exec cat > /dev/null"}}}},
+                                       {"traffic", {{"stages", {{{"rate", 0.1}, {"duration_s", 60}}}}}},
+                                       {"sampling", {{"duration_s", 1}}}});
   const auto r = memgate({"run", "--quiet", "--no-plot", "--out", dir + "/run", path});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   const auto check = report_check(read_json(dir + "/run/report.json"), "traffic");
@@ -173,10 +184,12 @@ TEST(HostileInput, BadPathsAreUsageErrorsBeforeTheTargetStarts) {
       {trace_scenario("missing.jsonl"), "traffic.payload.path: " + dir + "/missing.jsonl: No such file or directory"},
       {trace_scenario("traces"), "traffic.payload.path: " + dir + "/traces is a directory"},
       {{{"target", target},
-        {"traffic", {{"transport", {{"kind", "unix"}, {"path", "/tmp/" + std::string(120, 'u') + ".sock"}}},
-                     {"stages", {{{"rate", 10}, {"duration_s", 1}}}}}}},
+        {"traffic",
+         {{"transport", {{"kind", "unix"}, {"path", "/tmp/" + std::string(120, 'u') + ".sock"}}},
+          {"stages", {{{"rate", 10}, {"duration_s", 1}}}}}}},
        "traffic.transport.path: unix socket path is 130 bytes, the kernel takes at most 107"},
-      {{{"target", {{"command", {"sh", "-c", "true"}}, {"cwd", "no/such/dir"}}}}, "target.cwd: " + dir + "/no/such/dir"},
+      {{{"target", {{"command", {"sh", "-c", "true"}}, {"cwd", "no/such/dir"}}}},
+       "target.cwd: " + dir + "/no/such/dir"},
   };
   for (const Case& c : cases) {
     const std::string path = write_scenario(dir + "/s.json", c.doc);
@@ -195,8 +208,8 @@ TEST(HostileInput, BadPathsAreUsageErrorsBeforeTheTargetStarts) {
 
 TEST(HostileInput, ClosedStdoutIsAQuietEndAndTheReportIsWritten) {
   const std::string dir = fresh_dir("hostile_sigpipe");
-  const auto r = shell("{ " + kBin + " run --no-plot --out " + dir + "/run -- sh -c 'seq 1 20000; sleep 0.3'; echo $? > " + dir +
-                       "/rc; } | head -c1 > /dev/null");
+  const auto r = shell("{ " + kBin + " run --no-plot --out " + dir +
+                       "/run -- sh -c 'seq 1 20000; sleep 0.3'; echo $? > " + dir + "/rc; } | head -c1 > /dev/null");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ifstream rc_file(dir + "/rc");
   int rc = -1;
@@ -209,8 +222,8 @@ TEST(HostileInput, ClosedStdoutIsAQuietEndAndTheReportIsWritten) {
 
 TEST(HostileInput, GenRefusesAHugeTraceWithoutForce) {
   const std::string dir = fresh_dir("hostile_gen_size");
-  const auto r = run_command({"timeout", "-s", "KILL", "20", kBin, "gen", "--out", dir + "/t.jsonl", "--rate", "1000000",
-                              "--duration", "1d"});
+  const auto r = run_command(
+      {"timeout", "-s", "KILL", "20", kBin, "gen", "--out", dir + "/t.jsonl", "--rate", "1000000", "--duration", "1d"});
   expect_usage_error(r, "over the 10 GiB gen writes without --force");
   EXPECT_FALSE(fs::exists(dir + "/t.jsonl"));
 }
@@ -235,8 +248,9 @@ TEST(HostileInput, HundredMegabyteTraceLineIsRefusedWithoutReadingItWhole) {
   const auto failed = shell(kBin + " replay " + dir + "/long.jsonl > /dev/null");
   expect_usage_error(failed, "long.jsonl:1: longer than 16777216 bytes");
   // Skipped and counted, with memgate's peak RSS far below the line (GNU time's %M, KiB).
-  const auto skipped = shell("command -v /usr/bin/time > /dev/null || { echo no-time; exit 0; }; /usr/bin/time -f 'maxrss=%M' " +
-                             kBin + " replay --skip-malformed " + dir + "/long.jsonl > " + dir + "/out.txt");
+  const auto skipped =
+      shell("command -v /usr/bin/time > /dev/null || { echo no-time; exit 0; }; /usr/bin/time -f 'maxrss=%M' " + kBin +
+            " replay --skip-malformed " + dir + "/long.jsonl > " + dir + "/out.txt");
   ASSERT_EQ(skipped.exit_code, 0) << skipped.output;
   EXPECT_EQ(count_lines(dir + "/out.txt"), 1u);
   EXPECT_NE(skipped.output.find("\"oversized_lines\":1"), std::string::npos) << skipped.output;

@@ -126,7 +126,8 @@ TEST(LoadTransport, SlowReaderShowsAsBlockedTime) {
   int fds[2];
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
   // ~40 KB/s of reading against ~3 MB/s of offered records.
-  const pid_t pid = spawn({helper("load_reader"), "--read-bytes", "4096", "--sleep-ms-per-read", "100", "--report", report}, fds[0]);
+  const pid_t pid =
+      spawn({helper("load_reader"), "--read-bytes", "4096", "--sleep-ms-per-read", "100", "--report", report}, fds[0]);
   ::close(fds[0]);
   TrafficConfig config;
   config.stages = {constant(20000, 10)};

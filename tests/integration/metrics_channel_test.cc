@@ -57,10 +57,11 @@ TEST(MetricsChannel, RecordsDeclaredColumnsAndTheFinalAccountingLine) {
   m.tick(0, row, sink);  // nobody has written yet: nothing blocks, nothing is filled
   EXPECT_TRUE(std::isnan(row[0]));
 
-  const pid_t pid = spawn_writer(m,
-                                 "printf '{\"pid\":%d,\"queue_depth\":7,\"throttled\":true,\"spilled\":3}\\n' $$ > \"$MEMGATE_METRICS_PATH\"; "
-                                 "printf 'garbage\\n' > \"$MEMGATE_METRICS_PATH\"; "
-                                 "printf '{\"pid\":%d,\"accounting\":{\"received\":5,\"lost\":0}}\\n' $$ > \"$MEMGATE_METRICS_PATH\"");
+  const pid_t pid = spawn_writer(
+      m,
+      "printf '{\"pid\":%d,\"queue_depth\":7,\"throttled\":true,\"spilled\":3}\\n' $$ > \"$MEMGATE_METRICS_PATH\"; "
+      "printf 'garbage\\n' > \"$MEMGATE_METRICS_PATH\"; "
+      "printf '{\"pid\":%d,\"accounting\":{\"received\":5,\"lost\":0}}\\n' $$ > \"$MEMGATE_METRICS_PATH\"");
   ASSERT_EQ(wait_for(pid), 0);
   m.tick(1, row, sink);
   EXPECT_EQ(row[0], 7);

@@ -72,7 +72,8 @@ struct Gate {
 // stdin, and runs in its run directory's parent, so what it writes stays there.
 Gate run_gated(const std::string& allocator, const std::vector<std::string>& checks, const std::string& command_line) {
   const std::string dir = fresh_dir("pl-run");
-  std::vector<std::string> args{"run", "--quiet", "--no-plot", "--hz", "20", "--allocator", allocator, "--out", dir + "/run"};
+  std::vector<std::string> args{"run",         "--quiet", "--no-plot", "--hz",      "20",
+                                "--allocator", allocator, "--out",     dir + "/run"};
   args.insert(args.end(), checks.begin(), checks.end());
   args.insert(args.end(), {"--", "sh", "-c", "cd " + dir + " && exec " + command_line + " > " + dir + "/stdout"});
   const auto r = memgate(args);
@@ -152,7 +153,8 @@ TEST_P(PipelinesUnderMemgate, BatchRouterStaysFlatAndAccumulatingFailsTheRssBudg
   expect_pass(good, "rss-budget");
   EXPECT_EQ(good.accounting["lost"], 0);
   EXPECT_GT(good.accounting["retries"].get<int>(), 0);  // injected failures were retried
-  expect_fail(run(gate, pipeline("batch_router") + " --antipattern accumulate --db od.sqlite < " + input), "rss-budget");
+  expect_fail(run(gate, pipeline("batch_router") + " --antipattern accumulate --db od.sqlite < " + input),
+              "rss-budget");
 }
 
 TEST_P(PipelinesUnderMemgate, WorkerPoolPassesAConnectionPerUnitFailsTheFdBudgetAndNoPurgeRetains) {
@@ -182,7 +184,8 @@ TEST_P(PipelinesUnderMemgate, WorkerPoolPassesAConnectionPerUnitFailsTheFdBudget
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Allocators, PipelinesUnderMemgate, ::testing::Values("glibc", "jemalloc", "mimalloc", "tcmalloc"),
+INSTANTIATE_TEST_SUITE_P(Allocators, PipelinesUnderMemgate,
+                         ::testing::Values("glibc", "jemalloc", "mimalloc", "tcmalloc"),
                          [](const auto& info) { return info.param; });
 
 TEST(Pipelines, BadGeneratorRecordsAreRejectedAndCounted) {

@@ -21,7 +21,9 @@
 namespace memgate::testing {
 namespace {
 
-std::string scenario(const std::string& name) { return std::string(MEMGATE_SOURCE_DIR) + "/scenarios/" + name + ".json"; }
+std::string scenario(const std::string& name) {
+  return std::string(MEMGATE_SOURCE_DIR) + "/scenarios/" + name + ".json";
+}
 
 struct ScenarioRun {
   CommandResult result;
@@ -49,7 +51,8 @@ std::string failing_checks(const ScenarioRun& r) {
 
 // report.json keeps a check's figures as {"name": {"value": ..., "unit": ...}}.
 double figure(const nlohmann::json& check, const std::string& name) {
-  if (check.contains("figures") && check["figures"].contains(name)) return check["figures"][name]["value"].get<double>();
+  if (check.contains("figures") && check["figures"].contains(name))
+    return check["figures"][name]["value"].get<double>();
   ADD_FAILURE() << "no figure " << name << " in " << check.dump();
   return -1;
 }
@@ -67,7 +70,8 @@ void expect_fail(const ScenarioRun& r, const std::string& id) {
 }
 
 // Reads samples.csv: the header, and the largest value seen in each named column.
-std::map<std::string, double> column_peaks(const std::string& dir, const std::vector<std::string>& names, std::string& header) {
+std::map<std::string, double> column_peaks(const std::string& dir, const std::vector<std::string>& names,
+                                           std::string& header) {
   std::ifstream in(dir + "/samples.csv");
   std::getline(in, header);
   std::vector<std::string> columns;
@@ -100,8 +104,10 @@ TEST(ScenarioGates, AirQualityBurstSpillsLosesNothingAndRecordsQueueMetrics) {
   // The metrics channel, beside memory in samples.csv.
   std::string header;
   const auto peaks = column_peaks(r.dir, {"metric_queue_depth", "metric_utilisation", "metric_spilled"}, header);
-  EXPECT_NE(header.find(",metric_queue_depth,metric_utilisation,metric_throttled,metric_spilled,metric_replayed,metric_processed"),
-            std::string::npos)
+  EXPECT_NE(
+      header.find(
+          ",metric_queue_depth,metric_utilisation,metric_throttled,metric_spilled,metric_replayed,metric_processed"),
+      std::string::npos)
       << header;
   ASSERT_TRUE(peaks.count("metric_queue_depth") && peaks.count("metric_spilled")) << "no metric values in samples.csv";
   EXPECT_GT(peaks.at("metric_queue_depth"), 1000);  // the bounded queue (2000) filled during the burst
@@ -118,7 +124,7 @@ TEST(ScenarioGates, AirQualityBurstWithAnUnboundedQueueFailsBurstRecovery) {
 TEST(ScenarioGates, HydrologySoakPassesAndAccumulatingFailsTheRssBudget) {
   const auto good = run_scenario(scenario("hydrology_soak"), "ci");
   expect_pass(good);
-  EXPECT_EQ(good.report["samplers"]["traffic"]["time_scale"], 5760);  // the day in 15 s
+  EXPECT_EQ(good.report["samplers"]["traffic"]["time_scale"], 5760);    // the day in 15 s
   EXPECT_GT(figure(check(good, "no-data-loss"), "processed"), 100000);  // the whole day's records
   const auto bad = run_scenario(scenario("hydrology_soak"), "ci,accumulate");
   expect_fail(bad, "rss-budget");
@@ -137,7 +143,8 @@ TEST(ScenarioGates, Routing10kStreamsToSqliteAndAccumulatingFailsTheRssBudget) {
 TEST(ScenarioGates, RepairWorkersPassAConnectionPerUnitFailsTheFdBudgetAndNoPurgeFailsRetention) {
   const auto good = run_scenario(scenario("repair_workers"), "ci");
   expect_pass(good);
-  EXPECT_NE(check(good, "no-data-loss")["summary"].get<std::string>().find("no traffic generator ran"), std::string::npos);
+  EXPECT_NE(check(good, "no-data-loss")["summary"].get<std::string>().find("no traffic generator ran"),
+            std::string::npos);
   EXPECT_EQ(check(good, "allocator")["outcome"], "pass");  // the scenario runs glibc with the probe
   const auto leak = run_scenario(scenario("repair_workers"), "ci,connection_per_unit");
   expect_fail(leak, "fd-budget");
@@ -154,13 +161,12 @@ TEST(ScenarioGates, RepairWorkersPassAConnectionPerUnitFailsTheFdBudgetAndNoPurg
 
 // A scenario around a small fake target: `body` is its shell script (stdin: the traffic).
 std::string fake_scenario(const std::string& dir, const std::string& body, std::uint64_t records) {
-  const nlohmann::json doc = {
-      {"target", {{"command", {"sh", "-c", body}}}},
-      {"traffic",
-       {{"payload", {{"kind", "sensors"}, {"seed", 4}, {"sensors", {{"temperature", 10}}}}},
-        {"stages", {{{"kind", "constant"}, {"rate", records}, {"duration_s", 1}}}}}},
-      {"sampling", {{"hz", 20}}},
-      {"checks", {{"plateau", "none"}, {"no_data_loss", true}}}};
+  const nlohmann::json doc = {{"target", {{"command", {"sh", "-c", body}}}},
+                              {"traffic",
+                               {{"payload", {{"kind", "sensors"}, {"seed", 4}, {"sensors", {{"temperature", 10}}}}},
+                                {"stages", {{{"kind", "constant"}, {"rate", records}, {"duration_s", 1}}}}}},
+                              {"sampling", {{"hz", 20}}},
+                              {"checks", {{"plateau", "none"}, {"no_data_loss", true}}}};
   const std::string path = dir + "/fake.json";
   std::ofstream(path) << doc.dump(2);
   return path;
@@ -170,7 +176,8 @@ TEST(NoDataLossCheck, FailsATargetWhoseAccountingProcessedFewerThanItReceived) {
   const std::string dir = fresh_dir("ndl");
   // Counts every line, claims all but 5 processed: 5 records vanish inside the target.
   const std::string body =
-      "n=$(wc -l); printf '{\"pid\":%d,\"accounting\":{\"received\":%d,\"processed\":%d,\"rejected_total\":0}}\\n' $$ $n $((n - 5)) "
+      "n=$(wc -l); printf '{\"pid\":%d,\"accounting\":{\"received\":%d,\"processed\":%d,\"rejected_total\":0}}\\n' $$ "
+      "$n $((n - 5)) "
       "> \"$MEMGATE_METRICS_PATH\"";
   const std::string out = dir + "/run";
   const auto r = memgate({"run", "--quiet", "--no-plot", "--out", out, fake_scenario(dir, body, 300)});
@@ -178,10 +185,12 @@ TEST(NoDataLossCheck, FailsATargetWhoseAccountingProcessedFewerThanItReceived) {
   const auto report = read_json(out + "/report.json");
   const auto loss = report_check(report, "no-data-loss");
   EXPECT_EQ(loss["outcome"], "fail");
-  const auto delivered = report["samplers"]["traffic"]["accepted"].get<std::uint64_t>();  // ~300 (records due at t=1 s may miss)
+  const auto delivered =
+      report["samplers"]["traffic"]["accepted"].get<std::uint64_t>();  // ~300 (records due at t=1 s may miss)
   EXPECT_GT(delivered, 250u);
   EXPECT_EQ(report["samplers"]["metrics"]["accounting"]["received"], delivered);
-  const std::string expected = "5 of the " + std::to_string(delivered) + " records the target received were neither processed";
+  const std::string expected =
+      "5 of the " + std::to_string(delivered) + " records the target received were neither processed";
   EXPECT_NE(loss["summary"].get<std::string>().find(expected), std::string::npos) << loss.dump();
 
   // Recomputed from the files on disk, with the settings the run recorded.
@@ -195,12 +204,14 @@ TEST(NoDataLossCheck, FailsATargetWhoseAccountingProcessedFewerThanItReceived) {
 TEST(NoDataLossCheck, AccountingArrivesWithARelativeRunDirectoryAndAnotherTargetCwd) {
   const std::string dir = fresh_dir("ndl-rel");
   const std::string body =
-      "n=$(wc -l); printf '{\"pid\":%d,\"accounting\":{\"received\":%d,\"processed\":%d,\"rejected_total\":0}}\\n' $$ $n $n "
+      "n=$(wc -l); printf '{\"pid\":%d,\"accounting\":{\"received\":%d,\"processed\":%d,\"rejected_total\":0}}\\n' $$ "
+      "$n $n "
       "> \"$MEMGATE_METRICS_PATH\"";
   const std::string scenario_file = fake_scenario(dir, body, 100);  // the target's cwd: dir
   std::filesystem::create_directories(dir + "/elsewhere");
-  const auto r = run_command({"sh", "-c", "cd '" + dir + "/elsewhere' && exec '" + std::string(MEMGATE_BIN) +
-                                              "' run --quiet --no-plot --out rel-run '" + scenario_file + "'"});
+  const auto r = run_command({"sh", "-c",
+                              "cd '" + dir + "/elsewhere' && exec '" + std::string(MEMGATE_BIN) +
+                                  "' run --quiet --no-plot --out rel-run '" + scenario_file + "'"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const auto report = read_json(dir + "/elsewhere/rel-run/report.json");
   EXPECT_EQ(report["samplers"]["metrics"]["accounting"]["received"], report["samplers"]["traffic"]["accepted"]);
@@ -211,28 +222,33 @@ TEST(NoDataLossCheck, AccountingArrivesWithARelativeRunDirectoryAndAnotherTarget
 TEST(NoDataLossCheck, InconclusiveWhenNoAccountingLineArrives) {
   const std::string dir = fresh_dir("ndl-none");
   const std::string out = dir + "/run";
-  const auto r = memgate({"run", "--quiet", "--no-plot", "--out", out, fake_scenario(dir, "exec cat > /dev/null", 100)});
+  const auto r =
+      memgate({"run", "--quiet", "--no-plot", "--out", out, fake_scenario(dir, "exec cat > /dev/null", 100)});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   const auto report = read_json(out + "/report.json");
   const auto loss = report_check(report, "no-data-loss");
   EXPECT_EQ(loss["outcome"], "inconclusive");
   EXPECT_NE(loss["summary"].get<std::string>().find("no accounting line arrived"), std::string::npos) << loss.dump();
   // --metrics off: no channel, and the check says why.
-  const auto off = memgate({"run", "--quiet", "--no-plot", "--metrics", "off", "--out", dir + "/off", fake_scenario(dir, "exec cat > /dev/null", 100)});
+  const auto off = memgate({"run", "--quiet", "--no-plot", "--metrics", "off", "--out", dir + "/off",
+                            fake_scenario(dir, "exec cat > /dev/null", 100)});
   EXPECT_EQ(off.exit_code, 2) << off.output;
   EXPECT_FALSE(std::filesystem::exists(dir + "/off/metrics.fifo"));
   EXPECT_NE(read_json(dir + "/off/report.json")["checks"].dump().find("--metrics off"), std::string::npos);
 }
 
 TEST(ScenarioErrors, AMissingPipelineIsAUsageErrorNamingTheBinaryAndTheBuildTarget) {
-  const auto r = run_command({"env", "MEMGATE_PIPELINES=/nonexistent/pipelines", MEMGATE_BIN, "run", "--quiet", "--profile", "ci",
-                              scenario("air_quality_burst")});
+  const auto r = run_command({"env", "MEMGATE_PIPELINES=/nonexistent/pipelines", MEMGATE_BIN, "run", "--quiet",
+                              "--profile", "ci", scenario("air_quality_burst")});
   EXPECT_EQ(r.exit_code, 3) << r.output;
-  EXPECT_NE(r.output.find("pipeline sensor_ingest not found at /nonexistent/pipelines/sensor_ingest"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pipeline sensor_ingest not found at /nonexistent/pipelines/sensor_ingest"),
+            std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("--target pipelines"), std::string::npos) << r.output;
   const auto unknown = memgate({"run", "--quiet", "--profile", "nightly", scenario("air_quality_burst")});
   EXPECT_EQ(unknown.exit_code, 3) << unknown.output;
-  EXPECT_NE(unknown.output.find("no such profile; this scenario has: ci, keep_geometries, unbounded_queue"), std::string::npos)
+  EXPECT_NE(unknown.output.find("no such profile; this scenario has: ci, keep_geometries, unbounded_queue"),
+            std::string::npos)
       << unknown.output;
   const auto plain = memgate({"run", "--quiet", "--profile", "ci", "--", "true"});
   EXPECT_EQ(plain.exit_code, 3) << plain.output;

@@ -18,9 +18,10 @@ constexpr double kMiB = 1024.0 * 1024.0;
 
 // Writes a finished run of `seconds` at 10 Hz whose RSS is rss(t) plus AR(1) noise and,
 // when `heap` is given, with the allocator probe's alloc_allocated_bytes column.
-std::string synthetic_run(const std::string& tag, double seconds, const std::function<double(double)>& rss,
-                          const std::function<std::string(double)>& phase = [](double) { return "run"; },
-                          const std::function<double(double)>& heap = nullptr) {
+std::string synthetic_run(
+    const std::string& tag, double seconds, const std::function<double(double)>& rss,
+    const std::function<std::string(double)>& phase = [](double) { return "run"; },
+    const std::function<double(double)>& heap = nullptr) {
   const std::string dir = fresh_dir(tag);
   record::RunMeta meta;
   meta.command = {"synthetic", tag};
@@ -29,7 +30,8 @@ std::string synthetic_run(const std::string& tag, double seconds, const std::fun
   meta.hz = 10;
   meta.target_end = record::TargetEnd{false, 0, 0, "", false, "exited with status 0"};
   record::write_json_file(dir + "/" + record::kMetaFile, meta);
-  record::SampleLogWriter log(dir, heap ? std::vector<std::string>{"alloc_allocated_bytes"} : std::vector<std::string>{});
+  record::SampleLogWriter log(dir,
+                              heap ? std::vector<std::string>{"alloc_allocated_bytes"} : std::vector<std::string>{});
   std::mt19937_64 rng(42);
   std::normal_distribution<double> noise(0, 0.3 * kMiB);
   double ar = 0;
@@ -89,15 +91,20 @@ TEST(Report, ShortRunIsInconclusive) {
 TEST(Report, BurstRecoveryIsJudgedWhenTheLogHasABurstPhase) {
   const auto phase = [](double t) { return t < 120 ? "nominal" : t < 180 ? "burst" : "recovery"; };
   // Full recovery: back to 200 MiB within 20 s of the burst's end.
-  const auto recovered = synthetic_run("recovered", 480, [](double t) {
-    return 200 * kMiB + (t >= 120 && t < 180 ? 300 * kMiB : t >= 180 && t < 200 ? 300 * kMiB * (200 - t) / 20 : 0);
-  }, phase);
+  const auto recovered = synthetic_run(
+      "recovered", 480,
+      [](double t) {
+        return 200 * kMiB + (t >= 120 && t < 180 ? 300 * kMiB : t >= 180 && t < 200 ? 300 * kMiB * (200 - t) / 20 : 0);
+      },
+      phase);
   EXPECT_EQ(memgate({"report", recovered, "--plateau", "none"}).exit_code, 0);
   EXPECT_EQ(check(read_json(recovered + "/report.json"), "rss-burst-recovery")["outcome"], "pass");
   // Partial retention: 120 MiB never comes back.
-  const auto retained = synthetic_run("retained", 480, [](double t) {
-    return 200 * kMiB + (t >= 120 && t < 180 ? 300 * kMiB : t >= 180 ? 120 * kMiB : 0);
-  }, phase);
+  const auto retained = synthetic_run(
+      "retained", 480,
+      [](double t) { return 200 * kMiB + (t >= 120 && t < 180 ? 300 * kMiB
+                                          : t >= 180          ? 120 * kMiB
+                                                              : 0); }, phase);
   EXPECT_EQ(memgate({"report", retained, "--plateau", "none"}).exit_code, 1);
   const auto c = check(read_json(retained + "/report.json"), "rss-burst-recovery");
   EXPECT_EQ(c["outcome"], "fail");
@@ -105,8 +112,8 @@ TEST(Report, BurstRecoveryIsJudgedWhenTheLogHasABurstPhase) {
 
 TEST(Report, HeapPlateauIsJudgedFromTheAllocatorColumns) {
   const auto run_phase = [](double) { return std::string("run"); };
-  const auto flat = synthetic_run("heap-flat", 600, [](double) { return 300 * kMiB; }, run_phase,
-                                  [](double) { return 120 * kMiB; });
+  const auto flat = synthetic_run(
+      "heap-flat", 600, [](double) { return 300 * kMiB; }, run_phase, [](double) { return 120 * kMiB; });
   const auto r = memgate({"report", flat, "--plateau", "rss,heap"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const auto pass = check(read_json(flat + "/report.json"), "heap-plateau");
@@ -114,8 +121,9 @@ TEST(Report, HeapPlateauIsJudgedFromTheAllocatorColumns) {
   EXPECT_NEAR(pass["figures"]["steady"]["value"].get<double>(), 120 * kMiB, kMiB);
 
   // RSS flat (the allocator keeps a big free pool) while the live heap grows 30 %/h.
-  const auto growing = synthetic_run("heap-leak", 600, [](double) { return 300 * kMiB; }, run_phase,
-                                     [](double t) { return 120 * kMiB + 36 * kMiB * t / 3600; });
+  const auto growing = synthetic_run(
+      "heap-leak", 600, [](double) { return 300 * kMiB; }, run_phase,
+      [](double t) { return 120 * kMiB + 36 * kMiB * t / 3600; });
   EXPECT_EQ(memgate({"report", growing, "--plateau", "rss,heap"}).exit_code, 1);
   const auto report = read_json(growing + "/report.json");
   EXPECT_EQ(check(report, "rss-plateau")["outcome"], "pass");
@@ -133,10 +141,8 @@ TEST(Report, HeapPlateauIsJudgedFromTheAllocatorColumns) {
 
 TEST(Report, BadCheckFlagsAreUsageErrors) {
   const auto dir = synthetic_run("flags", 30, [](double) { return 100 * kMiB; });
-  for (const auto& args : std::vector<std::vector<std::string>>{{"--plateau", "rss,heapz"},
-                                                                {"--tolerance", "fast"},
-                                                                {"--warmup", "soon"},
-                                                                {"--horizon", "-3h"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--plateau", "rss,heapz"}, {"--tolerance", "fast"}, {"--warmup", "soon"}, {"--horizon", "-3h"}}) {
     std::vector<std::string> argv{"report", dir};
     argv.insert(argv.end(), args.begin(), args.end());
     const auto r = memgate(argv);

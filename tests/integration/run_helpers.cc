@@ -72,7 +72,8 @@ nlohmann::json report_check(const nlohmann::json& report, const std::string& id)
   if (report.contains("checks"))
     for (const auto& c : report["checks"])
       if (c["id"] == id) return c;
-  ADD_FAILURE() << "no check " << id << " in " << (report.contains("checks") ? report["checks"].dump() : "a report without checks");
+  ADD_FAILURE() << "no check " << id << " in "
+                << (report.contains("checks") ? report["checks"].dump() : "a report without checks");
   return {{"outcome", "missing"}, {"summary", ""}, {"figures", nlohmann::json::object()}};
 }
 

@@ -9,8 +9,8 @@
 namespace memgate::testing {
 
 struct CommandResult {
-  int exit_code = -1;   // exit status, or 128 + signal
-  std::string output;   // stdout and stderr interleaved
+  int exit_code = -1;  // exit status, or 128 + signal
+  std::string output;  // stdout and stderr interleaved
 };
 
 // Runs argv to completion, capturing its output.
@@ -19,7 +19,7 @@ CommandResult run_command(const std::vector<std::string>& argv);
 // memgate with the given arguments (MEMGATE_BIN).
 CommandResult memgate(const std::vector<std::string>& args);
 
-std::string helper(const std::string& name);  // path of a tests/helpers program
+std::string helper(const std::string& name);    // path of a tests/helpers program
 std::string fresh_dir(const std::string& tag);  // an empty temporary directory
 nlohmann::json read_json(const std::string& path);
 std::size_t count_lines(const std::string& path);

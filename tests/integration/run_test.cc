@@ -39,11 +39,13 @@ Run run_memhog(const std::string& tag, const std::vector<std::string>& memgate_a
   return run;
 }
 
-std::string check_outcome(const nlohmann::json& report, const std::string& id) { return report_check(report, id)["outcome"]; }
+std::string check_outcome(const nlohmann::json& report, const std::string& id) {
+  return report_check(report, id)["outcome"];
+}
 
 TEST(Run, MeasuresWhatTheTargetHolds) {
-  const auto run = run_memhog("holds", {"--hz", "20"},
-                              {"--alloc-mib", "64", "--fds", "40", "--threads", "4", "--hold-s", "1.5"});
+  const auto run =
+      run_memhog("holds", {"--hz", "20"}, {"--alloc-mib", "64", "--fds", "40", "--threads", "4", "--hold-s", "1.5"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.output;
   const auto& s = run.report["summary"];
   // 64 MiB touched + the program itself (a few MiB of libc/libstdc++ pages).
@@ -67,8 +69,8 @@ TEST(Run, MeasuresWhatTheTargetHolds) {
 }
 
 TEST(Run, SumsTheTreeAndCountsSharedPagesOnceInPss) {
-  const auto run = run_memhog("tree", {"--hz", "20", "--pss-hz", "5"},
-                              {"--shared-mib", "48", "--children", "3", "--hold-s", "1.5"});
+  const auto run =
+      run_memhog("tree", {"--hz", "20", "--pss-hz", "5"}, {"--shared-mib", "48", "--children", "3", "--hold-s", "1.5"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.output;
   const auto& s = run.report["summary"];
   EXPECT_EQ(s["processes"]["peak"].get<int>(), 4);
@@ -134,11 +136,13 @@ TEST(Run, TargetIgnoringSigtermIsKilledAfterGrace) {
 TEST(Run, SigtermToMemgateStillWritesACompleteReport) {
   const std::string dir = fresh_dir("sigterm") + "/run";
   const std::string ready = dir + ".ready";
-  auto memgate_proc = sys::Child::spawn({{MEMGATE_BIN, "run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--hz", "50", "--",
-                                          helper("memhog"), "--alloc-mib", "16", "--hold-s", "60", "--ready-file", ready},
-                                         {},
-                                         ""});
-  for (int i = 0; i < 500 && !std::filesystem::exists(ready); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto memgate_proc =
+      sys::Child::spawn({{MEMGATE_BIN, "run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--hz", "50",
+                          "--", helper("memhog"), "--alloc-mib", "16", "--hold-s", "60", "--ready-file", ready},
+                         {},
+                         ""});
+  for (int i = 0; i < 500 && !std::filesystem::exists(ready); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   ASSERT_EQ(::kill(memgate_proc.pid(), SIGTERM), 0);
   const auto status = memgate_proc.wait();
@@ -154,7 +158,8 @@ TEST(Run, SigtermToMemgateStillWritesACompleteReport) {
 
 TEST(Run, WritesTheTimelinePlot) {
   const std::string dir = fresh_dir("plot") + "/run";
-  const auto result = memgate({"run", "--out", dir, "--quiet", "--plateau", "none", "--", helper("memhog"), "--alloc-mib", "8", "--hold-s", "0.5"});
+  const auto result = memgate({"run", "--out", dir, "--quiet", "--plateau", "none", "--", helper("memhog"),
+                               "--alloc-mib", "8", "--hold-s", "0.5"});
   ASSERT_EQ(result.exit_code, 0) << result.output;
   ASSERT_TRUE(std::filesystem::exists(dir + "/timeline.png")) << result.output;
   EXPECT_GT(std::filesystem::file_size(dir + "/timeline.png"), 10000u);
@@ -202,8 +207,8 @@ TEST(Run, TargetLogTakesTheTargetsStdoutAndStderr) {
 
 TEST(BadInput, UnwritableTargetLogIsUsageErrorBeforeTheTargetStarts) {
   const std::string dir = fresh_dir("target-log-bad");
-  const auto r = memgate({"run", "--quiet", "--no-plot", "--out", dir + "/run", "--target-log", dir + "/missing/target.log",
-                          "--", "sh", "-c", "touch " + dir + "/started"});
+  const auto r = memgate({"run", "--quiet", "--no-plot", "--out", dir + "/run", "--target-log",
+                          dir + "/missing/target.log", "--", "sh", "-c", "touch " + dir + "/started"});
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_NE(r.output.find("cannot write the target log " + dir + "/missing/target.log"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir + "/started"));

@@ -83,7 +83,8 @@ TEST(ScenarioRun, FeedsStdinTagsPhasesAndAccountsForEveryRecord) {
     } else {
       EXPECT_EQ(p["offered"], count) << name << ": " << p.dump();
     }
-    EXPECT_LE(p["offered"].get<int>() - p["sent"].get<int>(), 10) << name << ": " << p.dump();  // due at the stop, unsent
+    EXPECT_LE(p["offered"].get<int>() - p["sent"].get<int>(), 10)
+        << name << ": " << p.dump();  // due at the stop, unsent
     EXPECT_EQ(p["accepted"], p["sent"]) << name;
     EXPECT_EQ(p["dropped"], 0) << name;
     EXPECT_LE(p["late"].get<int>(), count) << name;
@@ -131,7 +132,8 @@ TEST(ScenarioRun, ReplayedTraceKeepsTheRecordedPhases) {
   ASSERT_TRUE(std::filesystem::exists(out + "/report.json")) << r.output;
   const auto report = read_json(out + "/report.json");
   std::map<std::string, int> offered;
-  for (const auto& p : report["samplers"]["traffic"]["phases"]) offered[p["phase"].get<std::string>()] = p["offered"].get<int>();
+  for (const auto& p : report["samplers"]["traffic"]["phases"])
+    offered[p["phase"].get<std::string>()] = p["offered"].get<int>();
   EXPECT_EQ(offered["nominal"], 400) << report["samplers"]["traffic"].dump();
   EXPECT_EQ(offered["burst"], 4000);
   EXPECT_FALSE(offered.count("replay"));

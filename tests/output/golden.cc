@@ -113,12 +113,15 @@ void compare(const nlohmann::json& g, const nlohmann::json& a, const std::string
     for (const auto& [key, value] : g.items())
       if (a.contains(key)) compare(value, a[key], path + "." + key, out);
   } else if (g.is_array()) {
-    if (g.size() != a.size()) differ("expected " + std::to_string(g.size()) + " elements, got " + std::to_string(a.size()));
-    for (std::size_t i = 0; i < std::min(g.size(), a.size()); ++i) compare(g[i], a[i], path + "[" + std::to_string(i) + "]", out);
+    if (g.size() != a.size())
+      differ("expected " + std::to_string(g.size()) + " elements, got " + std::to_string(a.size()));
+    for (std::size_t i = 0; i < std::min(g.size(), a.size()); ++i)
+      compare(g[i], a[i], path + "[" + std::to_string(i) + "]", out);
   } else if (g.is_number_float()) {
     // The same arithmetic on another libm may differ in the last bits, never more.
     const double x = g.get<double>(), y = a.get<double>();
-    if (!(std::fabs(x - y) <= 1e-9 * std::max(std::fabs(x), std::fabs(y)) + 1e-12)) differ("expected " + g.dump() + ", got " + a.dump());
+    if (!(std::fabs(x - y) <= 1e-9 * std::max(std::fabs(x), std::fabs(y)) + 1e-12))
+      differ("expected " + g.dump() + ", got " + a.dump());
   } else if (g != a) {
     differ("expected " + g.dump() + ", got " + a.dump());
   }
@@ -129,7 +132,8 @@ std::string apply_rules(std::string text, const Rules& rules) {
   std::sort(paths.begin(), paths.end(), [](const auto& x, const auto& y) { return x.size() > y.size(); });
   for (const auto& p : paths) {
     if (p.empty()) continue;
-    for (auto at = text.find(p); at != std::string::npos; at = text.find(p, at + 8)) text.replace(at, p.size(), "{{path}}");
+    for (auto at = text.find(p); at != std::string::npos; at = text.find(p, at + 8))
+      text.replace(at, p.size(), "{{path}}");
   }
   return std::regex_replace(text, std::regex(kTimestamp), "{{ts}}");
 }
@@ -159,7 +163,8 @@ nlohmann::json regenerate(const nlohmann::json* previous, const nlohmann::json& 
     }
     return out;
   }
-  const bool is_volatile = std::find(rules.volatile_keys.begin(), rules.volatile_keys.end(), key) != rules.volatile_keys.end();
+  const bool is_volatile =
+      std::find(rules.volatile_keys.begin(), rules.volatile_keys.end(), key) != rules.volatile_keys.end();
   if (is_volatile && actual.is_number()) return "{{num}}";
   if (is_volatile && actual.is_string()) return "{{any}}";
   if (actual.is_string()) return apply_rules(actual.get<std::string>(), rules);

@@ -14,7 +14,8 @@ using nlohmann::json;
 
 TEST(GoldenText, PlaceholdersMatchTheirKindOnly) {
   EXPECT_TRUE(match_text("RSS peak {{num}} MiB, {{int}} samples", "RSS peak 6.8 MiB, 32 samples").empty());
-  EXPECT_TRUE(match_text("at {{ts}} in {{path}}/report.json", "at 2026-12-04T19:00:01.123Z in /tmp/x-1/report.json").empty());
+  EXPECT_TRUE(
+      match_text("at {{ts}} in {{path}}/report.json", "at 2026-12-04T19:00:01.123Z in /tmp/x-1/report.json").empty());
   EXPECT_TRUE(match_text("host {{any}}", "host anything at all, even (regex) chars").empty());
   EXPECT_FALSE(match_text("{{int}} samples", "3.5 samples").empty());
   EXPECT_FALSE(match_text("at {{ts}}", "at yesterday").empty());
@@ -28,7 +29,8 @@ TEST(GoldenText, EveryLineCountsIncludingTheLastNewline) {
   EXPECT_TRUE(match_text("a\nb\n", "a\nb\n").empty());
   EXPECT_EQ(match_text("a\nb\n", "a\nb").size(), 1u);
   EXPECT_FALSE(match_text("a\n", "a\nextra\n").empty());
-  const auto d = match_text("memgate: PASS (exit 0) — all 3 checks passed\n", "memgate: PASS (exit 0) — all 3 checks passed.\n");
+  const auto d =
+      match_text("memgate: PASS (exit 0) — all 3 checks passed\n", "memgate: PASS (exit 0) — all 3 checks passed.\n");
   ASSERT_EQ(d.size(), 1u);
   EXPECT_NE(d[0].find("line 1"), std::string::npos) << d[0];
 }
@@ -104,7 +106,8 @@ TEST(GoldenRegenerate, KeepsPlaceholdersThatStillMatchAndMasksHostValues) {
   rules.volatile_paths = {"/tmp/memgate-test-output-abc"};
   rules.volatile_keys = {"host"};
   const std::string previous = "took {{num}} s\nreport: {{path}}/report.json\n";
-  const std::string actual = "took 1.5 s\nreport: /tmp/memgate-test-output-abc/pass/report.json\nat 2026-12-04T19:00:00.000Z\n";
+  const std::string actual =
+      "took 1.5 s\nreport: /tmp/memgate-test-output-abc/pass/report.json\nat 2026-12-04T19:00:00.000Z\n";
   const auto text = regenerate_text(previous, actual, rules);
   EXPECT_EQ(text, "took {{num}} s\nreport: {{path}}/report.json\nat {{ts}}\n");
   EXPECT_TRUE(match_text(text, actual).empty());

@@ -12,9 +12,11 @@ Reduced reduce_like_the_product(const Series& series) {
   return {bounded.times(), bounded.means()};
 }
 
-Outcome judge(const Family& family, const Series& series, const Reduced& reduced, const analyze::PlateauSettings& settings) {
+Outcome judge(const Family& family, const Series& series, const Reduced& reduced,
+              const analyze::PlateauSettings& settings) {
   if (family.burst)
-    return analyze::burst_recovery_check("burst-recovery", "RSS", reduced.t_s, reduced.values, series.phases, "bytes").outcome;
+    return analyze::burst_recovery_check("burst-recovery", "RSS", reduced.t_s, reduced.values, series.phases, "bytes")
+        .outcome;
   return analyze::analyze_plateau(reduced.t_s, reduced.values, settings).outcome;
 }
 

@@ -18,7 +18,8 @@ Reduced reduce_like_the_product(const Series& series);
 
 // memgate's verdict on a series: burst families by burst_recovery_check, the rest by
 // plateau_check on the whole run.
-Outcome judge(const Family& family, const Series& series, const Reduced& reduced, const analyze::PlateauSettings& settings);
+Outcome judge(const Family& family, const Series& series, const Reduced& reduced,
+              const analyze::PlateauSettings& settings);
 
 // Naive gates, each on the whole run (none of them knows about warm-up). They say
 // FAIL or PASS, never INCONCLUSIVE.

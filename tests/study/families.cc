@@ -34,7 +34,10 @@ struct Frame {
   double run_s, hz, baseline;
   Ar1 noise;
   Frame(Rng& r, double run, double rate, double phi)
-      : rng(r), run_s(run), hz(rate), baseline(std::exp(uniform(r, std::log(64 * kMiB), std::log(1024 * kMiB)))),
+      : rng(r),
+        run_s(run),
+        hz(rate),
+        baseline(std::exp(uniform(r, std::log(64 * kMiB), std::log(1024 * kMiB)))),
         noise(r, phi, baseline * uniform(r, 0.002, 0.02)) {}
   template <class Shape>
   Series make(Shape shape) {

@@ -20,9 +20,10 @@ using namespace memgate::study;
 namespace analyze = memgate::analyze;
 
 using Correction = analyze::AutocorrelationCorrection;
-constexpr std::array<Correction, 8> kCorrections = {
-    Correction::none,        Correction::lag1,     Correction::multi_lag,       Correction::batch_means,
-    Correction::adaptive,    Correction::block_bootstrap, Correction::prewhitening, Correction::tfpw};
+constexpr std::array<Correction, 8> kCorrections = {Correction::none,         Correction::lag1,
+                                                    Correction::multi_lag,    Correction::batch_means,
+                                                    Correction::adaptive,     Correction::block_bootstrap,
+                                                    Correction::prewhitening, Correction::tfpw};
 const char* kCorrectionNames[] = {"none",     "lag-1 AR(1)",     "multi-lag",           "batch means",
                                   "adaptive", "block bootstrap", "AR(1) pre-whitening", "TFPW (Yue-Pilon)"};
 
@@ -53,7 +54,8 @@ Options parse(int argc, char** argv) {
       o.minutes.clear();
       for (char* p = std::strtok(argv[++i], ","); p; p = std::strtok(nullptr, ",")) o.minutes.push_back(std::atof(p));
     } else {
-      std::fprintf(stderr, "usage: memgate_plateau_study [--seeds N] [--first-seed N] [--threads N] [--minutes 5,15,30,60]\n");
+      std::fprintf(stderr,
+                   "usage: memgate_plateau_study [--seeds N] [--first-seed N] [--threads N] [--minutes 5,15,30,60]\n");
       std::exit(3);
     }
   }
@@ -112,7 +114,8 @@ int main(int argc, char** argv) {
           settings.correction = kCorrections[c];
           ++tally.outcome[c][index_of(family.burst ? burst : judge(family, series, reduced, settings))];
         }
-        for (std::size_t g = 0; g < kNaive.size(); ++g) tally.naive_fail[g] += naive_fails(kNaive[g], reduced, defaults);
+        for (std::size_t g = 0; g < kNaive.size(); ++g)
+          tally.naive_fail[g] += naive_fails(kNaive[g], reduced, defaults);
         ++tally.runs;
       }
     }
@@ -121,16 +124,19 @@ int main(int argc, char** argv) {
   for (unsigned i = 0; i < options.threads; ++i) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
 
-  const auto tally_of = [&](std::size_t f, std::size_t l) -> const Tally& { return tallies[f * options.minutes.size() + l]; };
+  const auto tally_of = [&](std::size_t f, std::size_t l) -> const Tally& {
+    return tallies[f * options.minutes.size() + l];
+  };
   std::string lengths;
   for (std::size_t l = 0; l < options.minutes.size(); ++l)
     lengths += (l ? " / " : "") + std::to_string(static_cast<int>(options.minutes[l]));
 
-  std::printf("%d seeds (from %d) per family and run length; run lengths %s min at 10 Hz, reduced to <= 8192 bucket means "
-              "like a real run; default settings (tolerance max(%g MiB/h, %g %%/h of baseline), automatic warm-up, "
-              "%g %% confidence, %s correction). Each cell lists the rate for run lengths %s min.\n\n",
-              options.seeds, options.first_seed, lengths.c_str(), defaults.tolerance_abs_per_h / 1048576, defaults.tolerance_pct_per_h,
-              100 * defaults.confidence, kCorrectionNames[d], lengths.c_str());
+  std::printf(
+      "%d seeds (from %d) per family and run length; run lengths %s min at 10 Hz, reduced to <= 8192 bucket means "
+      "like a real run; default settings (tolerance max(%g MiB/h, %g %%/h of baseline), automatic warm-up, "
+      "%g %% confidence, %s correction). Each cell lists the rate for run lengths %s min.\n\n",
+      options.seeds, options.first_seed, lengths.c_str(), defaults.tolerance_abs_per_h / 1048576,
+      defaults.tolerance_pct_per_h, 100 * defaults.confidence, kCorrectionNames[d], lengths.c_str());
 
   std::printf("#### memgate verdicts (%% FAIL, %% INCONCLUSIVE, %% PASS)\n\n");
   std::printf("| family | leaking | FAIL %% | INCONCLUSIVE %% | PASS %% |\n|---|---|---|---|---|\n");
@@ -146,14 +152,16 @@ int main(int argc, char** argv) {
                 cell(inc).c_str(), cell(pass).c_str());
   }
 
-  std::printf("\n#### FAIL rate of memgate and of the naive gates on identical data (%%)\n\n"
-              "False FAIL on non-leaking families, detection on leaking ones.\n\n| family | memgate");
+  std::printf(
+      "\n#### FAIL rate of memgate and of the naive gates on identical data (%%)\n\n"
+      "False FAIL on non-leaking families, detection on leaking ones.\n\n| family | memgate");
   for (Naive g : kNaive) std::printf(" | %s", std::string(name(g)).c_str());
   std::printf(" |\n|---|---|---|---|---|---|\n");
   for (std::size_t f = 0; f < all.size(); ++f) {
     std::printf("| %s |", all[f].name.c_str());
     std::vector<double> ours;
-    for (std::size_t l = 0; l < options.minutes.size(); ++l) ours.push_back(pct(tally_of(f, l).outcome[d][1], tally_of(f, l).runs));
+    for (std::size_t l = 0; l < options.minutes.size(); ++l)
+      ours.push_back(pct(tally_of(f, l).outcome[d][1], tally_of(f, l).runs));
     std::printf(" %s |", cell(ours).c_str());
     for (std::size_t g = 0; g < kNaive.size(); ++g) {
       std::vector<double> theirs;
@@ -165,11 +173,12 @@ int main(int argc, char** argv) {
   }
 
   // F1 per run length, FAIL = positive prediction.
-  std::printf("\n#### F1 per run length (FAIL as the positive prediction)\n\n"
-              "Cells: F1 with every leaking family positive / F1 with only leaks above the default %g %%/h tolerance "
-              "(and burst retention) positive, tolerated leaks left out / precision of FAIL (first definition). "
-              "The last column pools every run length (F1 over all of the study's series).\n\n",
-              defaults.tolerance_pct_per_h);
+  std::printf(
+      "\n#### F1 per run length (FAIL as the positive prediction)\n\n"
+      "Cells: F1 with every leaking family positive / F1 with only leaks above the default %g %%/h tolerance "
+      "(and burst retention) positive, tolerated leaks left out / precision of FAIL (first definition). "
+      "The last column pools every run length (F1 over all of the study's series).\n\n",
+      defaults.tolerance_pct_per_h);
   const auto f1_header = [&](const char* first) {
     std::printf("| %s |", first);
     for (double m : options.minutes) std::printf(" %g min |", m);
@@ -216,7 +225,8 @@ int main(int argc, char** argv) {
     std::printf("| %s | %s |", all[f].name.c_str(), all[f].leaking ? "yes" : "no");
     for (std::size_t c = 0; c < kCorrections.size(); ++c) {
       std::vector<double> v;
-      for (std::size_t l = 0; l < options.minutes.size(); ++l) v.push_back(pct(tally_of(f, l).outcome[c][1], tally_of(f, l).runs));
+      for (std::size_t l = 0; l < options.minutes.size(); ++l)
+        v.push_back(pct(tally_of(f, l).outcome[c][1], tally_of(f, l).runs));
       std::printf(" %s |", cell(v).c_str());
     }
     std::printf("\n");
@@ -252,8 +262,9 @@ int main(int argc, char** argv) {
               worst_family.c_str(), worst_false_fail <= 1 ? "met" : "NOT met");
   std::printf("- detection >= 95 %% for leaks >= 5 %%/h with runs >= 30 min: worst %.1f %% (%s): **%s**\n",
               worst_detection, worst_leak.c_str(), worst_detection >= 95 ? "met" : "NOT met");
-  std::printf("- leaks above the tolerance are not passed (INCONCLUSIVE when too short): worst PASS rate %.1f %% "
-              "(%s): **%s** (target: <= 5 %%)\n",
-              worst_short_pass, worst_short.c_str(), worst_short_pass <= 5 ? "met" : "NOT met");
+  std::printf(
+      "- leaks above the tolerance are not passed (INCONCLUSIVE when too short): worst PASS rate %.1f %% "
+      "(%s): **%s** (target: <= 5 %%)\n",
+      worst_short_pass, worst_short.c_str(), worst_short_pass <= 5 ? "met" : "NOT met");
   return 0;
 }

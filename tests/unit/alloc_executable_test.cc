@@ -44,7 +44,7 @@ TEST(ElfLinkage, ClassifiesProgramHeaders) {
 }
 
 bool exists(const char* path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path, &st) == 0;
 }
 

@@ -23,8 +23,8 @@ TEST(HeapSplit, AttributesGrowthToLeakRetentionAndNonHeap) {
   HeapFigures start, end;
   start.allocated = 10'000'000;
   start.free_held = 1'000'000;
-  end.allocated = 40'000'000;  // +30 MB live: a leak
-  end.free_held = 6'000'000;   // +5 MB retained by the allocator
+  end.allocated = 40'000'000;                                       // +30 MB live: a leak
+  end.free_held = 6'000'000;                                        // +5 MB retained by the allocator
   const RssSplit split = split_rss_growth(50e6, 90e6, start, end);  // +40 MB RSS
   EXPECT_DOUBLE_EQ(split.rss_growth, 40e6);
   EXPECT_DOUBLE_EQ(*split.live_heap_growth, 30e6);

@@ -31,7 +31,7 @@ std::string env_value(const AllocatorSetup& setup, const std::string& key) {
 }
 
 bool exists(const char* path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path, &st) == 0;
 }
 
@@ -96,7 +96,7 @@ TEST(AllocSetup, RefusesNonGlibcAllocatorForStaticTarget) {
 }
 
 TEST(AllocSetup, RefusesNonGlibcAllocatorForSetuidTarget) {
-  struct stat st{};
+  struct stat st {};
   if (::stat("/usr/bin/passwd", &st) != 0 || !(st.st_mode & S_ISUID)) GTEST_SKIP() << "no setuid /usr/bin/passwd here";
   AllocatorRequest request;
   request.allocator = "tcmalloc";

@@ -39,8 +39,10 @@ TEST(AllocTable, ListsTheFourAllocatorsWithBuildTimeLibraries) {
     const AllocatorInfo* a = find_allocator(name);
     ASSERT_NE(a, nullptr);
     if (a->version == 0) continue;  // not installed at build time: resolution reports it
-    EXPECT_NE(a->library.find(name == std::string("tcmalloc") ? "libtcmalloc_minimal.so." : std::string("lib") + name + ".so."),
-              std::string_view::npos) << a->library;
+    EXPECT_NE(a->library.find(name == std::string("tcmalloc") ? "libtcmalloc_minimal.so."
+                                                              : std::string("lib") + name + ".so."),
+              std::string_view::npos)
+        << a->library;
   }
   EXPECT_EQ(find_allocator("hoard"), nullptr);
   EXPECT_EQ(knob_owner("MALLOC_CONF")->name, "jemalloc");
@@ -69,8 +71,12 @@ TEST(AllocTable, TcmallocKnobsMatchTheInstalledLibrary) {
 
 TEST(AllocEnv, AcceptsValidKnobs) {
   EXPECT_TRUE(check_alloc_env(find_allocator("glibc"), "MALLOC_ARENA_MAX=2").warnings.empty());
-  EXPECT_TRUE(check_alloc_env(find_allocator("glibc"), "GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072").warnings.empty());
-  EXPECT_TRUE(check_alloc_env(find_allocator("jemalloc"), "MALLOC_CONF=dirty_decay_ms:1000,muzzy_decay_ms:0,background_thread:true").warnings.empty());
+  EXPECT_TRUE(check_alloc_env(find_allocator("glibc"),
+                              "GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072")
+                  .warnings.empty());
+  EXPECT_TRUE(check_alloc_env(find_allocator("jemalloc"),
+                              "MALLOC_CONF=dirty_decay_ms:1000,muzzy_decay_ms:0,background_thread:true")
+                  .warnings.empty());
   EXPECT_TRUE(check_alloc_env(find_allocator("tcmalloc"), "TCMALLOC_RELEASE_RATE=10").warnings.empty());
   const auto mi = check_alloc_env(find_allocator("mimalloc"), "MIMALLOC_RESERVE_OS_MEMORY=256MiB");
   EXPECT_EQ(mi.entry, "MIMALLOC_RESERVE_OS_MEMORY=256MiB");
@@ -100,10 +106,12 @@ TEST(AllocEnv, RejectsBadEntriesWithTheFix) {
   EXPECT_NE(usage_error(mimalloc, "MALLOC_CONF=narenas:2").find("is a jemalloc knob"), std::string::npos);
   EXPECT_NE(usage_error(mimalloc, "MIMALLOC_NO_SUCH=1").find("known: MIMALLOC_"), std::string::npos);
   EXPECT_NE(usage_error(glibc, "MALLOC_ARENA_MAX=two").find("takes an integer"), std::string::npos);
-  EXPECT_NE(usage_error(find_allocator("jemalloc"), "MALLOC_CONF=dirty_decay_ms=1000").find("is not opt:value"), std::string::npos);
+  EXPECT_NE(usage_error(find_allocator("jemalloc"), "MALLOC_CONF=dirty_decay_ms=1000").find("is not opt:value"),
+            std::string::npos);
   EXPECT_NE(usage_error(find_allocator("jemalloc"), "MALLOC_CONF=dirty_decay_ms:-5").find(">= -1"), std::string::npos);
   EXPECT_NE(usage_error(glibc, "GLIBC_TUNABLES=glibc.malloc.arena_maks=2").find("no tunable"), std::string::npos);
-  EXPECT_NE(usage_error(find_allocator("tcmalloc"), "TCMALLOC_RELEASE_RATE=-1").find("non-negative"), std::string::npos);
+  EXPECT_NE(usage_error(find_allocator("tcmalloc"), "TCMALLOC_RELEASE_RATE=-1").find("non-negative"),
+            std::string::npos);
   EXPECT_NE(usage_error(mimalloc, "MIMALLOC_DECOMMIT_DELAY=soon").find("integer or on/off"), std::string::npos);
   EXPECT_NE(usage_error(glibc, "LD_PRELOAD=/x.so").find("--allocator PATH.so"), std::string::npos);
 }

@@ -79,7 +79,8 @@ TEST(PlateauCheck, LeakFailsWithItsSlopeProjectionAndTimeToLimit) {
 
 TEST(PlateauCheck, LeakTooShortToResolveIsInconclusiveWithARunLength) {
   // 5 %/h for 5 minutes is 0.4 % of growth under 1.5 % noise: not a PASS.
-  const Trace r = sample(300, [](double t) { return 10 * kMiB * t / 3600; }, 3 * kMiB, 4, 0.95);
+  const Trace r = sample(
+      300, [](double t) { return 10 * kMiB * t / 3600; }, 3 * kMiB, 4, 0.95);
   const CheckResult c = plateau_check("rss-plateau", "RSS", r.t, r.v, "bytes", PlateauSettings{});
   ASSERT_EQ(c.outcome, Outcome::inconclusive) << c.summary;
   EXPECT_GT(figure(c, "run_length_needed_s"), 300);
@@ -150,7 +151,8 @@ TEST(PlateauCheck, ASaturationLeftInTheWindowIsNotALeak) {
   // 2 MiB/h tolerance (60 MiB x e^-6 over 15 min). White noise and no autocorrelation
   // correction, so that the window's own test passes and only the later half decides (the
   // default correction already widens the interval of such a curve past the tolerance).
-  const Trace r = sample(1800, [](double t) { return 60 * kMiB * (1 - std::exp(-t / 150)); }, 0.5 * kMiB, 1, 0);
+  const Trace r = sample(
+      1800, [](double t) { return 60 * kMiB * (1 - std::exp(-t / 150)); }, 0.5 * kMiB, 1, 0);
   PlateauSettings settings;
   settings.warmup = {Warmup::Kind::seconds, 0};
   settings.correction = AutocorrelationCorrection::none;
@@ -165,7 +167,8 @@ TEST(PlateauCheck, ASaturationLeftInTheWindowIsNotALeak) {
 TEST(PlateauCheck, ANoisyLaterHalfDoesNotVetoALeak) {
   // 15 MiB/h in slow noise over 5 minutes: the later half's own slope is below the 2 MiB/h
   // tolerance by chance (noise), but its interval does not rule growth above it out.
-  const Trace r = sample(300, [](double t) { return 15 * kMiB / 3600 * t; }, 1.0 * kMiB, 34, 0.95);
+  const Trace r = sample(
+      300, [](double t) { return 15 * kMiB / 3600 * t; }, 1.0 * kMiB, 34, 0.95);
   PlateauSettings settings;
   settings.warmup = {Warmup::Kind::seconds, 0};
   const PlateauAnalysis a = analyze_plateau(r.t, r.v, settings);
@@ -176,8 +179,10 @@ TEST(PlateauCheck, ANoisyLaterHalfDoesNotVetoALeak) {
 
 TEST(PlateauCheck, EveryValidCorrectionPassesAPlateauAndFailsALeak) {
   // The corrections the study finds valid (not none, not TFPW) agree on clear cases.
-  const Trace flat = sample(1800, [](double) { return 0.0; }, 0.5 * kMiB, 7);
-  const Trace leak = sample(1800, [](double t) { return 40 * kMiB * t / 3600; }, 0.5 * kMiB, 8);
+  const Trace flat = sample(
+      1800, [](double) { return 0.0; }, 0.5 * kMiB, 7);
+  const Trace leak = sample(
+      1800, [](double t) { return 40 * kMiB * t / 3600; }, 0.5 * kMiB, 8);
   for (auto mode : {AutocorrelationCorrection::lag1, AutocorrelationCorrection::multi_lag,
                     AutocorrelationCorrection::batch_means, AutocorrelationCorrection::adaptive,
                     AutocorrelationCorrection::block_bootstrap, AutocorrelationCorrection::prewhitening}) {
@@ -241,7 +246,8 @@ TEST(ParseTolerance, AcceptsAbsoluteRelativeOrBoth) {
   EXPECT_EQ(s.tolerance_pct_per_h, 3);
   parse_tolerance("5/h", s);
   EXPECT_EQ(s.tolerance_abs_per_h, 5);
-  for (const char* bad : {"", "2%", "1MiB/h,", "1XB/h", "1%/h,2%/h"}) EXPECT_THROW(parse_tolerance(bad, s), Error) << bad;
+  for (const char* bad : {"", "2%", "1MiB/h,", "1XB/h", "1%/h,2%/h"})
+    EXPECT_THROW(parse_tolerance(bad, s), Error) << bad;
 }
 
 TEST(FdPlateau, SteadyCountPassesAndAnFdLeakFailsWithItsNetGrowth) {

@@ -82,7 +82,8 @@ TEST(DateDrops, TheRawSamplesDateADropWithinOneSampleWhereTheBucketsCouldNot) {
   Sawtooth saw = detect_sawtooth(reduced.t_s, reduced.values);
   ASSERT_EQ(saw.drop_t_s.size(), drops.size()) << saw.note;
   double worst_bucket = 0;
-  for (std::size_t k = 0; k < drops.size(); ++k) worst_bucket = std::max(worst_bucket, std::abs(saw.drop_t_s[k] - drops[k]));
+  for (std::size_t k = 0; k < drops.size(); ++k)
+    worst_bucket = std::max(worst_bucket, std::abs(saw.drop_t_s[k] - drops[k]));
   EXPECT_GT(worst_bucket, 0.5);  // dated between bucket means, the drops are off by up to a bucket
   date_drops(t, v, saw);
   for (std::size_t k = 0; k < drops.size(); ++k) EXPECT_NEAR(saw.drop_t_s[k], drops[k], 0.1) << k;

@@ -30,13 +30,14 @@ Rates run(const std::string& name, double minutes) {
 }
 
 TEST(PlateauStudySubset, NonLeakingFamiliesNeverFail) {
-  for (const char* name : {"flat AR(1) phi=0.95", "GC sawtooth", "step then flat", "log saturation", "burst, full recovery"})
+  for (const char* name :
+       {"flat AR(1) phi=0.95", "GC sawtooth", "step then flat", "log saturation", "burst, full recovery"})
     EXPECT_EQ(run(name, 15).fail, 0) << name;
 }
 
 TEST(PlateauStudySubset, LeaksAboveFivePercentPerHourAreCaughtIn30Minutes) {
-  for (const char* name : {"linear leak 5 %/h", "step leak 10 %/h every 5 min", "sawtooth + leak 5 %/h",
-                           "burst, partial retention"})
+  for (const char* name :
+       {"linear leak 5 %/h", "step leak 10 %/h every 5 min", "sawtooth + leak 5 %/h", "burst, partial retention"})
     EXPECT_GE(run(name, 30).fail, kSeeds - 1) << name;
 }
 

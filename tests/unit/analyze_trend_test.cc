@@ -255,15 +255,15 @@ TEST(BlockBootstrap, IsSeededAndMeasuresSerialCorrelation) {
   EXPECT_GT(block_bootstrap_inflation(red, 199, 1), 5.0);
   EXPECT_LT(block_bootstrap_inflation(red, 199, 1), 12.0);
   EXPECT_EQ(block_bootstrap_inflation(std::vector<double>{1, 2, 3, 4, 5}, 199, 1), 1);  // too short
-  EXPECT_EQ(block_bootstrap_inflation(std::vector<double>(100, 4.0), 199, 1), 1);      // constant
+  EXPECT_EQ(block_bootstrap_inflation(std::vector<double>(100, 4.0), 199, 1), 1);       // constant
   EXPECT_EQ(variance_inflation(red, AutocorrelationCorrection::block_bootstrap),
             variance_inflation(red, AutocorrelationCorrection::block_bootstrap));
 }
 
 constexpr AutocorrelationCorrection kEveryCorrection[] = {
-    AutocorrelationCorrection::none,     AutocorrelationCorrection::lag1,
-    AutocorrelationCorrection::multi_lag, AutocorrelationCorrection::batch_means,
-    AutocorrelationCorrection::adaptive, AutocorrelationCorrection::block_bootstrap,
+    AutocorrelationCorrection::none,         AutocorrelationCorrection::lag1,
+    AutocorrelationCorrection::multi_lag,    AutocorrelationCorrection::batch_means,
+    AutocorrelationCorrection::adaptive,     AutocorrelationCorrection::block_bootstrap,
     AutocorrelationCorrection::prewhitening, AutocorrelationCorrection::tfpw};
 
 TEST(EstimateTrend, ExactLineGivesItsSlopeUnderEveryCorrection) {

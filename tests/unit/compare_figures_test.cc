@@ -99,7 +99,7 @@ TEST(CompareFigures, MissingSectionsLeaveFiguresOut) {
 TEST(CompareFigures, OldReportsNameTheMissingFigureInsteadOfReadingSamples) {
   auto report = sample_report();
   report["checks"] = nlohmann::json::array();  // no plateau steady level: the fallback is needed
-  auto f = figures_from_report(report);       // a report.json from before summary.rss_second_half
+  auto f = figures_from_report(report);        // a report.json from before summary.rss_second_half
   EXPECT_FALSE(f.values.count("steady_rss_bytes"));
   ASSERT_EQ(f.missing.size(), 1u);
   EXPECT_EQ(f.missing[0], "steady RSS (summary.rss_second_half)");

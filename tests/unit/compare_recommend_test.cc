@@ -25,7 +25,8 @@ RunFigures run(const std::string& variant, double steady_mib, double wall_s) {
   return f;
 }
 
-const std::vector<Variant> kVariants{{"glibc", "glibc", {}}, {"jemalloc", "jemalloc", {}}, {"mimalloc", "mimalloc", {}}};
+const std::vector<Variant> kVariants{
+    {"glibc", "glibc", {}}, {"jemalloc", "jemalloc", {}}, {"mimalloc", "mimalloc", {}}};
 
 TEST(CompareSpread, MedianAndRange) {
   const auto s = spread_of({3, 1, 2, NAN, 10});
@@ -127,8 +128,10 @@ TEST(CompareRecommend, CrashingOrUnverifiedVariantsAreExcluded) {
   const auto r = recommend(aggregate(kVariants, runs), {});
   EXPECT_EQ(r.choice, "glibc") << r.line;
   ASSERT_GE(r.notes.size(), 2u);
-  EXPECT_NE(r.notes[0].find("jemalloc not considered: the target failed in 1 of 3 runs"), std::string::npos) << r.notes[0];
-  EXPECT_NE(r.notes[1].find("mimalloc not considered: the allocator was not verified"), std::string::npos) << r.notes[1];
+  EXPECT_NE(r.notes[0].find("jemalloc not considered: the target failed in 1 of 3 runs"), std::string::npos)
+      << r.notes[0];
+  EXPECT_NE(r.notes[1].find("mimalloc not considered: the allocator was not verified"), std::string::npos)
+      << r.notes[1];
 }
 
 TEST(CompareRecommend, ExplicitBaselineAndKnobVariants) {

@@ -60,7 +60,8 @@ TEST(ScenarioPurgeField, TrueListOrAClearError) {
     FAIL() << "a string must be refused";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::usage);
-    EXPECT_NE(std::string(e.what()).find("s.json: target.purge_at_phases: expected true"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("s.json: target.purge_at_phases: expected true"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -12,15 +12,22 @@ namespace {
 using nlohmann::json;
 
 json sensor_traffic(std::uint64_t accepted) {
-  return {{"transport", "stdin"}, {"payload", "sensors"}, {"offered", accepted}, {"sent", accepted}, {"accepted", accepted}, {"dropped", 0}};
+  return {{"transport", "stdin"}, {"payload", "sensors"}, {"offered", accepted},
+          {"sent", accepted},     {"accepted", accepted}, {"dropped", 0}};
 }
 
 json accounting(std::uint64_t received, std::uint64_t processed, std::uint64_t rejected, std::uint64_t spilled = 0,
                 std::uint64_t replayed = 0) {
-  const std::int64_t lost = static_cast<std::int64_t>(received) - static_cast<std::int64_t>(processed + rejected + spilled - replayed);
-  return {{"received", received}, {"processed", processed}, {"rejected", {{"malformed_json", rejected}}},
-          {"rejected_total", rejected}, {"spilled", spilled}, {"replayed", replayed},
-          {"pending_spill", spilled - replayed}, {"lost", lost}};
+  const std::int64_t lost =
+      static_cast<std::int64_t>(received) - static_cast<std::int64_t>(processed + rejected + spilled - replayed);
+  return {{"received", received},
+          {"processed", processed},
+          {"rejected", {{"malformed_json", rejected}}},
+          {"rejected_total", rejected},
+          {"spilled", spilled},
+          {"replayed", replayed},
+          {"pending_spill", spilled - replayed},
+          {"lost", lost}};
 }
 
 CheckResult judge(const json& samplers) { return analyze::no_data_loss_check(report::data_loss_inputs(samplers)); }
@@ -33,10 +40,12 @@ double figure(const CheckResult& r, const std::string& name) {
 }
 
 TEST(NoDataLoss, PassesWhenEveryDeliveredRecordIsAccountedForIncludingSpilledAndReplayed) {
-  const auto r = judge({{"traffic", sensor_traffic(1000)}, {"metrics", {{"accounting", accounting(1000, 990, 10, 400, 400)}}}});
+  const auto r =
+      judge({{"traffic", sensor_traffic(1000)}, {"metrics", {{"accounting", accounting(1000, 990, 10, 400, 400)}}}});
   EXPECT_EQ(r.id, "no-data-loss");
   EXPECT_EQ(r.outcome, Outcome::pass) << r.summary;
-  EXPECT_NE(r.summary.find("all 1000 records delivered are accounted for: 990 processed, 10 rejected (10 malformed_json), 400 spilled to disk and all replayed"),
+  EXPECT_NE(r.summary.find("all 1000 records delivered are accounted for: 990 processed, 10 rejected (10 "
+                           "malformed_json), 400 spilled to disk and all replayed"),
             std::string::npos)
       << r.summary;
   EXPECT_EQ(figure(r, "delivered"), 1000);
@@ -46,7 +55,8 @@ TEST(NoDataLoss, PassesWhenEveryDeliveredRecordIsAccountedForIncludingSpilledAnd
 }
 
 TEST(NoDataLoss, RecordsStillOnDiskAreNotLost) {
-  const auto r = judge({{"traffic", sensor_traffic(1000)}, {"metrics", {{"accounting", accounting(1000, 700, 0, 500, 200)}}}});
+  const auto r =
+      judge({{"traffic", sensor_traffic(1000)}, {"metrics", {{"accounting", accounting(1000, 700, 0, 500, 200)}}}});
   EXPECT_EQ(r.outcome, Outcome::pass) << r.summary;
   EXPECT_NE(r.summary.find("300 still on disk"), std::string::npos) << r.summary;
 }
@@ -56,8 +66,9 @@ TEST(NoDataLoss, FailsWhenTheTargetProcessedFewerThanItReceived) {
   a.erase("lost");  // a target that does not do the arithmetic itself
   const auto r = judge({{"traffic", sensor_traffic(1000)}, {"metrics", {{"accounting", a}}}});
   EXPECT_EQ(r.outcome, Outcome::fail);
-  EXPECT_NE(r.summary.find("100 of the 1000 records the target received were neither processed, rejected nor kept on disk"),
-            std::string::npos)
+  EXPECT_NE(
+      r.summary.find("100 of the 1000 records the target received were neither processed, rejected nor kept on disk"),
+      std::string::npos)
       << r.summary;
   EXPECT_EQ(figure(r, "lost"), 100);
 }
@@ -73,7 +84,8 @@ TEST(NoDataLoss, FailsWhenTheTargetsOwnLostDisagreesWithItsCounts) {
 TEST(NoDataLoss, FailsWhenRecordsWereDeliveredButNeverReceived) {
   const auto r = judge({{"traffic", sensor_traffic(1200)}, {"metrics", {{"accounting", accounting(1000, 1000, 0)}}}});
   EXPECT_EQ(r.outcome, Outcome::fail);
-  EXPECT_NE(r.summary.find("the generator delivered 1200 records but the target received only 1000: 200 were lost"), std::string::npos)
+  EXPECT_NE(r.summary.find("the generator delivered 1200 records but the target received only 1000: 200 were lost"),
+            std::string::npos)
       << r.summary;
   const auto more = judge({{"traffic", sensor_traffic(900)}, {"metrics", {{"accounting", accounting(1000, 1000, 0)}}}});
   EXPECT_EQ(more.outcome, Outcome::fail);
@@ -94,8 +106,9 @@ TEST(NoDataLoss, InconclusiveWithoutAnAccountingLineSayingWhy) {
 }
 
 TEST(NoDataLoss, PairsAreComparedWithThePairsOfTheDeliveredChunks) {
-  json traffic = {{"transport", "stdin"}, {"payload", "od_pairs"}, {"sent", 21}, {"accepted", 21}, {"dropped", 0},
-                  {"payload_stats", {{"pairs", 10200}, {"chunk", 500}}}};
+  json traffic = {{"transport", "stdin"}, {"payload", "od_pairs"},
+                  {"sent", 21},           {"accepted", 21},
+                  {"dropped", 0},         {"payload_stats", {{"pairs", 10200}, {"chunk", 500}}}};
   json a = accounting(10200, 10150, 50);
   a["unit"] = "pairs";
   const auto r = judge({{"traffic", traffic}, {"metrics", {{"accounting", a}}}});
@@ -108,7 +121,8 @@ TEST(NoDataLoss, PairsAreComparedWithThePairsOfTheDeliveredChunks) {
   traffic["dropped"] = 2;
   EXPECT_EQ(judge({{"traffic", traffic}, {"metrics", {{"accounting", a}}}}).outcome, Outcome::inconclusive);
   a["unit"] = "pairs";
-  EXPECT_EQ(judge({{"traffic", sensor_traffic(10200)}, {"metrics", {{"accounting", a}}}}).outcome, Outcome::inconclusive);
+  EXPECT_EQ(judge({{"traffic", sensor_traffic(10200)}, {"metrics", {{"accounting", a}}}}).outcome,
+            Outcome::inconclusive);
 }
 
 TEST(NoDataLoss, WithoutTrafficOnlyTheTargetsOwnCountsAreJudged) {
@@ -116,7 +130,8 @@ TEST(NoDataLoss, WithoutTrafficOnlyTheTargetsOwnCountsAreJudged) {
   EXPECT_EQ(r.outcome, Outcome::pass) << r.summary;
   EXPECT_NE(r.summary.find("no traffic generator ran"), std::string::npos) << r.summary;
   EXPECT_EQ(judge({{"metrics", {{"accounting", accounting(24, 20, 0)}}}}).outcome, Outcome::fail);
-  const auto external = judge({{"traffic", {{"transport", "command"}, {"payload", "none"}}}, {"metrics", {{"accounting", accounting(5, 5, 0)}}}});
+  const auto external = judge({{"traffic", {{"transport", "command"}, {"payload", "none"}}},
+                               {"metrics", {{"accounting", accounting(5, 5, 0)}}}});
   EXPECT_EQ(external.outcome, Outcome::inconclusive);
   EXPECT_NE(external.summary.find("external load command"), std::string::npos) << external.summary;
 }

@@ -25,7 +25,7 @@ memgate_proc proc_with(std::uint64_t peak, std::int64_t fds_net, bool exited) {
 TEST(EbpfFigures, FiguresCopyKernelFieldsAndComm) {
   memgate_proc k = proc_with(5 << 20, 3, true);
   std::memcpy(k.comm, "exactly16chars!!", 16);  // no NUL: the kernel's comm can fill the field
-  k.exit_code = 9;                                // killed by SIGKILL
+  k.exit_code = 9;                              // killed by SIGKILL
   k.maxrss_bytes = 6 << 20;
   const ProcessFigures f = figures_of(42, k);
   EXPECT_EQ(f.pid, 42);

@@ -96,7 +96,8 @@ TEST(LoadPayload, BadRecordsComeInTheAskedFractionAndAreBad) {
   }
   const auto total = payload.stats()["bad_records"]["total"].get<int>();
   EXPECT_NEAR(total, 0.2 * n, 0.2 * n * 0.1);
-  EXPECT_EQ(invalid, static_cast<int>(payload.bad_count(BadKind::malformed_json) + payload.bad_count(BadKind::nan_value)));
+  EXPECT_EQ(invalid,
+            static_cast<int>(payload.bad_count(BadKind::malformed_json) + payload.bad_count(BadKind::nan_value)));
   EXPECT_EQ(missing, static_cast<int>(payload.bad_count(BadKind::missing_field)));
   EXPECT_EQ(out_of_range, static_cast<int>(payload.bad_count(BadKind::out_of_range)));
   EXPECT_EQ(oversized, static_cast<int>(payload.bad_count(BadKind::oversized)));

@@ -134,8 +134,9 @@ TEST(LoadTrace, UserTraceWithIsoTimestampsIsReplayedLineForLine) {
 }
 
 TEST(LoadTrace, MultiplierLoopsAndGapCap) {
-  const std::string path = write_file("loop.jsonl", "{\"t\":100,\"line\":\"a\"}\n{\"t\":102,\"line\":\"b\"}\n"
-                                                    "{\"t\":104,\"line\":\"c\"}\n{\"t\":200,\"line\":\"d\"}\n");
+  const std::string path = write_file("loop.jsonl",
+                                      "{\"t\":100,\"line\":\"a\"}\n{\"t\":102,\"line\":\"b\"}\n"
+                                      "{\"t\":104,\"line\":\"c\"}\n{\"t\":200,\"line\":\"d\"}\n");
   ReplayOptions options;
   options.multiplier = 2;
   options.loops = 2;

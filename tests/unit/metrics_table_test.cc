@@ -84,10 +84,12 @@ TEST(LineSplitter, HundredMegabyteLineHoldsAtMostTheLimit) {
   std::size_t most_pending = 0;
   const std::string chunk(64 * 1024, 'x');
   for (int i = 0; i < 1600; ++i) {
-    s.feed(chunk, [&](std::string_view l) { lines.emplace_back(l); }, [&] { ++oversized; });
+    s.feed(
+        chunk, [&](std::string_view l) { lines.emplace_back(l); }, [&] { ++oversized; });
     most_pending = std::max(most_pending, s.pending());
   }
-  s.feed("\n{\"pid\":1}\n", [&](std::string_view l) { lines.emplace_back(l); }, [&] { ++oversized; });
+  s.feed(
+      "\n{\"pid\":1}\n", [&](std::string_view l) { lines.emplace_back(l); }, [&] { ++oversized; });
   EXPECT_LE(most_pending, 4096u);
   EXPECT_EQ(oversized, 1);
   EXPECT_EQ(lines, (std::vector<std::string>{"{\"pid\":1}"}));

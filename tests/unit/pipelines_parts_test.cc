@@ -18,7 +18,8 @@ namespace pipelines {
 namespace {
 
 TEST(Telemetry, ParsesAValidReading) {
-  auto r = parse_reading(R"({"sensor_id":"aq-1","type":"air_quality","ts":"2024-01-01T00:00:00.000Z","lat":37.5,"lon":-121.2,"value":12.5,"seq":9})");
+  auto r = parse_reading(
+      R"({"sensor_id":"aq-1","type":"air_quality","ts":"2024-01-01T00:00:00.000Z","lat":37.5,"lon":-121.2,"value":12.5,"seq":9})");
   ASSERT_TRUE(std::holds_alternative<Reading>(r));
   const auto& reading = std::get<Reading>(r);
   EXPECT_EQ(reading.sensor_id, "aq-1");
@@ -31,8 +32,10 @@ TEST(Telemetry, ParsesAValidReading) {
 TEST(Telemetry, NamesTheRejectionReason) {
   EXPECT_STREQ(std::get<const char*>(parse_reading(R"({"sensor_id":"a","ts":"t","lat":)")), kMalformedJson);
   EXPECT_STREQ(std::get<const char*>(parse_reading(R"({"sensor_id":"a","ts":"t","lat":1,"value":2})")), kMissingField);
-  EXPECT_STREQ(std::get<const char*>(parse_reading(R"({"sensor_id":"a","ts":"t","lat":137,"lon":1,"value":2})")), kOutOfRange);
-  EXPECT_STREQ(std::get<const char*>(parse_reading(R"({"sensor_id":"a","ts":"t","lat":1,"lon":1,"value":NaN})")), kMalformedJson);
+  EXPECT_STREQ(std::get<const char*>(parse_reading(R"({"sensor_id":"a","ts":"t","lat":137,"lon":1,"value":2})")),
+               kOutOfRange);
+  EXPECT_STREQ(std::get<const char*>(parse_reading(R"({"sensor_id":"a","ts":"t","lat":1,"lon":1,"value":NaN})")),
+               kMalformedJson);
 }
 
 TEST(Hysteresis, PausesAtThePauseMarkAndResumesOnlyBelowTheResumeMark) {

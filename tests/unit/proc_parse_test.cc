@@ -61,8 +61,9 @@ TEST(ParseStat, ReadsTheGroupAndAZombiesWaitStatus) {
   EXPECT_GT(live->pgrp, 0);
   EXPECT_EQ(live->exit_code, 0);
   // A zombie killed by SIGSEGV with a core dump: field 52 is the wait status (139).
-  std::string zombie = "4711 (crasher) Z 4700 4700 4700 0 -1 4228 0 0 0 0 0 0 0 0 20 0 1 0 900 0 0 "
-                       "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 139\n";
+  std::string zombie =
+      "4711 (crasher) Z 4700 4700 4700 0 -1 4228 0 0 0 0 0 0 0 0 20 0 1 0 900 0 0 "
+      "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 139\n";
   const auto z = parse_stat(zombie);
   ASSERT_TRUE(z);
   EXPECT_EQ(z->state, 'Z');

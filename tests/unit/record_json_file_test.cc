@@ -32,7 +32,9 @@ std::string error_of_text(const std::string& text) {
   return "";
 }
 
-std::string nested_arrays(int depth) { return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']'); }
+std::string nested_arrays(int depth) {
+  return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']');
+}
 
 TEST(RecordJsonFile, NestingUpToTheLimitParsesOneLevelMoreIsRefused) {
   EXPECT_NO_THROW(parse_json_text(nested_arrays(kMaxJsonDepth), "f.json"));
@@ -41,7 +43,8 @@ TEST(RecordJsonFile, NestingUpToTheLimitParsesOneLevelMoreIsRefused) {
 
 TEST(RecordJsonFile, HundredThousandLevelsAreRefusedNotACrash) {
   const int depth = 100'000;
-  EXPECT_EQ(error_of_text("{\"description\": " + nested_arrays(depth) + "}"), "f.json: description: nested deeper than 64 levels");
+  EXPECT_EQ(error_of_text("{\"description\": " + nested_arrays(depth) + "}"),
+            "f.json: description: nested deeper than 64 levels");
   std::string objects;
   for (int i = 0; i < depth; ++i) objects += "{\"a\":";
   objects += "1" + std::string(static_cast<std::size_t>(depth), '}');
@@ -55,7 +58,8 @@ TEST(RecordJsonFile, NumberBeyondADoubleNamesItsField) {
 }
 
 TEST(RecordJsonFile, SyntaxErrorsAndCommentsAsAsked) {
-  EXPECT_NE(error_of_text("{\"a\": ").find("f.json: not valid JSON: [json.exception.parse_error.101]"), std::string::npos);
+  EXPECT_NE(error_of_text("{\"a\": ").find("f.json: not valid JSON: [json.exception.parse_error.101]"),
+            std::string::npos);
   EXPECT_NE(error_of_text("{\"a\": 1 // note\n}").find("not valid JSON"), std::string::npos);
   EXPECT_EQ(parse_json_text("{\"a\": 1 // note\n}", "f.json", /*ignore_comments=*/true)["a"], 1);
 }
@@ -86,11 +90,16 @@ TEST(RecordJsonFile, FileOverItsCapOrADirectoryIsRefused) {
 
 TEST(RecordJsonFile, InvalidUtf8IsWrittenReplacedAndNoTempFileStays) {
   const std::string path = temp_path("utf8.json");
-  nlohmann::json meta = {{"command", {"sh", std::string("a\xff" "b")}}, {"environment", {{"MALLOC_ARENA_MAX", "\xfe"}}}};
+  nlohmann::json meta = {{"command",
+                          {"sh", std::string("a\xff"
+                                             "b")}},
+                         {"environment", {{"MALLOC_ARENA_MAX", "\xfe"}}}};
   ASSERT_NO_THROW(write_json_file(path, meta));
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
   const nlohmann::json back = read_json_file(path);
-  EXPECT_EQ(back["command"][1], "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(back["command"][1],
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(back["environment"]["MALLOC_ARENA_MAX"], "\xEF\xBF\xBD");
   EXPECT_EQ(dump_json(nlohmann::json("\xff")), "\"\xEF\xBF\xBD\"");
 }
@@ -125,12 +134,14 @@ TEST(RecordJsonFile, CorruptMetaJsonNamesTheField) {
   EXPECT_EQ(meta_error("[1]"), "expected a JSON object (a memgate run's meta.json)");
   EXPECT_EQ(meta_error("{\"hz\": 1}"), "command: missing; expected the target's argv (an array of strings)");
   EXPECT_EQ(meta_error("{\"command\": \"x\"}"), "command: expected an array of strings (the target's argv)");
-  EXPECT_EQ(meta_error("{\"command\": [\"x\"], \"hz\": 1e400}"), "hz: number 1e400 does not fit a double (at most about 1.8e308)");
+  EXPECT_EQ(meta_error("{\"command\": [\"x\"], \"hz\": 1e400}"),
+            "hz: number 1e400 does not fit a double (at most about 1.8e308)");
   EXPECT_EQ(meta_error("{\"command\": [\"x\"], \"hz\": \"fast\"}"), "hz: expected a number");
   EXPECT_EQ(meta_error("{\"command\": [\"x\"], \"checks\": [1]}"), "checks: expected an object of check settings");
   EXPECT_EQ(meta_error("{\"command\": [\"x\"], \"samplers\": {\"a\": {\"checks\": [{\"id\": 1}]}}}"),
             "samplers.a.checks: expected objects with \"id\" and \"outcome\" strings");
-  EXPECT_EQ(meta_error("{\"command\": [\"x\"], \"target_end\": {\"exit_code\": \"one\"}}"), "target_end.exit_code: expected an integer");
+  EXPECT_EQ(meta_error("{\"command\": [\"x\"], \"target_end\": {\"exit_code\": \"one\"}}"),
+            "target_end.exit_code: expected an integer");
 }
 
 TEST(RecordJsonFile, MetaJsonRoundTrips) {

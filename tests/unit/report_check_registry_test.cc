@@ -15,11 +15,19 @@ using nlohmann::json;
 
 // A value each setting takes, in its scenario (JSON) form.
 json sample_value(const SettingBase& s) {
-  const std::map<std::string, json> samples = {
-      {"max_rss", "512M"},         {"max_pss", 1000},       {"max_fds", 64},          {"max_threads", 8},
-      {"plateau", {"rss", "heap"}}, {"tolerance", "2MiB/h,3%/h"}, {"warmup", "10%"},   {"horizon", "7d"},
-      {"burst_phase", "spike"},    {"burst_level_window", 5}, {"burst_tolerance", "3MiB"}, {"max_retained", "16M"},
-      {"no_data_loss", true}};
+  const std::map<std::string, json> samples = {{"max_rss", "512M"},
+                                               {"max_pss", 1000},
+                                               {"max_fds", 64},
+                                               {"max_threads", 8},
+                                               {"plateau", {"rss", "heap"}},
+                                               {"tolerance", "2MiB/h,3%/h"},
+                                               {"warmup", "10%"},
+                                               {"horizon", "7d"},
+                                               {"burst_phase", "spike"},
+                                               {"burst_level_window", 5},
+                                               {"burst_tolerance", "3MiB"},
+                                               {"max_retained", "16M"},
+                                               {"no_data_loss", true}};
   const auto it = samples.find(s.key());
   return it == samples.end() ? json() : it->second;
 }
@@ -66,14 +74,19 @@ TEST(CheckRegistry, DurationsTakeNumbersOrTextAndErrorsNameTheFileAndField) {
   EXPECT_EQ(to_json(s)["horizon"], 3600.0);
   EXPECT_EQ(to_json(s)["warmup"]["kind"], "seconds");
   EXPECT_EQ(to_json(s)["warmup"]["value"], 30.0);
-  EXPECT_EQ(error_of([] { check_settings_from_scenario({{"warmup", "x"}}, "s.json"); }),
+  EXPECT_EQ(error_of([] {
+              check_settings_from_scenario({{"warmup", "x"}}, "s.json");
+            }),
             "s.json: checks.warmup: expected auto, a duration (90, 90s, 15m) or a share of the run (10%)");
-  EXPECT_NE(error_of([] { check_settings_from_scenario({{"max_rsss", "1G"}}, "s.json"); })
-                .find("s.json: checks.max_rsss: unknown key; expected one of max_rss, max_pss"),
+  EXPECT_NE(error_of([] {
+              check_settings_from_scenario({{"max_rsss", "1G"}}, "s.json");
+            }).find("s.json: checks.max_rsss: unknown key; expected one of max_rss, max_pss"),
             std::string::npos);
   EXPECT_EQ(error_of([] { find_setting("max_fds")->set_from_text("-1", *new CheckSettings); }),
             "--max-fds '-1': expected a non-negative integer");
-  EXPECT_NE(error_of([] { check_settings_from_json({{"max_rss", "lots"}}); }).find("meta.json: checks.max_rss"),
+  EXPECT_NE(error_of([] {
+              check_settings_from_json({{"max_rss", "lots"}});
+            }).find("meta.json: checks.max_rss"),
             std::string::npos);
 }
 

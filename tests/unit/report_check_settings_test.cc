@@ -29,12 +29,14 @@ TEST(CheckSettings, ScenarioSetsTheRetentionLimitAndItRoundTrips) {
   const auto s = check_settings_from_scenario(nlohmann::json::parse(R"({"max_retained": "16M"})"), "s.json");
   EXPECT_EQ(to_json(s)["max_retained"], 16u * 1024 * 1024);
   EXPECT_EQ(to_json(check_settings_from_json(to_json(s)))["max_retained"], to_json(s)["max_retained"]);
-  EXPECT_TRUE(to_json(check_settings_from_json(to_json(CheckSettings{})))["max_retained"].is_null());  // unset stays unset
+  EXPECT_TRUE(
+      to_json(check_settings_from_json(to_json(CheckSettings{})))["max_retained"].is_null());  // unset stays unset
   try {
     check_settings_from_scenario(nlohmann::json::parse(R"({"max_retained": "lots"})"), "s.json");
     FAIL() << "accepted a bad size";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("s.json: checks.max_retained: expected a size"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("s.json: checks.max_retained: expected a size"), std::string::npos)
+        << e.what();
   }
 }
 

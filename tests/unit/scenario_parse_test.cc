@@ -90,7 +90,8 @@ TEST(ScenarioParse, ErrorsNameFileFieldAndExpectation) {
   EXPECT_NE(error_of(typo).find("s.json: sampling.hzz: unknown field; expected one of:"), std::string::npos);
   json rate = minimal();
   rate["traffic"] = {{"stages", {{{"rate", "fast"}, {"duration_s", 10}}}}};
-  EXPECT_EQ(error_of(rate), "s.json: traffic.stages[0].rate: expected a rate between 0 and 1e9 (records/s) or \"fleet\", got \"fast\"");
+  EXPECT_EQ(error_of(rate),
+            "s.json: traffic.stages[0].rate: expected a rate between 0 and 1e9 (records/s) or \"fleet\", got \"fast\"");
   json hz = minimal();
   hz["sampling"] = {{"hz", 0}};
   EXPECT_EQ(error_of(hz), "s.json: sampling.hz: expected a number between 0.001 and 1000 (samples/s), got 0");
@@ -117,11 +118,13 @@ TEST(ScenarioParse, DurationFieldsAcceptSecondsOrUnitStrings) {
   json doc = minimal();
   doc["traffic"] = {
       {"transport", {{"kind", "unix"}, {"path", "x.sock"}, {"connect_timeout_s", "500ms"}}},
-      {"stages", {{{"rate", 10}, {"duration_s", "5m"}, {"phase", "warmup"}},
-                  {{"kind", "sine"}, {"mean", 10}, {"amplitude", 5}, {"period_s", "10m"}, {"peak_s", "2m"}, {"duration_s", 7200}},
-                  {{"kind", "diurnal"}, {"min", 1}, {"max", 2}, {"duration_s", "1d"}}}},
-      {"bursts", {{{"at_s", {"90s", 3600}}, {"duration_s", "30s"}, {"recovery_s", "2m"}},
-                  {{"every_s", "1h"}, {"start_s", "1.5h"}, {"duration_s", 60}}}},
+      {"stages",
+       {{{"rate", 10}, {"duration_s", "5m"}, {"phase", "warmup"}},
+        {{"kind", "sine"}, {"mean", 10}, {"amplitude", 5}, {"period_s", "10m"}, {"peak_s", "2m"}, {"duration_s", 7200}},
+        {{"kind", "diurnal"}, {"min", 1}, {"max", 2}, {"duration_s", "1d"}}}},
+      {"bursts",
+       {{{"at_s", {"90s", 3600}}, {"duration_s", "30s"}, {"recovery_s", "2m"}},
+        {{"every_s", "1h"}, {"start_s", "1.5h"}, {"duration_s", 60}}}},
       {"late_policy", {{"kind", "drop"}, {"max_lag_s", "250ms"}}}};
   doc["sampling"] = {{"duration_s", "2h"}};
   const Scenario s = parse_scenario(doc, "s.json", "/base");
@@ -153,22 +156,31 @@ TEST(ScenarioParse, BadDurationsNameFileFieldAndTheExpectedForm) {
   const std::string form = ": seconds as a number, or a string like \"30s\", \"5m\", \"2h\"";
   json words = minimal();
   words["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", "5 minutes"}}}}};
-  EXPECT_EQ(error_of(words), "s.json: traffic.stages[0].duration_s: expected a duration > 0, at most 1000 days" + form + ", got \"5 minutes\"");
+  EXPECT_EQ(error_of(words), "s.json: traffic.stages[0].duration_s: expected a duration > 0, at most 1000 days" + form +
+                                 ", got \"5 minutes\"");
   json zero = minimal();
   zero["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", "0s"}}}}};
-  EXPECT_EQ(error_of(zero), "s.json: traffic.stages[0].duration_s: expected a duration > 0, at most 1000 days" + form + ", got \"0s\"");
+  EXPECT_EQ(error_of(zero),
+            "s.json: traffic.stages[0].duration_s: expected a duration > 0, at most 1000 days" + form + ", got \"0s\"");
   json missing = minimal();
   missing["traffic"] = {{"stages", {{{"rate", 1}}}}};
-  EXPECT_EQ(error_of(missing), "s.json: traffic.stages[0].duration_s: missing; expected a duration > 0, at most 1000 days" + form);
+  EXPECT_EQ(error_of(missing),
+            "s.json: traffic.stages[0].duration_s: missing; expected a duration > 0, at most 1000 days" + form);
   json at = minimal();
-  at["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 100}}}}, {"bursts", {{{"at_s", {10, "-5s"}}, {"duration_s", 5}}}}};
-  EXPECT_EQ(error_of(at), "s.json: traffic.bursts[0].at_s[1]: expected a duration >= 0, at most 1000 days" + form + ", got \"-5s\"");
+  at["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 100}}}},
+                   {"bursts", {{{"at_s", {10, "-5s"}}, {"duration_s", 5}}}}};
+  EXPECT_EQ(error_of(at),
+            "s.json: traffic.bursts[0].at_s[1]: expected a duration >= 0, at most 1000 days" + form + ", got \"-5s\"");
   json type = minimal();
-  type["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 100}}}}, {"bursts", {{{"every_s", true}, {"duration_s", 5}}}}};
-  EXPECT_EQ(error_of(type), "s.json: traffic.bursts[0].every_s: expected a duration >= 0, at most 1000 days" + form + ", got true");
+  type["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", 100}}}},
+                     {"bursts", {{{"every_s", true}, {"duration_s", 5}}}}};
+  EXPECT_EQ(error_of(type),
+            "s.json: traffic.bursts[0].every_s: expected a duration >= 0, at most 1000 days" + form + ", got true");
   json grace = minimal();
-  grace["traffic"] = {{"transport", {{"kind", "command"}, {"command", {"true"}}, {"stop_grace_s", "2h"}}}, {"payload", "none"}};
-  EXPECT_EQ(error_of(grace), "s.json: traffic.transport.stop_grace_s: expected a duration between 0 and 3600" + form + ", got \"2h\"");
+  grace["traffic"] = {{"transport", {{"kind", "command"}, {"command", {"true"}}, {"stop_grace_s", "2h"}}},
+                      {"payload", "none"}};
+  EXPECT_EQ(error_of(grace),
+            "s.json: traffic.transport.stop_grace_s: expected a duration between 0 and 3600" + form + ", got \"2h\"");
 }
 
 TEST(ScenarioParse, RefusesAScheduleTheMachineCannotDeliver) {
@@ -177,7 +189,8 @@ TEST(ScenarioParse, RefusesAScheduleTheMachineCannotDeliver) {
                     {"bursts", {{{"at_s", {60}}, {"duration_s", 30}, {"multiplier", 10}}}},
                     {"time_scale", 24}};
   const std::string message = error_of(doc);
-  EXPECT_NE(message.find("needs 12000000 records/s at its peak (500000/s x time_scale 24)"), std::string::npos) << message;
+  EXPECT_NE(message.find("needs 12000000 records/s at its peak (500000/s x time_scale 24)"), std::string::npos)
+      << message;
   EXPECT_NE(message.find("lower time_scale to 2 or less"), std::string::npos) << message;
 }
 
@@ -198,7 +211,8 @@ TEST(ScenarioParse, LoadScenarioReportsJsonSyntaxErrorsWithThePath) {
 }
 
 TEST(ScenarioParse, ExampleScenariosAllParse) {
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(MEMGATE_FIXTURES) + "/../../scenarios/examples")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(MEMGATE_FIXTURES) + "/../../scenarios/examples")) {
     if (entry.path().extension() != ".json") continue;
     SCOPED_TRACE(entry.path().string());
     EXPECT_NO_THROW(load_scenario(entry.path().string()));
@@ -224,10 +238,13 @@ TEST(ScenarioParse, DurationsAndRatesHaveSaneRanges) {
             std::string::npos);
   json fast = minimal();
   fast["traffic"] = {{"stages", {{{"rate", 2e9}, {"duration_s", 1}}}}};
-  EXPECT_EQ(error_of(fast), "s.json: traffic.stages[0].rate: expected a rate between 0 and 1e9 (records/s) or \"fleet\", got 2000000000.0");
+  EXPECT_EQ(
+      error_of(fast),
+      "s.json: traffic.stages[0].rate: expected a rate between 0 and 1e9 (records/s) or \"fleet\", got 2000000000.0");
   json sampling = minimal();
   sampling["sampling"] = {{"duration_s", 1e300}};
-  EXPECT_NE(error_of(sampling).find("s.json: sampling.duration_s: expected a duration >= 0.001, at most 1000 days"), std::string::npos);
+  EXPECT_NE(error_of(sampling).find("s.json: sampling.duration_s: expected a duration >= 0.001, at most 1000 days"),
+            std::string::npos);
   json longest = minimal();
   longest["traffic"] = {{"stages", {{{"rate", 1}, {"duration_s", "1000d"}}}}};
   EXPECT_DOUBLE_EQ(parse_scenario(longest, "s.json", "/base").traffic->stages[0].duration_s, 86400000);
@@ -237,8 +254,9 @@ TEST(ScenarioParse, UnixSocketPathOverTheKernelLimitIsRefused) {
   json doc = minimal();
   doc["traffic"] = {{"transport", {{"kind", "unix"}, {"path", "/tmp/" + std::string(103, 's')}}},
                     {"stages", {{{"rate", 1}, {"duration_s", 1}}}}};
-  EXPECT_NE(error_of(doc).find("s.json: traffic.transport.path: unix socket path is 108 bytes, the kernel takes at most 107"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(doc).find("s.json: traffic.transport.path: unix socket path is 108 bytes, the kernel takes at most 107"),
+      std::string::npos);
   doc["traffic"]["transport"]["path"] = "/tmp/" + std::string(102, 's');  // 107 bytes: fits
   EXPECT_EQ(parse_scenario(doc, "s.json", "/base").traffic->transport.path.size(), 107u);
 }
@@ -264,18 +282,22 @@ TEST(ScenarioParse, FilesItNamesAreCheckedWhenLoaded) {
   };
   json trace = minimal();
   trace["traffic"] = {{"payload", {{"kind", "trace"}, {"path", "traces/missing.jsonl"}}}};
-  EXPECT_NE(load_error(write("missing.json", trace)).find("missing.json: traffic.payload.path: " + dir + "/traces/missing.jsonl: No such file"),
+  EXPECT_NE(load_error(write("missing.json", trace))
+                .find("missing.json: traffic.payload.path: " + dir + "/traces/missing.jsonl: No such file"),
             std::string::npos);
   trace["traffic"]["payload"]["path"] = "traces";
-  EXPECT_NE(load_error(write("dir.json", trace)).find("dir.json: traffic.payload.path: " + dir + "/traces is a directory"),
-            std::string::npos);
+  EXPECT_NE(
+      load_error(write("dir.json", trace)).find("dir.json: traffic.payload.path: " + dir + "/traces is a directory"),
+      std::string::npos);
   trace["traffic"]["payload"]["path"] = "traces/ok.jsonl";
   EXPECT_EQ(load_scenario(write("ok.json", trace)).traffic->payload.trace_path, dir + "/traces/ok.jsonl");
   json cwd = minimal();
   cwd["target"]["cwd"] = "no/such/dir";
-  EXPECT_NE(load_error(write("cwd.json", cwd)).find("cwd.json: target.cwd: " + dir + "/no/such/dir: No such file"), std::string::npos);
+  EXPECT_NE(load_error(write("cwd.json", cwd)).find("cwd.json: target.cwd: " + dir + "/no/such/dir: No such file"),
+            std::string::npos);
   cwd["target"]["cwd"] = "traces/ok.jsonl";
-  EXPECT_NE(load_error(write("cwdfile.json", cwd)).find("target.cwd: " + dir + "/traces/ok.jsonl is not a directory"), std::string::npos);
+  EXPECT_NE(load_error(write("cwdfile.json", cwd)).find("target.cwd: " + dir + "/traces/ok.jsonl is not a directory"),
+            std::string::npos);
 }
 
 TEST(ScenarioParse, HostileFilesAreUsageErrorsNamingTheFile) {
@@ -288,8 +310,10 @@ TEST(ScenarioParse, HostileFilesAreUsageErrorsNamingTheFile) {
   std::ofstream(huge) << "{\"description\": \"" << std::string(kMaxScenarioBytes, 'x') << "\"}";
   EXPECT_NE(load_error(huge).find("a scenario file may be at most 4194304 bytes"), std::string::npos);
   const std::string rate = dir + "/rate.json";
-  std::ofstream(rate) << R"({"target": {"command": ["cat"]}, "traffic": {"stages": [{"rate": 1e400, "duration_s": 1}]}})";
-  EXPECT_EQ(load_error(rate), rate + ": traffic.stages[0].rate: number 1e400 does not fit a double (at most about 1.8e308)");
+  std::ofstream(rate)
+      << R"({"target": {"command": ["cat"]}, "traffic": {"stages": [{"rate": 1e400, "duration_s": 1}]}})";
+  EXPECT_EQ(load_error(rate),
+            rate + ": traffic.stages[0].rate: number 1e400 does not fit a double (at most about 1.8e308)");
   EXPECT_NE(load_error(dir).find("is a directory"), std::string::npos);
 }
 

@@ -72,9 +72,11 @@ TEST(ScenarioProfiles, TimeScaleOverrideComesAfterTheProfiles) {
 
 TEST(ScenarioProfiles, MistakesNameTheProfileAndTheFix) {
   const std::string unknown = usage_error(with_profiles(), {{"cii"}, std::nullopt});
-  EXPECT_NE(unknown.find("s.json: --profile cii: no such profile; this scenario has: ci, no_budget, unbounded_queue"), std::string::npos)
+  EXPECT_NE(unknown.find("s.json: --profile cii: no such profile; this scenario has: ci, no_budget, unbounded_queue"),
+            std::string::npos)
       << unknown;
-  EXPECT_NE(usage_error(json{{"target", json::object()}}, {{"ci"}, std::nullopt}).find("this scenario has: none"), std::string::npos);
+  EXPECT_NE(usage_error(json{{"target", json::object()}}, {{"ci"}, std::nullopt}).find("this scenario has: none"),
+            std::string::npos);
   json bad = with_profiles();
   bad["profiles"]["ci"] = json::array();
   EXPECT_NE(usage_error(bad, {}).find("profiles.ci: expected an object"), std::string::npos);
@@ -125,8 +127,8 @@ TEST_F(FakePipelines, PipelineTargetResolvesArgsAndAntipattern) {
   json doc = with_profiles();
   Scenario s = parse_scenario(doc, "s.json", "/base", {{"ci", "unbounded_queue"}, std::nullopt});
   EXPECT_EQ(s.target.pipeline, "sensor_ingest");
-  EXPECT_EQ(s.target.command, (std::vector<std::string>{(dir_ / "sensor_ingest").string(), "--queue-size", "2000", "--antipattern",
-                                                        "unbounded_queue"}));
+  EXPECT_EQ(s.target.command, (std::vector<std::string>{(dir_ / "sensor_ingest").string(), "--queue-size", "2000",
+                                                        "--antipattern", "unbounded_queue"}));
   EXPECT_EQ(s.profiles, (std::vector<std::string>{"ci", "unbounded_queue"}));
   ASSERT_TRUE(s.traffic);
   EXPECT_EQ(s.traffic->time_scale, 4);
@@ -139,7 +141,8 @@ TEST_F(FakePipelines, PipelineTargetResolvesArgsAndAntipattern) {
     ADD_FAILURE() << "a missing pipeline must be refused";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::usage);
-    EXPECT_NE(std::string(e.what()).find("s.json: pipeline no_such_pipeline not found at " + (dir_ / "no_such_pipeline").string()),
+    EXPECT_NE(std::string(e.what()).find("s.json: pipeline no_such_pipeline not found at " +
+                                         (dir_ / "no_such_pipeline").string()),
               std::string::npos)
         << e.what();
   }
@@ -183,10 +186,12 @@ TEST_F(FakePipelines, ShippedScenariosParseInEveryProfileAndTheirCiFormsFitInAMi
 }
 
 TEST(ScenarioChecks, BurstToleranceAndNoDataLossAreScenarioCheckKeys) {
-  const auto s = report::check_settings_from_scenario({{"burst_tolerance", "1.5MiB"}, {"no_data_loss", true}}, "s.json");
+  const auto s =
+      report::check_settings_from_scenario({{"burst_tolerance", "1.5MiB"}, {"no_data_loss", true}}, "s.json");
   EXPECT_EQ(report::to_json(s)["burst_tolerance"], 1.5 * 1024 * 1024);
   EXPECT_EQ(report::to_json(s)["no_data_loss"], true);
-  EXPECT_EQ(report::to_json(report::check_settings_from_json(report::to_json(s)))["no_data_loss"], true);  // meta.json round trip: report recomputes it
+  EXPECT_EQ(report::to_json(report::check_settings_from_json(report::to_json(s)))["no_data_loss"],
+            true);  // meta.json round trip: report recomputes it
   EXPECT_THROW(report::check_settings_from_scenario({{"no_data_loss", "yes"}}, "s.json"), Error);
   EXPECT_THROW(report::check_settings_from_scenario({{"burst_tolerance", "lots"}}, "s.json"), Error);
 }

@@ -51,7 +51,8 @@ TEST(ReadTextFile, AFileOverTheCapIsRefusedNamingTheFile) {
     FAIL() << "no error for a file over the cap";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::usage);
-    EXPECT_EQ(std::string(e.what()), path + " is larger than 100 bytes, more than memgate reads whole: check the path (hint)");
+    EXPECT_EQ(std::string(e.what()),
+              path + " is larger than 100 bytes, more than memgate reads whole: check the path (hint)");
   }
   std::remove(path.c_str());
 }
@@ -62,7 +63,8 @@ TEST(ReadTextFile, AMissingFileIsAUsageErrorWithTheReasonAndHint) {
     FAIL() << "no error for a missing file";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::usage);
-    EXPECT_EQ(std::string(e.what()), "cannot read /nonexistent/meta.json: No such file or directory (is this a memgate run directory?)");
+    EXPECT_EQ(std::string(e.what()),
+              "cannot read /nonexistent/meta.json: No such file or directory (is this a memgate run directory?)");
   }
 }
 
@@ -74,7 +76,9 @@ TEST(ReadTextFile, ADirectoryIsNotAFile) {
 
 TEST(ReadFileHead, ReturnsAtMostTheFirstBytes) {
   const std::string path = temp_path("head.bin");
-  write_text_file(path, "\x7f" "ELF and more");
+  write_text_file(path,
+                  "\x7f"
+                  "ELF and more");
   const auto head = read_file_head(path, 4);
   ASSERT_TRUE(head.has_value());
   ASSERT_EQ(head->size(), 4u);
@@ -116,7 +120,7 @@ TEST(FindProgram, SearchesPathForARegularExecutableFile) {
   EXPECT_EQ(find_program("memgate-not-executable"), "");  // not executable: not a candidate
   EXPECT_EQ(find_program("memgate-missing"), "");
   ::setenv("PATH", saved_path.c_str(), 1);
-  EXPECT_EQ(find_program(tool), tool);                // a path is taken as given
+  EXPECT_EQ(find_program(tool), tool);  // a path is taken as given
   EXPECT_EQ(find_program(dir + "/missing"), "");
   std::remove(plain.c_str());
   std::remove(tool.c_str());
@@ -129,7 +133,7 @@ TEST(Fifo, ReadsWhatWasWrittenWithoutBlockingAndRemovesItself) {
   {
     Fifo fifo(path, "the metrics FIFO", "choose a writable run directory");
     char buf[64];
-    EXPECT_EQ(fifo.read_available(buf, sizeof buf), 0u);  // nothing yet, and no wait
+    EXPECT_EQ(fifo.read_available(buf, sizeof buf), 0u);             // nothing yet, and no wait
     const int writer = ::open(path.c_str(), O_WRONLY | O_NONBLOCK);  // a reader exists: never blocks
     ASSERT_GE(writer, 0);
     ASSERT_EQ(::write(writer, "q=1\n", 4), 4);

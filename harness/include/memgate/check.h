@@ -21,7 +21,7 @@ struct Figure {
 };
 
 struct CheckResult {
-  std::string id;       // stable machine name, e.g. "rss-budget"
+  std::string id;  // stable machine name, e.g. "rss-budget"
   Outcome outcome = Outcome::inconclusive;
   std::string summary;  // one sentence a person can act on
   std::vector<Figure> figures;

@@ -26,8 +26,8 @@ inline constexpr const char* kTraffic = "traffic";
 
 namespace memgate::figure {
 
-inline constexpr const char* kSteady = "steady";            // plateau checks: median level after the warm-up
-inline constexpr const char* kSlopePerH = "slope_per_h";    // plateau checks: Theil-Sen slope
-inline constexpr const char* kRetained = "retained";        // burst recovery: level after recovery minus before
+inline constexpr const char* kSteady = "steady";          // plateau checks: median level after the warm-up
+inline constexpr const char* kSlopePerH = "slope_per_h";  // plateau checks: Theil-Sen slope
+inline constexpr const char* kRetained = "retained";      // burst recovery: level after recovery minus before
 
 }  // namespace memgate::figure

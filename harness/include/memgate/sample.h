@@ -33,8 +33,8 @@ struct ProcessSample {
 
 // The whole target process tree at one instant: what the sample log stores per row.
 struct TreeSample {
-  double t_s = 0;               // seconds since the target started (monotonic clock)
-  std::int64_t wall_ms = 0;     // Unix time in milliseconds
+  double t_s = 0;            // seconds since the target started (monotonic clock)
+  std::int64_t wall_ms = 0;  // Unix time in milliseconds
   std::uint32_t processes = 0;
   std::uint64_t rss_bytes = 0;  // sum of VmRSS: double-counts shared pages
   std::uint64_t rss_anon_bytes = 0;

@@ -34,7 +34,7 @@ struct Support {
 // What a sampler hands over at the end of a run.
 struct SamplerReport {
   nlohmann::json figures = nlohmann::json::object();  // report.json's section under the sampler's name
-  std::vector<CheckResult> checks;                     // e.g. "allocator", "oom-kills"
+  std::vector<CheckResult> checks;                    // e.g. "allocator", "oom-kills"
 };
 
 class Sampler {

@@ -20,13 +20,18 @@ bool readable(const std::string& path) { return !path.empty() && sys::is_readabl
 
 bool is_elf(const std::string& path) {
   const auto head = sys::read_file_head(path, 4);
-  return head && head->size() == 4 && std::memcmp(head->data(), "\x7f" "ELF", 4) == 0;
+  return head && head->size() == 4 &&
+         std::memcmp(head->data(),
+                     "\x7f"
+                     "ELF",
+                     4) == 0;
 }
 
 // ld.so splits LD_PRELOAD on spaces and colons.
 void check_preloadable(const std::string& path, const std::string& what) {
   if (path.find_first_of(": ") != std::string::npos)
-    usage(what + " path '" + path + "' contains ':' or ' ', which LD_PRELOAD cannot carry: copy or link it to a plain path");
+    usage(what + " path '" + path +
+          "' contains ':' or ' ', which LD_PRELOAD cannot carry: copy or link it to a plain path");
 }
 
 }  // namespace
@@ -35,7 +40,8 @@ std::string probe_library_path() {
   const char* override_path = std::getenv("MEMGATE_PROBE_LIB");
   const std::string path = override_path && *override_path ? override_path : MEMGATE_PROBE_BUILD_PATH;
   if (!readable(path))
-    usage("allocator probe " + path + " not found: build the memgate_probe target or set MEMGATE_PROBE_LIB to libmemgate_probe.so");
+    usage("allocator probe " + path +
+          " not found: build the memgate_probe target or set MEMGATE_PROBE_LIB to libmemgate_probe.so");
   return path;
 }
 
@@ -49,8 +55,10 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   if (request.purge_every_s < 0) usage("--purge-every must be >= 0 seconds (0: purge only at phase boundaries)");
 
   if (custom) {
-    if (!readable(request.allocator)) usage("allocator library " + request.allocator + " not found or unreadable: check the path");
-    if (!is_elf(request.allocator)) usage("allocator library " + request.allocator + " is not an ELF shared object: give the .so file");
+    if (!readable(request.allocator))
+      usage("allocator library " + request.allocator + " not found or unreadable: check the path");
+    if (!is_elf(request.allocator))
+      usage("allocator library " + request.allocator + " is not an ELF shared object: give the .so file");
     setup.allocator = request.allocator;
     setup.library = request.allocator;
   } else {
@@ -75,7 +83,8 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   const ExecutableFacts facts = inspect_executable(request.target);
   if (const auto blocker = preload_blocker(facts)) {
     if (!setup.library.empty())
-      usage(*blocker + ", so " + setup.allocator + " cannot be put under it: use --allocator glibc or a dynamically linked build");
+      usage(*blocker + ", so " + setup.allocator +
+            " cannot be put under it: use --allocator glibc or a dynamically linked build");
     if (request.purge_every_s > 0)
       usage(*blocker + ", so the allocator probe cannot load and --purge-every cannot work: drop --purge-every");
     if (request.purge_at_phases.enabled())
@@ -86,7 +95,8 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
 
   const std::string probe = probe_library_path();
   check_preloadable(probe, "probe");
-  std::string preload = setup.library.empty() ? probe : setup.library + ":" + probe;  // allocator first: it must win malloc
+  std::string preload =
+      setup.library.empty() ? probe : setup.library + ":" + probe;  // allocator first: it must win malloc
   if (const char* existing = std::getenv("LD_PRELOAD"); existing && *existing) preload += std::string(":") + existing;
   const std::string session = new_probe_session();
   setup.env_set.push_back("LD_PRELOAD=" + preload);

@@ -13,20 +13,20 @@
 namespace memgate::alloc {
 
 struct AllocatorRequest {
-  std::string allocator = "glibc";      // glibc|jemalloc|mimalloc|tcmalloc or a path to a .so
-  std::vector<std::string> alloc_env;   // --alloc-env KEY=VALUE, validated against the table
-  std::string target;                   // the target's argv[0] (resolved through PATH)
-  double purge_every_s = 0;             // --purge-every; 0: on demand only
-  PhasePurge purge_at_phases;           // --purge-at-phases / scenario target.purge_at_phases
-  unsigned probe_interval_ms = 100;     // how often the probe refreshes its figures
+  std::string allocator = "glibc";     // glibc|jemalloc|mimalloc|tcmalloc or a path to a .so
+  std::vector<std::string> alloc_env;  // --alloc-env KEY=VALUE, validated against the table
+  std::string target;                  // the target's argv[0] (resolved through PATH)
+  double purge_every_s = 0;            // --purge-every; 0: on demand only
+  PhasePurge purge_at_phases;          // --purge-at-phases / scenario target.purge_at_phases
+  unsigned probe_interval_ms = 100;    // how often the probe refreshes its figures
 };
 
 struct AllocatorSetup {
-  std::string allocator;                  // "jemalloc", or the custom library's path
-  std::string library;                    // the file preloaded; empty for glibc
-  std::vector<std::string> env_set;       // KEY=VALUE for the target
+  std::string allocator;                     // "jemalloc", or the custom library's path
+  std::string library;                       // the file preloaded; empty for glibc
+  std::vector<std::string> env_set;          // KEY=VALUE for the target
   std::optional<ProbeSamplerOptions> probe;  // none when the probe cannot load
-  std::vector<std::string> warnings;      // one line each: print before the run
+  std::vector<std::string> warnings;         // one line each: print before the run
 };
 
 // Throws memgate::Error(ExitCode::usage) with one line naming the problem and the fix

@@ -1,6 +1,5 @@
 #include "alloc/allocator_table.h"
 
-
 #include <array>
 
 #include "alloc/alloc_config.h"
@@ -12,17 +11,22 @@ constexpr int kGlibcVersion = __GLIBC__ * 100 + __GLIBC_MINOR__;  // 236 = 2.36
 
 constexpr Knob kGlibcKnobs[] = {
     {"MALLOC_ARENA_MAX", KnobValue::integer,
-     "upper bound on malloc arenas (default 8 x cores on 64-bit); 2-4 is the usual cure for RSS growth in threaded programs"},
+     "upper bound on malloc arenas (default 8 x cores on 64-bit); 2-4 is the usual cure for RSS growth in threaded "
+     "programs"},
     {"MALLOC_ARENA_TEST", KnobValue::integer, "arenas created before MALLOC_ARENA_MAX is enforced"},
     {"MALLOC_TRIM_THRESHOLD_", KnobValue::integer,
-     "free bytes at the heap top above which free() gives them back (default 128 KiB, dynamic); setting it freezes the mmap threshold"},
+     "free bytes at the heap top above which free() gives them back (default 128 KiB, dynamic); setting it freezes the "
+     "mmap threshold"},
     {"MALLOC_TOP_PAD_", KnobValue::integer, "extra bytes asked of the kernel at each heap growth (default 128 KiB)"},
     {"MALLOC_MMAP_THRESHOLD_", KnobValue::integer,
-     "blocks this large get their own mmap and return to the OS on free (default 128 KiB, rises dynamically to 32 MiB)"},
+     "blocks this large get their own mmap and return to the OS on free (default 128 KiB, rises dynamically to 32 "
+     "MiB)"},
     {"MALLOC_MMAP_MAX_", KnobValue::integer, "most mmap'd blocks at once; 0 turns mmap use off"},
-    {"MALLOC_PERTURB_", KnobValue::integer, "fills allocated and freed memory with a byte (debugging: touches pages, raises RSS)"},
+    {"MALLOC_PERTURB_", KnobValue::integer,
+     "fills allocated and freed memory with a byte (debugging: touches pages, raises RSS)"},
     {"MALLOC_CHECK_", KnobValue::integer, "heap consistency checks", 0, 234,
-     "glibc 2.34 and later read it only with libc_malloc_debug.so.0 preloaded: use --allocator /usr/lib/x86_64-linux-gnu/libc_malloc_debug.so.0"},
+     "glibc 2.34 and later read it only with libc_malloc_debug.so.0 preloaded: use --allocator "
+     "/usr/lib/x86_64-linux-gnu/libc_malloc_debug.so.0"},
     {"GLIBC_TUNABLES", KnobValue::glibc_tunables,
      "colon-separated tunables, e.g. glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072"},
 };
@@ -30,7 +34,8 @@ constexpr Knob kGlibcKnobs[] = {
 constexpr Knob kJemallocKnobs[] = {
     {"MALLOC_CONF", KnobValue::jemalloc_conf,
      "comma-separated opt:value list, e.g. dirty_decay_ms:1000,narenas:2,background_thread:true "
-     "(defaults here: dirty_decay_ms 10000, muzzy_decay_ms 0); Debian's jemalloc has no symbol prefix, so no JE_MALLOC_CONF"},
+     "(defaults here: dirty_decay_ms 10000, muzzy_decay_ms 0); Debian's jemalloc has no symbol prefix, so no "
+     "JE_MALLOC_CONF"},
 };
 
 // mimalloc reads MIMALLOC_<option>; 2.1.0 (210) renamed the decommit options to purge_*.
@@ -43,9 +48,10 @@ constexpr Knob kMimallocKnobs[] = {
     {"MIMALLOC_RESERVE_HUGE_OS_PAGES", KnobValue::mimalloc, "reserve N 1 GiB huge pages at start"},
     {"MIMALLOC_RESERVE_HUGE_OS_PAGES_AT", KnobValue::mimalloc, "reserve the huge pages on this NUMA node"},
     {"MIMALLOC_RESERVE_OS_MEMORY", KnobValue::mimalloc_size, "reserve this much OS memory at start (K/M/G suffix)"},
-    {"MIMALLOC_PAGE_RESET", KnobValue::mimalloc, "reset (madvise) free pages right away: lower RSS, more syscalls", 0, 210,
-     "mimalloc 2.1 replaced it by MIMALLOC_PURGE_DELAY"},
-    {"MIMALLOC_ABANDONED_PAGE_DECOMMIT", KnobValue::mimalloc, "decommit free pages of abandoned (exited-thread) segments", 0, 210,
+    {"MIMALLOC_PAGE_RESET", KnobValue::mimalloc, "reset (madvise) free pages right away: lower RSS, more syscalls", 0,
+     210, "mimalloc 2.1 replaced it by MIMALLOC_PURGE_DELAY"},
+    {"MIMALLOC_ABANDONED_PAGE_DECOMMIT", KnobValue::mimalloc,
+     "decommit free pages of abandoned (exited-thread) segments", 0, 210,
      "mimalloc 2.1 replaced it by MIMALLOC_PURGE_DELAY"},
     {"MIMALLOC_ABANDONED_PAGE_RESET", KnobValue::mimalloc, "old name of MIMALLOC_ABANDONED_PAGE_DECOMMIT", 0, 210,
      "mimalloc 2.1 replaced it by MIMALLOC_PURGE_DELAY"},
@@ -99,35 +105,100 @@ constexpr Knob kTcmallocKnobs[] = {
 };
 
 constexpr std::string_view kJemallocConfOptions[] = {
-    "abort", "abort_conf", "background_thread", "bin_shards", "cache_oblivious", "confirm_conf",
-    "dirty_decay_ms", "dss", "experimental_infallible_new", "hpa", "hpa_dirty_mult",
-    "hpa_hugification_threshold", "hpa_hugify_delay_ms", "hpa_min_purge_interval_ms",
-    "hpa_sec_bytes_after_flush", "hpa_sec_max_alloc", "hpa_sec_max_bytes", "hpa_sec_nshards",
-    "hpa_slab_max_alloc", "junk", "lg_extent_max_active_fit", "lg_prof_interval", "lg_prof_sample",
-    "lg_san_uaf_align", "lg_tcache_flush_large_div", "lg_tcache_flush_small_div", "lg_tcache_max",
-    "lg_tcache_nslots_mul", "max_background_threads", "metadata_thp", "mutex_max_spin",
-    "muzzy_decay_ms", "narenas", "oversize_threshold", "percpu_arena", "prof", "prof_accum",
-    "prof_active", "prof_final", "prof_gdump", "prof_leak", "prof_leak_error", "prof_prefix",
-    "prof_recent_alloc_max", "prof_stats", "prof_sys_thread_name", "prof_thread_active_init",
-    "prof_time_resolution", "retain", "san_guard_large", "san_guard_small", "slab_sizes",
-    "stats_interval", "stats_interval_opts", "stats_print", "stats_print_opts", "tcache",
-    "tcache_gc_delay_bytes", "tcache_gc_incr_bytes", "tcache_max", "tcache_nslots_large",
-    "tcache_nslots_small_max", "tcache_nslots_small_min", "thp", "trust_madvise", "utrace",
-    "xmalloc", "zero", "zero_realloc",
+    "abort",
+    "abort_conf",
+    "background_thread",
+    "bin_shards",
+    "cache_oblivious",
+    "confirm_conf",
+    "dirty_decay_ms",
+    "dss",
+    "experimental_infallible_new",
+    "hpa",
+    "hpa_dirty_mult",
+    "hpa_hugification_threshold",
+    "hpa_hugify_delay_ms",
+    "hpa_min_purge_interval_ms",
+    "hpa_sec_bytes_after_flush",
+    "hpa_sec_max_alloc",
+    "hpa_sec_max_bytes",
+    "hpa_sec_nshards",
+    "hpa_slab_max_alloc",
+    "junk",
+    "lg_extent_max_active_fit",
+    "lg_prof_interval",
+    "lg_prof_sample",
+    "lg_san_uaf_align",
+    "lg_tcache_flush_large_div",
+    "lg_tcache_flush_small_div",
+    "lg_tcache_max",
+    "lg_tcache_nslots_mul",
+    "max_background_threads",
+    "metadata_thp",
+    "mutex_max_spin",
+    "muzzy_decay_ms",
+    "narenas",
+    "oversize_threshold",
+    "percpu_arena",
+    "prof",
+    "prof_accum",
+    "prof_active",
+    "prof_final",
+    "prof_gdump",
+    "prof_leak",
+    "prof_leak_error",
+    "prof_prefix",
+    "prof_recent_alloc_max",
+    "prof_stats",
+    "prof_sys_thread_name",
+    "prof_thread_active_init",
+    "prof_time_resolution",
+    "retain",
+    "san_guard_large",
+    "san_guard_small",
+    "slab_sizes",
+    "stats_interval",
+    "stats_interval_opts",
+    "stats_print",
+    "stats_print_opts",
+    "tcache",
+    "tcache_gc_delay_bytes",
+    "tcache_gc_incr_bytes",
+    "tcache_max",
+    "tcache_nslots_large",
+    "tcache_nslots_small_max",
+    "tcache_nslots_small_min",
+    "thp",
+    "trust_madvise",
+    "utrace",
+    "xmalloc",
+    "zero",
+    "zero_realloc",
 };
 
 constexpr std::string_view kGlibcMallocTunables[] = {
-    "arena_max", "arena_test", "check", "hugetlb", "mmap_max", "mmap_threshold", "mxfast",
-    "perturb", "tcache_count", "tcache_max", "tcache_unsorted_limit", "top_pad", "trim_threshold",
+    "arena_max",
+    "arena_test",
+    "check",
+    "hugetlb",
+    "mmap_max",
+    "mmap_threshold",
+    "mxfast",
+    "perturb",
+    "tcache_count",
+    "tcache_max",
+    "tcache_unsorted_limit",
+    "top_pad",
+    "trim_threshold",
 };
 
 const std::array<AllocatorInfo, 4>& table() {
   static const std::array<AllocatorInfo, 4> entries = {{
       {"glibc", "", kGlibcVersion, "", kGlibcKnobs},
-      {"jemalloc", config::kJemallocLib, config::kJemallocVersion,
-       "apt-get install libjemalloc-dev, then re-run cmake", kJemallocKnobs},
-      {"mimalloc", config::kMimallocLib, config::kMimallocVersion,
-       "apt-get install libmimalloc-dev, then re-run cmake", kMimallocKnobs},
+      {"jemalloc", config::kJemallocLib, config::kJemallocVersion, "apt-get install libjemalloc-dev, then re-run cmake",
+       kJemallocKnobs},
+      {"mimalloc", config::kMimallocLib, config::kMimallocVersion, "apt-get install libmimalloc-dev, then re-run cmake",
+       kMimallocKnobs},
       {"tcmalloc", config::kTcmallocLib, config::kTcmallocVersion,
        "apt-get install libgoogle-perftools-dev, then re-run cmake", kTcmallocKnobs},
   }};
@@ -163,8 +234,10 @@ bool knob_works(const AllocatorInfo& allocator, const Knob& knob) {
 std::string version_text(const AllocatorInfo& allocator) {
   const int v = allocator.version;
   if (v == 0) return "not installed";
-  if (allocator.name == "jemalloc") return std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." + std::to_string(v % 10);
-  if (allocator.name == "mimalloc") return std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." + std::to_string(v % 10);
+  if (allocator.name == "jemalloc")
+    return std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." + std::to_string(v % 10);
+  if (allocator.name == "mimalloc")
+    return std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." + std::to_string(v % 10);
   return std::to_string(v / 100) + "." + std::to_string(v % 100);  // glibc 2.36, gperftools 2.10
 }
 

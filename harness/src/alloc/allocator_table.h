@@ -28,10 +28,14 @@ inline constexpr int kNever = INT_MAX;   // works_from: no version of this libra
 struct Knob {
   constexpr Knob(std::string_view name_, KnobValue value_, std::string_view comment_, int works_from_ = 0,
                  int works_until_ = kAlways, std::string_view when_ignored_ = {})
-      : name(name_), value(value_), comment(comment_), works_from(works_from_), works_until(works_until_),
+      : name(name_),
+        value(value_),
+        comment(comment_),
+        works_from(works_from_),
+        works_until(works_until_),
         when_ignored(when_ignored_) {}
 
-  std::string_view name;     // the environment variable
+  std::string_view name;  // the environment variable
   KnobValue value;
   std::string_view comment;  // what it does, for error messages and docs/allocators.md
   // Versions (the allocator's own integer scheme, see AllocatorInfo::version) that read

@@ -58,8 +58,7 @@ std::string resolve_program(const std::string& argv0) { return sys::find_program
 ExecutableFacts inspect_executable(const std::string& argv0) {
   ExecutableFacts facts;
   facts.path = resolve_program(argv0);
-  if (facts.path.empty())
-  {
+  if (facts.path.empty()) {
     // Built with append: GCC 12 flags "literal" + std::string here with a false -Wrestrict.
     std::string message = "target '";
     message.append(argv0).append("' not found in PATH: give its path, e.g. ./").append(argv0);
@@ -70,7 +69,8 @@ ExecutableFacts inspect_executable(const std::string& argv0) {
   facts.setuid = status->set_id;
   const auto head = read_head(facts.path, kHeadBytes);
   facts.linkage = elf_linkage(head);
-  if (facts.linkage == ElfLinkage::not_elf && head.size() > 2 && head[0] == std::byte{'#'} && head[1] == std::byte{'!'}) {
+  if (facts.linkage == ElfLinkage::not_elf && head.size() > 2 && head[0] == std::byte{'#'} &&
+      head[1] == std::byte{'!'}) {
     // "#!/usr/bin/env python3 -u": LD_PRELOAD reaches the interpreter named first.
     std::string line(reinterpret_cast<const char*>(head.data()) + 2, std::min<std::size_t>(head.size() - 2, 256));
     line = line.substr(0, line.find('\n'));
@@ -81,7 +81,8 @@ ExecutableFacts inspect_executable(const std::string& argv0) {
       words >> program;
       // "#!/usr/bin/env [-S] python3": the program env runs is the one that matters.
       if (program.ends_with("/env"))
-        while (words >> program && program.starts_with("-")) {}
+        while (words >> program && program.starts_with("-")) {
+        }
       facts.interpreter = resolve_program(program);
       if (!facts.interpreter.empty()) facts.interpreter_linkage = elf_linkage(read_head(facts.interpreter, kHeadBytes));
     }
@@ -90,8 +91,7 @@ ExecutableFacts inspect_executable(const std::string& argv0) {
 }
 
 std::optional<std::string> preload_blocker(const ExecutableFacts& facts) {
-  if (facts.setuid)
-    return facts.path + " is setuid/setgid: the dynamic loader ignores LD_PRELOAD for it";
+  if (facts.setuid) return facts.path + " is setuid/setgid: the dynamic loader ignores LD_PRELOAD for it";
   if (facts.linkage == ElfLinkage::static_exe)
     return facts.path + " is statically linked (no PT_INTERP): LD_PRELOAD never loads";
   if (facts.interpreter_linkage == ElfLinkage::static_exe)

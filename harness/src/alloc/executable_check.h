@@ -21,10 +21,10 @@ enum class ElfLinkage {
 ElfLinkage elf_linkage(std::span<const std::byte> head);
 
 struct ExecutableFacts {
-  std::string path;           // resolved like execvp resolves argv[0]
+  std::string path;  // resolved like execvp resolves argv[0]
   ElfLinkage linkage = ElfLinkage::not_elf;
-  bool setuid = false;        // S_ISUID or S_ISGID on the file
-  std::string interpreter;    // "#!" line's program for scripts (already resolved)
+  bool setuid = false;      // S_ISUID or S_ISGID on the file
+  std::string interpreter;  // "#!" line's program for scripts (already resolved)
   std::optional<ElfLinkage> interpreter_linkage;
 };
 

@@ -36,7 +36,10 @@ HeapFigures sum_heaps(std::span<const HeapFigures> heaps) {
     std::uint64_t sum = 0;
     bool all = true;
     for (const auto& h : heaps) {
-      if (!(h.*field)) { all = false; break; }
+      if (!(h.*field)) {
+        all = false;
+        break;
+      }
       sum += *(h.*field);
     }
     if (all) total.*field = sum;

@@ -37,12 +37,12 @@ struct HeldPart {
 std::optional<double> held_beyond_heap(std::span<const HeldPart> parts, double max_age_s);
 
 struct RssSplit {
-  double rss_growth = 0;                        // bytes, end - start
-  std::optional<double> live_heap_growth;       // delta of allocated
-  std::optional<double> retention_growth;       // delta of free_held
-  std::optional<double> heap_growth;            // live + retention, or delta of mapped
-  std::optional<double> non_heap_growth;        // rss_growth - heap_growth
-  std::string basis;                            // which figures the split rests on
+  double rss_growth = 0;                   // bytes, end - start
+  std::optional<double> live_heap_growth;  // delta of allocated
+  std::optional<double> retention_growth;  // delta of free_held
+  std::optional<double> heap_growth;       // live + retention, or delta of mapped
+  std::optional<double> non_heap_growth;   // rss_growth - heap_growth
+  std::string basis;                       // which figures the split rests on
 };
 
 // Splits RSS growth between two instants. With allocated and free_held (glibc,

@@ -57,7 +57,8 @@ void check_jemalloc_conf(std::string_view key, std::string_view conf, std::vecto
   std::size_t start = 0;
   while (start <= conf.size()) {
     const std::size_t comma = conf.find(',', start);
-    const std::string_view pair = conf.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view pair =
+        conf.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     const std::size_t colon = pair.find(':');
     if (pair.empty() || colon == std::string_view::npos || colon == 0 || colon + 1 == pair.size())
       bad(std::string(key) + ": '" + std::string(pair) + "' is not opt:value; write e.g. " + std::string(key) +
@@ -66,8 +67,10 @@ void check_jemalloc_conf(std::string_view key, std::string_view conf, std::vecto
     if (std::find(options.begin(), options.end(), opt) == options.end()) {
       warnings.push_back(std::string(key) + ": jemalloc 5.3 has no option '" + std::string(opt) +
                          "' (it prints 'Invalid conf pair' and ignores it)");
-    } else if ((opt == "dirty_decay_ms" || opt == "muzzy_decay_ms") && !(is_integer(value) && std::atol(std::string(value).c_str()) >= -1)) {
-      bad(std::string(key) + ": " + std::string(opt) + " takes milliseconds >= -1 (-1: never decay), not '" + std::string(value) + "'");
+    } else if ((opt == "dirty_decay_ms" || opt == "muzzy_decay_ms") &&
+               !(is_integer(value) && std::atol(std::string(value).c_str()) >= -1)) {
+      bad(std::string(key) + ": " + std::string(opt) + " takes milliseconds >= -1 (-1: never decay), not '" +
+          std::string(value) + "'");
     } else if ((opt == "narenas" || opt == "max_background_threads") && !(is_integer(value) && value.front() != '-')) {
       bad(std::string(key) + ": " + std::string(opt) + " takes a count, not '" + std::string(value) + "'");
     } else if ((opt == "background_thread" || opt == "tcache" || opt == "retain" || opt == "abort_conf") &&
@@ -84,7 +87,8 @@ void check_glibc_tunables(std::string_view key, std::string_view tunables, std::
   std::size_t start = 0;
   while (start <= tunables.size()) {
     const std::size_t colon = tunables.find(':', start);
-    const std::string_view item = tunables.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
+    const std::string_view item =
+        tunables.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
     const std::size_t eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0 || eq + 1 == item.size())
       bad(std::string(key) + ": '" + std::string(item) + "' is not name=value; write e.g. " + std::string(key) +
@@ -94,16 +98,19 @@ void check_glibc_tunables(std::string_view key, std::string_view tunables, std::
     if (name.starts_with(prefix)) {
       const std::string_view tunable = name.substr(prefix.size());
       if (std::find(known.begin(), known.end(), tunable) == known.end())
-        bad(std::string(key) + ": glibc 2.36 has no tunable " + std::string(name) + "; malloc tunables are glibc.malloc.{" +
-            quoted_join(known) + "}");
+        bad(std::string(key) + ": glibc 2.36 has no tunable " + std::string(name) +
+            "; malloc tunables are glibc.malloc.{" + quoted_join(known) + "}");
       if (!is_integer(value) || value.front() == '-')
-        bad(std::string(key) + ": " + std::string(name) + " takes a non-negative integer, not '" + std::string(value) + "'");
+        bad(std::string(key) + ": " + std::string(name) + " takes a non-negative integer, not '" + std::string(value) +
+            "'");
       if (tunable == "check")
-        warnings.push_back(std::string(key) + ": glibc.malloc.check is read only with libc_malloc_debug.so.0 preloaded (glibc >= 2.34)");
+        warnings.push_back(std::string(key) +
+                           ": glibc.malloc.check is read only with libc_malloc_debug.so.0 preloaded (glibc >= 2.34)");
     } else if (!name.starts_with("glibc.")) {
       bad(std::string(key) + ": '" + std::string(name) + "' is not a glibc tunable (they start with glibc.)");
     } else {
-      warnings.push_back(std::string(key) + ": " + std::string(name) + " is not a malloc tunable; passed through unchecked");
+      warnings.push_back(std::string(key) + ": " + std::string(name) +
+                         " is not a malloc tunable; passed through unchecked");
     }
     if (colon == std::string_view::npos) break;
     start = colon + 1;
@@ -127,20 +134,18 @@ void check_value(std::string_view key, const Knob& knob, std::string_view value,
       if (!is_integer(value) && !is_bool_word(value)) bad(k + " takes an integer or on/off, not '" + v + "'");
       break;
     case KnobValue::mimalloc_size:
-      if (!is_mimalloc_size(value) && !is_bool_word(value)) bad(k + " takes a size such as 256M or 4GiB, not '" + v + "'");
+      if (!is_mimalloc_size(value) && !is_bool_word(value))
+        bad(k + " takes a size such as 256M or 4GiB, not '" + v + "'");
       break;
-    case KnobValue::jemalloc_conf:
-      check_jemalloc_conf(key, value, warnings);
-      break;
-    case KnobValue::glibc_tunables:
-      check_glibc_tunables(key, value, warnings);
-      break;
+    case KnobValue::jemalloc_conf: check_jemalloc_conf(key, value, warnings); break;
+    case KnobValue::glibc_tunables: check_glibc_tunables(key, value, warnings); break;
   }
 }
 
 bool valid_env_name(std::string_view key) {
   if (key.empty() || std::isdigit(static_cast<unsigned char>(key.front()))) return false;
-  return std::all_of(key.begin(), key.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(key.begin(), key.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 std::string knob_list(const AllocatorInfo& allocator) {
@@ -164,22 +169,24 @@ CheckedKnob check_alloc_env(const AllocatorInfo* allocator, std::string_view ent
     bad("--alloc-env " + k + " would break memgate's allocator probe; choose the library with --allocator PATH.so");
 
   if (!allocator) {  // custom PATH.so: memgate does not know its knobs
-    out.warnings.push_back("--alloc-env " + k + " not checked: memgate has no knob table for a custom allocator library");
+    out.warnings.push_back("--alloc-env " + k +
+                           " not checked: memgate has no knob table for a custom allocator library");
     return out;
   }
   const Knob* knob = find_knob(*allocator, key);
   if (!knob) {
     const AllocatorInfo* owner = knob_owner(key);
     if (owner)
-      bad("--alloc-env " + k + " is a " + std::string(owner->name) + " knob but the allocator is " + std::string(allocator->name) +
-          ": add --allocator " + std::string(owner->name) + " or use one of " + knob_list(*allocator));
+      bad("--alloc-env " + k + " is a " + std::string(owner->name) + " knob but the allocator is " +
+          std::string(allocator->name) + ": add --allocator " + std::string(owner->name) + " or use one of " +
+          knob_list(*allocator));
     bad("--alloc-env " + k + " is not a " + std::string(allocator->name) + " knob; known: " + knob_list(*allocator));
   }
   if (value.empty()) bad("--alloc-env " + k + " has an empty value; write " + k + "=VALUE");
   check_value(key, *knob, value, out.warnings);
   if (!knob_works(*allocator, *knob))
-    out.warnings.push_back(k + " has no effect on the installed " + std::string(allocator->name) + " " + version_text(*allocator) +
-                           ": " + std::string(knob->when_ignored));
+    out.warnings.push_back(k + " has no effect on the installed " + std::string(allocator->name) + " " +
+                           version_text(*allocator) + ": " + std::string(knob->when_ignored));
   return out;
 }
 

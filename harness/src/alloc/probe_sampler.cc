@@ -82,7 +82,8 @@ void ProbeSampler::check_identity(double t_s, const SlotReading& r, EventSink& e
   const bool ok = expected(r);
   if (events_emitted_ < kMaxListed) {
     ++events_emitted_;
-    events.event(t_s, "allocator", {{"pid", r.pid}, {"allocator", r.allocator}, {"malloc_from", r.malloc_from}, {"expected", ok}});
+    events.event(t_s, "allocator",
+                 {{"pid", r.pid}, {"allocator", r.allocator}, {"malloc_from", r.malloc_from}, {"expected", ok}});
   }
   if (ok) {
     ++verified_;
@@ -90,10 +91,15 @@ void ProbeSampler::check_identity(double t_s, const SlotReading& r, EventSink& e
   }
   if (mismatch_) return;
   const std::string wanted = expected_real_path_.empty() ? options_.expected_allocator : expected_real_path_;
-  mismatch_ = "pid " + std::to_string(r.pid) + " is served by " + r.allocator + " (" + r.malloc_from + "), not " + wanted +
-              ": the program brings its own allocator or drops LD_PRELOAD; run it under that allocator or rebuild it without";
-  events.event(t_s, "allocator_mismatch", {{"pid", r.pid}, {"allocator", r.allocator}, {"malloc_from", r.malloc_from},
-                                           {"expected", wanted}, {"message", *mismatch_}});
+  mismatch_ =
+      "pid " + std::to_string(r.pid) + " is served by " + r.allocator + " (" + r.malloc_from + "), not " + wanted +
+      ": the program brings its own allocator or drops LD_PRELOAD; run it under that allocator or rebuild it without";
+  events.event(t_s, "allocator_mismatch",
+               {{"pid", r.pid},
+                {"allocator", r.allocator},
+                {"malloc_from", r.malloc_from},
+                {"expected", wanted},
+                {"message", *mismatch_}});
 }
 
 std::vector<SlotReading> ProbeSampler::refresh() {
@@ -180,7 +186,11 @@ PurgeOutcome ProbeSampler::purge_now(double t_s, EventSink& events, const std::s
   PurgeOutcome p;
   p.t_s = t_s;
   p.trigger = trigger;
-  struct Asked { ProbeSlot* slot; std::uint64_t rss_before; std::uint32_t request; };
+  struct Asked {
+    ProbeSlot* slot;
+    std::uint64_t rss_before;
+    std::uint32_t request;
+  };
   std::vector<Asked> asked;
   // RSS of every live process first, then all requests at once: processes purge in parallel.
   for (const auto& [pid, slot] : slots_) {
@@ -209,7 +219,8 @@ PurgeOutcome ProbeSampler::purge_now(double t_s, EventSink& events, const std::s
   p.returned_bytes = static_cast<double>(p.rss_before_bytes) - static_cast<double>(p.rss_after_bytes);
   // Bounded memory over a 24-hour run: the first purges are listed, the last one
   // overwrites the tail, and the totals count them all.
-  if (purges_.size() < kMaxListed) purges_.push_back(p); else purges_.back() = p;
+  if (purges_.size() < kMaxListed) purges_.push_back(p);
+  else purges_.back() = p;
   ++purge_count_;
   returned_total_ += p.returned_bytes;
   returned_max_ = purge_count_ == 1 ? p.returned_bytes : std::max(returned_max_, p.returned_bytes);
@@ -245,9 +256,10 @@ CheckResult ProbeSampler::allocator_check() const {
     // Shown with the verdict: a purge's effect is the first thing to read when RSS
     // fails to come back after a burst.
     std::string kinds;
-    for (const auto& [kind, totals] : by_trigger_) kinds += (kinds.empty() ? "" : ", ") + std::to_string(totals.count) + " " + kind;
-    c.summary += "; " + std::to_string(purge_count_) + (purge_count_ == 1 ? " purge (" : " purges (") + kinds + ") returned " + format_bytes(returned_total_) +
-                 " (largest " + format_bytes(returned_max_) + ")";
+    for (const auto& [kind, totals] : by_trigger_)
+      kinds += (kinds.empty() ? "" : ", ") + std::to_string(totals.count) + " " + kind;
+    c.summary += "; " + std::to_string(purge_count_) + (purge_count_ == 1 ? " purge (" : " purges (") + kinds +
+                 ") returned " + format_bytes(returned_total_) + " (largest " + format_bytes(returned_max_) + ")";
     c.figures.push_back({"purges", static_cast<double>(purge_count_), "count"});
     c.figures.push_back({"purge_returned_bytes", returned_total_, "bytes"});
   }
@@ -260,8 +272,9 @@ SamplerReport ProbeSampler::stop(double t_s, EventSink& events) {
     retire(r.pid, r);
   }
   if (processes_seen_ == 0 && !mismatch_)
-    mismatch_ = "no process of the target loaded libmemgate_probe.so, so the allocator is unverified: the target is static, "
-                "setuid, or clears LD_PRELOAD; run the program itself rather than a wrapper that does";
+    mismatch_ =
+        "no process of the target loaded libmemgate_probe.so, so the allocator is unverified: the target is static, "
+        "setuid, or clears LD_PRELOAD; run the program itself rather than a wrapper that does";
   nlohmann::json purge_list = nlohmann::json::array();
   for (const auto& p : purges_) purge_list.push_back(to_json(p));
   nlohmann::json by_trigger = nlohmann::json::object();
@@ -274,16 +287,24 @@ SamplerReport ProbeSampler::stop(double t_s, EventSink& events) {
       {"processes_seen", processes_seen_},
       {"allocators_seen", allocators_seen_},
       {"processes", listed_},
-      {"purges", {{"count", purge_count_}, {"returned_bytes_total", returned_total_}, {"returned_bytes_max", returned_max_},
-                  {"by_trigger", by_trigger}, {"list", purge_list}}},
-      {"probe", {{"interval_ms", interval_ms_}, {"publishes", publishes_}, {"thread_cpu_s", probe_cpu_s_},
-                 {"cpu_share_of_one_core", t_s > 0 ? probe_cpu_s_ / t_s : 0.0}}},
+      {"purges",
+       {{"count", purge_count_},
+        {"returned_bytes_total", returned_total_},
+        {"returned_bytes_max", returned_max_},
+        {"by_trigger", by_trigger},
+        {"list", purge_list}}},
+      {"probe",
+       {{"interval_ms", interval_ms_},
+        {"publishes", publishes_},
+        {"thread_cpu_s", probe_cpu_s_},
+        {"cpu_share_of_one_core", t_s > 0 ? probe_cpu_s_ / t_s : 0.0}}},
   };
   if (first_point_ && last_point_) {
     out["heap_first"] = to_json(first_point_->heap);
     out["heap_last"] = to_json(last_point_->heap);
-    nlohmann::json split = to_json(split_rss_growth(static_cast<double>(first_point_->rss), static_cast<double>(last_point_->rss),
-                                                    first_point_->heap, last_point_->heap));
+    nlohmann::json split =
+        to_json(split_rss_growth(static_cast<double>(first_point_->rss), static_cast<double>(last_point_->rss),
+                                 first_point_->heap, last_point_->heap));
     split["from_t_s"] = first_point_->t_s;
     split["to_t_s"] = last_point_->t_s;
     out["rss_split"] = split;

@@ -33,14 +33,14 @@ struct ProbeSamplerOptions {
 // One purge across every live process of the target.
 struct PurgeOutcome {
   double t_s = 0;
-  std::string trigger;               // "periodic", "phase", ...
-  std::size_t processes = 0;         // processes asked
-  std::size_t completed = 0;         // processes that answered in time
+  std::string trigger;        // "periodic", "phase", ...
+  std::size_t processes = 0;  // processes asked
+  std::size_t completed = 0;  // processes that answered in time
   std::uint64_t rss_before_bytes = 0;
   std::uint64_t rss_after_bytes = 0;
-  double returned_bytes = 0;         // rss_before - rss_after (negative: RSS grew meanwhile)
+  double returned_bytes = 0;  // rss_before - rss_after (negative: RSS grew meanwhile)
   HeapFigures heap_before, heap_after;
-  double longest_purge_s = 0;        // slowest process's purge call
+  double longest_purge_s = 0;  // slowest process's purge call
 };
 
 nlohmann::json to_json(const PurgeOutcome& purge);
@@ -100,10 +100,17 @@ class ProbeSampler : public Sampler {
   std::vector<PurgeOutcome> purges_;  // the first 63 and the latest
   std::size_t purge_count_ = 0;
   double returned_total_ = 0, returned_max_ = 0;
-  struct TriggerTotals { std::size_t count = 0; double returned_bytes = 0; };
+  struct TriggerTotals {
+    std::size_t count = 0;
+    double returned_bytes = 0;
+  };
   std::map<std::string, TriggerTotals> by_trigger_;  // "periodic", "phase" (bounded: two kinds)
   // First and latest tick with heap figures, for the RSS growth split.
-  struct Point { double t_s = 0; std::uint64_t rss = 0; HeapFigures heap; };
+  struct Point {
+    double t_s = 0;
+    std::uint64_t rss = 0;
+    HeapFigures heap;
+  };
   std::optional<Point> first_point_, last_point_;
   std::size_t events_emitted_ = 0;
 };

@@ -25,7 +25,8 @@ std::optional<std::uint64_t> figure(std::uint64_t v) {
 }
 
 HeapFigures to_figures(const memgate_probe_heap& h) {
-  return {figure(h.allocated), figure(h.active), figure(h.resident), figure(h.mapped), figure(h.retained), figure(h.free_held)};
+  return {figure(h.allocated), figure(h.active),   figure(h.resident),
+          figure(h.mapped),    figure(h.retained), figure(h.free_held)};
 }
 
 std::string bounded(const char* text, std::size_t size) { return std::string(text, ::strnlen(text, size)); }
@@ -100,7 +101,8 @@ std::optional<SlotReading> ProbeSlot::read() const {
   // attempts, rather than spinning through every attempt while it writes.
   for (int attempt = 0; attempt < 100; ++attempt) {
     if (attempt > 0) sys::sleep_for_seconds(20e-6);
-    if (__atomic_load_n(&slot_->magic, __ATOMIC_ACQUIRE) != MEMGATE_PROBE_MAGIC || slot_->version != MEMGATE_PROBE_VERSION)
+    if (__atomic_load_n(&slot_->magic, __ATOMIC_ACQUIRE) != MEMGATE_PROBE_MAGIC ||
+        slot_->version != MEMGATE_PROBE_VERSION)
       return std::nullopt;
     const std::uint32_t before = __atomic_load_n(&slot_->stats_seq, __ATOMIC_ACQUIRE);
     if (before & 1u) continue;  // the probe is writing: retry

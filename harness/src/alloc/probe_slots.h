@@ -18,9 +18,9 @@ namespace memgate::alloc {
 
 struct SlotReading {
   pid_t pid = 0;
-  std::uint32_t state = 0;      // enum memgate_probe_state
-  std::string allocator;        // what the probe found serving malloc
-  std::string malloc_from;      // the file that defines that malloc
+  std::uint32_t state = 0;  // enum memgate_probe_state
+  std::string allocator;    // what the probe found serving malloc
+  std::string malloc_from;  // the file that defines that malloc
   std::uint32_t interval_ms = 0;
   std::uint64_t publishes = 0;
   std::uint64_t published_ns = 0;  // CLOCK_MONOTONIC of the heap figures

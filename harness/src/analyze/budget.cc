@@ -28,7 +28,8 @@ CheckResult budget(const std::string& id, const std::string& what, double observ
                 ", over the budget of " + format_amount(limit, unit);
   } else {
     r.outcome = Outcome::pass;
-    r.summary = what + " peaked at " + format_amount(observed, unit) + ", within the budget of " + format_amount(limit, unit);
+    r.summary =
+        what + " peaked at " + format_amount(observed, unit) + ", within the budget of " + format_amount(limit, unit);
   }
   return r;
 }
@@ -48,11 +49,12 @@ std::vector<CheckResult> budget_checks(const BudgetLimits& limits, const RunSumm
       at = -1;  // eBPF records the peak, not when it was
       ++samples;
     }
-    out.push_back(budget(check_id::kRssBudget, "RSS", peak, static_cast<double>(*limits.max_rss_bytes), at, "bytes", samples));
+    out.push_back(
+        budget(check_id::kRssBudget, "RSS", peak, static_cast<double>(*limits.max_rss_bytes), at, "bytes", samples));
   }
   if (limits.max_pss_bytes)
-    out.push_back(budget(check_id::kPssBudget, "PSS", s.pss.max, static_cast<double>(*limits.max_pss_bytes), s.pss.max_at_s,
-                         "bytes", s.pss.samples));
+    out.push_back(budget(check_id::kPssBudget, "PSS", s.pss.max, static_cast<double>(*limits.max_pss_bytes),
+                         s.pss.max_at_s, "bytes", s.pss.samples));
   if (limits.max_fds)
     out.push_back(budget(check_id::kFdBudget, "Open file descriptors", s.fds.max, static_cast<double>(*limits.max_fds),
                          s.fds.max_at_s, "count", s.fds.samples));

@@ -17,7 +17,8 @@ struct Window {
 };
 
 // Finite points with begin <= t < end (end inclusive when `closed`).
-Window points_between(std::span<const double> t_s, std::span<const double> values, double begin, double end, bool closed) {
+Window points_between(std::span<const double> t_s, std::span<const double> values, double begin, double end,
+                      bool closed) {
   Window w;
   for (std::size_t i = 0; i < t_s.size(); ++i) {
     const double t = t_s[i];
@@ -38,7 +39,8 @@ CheckResult burst_recovery_check(std::string id, std::string what, std::span<con
   CheckResult r;
   r.id = std::move(id);
   r.outcome = Outcome::inconclusive;
-  const auto burst = std::find_if(phases.begin(), phases.end(), [&](const PhaseSpan& p) { return p.name == s.burst_phase; });
+  const auto burst =
+      std::find_if(phases.begin(), phases.end(), [&](const PhaseSpan& p) { return p.name == s.burst_phase; });
   if (burst == phases.end()) {
     r.summary = what + " burst recovery cannot be judged: no phase named '" + s.burst_phase +
                 "' was recorded; tag the burst in the scenario's phases.";
@@ -53,7 +55,8 @@ CheckResult burst_recovery_check(std::string id, std::string what, std::span<con
     if (std::isfinite(t_s[i]) && std::isfinite(values[i])) last_t = std::max(last_t, t_s[i]);
   double recovery_end = s.recovery_window_s ? burst->end_s + *s.recovery_window_s : last_t;
   for (const auto& p : phases)
-    if (&p != &*burst && p.name == s.burst_phase && p.start_s >= burst->end_s) recovery_end = std::min(recovery_end, p.start_s);
+    if (&p != &*burst && p.name == s.burst_phase && p.start_s >= burst->end_s)
+      recovery_end = std::min(recovery_end, p.start_s);
   recovery_end = std::min(recovery_end, last_t);
 
   const Window before = points_between(t_s, values, burst->start_s - s.pre_window_s, burst->start_s, false);
@@ -62,9 +65,9 @@ CheckResult burst_recovery_check(std::string id, std::string what, std::span<con
   const double recovery_s = recovery_end - burst->end_s;
   if (before.v.size() < kMinPoints || after.v.size() < kMinPoints || recovery_s < s.level_window_s) {
     r.summary = what + " burst recovery cannot be judged: " + std::to_string(before.v.size()) +
-                " samples before the burst and " + format_duration(std::max(0.0, recovery_s)) +
-                " after it (needs " + std::to_string(kMinPoints) + " samples before and " +
-                format_duration(s.level_window_s) + " after); lengthen the phases around the burst.";
+                " samples before the burst and " + format_duration(std::max(0.0, recovery_s)) + " after it (needs " +
+                std::to_string(kMinPoints) + " samples before and " + format_duration(s.level_window_s) +
+                " after); lengthen the phases around the burst.";
     return r;
   }
 
@@ -86,10 +89,13 @@ CheckResult burst_recovery_check(std::string id, std::string what, std::span<con
     begin = end;
   }
 
-  r.figures = {{"pre_burst_level", pre, unit},       {"burst_peak", peak, unit},
-               {"post_recovery_level", post, unit},  {figure::kRetained, retained, unit},
+  r.figures = {{"pre_burst_level", pre, unit},
+               {"burst_peak", peak, unit},
+               {"post_recovery_level", post, unit},
+               {figure::kRetained, retained, unit},
                {"retained_pct", pre > 0 ? 100 * retained / pre : 0, "%"},
-               {"tolerance", tolerance, unit},       {"recovery_window_s", recovery_s, "s"}};
+               {"tolerance", tolerance, unit},
+               {"recovery_window_s", recovery_s, "s"}};
   if (recovered_after_s) r.figures.push_back({"time_to_recover_s", *recovered_after_s, "s"});
 
   const std::string retained_text = format_amount(retained, unit) + " (" +
@@ -104,13 +110,14 @@ CheckResult burst_recovery_check(std::string id, std::string what, std::span<con
     return r;
   }
   // Still falling at the end of the window? Then the window, not the target, is too short.
-  const Window tail = points_between(after.t, after.v, recovery_end - std::max(s.level_window_s, recovery_s / 3),
-                                     recovery_end, true);
+  const Window tail =
+      points_between(after.t, after.v, recovery_end - std::max(s.level_window_s, recovery_s / 3), recovery_end, true);
   const ReducedSeries reduced = reduce_series(tail.t, tail.v, 128);
   std::vector<double> residuals = reduced.values;
   const SenSlope fit = theil_sen(reduced.t_s, reduced.values, 0, 0.95);
   for (std::size_t i = 0; i < residuals.size(); ++i) residuals[i] -= fit.intercept + fit.slope * reduced.t_s[i];
-  const MannKendall mk = mann_kendall(reduced.values, variance_inflation(residuals, AutocorrelationCorrection::multi_lag));
+  const MannKendall mk =
+      mann_kendall(reduced.values, variance_inflation(residuals, AutocorrelationCorrection::multi_lag));
   const bool falling = mk.var_s_corrected > 0 && mk.z < -normal_quantile(0.975);
   // Falling, but so slowly that even at the steepest rate the tail allows (the interval's
   // lower bound) it would still be above tolerance after another recovery window: a

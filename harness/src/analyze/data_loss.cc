@@ -23,7 +23,8 @@ std::string breakdown(const Accounting& a) {
   }
   if (a.spilled > 0) {
     text += ", " + std::to_string(a.spilled) + " spilled to disk";
-    text += a.pending_spill == 0 ? " and all replayed" : " of which " + std::to_string(a.pending_spill) + " still on disk";
+    text +=
+        a.pending_spill == 0 ? " and all replayed" : " of which " + std::to_string(a.pending_spill) + " still on disk";
   }
   return text;
 }
@@ -54,19 +55,21 @@ CheckResult no_data_loss_check(const DataLossInputs& in) {
 
   r.outcome = Outcome::fail;
   if (a.reported_lost && *a.reported_lost != lost) {
-    r.summary = "the counts do not add up: the target reports lost = " + signed_count(*a.reported_lost) + " but received - processed - rejected - pending_spill = " +
-                std::to_string(a.received) + " - " + std::to_string(a.processed) + " - " + std::to_string(a.rejected_total) + " - " +
+    r.summary = "the counts do not add up: the target reports lost = " + signed_count(*a.reported_lost) +
+                " but received - processed - rejected - pending_spill = " + std::to_string(a.received) + " - " +
+                std::to_string(a.processed) + " - " + std::to_string(a.rejected_total) + " - " +
                 std::to_string(a.pending_spill) + " = " + signed_count(lost);
     return r;
   }
   if (lost > 0) {
-    r.summary = signed_count(lost) + " of the " + count(a.received, unit) + " the target received were neither processed, rejected nor kept on disk (" +
-                breakdown(a) + "): they were lost inside the target";
+    r.summary = signed_count(lost) + " of the " + count(a.received, unit) +
+                " the target received were neither processed, rejected nor kept on disk (" + breakdown(a) +
+                "): they were lost inside the target";
     return r;
   }
   if (lost < 0) {
-    r.summary = "the counts do not add up: the target accounts for " + count(accounted, unit) + " (" + breakdown(a) + ") but received only " +
-                std::to_string(a.received);
+    r.summary = "the counts do not add up: the target accounts for " + count(accounted, unit) + " (" + breakdown(a) +
+                ") but received only " + std::to_string(a.received);
     return r;
   }
   if (in.traffic && !in.delivery) {
@@ -77,13 +80,15 @@ CheckResult no_data_loss_check(const DataLossInputs& in) {
   if (in.delivery) {
     const auto delivered = in.delivery->delivered;
     if (delivered > a.received) {
-      r.summary = "the generator delivered " + count(delivered, unit) + " but the target received only " + std::to_string(a.received) + ": " +
-                  std::to_string(delivered - a.received) + " were lost before the target counted them (left unread when it stopped?)";
+      r.summary = "the generator delivered " + count(delivered, unit) + " but the target received only " +
+                  std::to_string(a.received) + ": " + std::to_string(delivered - a.received) +
+                  " were lost before the target counted them (left unread when it stopped?)";
       return r;
     }
     if (delivered < a.received) {
-      r.summary = "the counts do not add up: the target received " + count(a.received, unit) + " but the generator delivered only " +
-                  std::to_string(delivered) + " (another input, or a different unit?)";
+      r.summary = "the counts do not add up: the target received " + count(a.received, unit) +
+                  " but the generator delivered only " + std::to_string(delivered) +
+                  " (another input, or a different unit?)";
       return r;
     }
     r.outcome = Outcome::pass;

@@ -17,10 +17,10 @@ namespace memgate::analyze {
 struct Accounting {
   std::uint64_t received = 0, processed = 0, rejected_total = 0;
   std::uint64_t spilled = 0, replayed = 0;
-  std::uint64_t pending_spill = 0;         // spilled, not yet replayed: on disk, not lost
-  std::optional<std::int64_t> reported_lost;  // the target's own "lost", when it sent one
+  std::uint64_t pending_spill = 0;                // spilled, not yet replayed: on disk, not lost
+  std::optional<std::int64_t> reported_lost;      // the target's own "lost", when it sent one
   std::map<std::string, std::uint64_t> rejected;  // by reason
-  std::string unit = "records";            // what received counts ("pairs" for batch_router)
+  std::string unit = "records";                   // what received counts ("pairs" for batch_router)
   std::size_t writers = 1;
 };
 
@@ -36,7 +36,7 @@ struct DataLossInputs {
   std::string no_accounting;  // why there is none (one sentence with the fix)
   bool traffic = false;       // a traffic generator ran
   std::optional<Delivery> delivery;
-  std::string no_delivery;    // why the delivered count is unknown although traffic ran
+  std::string no_delivery;  // why the delivered count is unknown although traffic ran
 };
 
 // FAIL when the target's counts do not add up (received != processed + rejected +

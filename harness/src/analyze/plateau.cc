@@ -52,7 +52,8 @@ PlateauSettings PlateauSettings::for_counts() {
   return s;
 }
 
-PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const double> values, const PlateauSettings& settings) {
+PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const double> values,
+                                const PlateauSettings& settings) {
   if (t_s.size() != values.size())
     throw Error(ExitCode::internal, "plateau: " + std::to_string(t_s.size()) + " times for " +
                                         std::to_string(values.size()) + " values; pass one time per value");
@@ -72,8 +73,7 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
 
   std::size_t from = 0;
   while (from < t_s.size() && !(t_s[from] >= steady_from)) ++from;
-  const ReducedSeries steady =
-      reduce_series(t_s.subspan(from), values.subspan(from), settings.analysis_points);
+  const ReducedSeries steady = reduce_series(t_s.subspan(from), values.subspan(from), settings.analysis_points);
   a.dropped_points = steady.dropped_points;
   for (std::size_t i = 0; i < from; ++i) a.dropped_points += !(std::isfinite(t_s[i]) && std::isfinite(values[i]));
   a.largest_gap_s = steady.largest_gap_s;
@@ -85,8 +85,9 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
   }
   const std::size_t min_points = std::max<std::size_t>(settings.min_points, 3);
   if (a.points < min_points || a.steady_s < settings.min_steady_s) {
-    a.reason = "the steady window has " + std::to_string(a.points) + " usable points over " + format_duration(a.steady_s) +
-               " (needs " + std::to_string(min_points) + " points over " + format_duration(settings.min_steady_s) + ")";
+    a.reason = "the steady window has " + std::to_string(a.points) + " usable points over " +
+               format_duration(a.steady_s) + " (needs " + std::to_string(min_points) + " points over " +
+               format_duration(settings.min_steady_s) + ")";
     if (a.steady_s < settings.min_steady_s) a.run_length_needed_s = a.warmup_s + settings.min_steady_s;
     if (!steady.t_s.empty()) a.steady = median(steady.values);
     return a;
@@ -111,7 +112,8 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
     a.gc_drops = saw.drop_t_s.size();
     a.sawtooth_periodic = saw.periodic;
   } else if (!flat.t_s.empty()) {
-    a.sawtooth_note = "the first of " + std::to_string(saw.drop_t_s.size()) + " drops leaves too short a window after it";
+    a.sawtooth_note =
+        "the first of " + std::to_string(saw.drop_t_s.size()) + " drops leaves too short a window after it";
   }
 
   const TrendEstimate trend = estimate_trend(trend_t, v, settings.correction, settings.confidence, settings.student_t);
@@ -171,7 +173,8 @@ CheckResult plateau_check(std::string id, std::string what, std::span<const doub
 }
 
 CheckResult count_plateau_check(std::string id, std::string what, std::span<const double> t_s,
-                                std::span<const double> values, const PlateauSettings& settings, double min_net_growth) {
+                                std::span<const double> values, const PlateauSettings& settings,
+                                double min_net_growth) {
   const PlateauAnalysis a = analyze_plateau(t_s, values, settings);
   // Net growth over the steady window on the raw counts: exact for step-wise series.
   std::vector<double> first, last;
@@ -194,15 +197,16 @@ CheckResult count_plateau_check(std::string id, std::string what, std::span<cons
   if (a.outcome == Outcome::fail && net < min_net_growth) {
     r.outcome = Outcome::inconclusive;
     r.summary = what + " trends upward (" + format_amount(a.slope_per_h, "count") + "/h) but grew by only " +
-                format_amount(net, "count") + " over the steady window (needs " + format_amount(min_net_growth, "count") +
-                "): run longer to see whether it keeps growing.";
+                format_amount(net, "count") + " over the steady window (needs " +
+                format_amount(min_net_growth, "count") + "): run longer to see whether it keeps growing.";
   }
   r.figures = plateau_figures("count", a, settings);
   r.figures.push_back({"net_growth", net, "count"});
   return r;
 }
 
-CheckResult fd_plateau_check(std::span<const double> t_s, std::span<const double> values, const PlateauSettings& settings) {
+CheckResult fd_plateau_check(std::span<const double> t_s, std::span<const double> values,
+                             const PlateauSettings& settings) {
   return count_plateau_check(check_id::kFdPlateau, "Open file descriptors", t_s, values, settings);
 }
 
@@ -222,7 +226,8 @@ Warmup parse_warmup(const std::string& text) {
 }
 
 void parse_tolerance(const std::string& text, PlateauSettings& settings) {
-  const std::string usage = "--tolerance '" + text + "': use a rate per hour such as 2%/h, 1MiB/h, 3/h, or both "
+  const std::string usage = "--tolerance '" + text +
+                            "': use a rate per hour such as 2%/h, 1MiB/h, 3/h, or both "
                             "comma-separated (1MiB/h,2%/h)";
   std::optional<double> abs_per_h, pct_per_h;
   std::size_t start = 0;
@@ -235,7 +240,8 @@ void parse_tolerance(const std::string& text, PlateauSettings& settings) {
     if (item.back() == '%') {
       double number = -1;
       const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size() - 1, number);
-      if (pct_per_h || ec != std::errc{} || end != item.data() + item.size() - 1 || !(number >= 0) || !std::isfinite(number))
+      if (pct_per_h || ec != std::errc{} || end != item.data() + item.size() - 1 || !(number >= 0) ||
+          !std::isfinite(number))
         throw Error(ExitCode::usage, usage);
       pct_per_h = number;
       continue;

@@ -68,17 +68,17 @@ void parse_tolerance(const std::string& text, PlateauSettings& settings);
 // Everything the plateau verdict is built from (for tests, the study and plots).
 struct PlateauAnalysis {
   Outcome outcome = Outcome::inconclusive;
-  std::string reason;  // set when the series cannot be judged at all
+  std::string reason;      // set when the series cannot be judged at all
   std::size_t points = 0;  // analysis points in the steady window
   double warmup_s = 0, steady_s = 0, run_s = 0;
-  double baseline = 0;     // fitted level at the start of the steady window
-  double steady = 0;       // median of the steady window
-  double end_level = 0;    // fitted level at the last sample
+  double baseline = 0;   // fitted level at the start of the steady window
+  double steady = 0;     // median of the steady window
+  double end_level = 0;  // fitted level at the last sample
   double slope_per_h = 0, slope_low_per_h = 0, slope_high_per_h = 0;
   double tolerance_per_h = 0;
   double late_slope_per_h = 0;       // Theil–Sen slope of the later half of the steady window
   double late_slope_high_per_h = 0;  // its upper confidence bound (same correction and level)
-  double p_value = 1;      // one-sided Mann–Kendall, autocorrelation-corrected
+  double p_value = 1;                // one-sided Mann–Kendall, autocorrelation-corrected
   double variance_inflation = 1;
   double effective_n = 0;  // points / variance_inflation
   double projected_at_horizon = 0;
@@ -95,7 +95,8 @@ struct PlateauAnalysis {
 
 // t_s ascending (seconds), values in `unit`. Up to millions of raw points or a few
 // thousand bucket means; NaN/inf points are dropped.
-PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const double> values, const PlateauSettings& settings);
+PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const double> values,
+                                const PlateauSettings& settings);
 
 // The check: id e.g. "rss-plateau", what e.g. "RSS", unit "bytes" or "count".
 // Figures: docs/plateau.md#figures.
@@ -111,13 +112,13 @@ CheckResult fd_plateau_check(std::span<const double> t_s, std::span<const double
                              const PlateauSettings& settings = PlateauSettings::for_counts());
 
 struct BurstSettings {
-  std::string burst_phase = "burst";    // phase name to look for (first match)
-  double pre_window_s = 60;             // pre-burst level: median over this window before the burst
+  std::string burst_phase = "burst";        // phase name to look for (first match)
+  double pre_window_s = 60;                 // pre-burst level: median over this window before the burst
   std::optional<double> recovery_window_s;  // default: until the next burst phase or the end
-  double level_window_s = 30;           // retained level: median over the end of the recovery window
-  double tolerance_abs = 1024.0 * 1024.0;  // value units (1 MiB for bytes)
-  double tolerance_pct = 5.0;           // percent of the pre-burst level; the larger wins
-  double bucket_s = 1;                  // smoothing for time_to_recover_s (bucket medians)
+  double level_window_s = 30;               // retained level: median over the end of the recovery window
+  double tolerance_abs = 1024.0 * 1024.0;   // value units (1 MiB for bytes)
+  double tolerance_pct = 5.0;               // percent of the pre-burst level; the larger wins
+  double bucket_s = 1;                      // smoothing for time_to_recover_s (bucket medians)
 };
 
 // After the burst phase ends: the time until the value is back within tolerance of the

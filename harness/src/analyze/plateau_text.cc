@@ -35,14 +35,12 @@ std::string plateau_summary(const std::string& what, const std::string& unit, co
     if (a.run_length_needed_s) text += "; run at least " + format_duration(*a.run_length_needed_s);
     return text + ".";
   }
-  const std::string interval = percent(s.confidence) + " CI " + rate(a.slope_low_per_h, unit) + " to " +
-                               rate(a.slope_high_per_h, unit);
+  const std::string interval =
+      percent(s.confidence) + " CI " + rate(a.slope_low_per_h, unit) + " to " + rate(a.slope_high_per_h, unit);
   std::string window = "over a " + format_duration(a.steady_s) + " steady window";
   // Under a GC sawtooth the slope is that of the level after each collection.
-  if (a.gc_drops > 0)
-    window += " (level after each of " + std::to_string(a.gc_drops) + " GC-like drops)";
-  else if (!a.sawtooth_note.empty())
-    window += " (GC-like drops not used: " + a.sawtooth_note + ")";
+  if (a.gc_drops > 0) window += " (level after each of " + std::to_string(a.gc_drops) + " GC-like drops)";
+  else if (!a.sawtooth_note.empty()) window += " (GC-like drops not used: " + a.sawtooth_note + ")";
   const std::string tolerance = "the " + rate(a.tolerance_per_h, unit) + " tolerance";
   switch (a.outcome) {
     case Outcome::fail: {
@@ -50,9 +48,9 @@ std::string plateau_summary(const std::string& what, const std::string& unit, co
                          tolerance + "; at this rate it reaches " + format_amount(a.projected_at_horizon, unit) +
                          " after " + format_duration(s.horizon_s);
       if (s.limit)
-        text += a.time_to_limit_s ? " and the " + format_amount(*s.limit, unit) + " limit in " +
-                                        format_duration(*a.time_to_limit_s)
-                                  : "";
+        text += a.time_to_limit_s
+                    ? " and the " + format_amount(*s.limit, unit) + " limit in " + format_duration(*a.time_to_limit_s)
+                    : "";
       return text + ": find what is retained per unit of work (heap profile or allocation trace).";
     }
     case Outcome::pass:

@@ -119,7 +119,8 @@ std::vector<double> periodic_drops(std::span<const double> t, std::span<const do
   const auto extreme = [&](double at, bool lowest) {
     const auto c = static_cast<std::size_t>(std::lround(at));
     double e = acf[c];
-    for (std::size_t l = c - 2; l <= std::min(max_lag, c + 2); ++l) e = lowest ? std::min(e, acf[l]) : std::max(e, acf[l]);
+    for (std::size_t l = c - 2; l <= std::min(max_lag, c + 2); ++l)
+      e = lowest ? std::min(e, acf[l]) : std::max(e, acf[l]);
     return e;
   };
   if (!(extreme(1.5 * static_cast<double>(peak), true) < -kPeriodicAcf) ||
@@ -199,8 +200,9 @@ Sawtooth detect_sawtooth(std::span<const double> t_s, std::span<const double> va
     return saw;
   }
   if (drops.empty()) return saw;
-  saw.note = drops.size() < kMinDrops ? "one drop, not a recurring GC sawtooth"
-                                      : std::to_string(drops.size()) + " drops too close to the noise to date every collection";
+  saw.note = drops.size() < kMinDrops
+                 ? "one drop, not a recurring GC sawtooth"
+                 : std::to_string(drops.size()) + " drops too close to the noise to date every collection";
   saw.note += ", and " + why_not;
   return saw;
 }
@@ -245,8 +247,8 @@ ClimbsRemoved remove_climbs(std::span<const double> t_s, std::span<const double>
     out.note = std::to_string(drop_t_s.size()) + " drops without a climb between them";
     return out;
   }
-  const auto first = static_cast<std::size_t>(std::lower_bound(t_s.begin(), t_s.begin() + static_cast<std::ptrdiff_t>(n),
-                                                               drop_t_s.front()) - t_s.begin());
+  const auto first = static_cast<std::size_t>(
+      std::lower_bound(t_s.begin(), t_s.begin() + static_cast<std::ptrdiff_t>(n), drop_t_s.front()) - t_s.begin());
   if (first >= n) return out;
   // The climb holds the leak too: take out the slope the series keeps once the climbs are
   // removed. Two rounds: the first sees a staircase (flat teeth), the second a line.

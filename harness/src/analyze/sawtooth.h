@@ -13,11 +13,11 @@
 namespace memgate::analyze {
 
 struct Sawtooth {
-  std::vector<double> drop_t_s;  // when each collection happened; empty when not a usable sawtooth
+  std::vector<double> drop_t_s;                // when each collection happened; empty when not a usable sawtooth
   std::vector<double> drop_from_s, drop_to_s;  // the points it happened between
-  std::size_t drops_seen = 0;    // drops far below the noise, used or not
-  std::string note;              // why drops that were seen are not used (empty when used or none seen)
-  bool periodic = false;         // dated from the fitted period, not from single drops
+  std::size_t drops_seen = 0;                  // drops far below the noise, used or not
+  std::string note;                            // why drops that were seen are not used (empty when used or none seen)
+  bool periodic = false;                       // dated from the fitted period, not from single drops
   bool usable() const { return !drop_t_s.empty(); }
 };
 

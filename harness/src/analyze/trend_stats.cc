@@ -48,7 +48,8 @@ std::vector<std::uint32_t> dense_ranks(std::span<const double> x, std::size_t& d
 
 // S over a sequence of dense ranks: for each point, earlier smaller minus earlier larger
 // ones, counted with a Fenwick tree (`tree` is scratch space, resized here).
-double kendall_s_of_ranks(std::span<const std::uint32_t> ranks, std::size_t distinct, std::vector<std::uint32_t>& tree) {
+double kendall_s_of_ranks(std::span<const std::uint32_t> ranks, std::size_t distinct,
+                          std::vector<std::uint32_t>& tree) {
   tree.assign(distinct + 1, 0);
   const auto count_up_to = [&](std::size_t r) {  // earlier points with rank < r
     std::uint64_t c = 0;
@@ -352,11 +353,12 @@ double small_sample_factor(double effective_n, double confidence) {
 
 }  // namespace
 
-TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double> values, AutocorrelationCorrection mode,
-                             double confidence, bool student_t) {
+TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double> values,
+                             AutocorrelationCorrection mode, double confidence, bool student_t) {
   const SenSlope point = theil_sen(t_s, values, 0, confidence);
   std::vector<double> residuals(std::min(t_s.size(), values.size()));
-  for (std::size_t i = 0; i < residuals.size(); ++i) residuals[i] = values[i] - (point.intercept + point.slope * t_s[i]);
+  for (std::size_t i = 0; i < residuals.size(); ++i)
+    residuals[i] = values[i] - (point.intercept + point.slope * t_s[i]);
   const bool whiten = mode == AutocorrelationCorrection::prewhitening || mode == AutocorrelationCorrection::tfpw;
   const double n = static_cast<double>(residuals.size());
   double inflation = 1, rho = 0;
@@ -407,7 +409,8 @@ double normal_quantile(double p) {
 std::size_t detect_warmup(std::span<const double> t_s, std::span<const double> values, double max_fraction) {
   const std::size_t n = std::min(t_s.size(), values.size());
   if (n < 8) return 0;
-  const auto last_cut = std::min(n - 4, static_cast<std::size_t>(std::clamp(max_fraction, 0.0, 1.0) * static_cast<double>(n)));
+  const auto last_cut =
+      std::min(n - 4, static_cast<std::size_t>(std::clamp(max_fraction, 0.0, 1.0) * static_cast<double>(n)));
   // Centre both axes so the running sums keep their precision on byte-sized values.
   const double t0 = t_s[0], v0 = values[0];
   double st = 0, sv = 0, stt = 0, svv = 0, stv = 0;

@@ -27,15 +27,15 @@ ReducedSeries reduce_series(std::span<const double> t_s, std::span<const double>
 // How the variance of the Mann–Kendall statistic is inflated for serial correlation.
 // The study in docs/plateau.md measures each on the same data.
 enum class AutocorrelationCorrection {
-  none,       // textbook test: assumes independent points (cries wolf on memory series)
-  lag1,       // AR(1) from the lag-1 autocorrelation of the residuals (ar1_coefficient)
-  multi_lag,  // Hamed–Rao weights over every lag up to the first non-positive autocorrelation
-  batch_means,  // long-run variance from overlapping batch means of the residuals: counts the
-                // negative lags of periodic noise (GC sawtooth) that truncated sums ignore
-  adaptive,     // batch means when the residuals look periodic (autocorrelation dips below
-                // -0.25 within n/4 lags), else lag1 unless batch means exceeds it by more
-                // than twice its own sampling error (a slow part lag 1 does not see): the
-                // AR(1) model is the steadier estimate on short runs of slow noise
+  none,             // textbook test: assumes independent points (cries wolf on memory series)
+  lag1,             // AR(1) from the lag-1 autocorrelation of the residuals (ar1_coefficient)
+  multi_lag,        // Hamed–Rao weights over every lag up to the first non-positive autocorrelation
+  batch_means,      // long-run variance from overlapping batch means of the residuals: counts the
+                    // negative lags of periodic noise (GC sawtooth) that truncated sums ignore
+  adaptive,         // batch means when the residuals look periodic (autocorrelation dips below
+                    // -0.25 within n/4 lags), else lag1 unless batch means exceeds it by more
+                    // than twice its own sampling error (a slow part lag 1 does not see): the
+                    // AR(1) model is the steadier estimate on short runs of slow noise
   block_bootstrap,  // Var(S) of circular block resamples of the residuals (block length sqrt(n))
   // The two below transform the series instead of inflating Var(S) (estimate_trend):
   prewhitening,  // AR(1) pre-whitening of values *and* times (Cochrane–Orcutt), then the
@@ -74,19 +74,19 @@ std::vector<double> prewhiten(std::span<const double> x, double rho);
 double kendall_s(std::span<const double> values);
 
 struct MannKendall {
-  double s = 0;             // sum of sign(x_j - x_i) over i < j
-  double var_s = 0;         // tie-corrected variance under independence
+  double s = 0;                // sum of sign(x_j - x_i) over i < j
+  double var_s = 0;            // tie-corrected variance under independence
   double var_s_corrected = 0;  // var_s times the autocorrelation inflation
-  double z = 0;             // continuity-corrected, with var_s_corrected
-  double p_increasing = 1;  // one-sided p-value for an upward trend
+  double z = 0;                // continuity-corrected, with var_s_corrected
+  double p_increasing = 1;     // one-sided p-value for an upward trend
 };
 
 MannKendall mann_kendall(std::span<const double> values, double inflation);
 
 struct SenSlope {
-  double slope = 0;      // median of pairwise slopes, value units per second
+  double slope = 0;          // median of pairwise slopes, value units per second
   double low = 0, high = 0;  // confidence bounds from the (corrected) Mann–Kendall variance
-  double intercept = 0;  // median of v - slope * t
+  double intercept = 0;      // median of v - slope * t
 };
 
 // Exact: all n(n-1)/2 pairs, so keep n to a few thousand (the plateau check uses 256).
@@ -96,18 +96,18 @@ SenSlope theil_sen(std::span<const double> t_s, std::span<const double> values, 
 // handled by `mode`: the inflation modes scale Var(S) of the series, the pre-whitening
 // modes run the plain tests on a whitened series. Slopes in value units per second.
 struct TrendEstimate {
-  SenSlope sen;           // slope and interval; intercept of the original series
-  MannKendall mk;         // on the series the test ran on (whitened for prewhitening, tfpw)
+  SenSlope sen;                   // slope and interval; intercept of the original series
+  MannKendall mk;                 // on the series the test ran on (whitened for prewhitening, tfpw)
   double variance_inflation = 1;  // for serial correlation; AR(1) theory (1+rho)/(1-rho) for prewhitening
-  double rho = 0;         // AR(1) coefficient removed (pre-whitening modes), else 0
-  double effective_n = 0;     // points / variance_inflation
-  double small_sample = 1;    // (t / z)^2 at the interval's quantile, 1 without student_t
+  double rho = 0;                 // AR(1) coefficient removed (pre-whitening modes), else 0
+  double effective_n = 0;         // points / variance_inflation
+  double small_sample = 1;        // (t / z)^2 at the interval's quantile, 1 without student_t
 };
 // student_t: the interval and the test use Student's t with effective_n - 2 degrees of
 // freedom instead of the normal quantile, because the correlation is estimated from
 // the same few effective points (applied as a factor on Var(S), exact at the quantile).
-TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double> values, AutocorrelationCorrection mode,
-                             double confidence, bool student_t = false);
+TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double> values,
+                             AutocorrelationCorrection mode, double confidence, bool student_t = false);
 
 // Standard normal quantile and upper tail, on std::erfc.
 double normal_quantile(double p);

@@ -40,7 +40,8 @@ std::vector<VariantSummary> aggregate(const std::vector<Variant>& variants, cons
       if (run.allocator_verified && !*run.allocator_verified) {
         ++s.unverified;
         const std::string why = run.mismatch.empty() ? "allocator not verified" : run.mismatch;
-        if (s.problems.size() < kMaxProblemsListed && std::find(s.problems.begin(), s.problems.end(), why) == s.problems.end())
+        if (s.problems.size() < kMaxProblemsListed &&
+            std::find(s.problems.begin(), s.problems.end(), why) == s.problems.end())
           s.problems.push_back(why);
       }
       for (const auto& [key, value] : run.values) values[key].push_back(value);

@@ -23,12 +23,12 @@ Spread spread_of(std::vector<double> values);
 struct VariantSummary {
   Variant variant;
   std::size_t runs = 0;
-  std::size_t target_failures = 0;  // runs whose target crashed / failed on its own
-  std::size_t unverified = 0;       // runs where the probe did not confirm the allocator
-  std::map<std::string, Spread> metrics;                              // only measured metrics
+  std::size_t target_failures = 0;        // runs whose target crashed / failed on its own
+  std::size_t unverified = 0;             // runs where the probe did not confirm the allocator
+  std::map<std::string, Spread> metrics;  // only measured metrics
   std::map<std::string, std::map<std::string, std::size_t>> checks;  // id -> outcome -> runs
-  std::map<std::string, std::size_t> verdicts;                        // outcome -> runs
-  std::vector<std::string> problems;                                  // distinct, first few
+  std::map<std::string, std::size_t> verdicts;                       // outcome -> runs
+  std::vector<std::string> problems;                                 // distinct, first few
 };
 
 // One summary per variant, in the variants' order; runs of unknown labels are ignored.

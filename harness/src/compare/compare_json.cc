@@ -15,7 +15,8 @@ nlohmann::json spread_json(const Spread& s, std::string_view unit) {
 nlohmann::json to_json(const CompareManifest& m, const std::vector<RunFigures>& runs,
                        const std::vector<VariantSummary>& variants, const Recommendation& rec) {
   nlohmann::json plan = nlohmann::json::array();
-  for (const auto& p : m.plan) plan.push_back({{"dir", p.dir_name}, {"variant", m.variants.at(p.variant).label}, {"repeat", p.repeat}});
+  for (const auto& p : m.plan)
+    plan.push_back({{"dir", p.dir_name}, {"variant", m.variants.at(p.variant).label}, {"repeat", p.repeat}});
 
   nlohmann::json summaries = nlohmann::json::array();
   for (const auto& v : variants) {
@@ -38,18 +39,19 @@ nlohmann::json to_json(const CompareManifest& m, const std::vector<RunFigures>& 
 
   nlohmann::json run_list = nlohmann::json::array();
   for (const auto& r : runs)
-    run_list.push_back({{"dir", r.dir},
-                        {"variant", r.variant},
-                        {"repeat", r.repeat},
-                        {"values", r.values},
-                        {"steady_basis", r.steady_basis},
-                        {"throughput_basis", r.throughput_basis},
-                        {"verdict", r.verdict},
-                        {"checks", r.checks},
-                        {"allocator_verified", r.allocator_verified ? nlohmann::json(*r.allocator_verified) : nlohmann::json(nullptr)},
-                        {"mismatch", r.mismatch},
-                        {"problem", r.problem},
-                        {"end_reason", r.end_reason}});
+    run_list.push_back(
+        {{"dir", r.dir},
+         {"variant", r.variant},
+         {"repeat", r.repeat},
+         {"values", r.values},
+         {"steady_basis", r.steady_basis},
+         {"throughput_basis", r.throughput_basis},
+         {"verdict", r.verdict},
+         {"checks", r.checks},
+         {"allocator_verified", r.allocator_verified ? nlohmann::json(*r.allocator_verified) : nlohmann::json(nullptr)},
+         {"mismatch", r.mismatch},
+         {"problem", r.problem},
+         {"end_reason", r.end_reason}});
 
   nlohmann::json metric_docs = nlohmann::json::object();
   for (const auto& info : metrics())
@@ -88,7 +90,8 @@ CompareManifest manifest_from_json(const nlohmann::json& j) {
   const auto bad = [](const std::string& what) {
     return Error(ExitCode::usage, "compare.json: " + what + " (is this a directory written by memgate compare?)");
   };
-  if (!j.is_object() || j.value("schema", "") != kCompareSchema) throw bad("schema is not " + std::string(kCompareSchema));
+  if (!j.is_object() || j.value("schema", "") != kCompareSchema)
+    throw bad("schema is not " + std::string(kCompareSchema));
   CompareManifest m;
   try {
     m.workload = j.at("workload").get<std::string>();

@@ -19,10 +19,10 @@ inline constexpr const char* kCompareSchema = "memgate.compare/1";
 
 // What was (or is being) run: enough to recompute the comparison from disk.
 struct CompareManifest {
-  std::string workload;            // the command, or the scenario file
+  std::string workload;  // the command, or the scenario file
   int repeat = 1;
   std::vector<Variant> variants;
-  std::vector<PlannedRun> plan;    // interleaved order
+  std::vector<PlannedRun> plan;  // interleaved order
   double purge_every_s = 0;
   alloc::PhasePurge purge_at_phases;
   std::string status = "running";  // running | finished | interrupted

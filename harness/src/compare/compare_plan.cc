@@ -34,7 +34,8 @@ bool valid_label(std::string_view label) {
 
 void check_variants(const std::vector<Variant>& variants) {
   if (variants.empty())
-    throw Error(ExitCode::usage, "nothing to compare: give --allocators glibc,jemalloc,... or --variant LABEL=ALLOCATOR");
+    throw Error(ExitCode::usage,
+                "nothing to compare: give --allocators glibc,jemalloc,... or --variant LABEL=ALLOCATOR");
   std::set<std::string> seen;
   for (const auto& v : variants) {
     if (!valid_label(v.label))
@@ -42,7 +43,9 @@ void check_variants(const std::vector<Variant>& variants) {
                                        "' cannot name a run directory: use letters, digits, '.', '_', '+', '-' "
                                        "(--variant LABEL=ALLOCATOR)");
     if (!seen.insert(v.label).second)
-      throw Error(ExitCode::usage, "'" + v.label + "' is compared twice: give each variant its own label (--variant LABEL=ALLOCATOR ...)");
+      throw Error(
+          ExitCode::usage,
+          "'" + v.label + "' is compared twice: give each variant its own label (--variant LABEL=ALLOCATOR ...)");
   }
 }
 
@@ -51,10 +54,12 @@ std::vector<Variant> parse_allocator_list(std::string_view list) {
   std::size_t start = 0;
   while (start <= list.size()) {
     const auto comma = list.find(',', start);
-    const std::string name = trim(list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    const std::string name =
+        trim(list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (name.empty())
-      throw Error(ExitCode::usage, "--allocators '" + std::string(list) +
-                                       "' has an empty entry: list names separated by commas, e.g. glibc,jemalloc,mimalloc,tcmalloc");
+      throw Error(ExitCode::usage,
+                  "--allocators '" + std::string(list) +
+                      "' has an empty entry: list names separated by commas, e.g. glibc,jemalloc,mimalloc,tcmalloc");
     out.push_back({default_label(name), name, {}});
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -89,7 +94,8 @@ Variant parse_variant(std::string_view spec) {
 }
 
 std::vector<PlannedRun> interleaved_plan(const std::vector<Variant>& variants, int repeat) {
-  if (repeat < 1) throw Error(ExitCode::usage, "--repeat must be at least 1 (3 or more to tell differences from noise)");
+  if (repeat < 1)
+    throw Error(ExitCode::usage, "--repeat must be at least 1 (3 or more to tell differences from noise)");
   std::vector<PlannedRun> plan;
   plan.reserve(variants.size() * static_cast<std::size_t>(repeat));
   for (int r = 1; r <= repeat; ++r)

@@ -11,9 +11,9 @@ namespace memgate::compare {
 
 // One configuration under comparison: "jemalloc", or a labelled allocator + knobs.
 struct Variant {
-  std::string label;                    // column/row name and run directory prefix
-  std::string allocator;                // glibc|jemalloc|mimalloc|tcmalloc|PATH.so
-  std::vector<std::string> alloc_env;   // --alloc-env KEY=VALUE entries of this variant
+  std::string label;                   // column/row name and run directory prefix
+  std::string allocator;               // glibc|jemalloc|mimalloc|tcmalloc|PATH.so
+  std::vector<std::string> alloc_env;  // --alloc-env KEY=VALUE entries of this variant
 };
 
 // "glibc,jemalloc,mimalloc" → one variant per allocator, labelled by its name (a

@@ -34,8 +34,10 @@ std::string prepare_compare_dir(const std::string& requested) {
     throw Error(ExitCode::usage, "cannot create compare directory " + dir + ": " +
                                      (ec ? ec.message() : "a file is in the way") + " (choose another --out)");
   if (fs::exists(fs::path(dir) / kCompareJson))
-    throw Error(ExitCode::usage, dir + " already holds a comparison (compare.json): choose another --out, or "
-                                       "recompute it with memgate compare --report " + dir);
+    throw Error(ExitCode::usage, dir +
+                                     " already holds a comparison (compare.json): choose another --out, or "
+                                     "recompute it with memgate compare --report " +
+                                     dir);
   return dir;
 }
 
@@ -58,7 +60,8 @@ std::string run_line(std::size_t index, std::size_t total, const RunFigures& f) 
 void finish(CompareResult& result, const CompareOptions& options) {
   result.variants = aggregate(result.manifest.variants, result.runs);
   result.recommendation = recommend(result.variants, options.recommend);
-  result.markdown = markdown_report(result.manifest.workload, result.manifest.repeat, result.variants, result.recommendation);
+  result.markdown =
+      markdown_report(result.manifest.workload, result.manifest.repeat, result.variants, result.recommendation);
   record::write_json_file(result.out_dir + "/" + kCompareJson,
                           to_json(result.manifest, result.runs, result.variants, result.recommendation));
   const std::string md_path = result.out_dir + "/" + kCompareMarkdown;
@@ -116,7 +119,8 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
     try {
       run::validate(variant_config(workload, v, ""));
       if (options.progress)
-        for (const auto& note : run::check_samplers(variant_config(workload, v, ""))) options.progress(v.label + ": " + note);
+        for (const auto& note : run::check_samplers(variant_config(workload, v, "")))
+          options.progress(v.label + ": " + note);
     } catch (const Error& e) {
       throw Error(e.code(), "variant " + v.label + ": " + e.what());
     }
@@ -183,15 +187,19 @@ CompareResult report_compare_dir(const std::string& dir, const CompareOptions& o
   if (result.runs.empty()) throw Error(ExitCode::usage, dir + ": no run of the comparison has a report.json yet");
   finish(result, options);
   if (missing > 0)
-    result.recommendation.notes.push_back(std::to_string(missing) + " planned runs have no report.json and were left out");
+    result.recommendation.notes.push_back(std::to_string(missing) +
+                                          " planned runs have no report.json and were left out");
   for (const auto& [run, what] : missing_figures)
-    result.recommendation.notes.push_back(run + ": " + what + " left out: its report.json was written by an older memgate; "
-                                          "memgate report " + dir + "/" + run + " adds it");
+    result.recommendation.notes.push_back(run + ": " + what +
+                                          " left out: its report.json was written by an older memgate; "
+                                          "memgate report " +
+                                          dir + "/" + run + " adds it");
   return result;
 }
 
 std::string plot_compare(const std::string& dir) {
-  if (!sys::is_executable(kPython)) return "no charts: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
+  if (!sys::is_executable(kPython))
+    return "no charts: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
   const std::string script = run::reports_dir() + "/plot_compare.py";
   if (!sys::is_readable(script)) return "no charts: " + script + " not found (set MEMGATE_REPORTS_DIR)";
   try {

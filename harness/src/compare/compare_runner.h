@@ -22,8 +22,8 @@ inline constexpr const char* kCompareMarkdown = "compare.md";
 struct CompareOptions {
   std::vector<Variant> variants;
   int repeat = 3;
-  std::string out_dir;              // empty: ./memgate-compare-<timestamp>
-  bool plot = true;                 // run reports/plot_compare.py at the end
+  std::string out_dir;  // empty: ./memgate-compare-<timestamp>
+  bool plot = true;     // run reports/plot_compare.py at the end
   RecommendSettings recommend;
   std::function<void(const std::string&)> progress;  // one line per run; may be empty
 };

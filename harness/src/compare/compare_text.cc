@@ -106,7 +106,8 @@ std::string markdown_table(const std::vector<VariantSummary>& variants) {
     }
     std::string problems;
     if (v.target_failures) problems += std::to_string(v.target_failures) + " target failures";
-    if (v.unverified) problems += std::string(problems.empty() ? "" : "; ") + std::to_string(v.unverified) + " unverified";
+    if (v.unverified)
+      problems += std::string(problems.empty() ? "" : "; ") + std::to_string(v.unverified) + " unverified";
     for (const auto& p : v.problems) problems += std::string(problems.empty() ? "" : "; ") + p;
     out += " " + counts_text(v.verdicts) + " | " + escape_cell(problems.empty() ? "–" : problems) + " |\n";
   }
@@ -120,7 +121,8 @@ std::string markdown_report(const std::string& workload, int repeat, const std::
   if (workload.find('\n') == std::string::npos)
     out += "Workload: `" + workload + "`, " + std::to_string(repeat) + " run(s) per variant, interleaved.\n";
   else
-    out += "Workload, " + std::to_string(repeat) + " run(s) per variant, interleaved:\n\n```sh\n" + workload + "\n```\n\n";
+    out +=
+        "Workload, " + std::to_string(repeat) + " run(s) per variant, interleaved:\n\n```sh\n" + workload + "\n```\n\n";
   out += "Cells: median (min–max) over the runs.\n\n";
   out += markdown_table(variants);
 

@@ -32,7 +32,8 @@ std::string unusable(const VariantSummary& v) {
   const auto of = [&v](std::size_t n) { return std::to_string(n) + " of " + std::to_string(v.runs) + " runs"; };
   if (v.runs == 0) return "no run";
   if (v.target_failures > 0)
-    return "the target failed in " + of(v.target_failures) + (v.problems.empty() ? "" : " (" + v.problems.front() + ")");
+    return "the target failed in " + of(v.target_failures) +
+           (v.problems.empty() ? "" : " (" + v.problems.front() + ")");
   if (v.unverified > 0) return "the allocator was not verified in " + of(v.unverified);
   if (!v.metrics.count(kSteady)) return "steady RSS was not measured";
   return "";
@@ -91,8 +92,9 @@ Recommendation recommend(const std::vector<VariantSummary>& variants, const Reco
       continue;
     }
     if (i == base) continue;
-    Judged j{i, contrast(v.metrics.at(kSteady), b.metrics.count(kSteady) ? b.metrics.at(kSteady) : Spread{}, Better::lower,
-                         settings.rss_min_effect),
+    Judged j{i,
+             contrast(v.metrics.at(kSteady), b.metrics.count(kSteady) ? b.metrics.at(kSteady) : Spread{}, Better::lower,
+                      settings.rss_min_effect),
              std::nullopt, false};
     if (tp && v.metrics.count(std::string(tp->key)) && b.metrics.count(std::string(tp->key))) {
       j.throughput = contrast(v.metrics.at(std::string(tp->key)), b.metrics.at(std::string(tp->key)), tp->better,
@@ -116,8 +118,8 @@ Recommendation recommend(const std::vector<VariantSummary>& variants, const Reco
 
   for (const auto& j : judged)
     if (j.rss.difference == Difference::better && j.loses_throughput)
-      r.notes.push_back(variants[j.index].variant.label + " lowers steady RSS by " + percent(-j.rss.relative).substr(1) +
-                        " but costs throughput: " + throughput_text(j));
+      r.notes.push_back(variants[j.index].variant.label + " lowers steady RSS by " +
+                        percent(-j.rss.relative).substr(1) + " but costs throughput: " + throughput_text(j));
 
   // The baseline itself cannot be judged: recommend the cleanest lowest one, saying so.
   if (!unusable(b).empty() || !b.metrics.count(kSteady)) {
@@ -147,9 +149,10 @@ Recommendation recommend(const std::vector<VariantSummary>& variants, const Reco
     const auto& w = variants[winner->index];
     r.choice = w.variant.label;
     r.changes_baseline = true;
-    r.line = "use " + describe_variant(w.variant) + ": steady RSS " + format_value(steady(winner->index).median, "bytes") +
-             " vs " + base_steady + " under " + b.variant.label + " (" + percent(winner->rss.relative) + ", " +
-             winner->rss.why + ", " + runs_text(w, b) + "); " + throughput_text(*winner);
+    r.line = "use " + describe_variant(w.variant) + ": steady RSS " +
+             format_value(steady(winner->index).median, "bytes") + " vs " + base_steady + " under " + b.variant.label +
+             " (" + percent(winner->rss.relative) + ", " + winner->rss.why + ", " + runs_text(w, b) + "); " +
+             throughput_text(*winner);
     return r;
   }
 
@@ -166,11 +169,11 @@ Recommendation recommend(const std::vector<VariantSummary>& variants, const Reco
   const std::string contender = c.variant.label + " " + format_value(steady(closest->index).median, "bytes") + ", " +
                                 percent(closest->rss.relative) + ", " + closest->rss.why;
   // Nobody lower at all (some maybe within noise, above): the baseline is the answer.
-  const bool all_worse = std::all_of(judged.begin(), judged.end(),
-                                     [](const Judged& j) { return j.rss.difference == Difference::worse; });
+  const bool all_worse =
+      std::all_of(judged.begin(), judged.end(), [](const Judged& j) { return j.rss.difference == Difference::worse; });
   if (all_worse || closest->rss.relative >= 0) {
-    r.line = "keep " + describe_variant(b.variant) + ": it has the lowest steady RSS (" + base_steady + "; next: " +
-             contender + ")";
+    r.line = "keep " + describe_variant(b.variant) + ": it has the lowest steady RSS (" + base_steady +
+             "; next: " + contender + ")";
   } else if (closest->rss.difference == Difference::better) {
     r.line = "keep " + describe_variant(b.variant) + " (steady RSS " + base_steady +
              "): the variants with lower steady RSS lose throughput (" + contender + "; see the notes)";

@@ -11,18 +11,18 @@
 namespace memgate::compare {
 
 struct RecommendSettings {
-  std::string baseline;             // label; empty: the plain glibc variant, else the first
-  double rss_min_effect = 0.05;     // steady-RSS differences below 5 % count as the same
+  std::string baseline;                // label; empty: the plain glibc variant, else the first
+  double rss_min_effect = 0.05;        // steady-RSS differences below 5 % count as the same
   double throughput_tolerance = 0.05;  // a throughput loss up to 5 % is accepted
 };
 
 struct Recommendation {
-  std::string choice;                // the recommended label; empty when there is no data
-  bool changes_baseline = false;     // true: switch to `choice`; false: keep the baseline
-  std::string baseline;              // the label compared against
-  std::string throughput_metric;     // "records_per_s", "wall_s" or "" (not measured)
-  std::string line;                  // one sentence a person can act on, with the evidence
-  std::vector<std::string> notes;    // excluded variants and why, caveats
+  std::string choice;              // the recommended label; empty when there is no data
+  bool changes_baseline = false;   // true: switch to `choice`; false: keep the baseline
+  std::string baseline;            // the label compared against
+  std::string throughput_metric;   // "records_per_s", "wall_s" or "" (not measured)
+  std::string line;                // one sentence a person can act on, with the evidence
+  std::vector<std::string> notes;  // excluded variants and why, caveats
 };
 
 Recommendation recommend(const std::vector<VariantSummary>& variants, const RecommendSettings& settings);

@@ -13,7 +13,8 @@ namespace {
 constexpr std::array<MetricInfo, 15> kMetrics{{
     {"steady_rss_bytes", "steady RSS", "bytes", Better::lower,
      "the rss-plateau check's steady level (median after warm-up), else the median of the run's second half"},
-    {"peak_rss_bytes", "peak RSS", "bytes", Better::lower, "max(peak tree RSS, largest VmHWM), as the rss-budget check"},
+    {"peak_rss_bytes", "peak RSS", "bytes", Better::lower,
+     "max(peak tree RSS, largest VmHWM), as the rss-budget check"},
     {"retained_after_burst_bytes", "retained after burst", "bytes", Better::lower,
      "rss-burst-recovery: RSS after recovery minus the pre-burst level (runs with a burst phase)"},
     {"slope_bytes_per_h", "RSS slope", "bytes/h", Better::lower,
@@ -103,8 +104,8 @@ RunFigures figures_from_report(const nlohmann::json& report) {
   } else if (const auto half = number_at(report, {"summary", "rss_second_half", "median"})) {
     v["steady_rss_bytes"] = *half;
     f.steady_basis = "median of the second half";
-  } else if (const auto* summary = at(report, {"summary"}); summary && summary->is_object() &&
-                                                             !summary->contains("rss_second_half")) {
+  } else if (const auto* summary = at(report, {"summary"});
+             summary && summary->is_object() && !summary->contains("rss_second_half")) {
     // Written before the report carried the figure; the samples are not read instead
     // (they grow with the run), `memgate report DIR` adds it.
     f.missing.push_back("steady RSS (summary.rss_second_half)");

@@ -30,13 +30,13 @@ std::span<const MetricInfo> metrics();
 const MetricInfo* find_metric(std::string_view key);
 
 struct RunFigures {
-  std::string dir;       // the run directory
-  std::string variant;   // label
+  std::string dir;      // the run directory
+  std::string variant;  // label
   int repeat = 0;
-  std::map<std::string, double> values;  // MetricInfo::key -> value; absent when not measured
-  std::string steady_basis;              // how steady_rss_bytes was obtained
-  std::string throughput_basis;          // how records_per_s was obtained
-  std::string verdict;                   // pass | fail | inconclusive
+  std::map<std::string, double> values;       // MetricInfo::key -> value; absent when not measured
+  std::string steady_basis;                   // how steady_rss_bytes was obtained
+  std::string throughput_basis;               // how records_per_s was obtained
+  std::string verdict;                        // pass | fail | inconclusive
   std::map<std::string, std::string> checks;  // check id -> outcome
   std::optional<bool> allocator_verified;     // nullopt: no probe in this run
   std::string mismatch;                       // why the allocator was not verified

@@ -1,6 +1,5 @@
 #include "compare/workload.h"
 
-
 #include "memgate/error.h"
 
 namespace memgate::compare {
@@ -29,8 +28,8 @@ std::string quoted(const std::vector<std::string>& argv) {
 run::RunConfig compare_run_config(const run::RunConfig& base, const std::string& out_dir) {
   run::RunConfig c = base;
   c.out_dir = out_dir;
-  c.quiet = true;   // compare prints one line per run instead
-  c.plot = false;   // the comparison charts replace per-run timelines
+  c.quiet = true;  // compare prints one line per run instead
+  c.plot = false;  // the comparison charts replace per-run timelines
   c.junit_path.clear();
   // Each run's output is kept with its run, not interleaved with the comparison's lines.
   c.target_log = out_dir + "/target.log";
@@ -39,12 +38,15 @@ run::RunConfig compare_run_config(const run::RunConfig& base, const std::string&
 
 CommandWorkload::CommandWorkload(run::RunConfig base) : base_(std::move(base)) {
   if (base_.command.empty())
-    throw Error(ExitCode::usage, "no command to compare: put it after --, e.g. memgate compare --allocators glibc,jemalloc -- ./server");
+    throw Error(ExitCode::usage,
+                "no command to compare: put it after --, e.g. memgate compare --allocators glibc,jemalloc -- ./server");
 }
 
 std::string CommandWorkload::describe() const { return quoted(base_.command); }
 
-run::RunConfig CommandWorkload::run_config(const std::string& out_dir) const { return compare_run_config(base_, out_dir); }
+run::RunConfig CommandWorkload::run_config(const std::string& out_dir) const {
+  return compare_run_config(base_, out_dir);
+}
 
 ScenarioWorkload::ScenarioWorkload(scenario::Scenario scenario, run::RunConfig base, run::FlagOverrides overrides)
     : scenario_(std::move(scenario)), base_(std::move(base)) {
@@ -56,7 +58,9 @@ std::string ScenarioWorkload::describe() const {
   return "scenario " + scenario_.file + " (" + scenario_.name + "): " + quoted(scenario_.target.command);
 }
 
-run::RunConfig ScenarioWorkload::run_config(const std::string& out_dir) const { return compare_run_config(base_, out_dir); }
+run::RunConfig ScenarioWorkload::run_config(const std::string& out_dir) const {
+  return compare_run_config(base_, out_dir);
+}
 
 std::vector<std::string> ScenarioWorkload::notes() const {
   if (scenario_.target.allocator.empty()) return {};

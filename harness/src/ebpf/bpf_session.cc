@@ -123,7 +123,9 @@ bool BpfSession::track(pid_t pid, const memgate_proc& seed) {
   return true;
 }
 
-memgate_slot& BpfSession::slot_of(std::uint32_t tgid) const { return skel_->bss->slots[tgid & (MEMGATE_FILTER_SLOTS - 1)]; }
+memgate_slot& BpfSession::slot_of(std::uint32_t tgid) const {
+  return skel_->bss->slots[tgid & (MEMGATE_FILTER_SLOTS - 1)];
+}
 
 void BpfSession::leave_slot(std::uint32_t tgid) {
   memgate_slot& slot = slot_of(tgid);

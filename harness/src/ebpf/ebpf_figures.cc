@@ -12,7 +12,9 @@
 namespace memgate::ebpf {
 namespace {
 
-std::string comm_of(const char (&comm)[MEMGATE_COMM_LEN]) { return std::string(comm, ::strnlen(comm, MEMGATE_COMM_LEN)); }
+std::string comm_of(const char (&comm)[MEMGATE_COMM_LEN]) {
+  return std::string(comm, ::strnlen(comm, MEMGATE_COMM_LEN));
+}
 
 bool larger_peak(const ProcessFigures& a, const ProcessFigures& b) {
   return a.peak_bytes != b.peak_bytes ? a.peak_bytes > b.peak_bytes : a.pid < b.pid;
@@ -105,9 +107,7 @@ std::optional<ProcessFigures> ProcessTable::find(pid_t pid) const {
 std::optional<EventOut> event_of(const memgate_record& r) {
   nlohmann::json f{{"pid", r.pid}, {"ppid", r.ppid}, {"comm", comm_of(r.comm)}};
   switch (r.kind) {
-    case MEMGATE_REC_FORK:
-      f["rss_bytes"] = r.rss_bytes;
-      return EventOut{"process_fork", f};
+    case MEMGATE_REC_FORK: f["rss_bytes"] = r.rss_bytes; return EventOut{"process_fork", f};
     case MEMGATE_REC_EXEC:
       f["rss_bytes"] = r.rss_bytes;
       f["peak_bytes_before_exec"] = r.peak_bytes;
@@ -124,8 +124,7 @@ std::optional<EventOut> event_of(const memgate_record& r) {
       f["shmem_bytes"] = r.shmem_bytes;
       f["peak_bytes"] = r.peak_bytes;
       return EventOut{"oom_kill", f};
-    default:
-      return std::nullopt;
+    default: return std::nullopt;
   }
 }
 
@@ -170,9 +169,10 @@ CheckResult oom_check(const std::vector<OomVictim>& victims) {
   const auto& v = victims.front();
   c.outcome = Outcome::fail;
   c.figures.push_back({"first_victim_rss", static_cast<double>(v.rss_bytes), "bytes"});
-  c.summary = "the kernel OOM-killed " + std::to_string(victims.size()) + " process(es) of the target, first " + v.comm +
-              " (pid " + std::to_string(v.pid) + ") holding " + format_bytes(static_cast<double>(v.rss_bytes)) +
-              " at t=" + format_duration(v.t_s) + ": raise the memory limit or find what grew before it";
+  c.summary = "the kernel OOM-killed " + std::to_string(victims.size()) + " process(es) of the target, first " +
+              v.comm + " (pid " + std::to_string(v.pid) + ") holding " +
+              format_bytes(static_cast<double>(v.rss_bytes)) + " at t=" + format_duration(v.t_s) +
+              ": raise the memory limit or find what grew before it";
   return c;
 }
 
@@ -218,11 +218,16 @@ nlohmann::json build_report(const ReportInput& in, const ProcessTable& table) {
   j["oom_victims"] = victims;
   if (in.fault_hook) j["fault_hook_hits"] = totals.fault_hook_hits;
   if (in.syscalls)
-    j["syscalls"] = {{"fds_net", totals.fds_net},           {"fd_opens", totals.fd_opens},
-                     {"fd_closes", totals.fd_closes},       {"mmap_calls", totals.mmap_calls},
-                     {"mmap_bytes", totals.mmap_bytes},     {"munmap_calls", totals.munmap_calls},
-                     {"munmap_bytes", totals.munmap_bytes}, {"brk_calls", totals.brk_calls},
-                     {"brk_bytes", totals.brk_bytes},       {"madvise_calls", totals.madvise_calls},
+    j["syscalls"] = {{"fds_net", totals.fds_net},
+                     {"fd_opens", totals.fd_opens},
+                     {"fd_closes", totals.fd_closes},
+                     {"mmap_calls", totals.mmap_calls},
+                     {"mmap_bytes", totals.mmap_bytes},
+                     {"munmap_calls", totals.munmap_calls},
+                     {"munmap_bytes", totals.munmap_bytes},
+                     {"brk_calls", totals.brk_calls},
+                     {"brk_bytes", totals.brk_bytes},
+                     {"madvise_calls", totals.madvise_calls},
                      {"madvise_bytes", totals.madvise_bytes}};
   return j;
 }

@@ -74,13 +74,13 @@ class EbpfSampler final : public Sampler {
   std::string name() const override { return "ebpf"; }
 
   std::vector<std::string> columns() const override {
-    std::vector<std::string> cols{"ebpf_rss_bytes",   "ebpf_rss_peak_bytes", "ebpf_rss_interval_peak_bytes",
-                                  "ebpf_events",      "ebpf_page_faults",    "ebpf_oom_kills",
+    std::vector<std::string> cols{"ebpf_rss_bytes",      "ebpf_rss_peak_bytes", "ebpf_rss_interval_peak_bytes",
+                                  "ebpf_events",         "ebpf_page_faults",    "ebpf_oom_kills",
                                   "ebpf_dropped_records"};
     if (options_.fault_hook) cols.push_back("ebpf_fault_hook_hits");
     if (options_.syscalls)
-      cols.insert(cols.end(), {"ebpf_fds_net", "ebpf_mmap_bytes", "ebpf_munmap_bytes", "ebpf_brk_bytes",
-                               "ebpf_madvise_bytes"});
+      cols.insert(cols.end(),
+                  {"ebpf_fds_net", "ebpf_mmap_bytes", "ebpf_munmap_bytes", "ebpf_brk_bytes", "ebpf_madvise_bytes"});
     return cols;
   }
 
@@ -176,6 +176,8 @@ class EbpfSampler final : public Sampler {
 
 }  // namespace
 
-std::unique_ptr<Sampler> make_ebpf_sampler(const EbpfOptions& options) { return std::make_unique<EbpfSampler>(options); }
+std::unique_ptr<Sampler> make_ebpf_sampler(const EbpfOptions& options) {
+  return std::make_unique<EbpfSampler>(options);
+}
 
 }  // namespace memgate

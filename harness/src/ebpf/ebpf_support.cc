@@ -26,10 +26,13 @@ Support assess_ebpf_support(const HostFacts& facts) {
   const std::uint64_t caps = facts.cap_effective.value_or(0);
   const bool privileged = has_cap(caps, kCapSysAdmin) || (has_cap(caps, kCapBpf) && has_cap(caps, kCapPerfmon));
   if (!privileged)
-    return {false, "not root and no CAP_BPF+CAP_PERFMON: run as root or `setcap cap_bpf,cap_perfmon+ep` the memgate binary"};
+    return {false,
+            "not root and no CAP_BPF+CAP_PERFMON: run as root or `setcap cap_bpf,cap_perfmon+ep` the memgate binary"};
   // In confidentiality mode the kernel refuses BPF reads of kernel memory.
   if (facts.lockdown.find("[confidentiality]") != std::string::npos)
-    return {false, "kernel lockdown is in confidentiality mode, which forbids BPF tracing (boot with lockdown=integrity or none)"};
+    return {
+        false,
+        "kernel lockdown is in confidentiality mode, which forbids BPF tracing (boot with lockdown=integrity or none)"};
   return {true, ""};
 }
 

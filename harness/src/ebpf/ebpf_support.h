@@ -12,9 +12,9 @@
 namespace memgate::ebpf {
 
 struct HostFacts {
-  bool btf_present = false;                  // /sys/kernel/btf/vmlinux
+  bool btf_present = false;                    // /sys/kernel/btf/vmlinux
   std::optional<std::uint64_t> cap_effective;  // CapEff of this process (nullopt: unreadable)
-  std::string lockdown;                       // /sys/kernel/security/lockdown, "" if absent
+  std::string lockdown;                        // /sys/kernel/security/lockdown, "" if absent
 };
 
 inline constexpr int kCapSysAdmin = 21;

@@ -40,12 +40,14 @@ namespace {
 
 nlohmann::json counts_json(const RecordCounts& c) {
   const LagHistogram& lag = c.lag;
-  return {{"offered", c.offered},
-          {"sent", c.sent},
-          {"accepted", c.accepted},
-          {"dropped", c.dropped},
-          {"late", c.late},
-          {"lag_s", {{"p50", lag.quantile_ns(0.5) * 1e-9}, {"p99", lag.quantile_ns(0.99) * 1e-9}, {"max", lag.max_ns() * 1e-9}}}};
+  return {
+      {"offered", c.offered},
+      {"sent", c.sent},
+      {"accepted", c.accepted},
+      {"dropped", c.dropped},
+      {"late", c.late},
+      {"lag_s",
+       {{"p50", lag.quantile_ns(0.5) * 1e-9}, {"p99", lag.quantile_ns(0.99) * 1e-9}, {"max", lag.max_ns() * 1e-9}}}};
 }
 
 }  // namespace
@@ -98,10 +100,10 @@ PhaseCounts& Dispatcher::phase_of_next() {
 void Dispatcher::flush(std::string& batch, const std::atomic<bool>& stop) {
   const std::size_t written = transport_.write(batch, stop);
   // Only complete lines count as accepted.
-  const std::size_t accepted =
-      written == batch.size()
-          ? deadlines_.size()
-          : static_cast<std::size_t>(std::count(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(written), '\n'));
+  const std::size_t accepted = written == batch.size()
+                                   ? deadlines_.size()
+                                   : static_cast<std::size_t>(std::count(
+                                         batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(written), '\n'));
   // Lag runs to the moment the record is in the target's pipe / socket, so time spent
   // blocked on backpressure counts.
   const std::int64_t done = clock_.now_ns();
@@ -128,7 +130,9 @@ void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
   const double ns_per_scenario_s = 1e9 / options_.time_scale;
   const auto max_lag_ns = static_cast<std::int64_t>(options_.max_lag_s * 1e9);
   const bool bounded = options_.late_policy != LatePolicy::queue;
-  auto due_ns = [&](double due_s) { return anchor + static_cast<std::int64_t>(std::llround(due_s * ns_per_scenario_s)); };
+  auto due_ns = [&](double due_s) {
+    return anchor + static_cast<std::int64_t>(std::llround(due_s * ns_per_scenario_s));
+  };
 
   std::string batch;
   batch.reserve(options_.batch_bytes + 4096);

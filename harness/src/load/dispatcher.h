@@ -26,12 +26,12 @@ enum class LatePolicy {
 };
 std::string_view to_string(LatePolicy policy);
 LatePolicy late_policy_from_string(std::string_view name);  // throws Error(usage)
-double default_max_lag_s(LatePolicy policy);                 // drop: 1 ms, catch_up: 1 s
+double default_max_lag_s(LatePolicy policy);                // drop: 1 ms, catch_up: 1 s
 
 struct DispatchOptions {
-  double time_scale = 1;    // scenario seconds per wall second
+  double time_scale = 1;  // scenario seconds per wall second
   LatePolicy late_policy = LatePolicy::queue;
-  double max_lag_s = 0;     // drop / catch_up bound (wall seconds)
+  double max_lag_s = 0;  // drop / catch_up bound (wall seconds)
   std::size_t batch_bytes = 64 * 1024;
   double late_after_s = 0.001;  // an accepted record with more lag than this counts as late
 };
@@ -56,9 +56,9 @@ struct DispatchStats : RecordCounts {
   static constexpr std::size_t kMaxPhases = 256;
   std::vector<PhaseCounts> phases;
   double late_after_s = 0.001;
-  std::string sender_thread;   // what the clock set up for punctual wake-ups
-  double blocked_s = 0;        // waiting on the target's backpressure
-  double elapsed_s = 0;        // wall time from anchor to the end
+  std::string sender_thread;  // what the clock set up for punctual wake-ups
+  double blocked_s = 0;       // waiting on the target's backpressure
+  double elapsed_s = 0;       // wall time from anchor to the end
   bool peer_closed = false;
   bool source_exhausted = false;
   bool offered_is_lower_bound = false;  // counting the unsent records stopped at its bound

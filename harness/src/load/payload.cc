@@ -50,10 +50,10 @@ std::uint64_t mix64(std::uint64_t x) {
 const std::vector<SensorType>& sensor_types() {
   // Rates from the sensor-ingestion seed; value ranges are plausible units per type.
   static const std::vector<SensorType> types = {
-      {"air_quality", 1, 4, 0, 500},          // PM2.5 ug/m3
-      {"hydrological", 0.1, 1, 0, 12},        // water level m
-      {"temperature", 0.5, 10, -20, 45},      // deg C
-      {"wildfire_smoke", 1, 50, 0, 1000},     // smoke PM ug/m3, bursts up to 50 Hz
+      {"air_quality", 1, 4, 0, 500},           // PM2.5 ug/m3
+      {"hydrological", 0.1, 1, 0, 12},         // water level m
+      {"temperature", 0.5, 10, -20, 45},       // deg C
+      {"wildfire_smoke", 1, 50, 0, 1000},      // smoke PM ug/m3, bursts up to 50 Hz
       {"dissolved_oxygen", 0.017, 0.5, 0, 14}  // mg/L
   };
   return types;
@@ -83,8 +83,9 @@ SensorPayload::SensorPayload(SensorOptions options) : options_(std::move(options
     for (int i = 0; i < n; ++i) {
       char id[64];
       std::snprintf(id, sizeof id, "%.*s-%04d", static_cast<int>(types[t].name.size()), types[t].name.data(), i);
-      Sensor sensor{id, t, draws.between(options_.lat_min, options_.lat_max),
-                    draws.between(options_.lon_min, options_.lon_max), {}, {}};
+      Sensor sensor{
+          id, t, draws.between(options_.lat_min, options_.lat_max), draws.between(options_.lon_min, options_.lon_max),
+          {}, {}};
       sensor.head = "{\"sensor_id\":\"" + sensor.id + "\",\"type\":\"" + std::string(types[t].name) + "\",\"ts\":\"";
       sensor.coords = ",\"lat\":";
       append_fixed(sensor.coords, sensor.lat, 6);
@@ -121,8 +122,12 @@ void SensorPayload::append_timestamp(double t_s, std::string& out) {
   }
   out += cached_prefix_;
   const int ms = std::min(999, static_cast<int>((t_s - whole) * 1000));
-  const char frac[6] = {'.', static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
-                        static_cast<char>('0' + ms % 10), 'Z', '\0'};
+  const char frac[6] = {'.',
+                        static_cast<char>('0' + ms / 100),
+                        static_cast<char>('0' + ms / 10 % 10),
+                        static_cast<char>('0' + ms % 10),
+                        'Z',
+                        '\0'};
   out.append(frac, 5);
 }
 

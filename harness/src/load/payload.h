@@ -39,11 +39,11 @@ std::string_view to_string(BadKind kind);
 
 struct SensorOptions {
   std::uint64_t seed = 1;
-  std::map<std::string, int> sensors = {{"air_quality", 20},   {"hydrological", 10}, {"temperature", 40},
-                                        {"wildfire_smoke", 5}, {"dissolved_oxygen", 10}};
-  double bad_fraction = 0;           // share of records that are deliberately bad
+  std::map<std::string, int> sensors = {
+      {"air_quality", 20}, {"hydrological", 10}, {"temperature", 40}, {"wildfire_smoke", 5}, {"dissolved_oxygen", 10}};
+  double bad_fraction = 0;  // share of records that are deliberately bad
   std::size_t oversized_bytes = 1 << 16;
-  std::int64_t start_epoch_s = 1704067200;  // scenario t=0 is 2024-01-01T00:00:00Z
+  std::int64_t start_epoch_s = 1704067200;                                    // scenario t=0 is 2024-01-01T00:00:00Z
   double lat_min = 32.5, lat_max = 42.0, lon_min = -124.4, lon_max = -114.1;  // California
 };
 

@@ -87,7 +87,8 @@ Schedule::Schedule(std::vector<Stage> stages, std::vector<Burst> bursts) : stage
     const std::string where = stage_name(i);
     if (!(st.duration_s > 0) || !std::isfinite(st.duration_s)) bad(where + ".duration_s: expected a duration > 0 s");
     if (t + st.duration_s > kMaxScheduleS)
-      bad(where + ".duration_s: the stages would last more than 1000 days (86400000 s), the longest schedule memgate runs");
+      bad(where +
+          ".duration_s: the stages would last more than 1000 days (86400000 s), the longest schedule memgate runs");
     Segment s;
     s.t0 = t;
     s.t1 = t + st.duration_s;
@@ -208,7 +209,8 @@ double Schedule::invert(const Segment& s, double k) const {
       double t = std::clamp(s.t0 + d / (m * s.a), lo, hi);
       for (int i = 0; i < 100; ++i) {
         const double f = segment_integral(s, t) - d;
-        if (f > 0) hi = t; else lo = t;
+        if (f > 0) hi = t;
+        else lo = t;
         const double r = segment_rate(s, t);
         double next = r > 0 ? t - f / r : 0.5 * (lo + hi);
         if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
@@ -222,8 +224,8 @@ double Schedule::invert(const Segment& s, double k) const {
 }
 
 std::size_t Schedule::segment_index(double t) const {
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), t,
-                             [](double x, const Segment& s) { return x < s.t0; });
+  auto it =
+      std::upper_bound(segments_.begin(), segments_.end(), t, [](double x, const Segment& s) { return x < s.t0; });
   return it == segments_.begin() ? 0 : static_cast<std::size_t>(it - segments_.begin()) - 1;
 }
 
@@ -245,8 +247,8 @@ std::uint64_t Schedule::total_records() const {
 }
 
 double Schedule::time_of_count(double k) const {
-  auto it = std::lower_bound(segments_.begin(), segments_.end(), k,
-                             [](const Segment& s, double x) { return s.c1 < x; });
+  auto it =
+      std::lower_bound(segments_.begin(), segments_.end(), k, [](const Segment& s, double x) { return s.c1 < x; });
   if (it == segments_.end()) {
     if (k <= segments_.back().c1 + 1e-6) return duration_s_;
     return std::numeric_limits<double>::infinity();
@@ -291,7 +293,9 @@ double Schedule::peak_rate() const {
     switch (s.shape) {
       case Shape::constant: peak = std::max(peak, s.multiplier * s.a); break;
       case Shape::linear: peak = std::max({peak, segment_rate(s, s.t0), segment_rate(s, s.t1)}); break;
-      case Shape::cosine: peak = std::max(peak, s.multiplier * (s.a + s.b)); break;  // bound, may be above the segment's true max
+      case Shape::cosine:
+        peak = std::max(peak, s.multiplier * (s.a + s.b));
+        break;  // bound, may be above the segment's true max
     }
   }
   return peak;

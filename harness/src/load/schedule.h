@@ -92,7 +92,7 @@ class Schedule {
     double t0 = 0, t1 = 0;
     double c0 = 0, c1 = 0;  // cumulative count at t0 and t1
     Shape shape = Shape::constant;
-    double a = 0, b = 0;    // constant: a; linear: a + b (t - t0); cosine: a + b cos(w (t - peak))
+    double a = 0, b = 0;  // constant: a; linear: a + b (t - t0); cosine: a + b cos(w (t - peak))
     double omega = 0, peak = 0;
     double multiplier = 1;
     std::size_t stage = 0;

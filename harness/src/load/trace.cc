@@ -13,7 +13,8 @@
 namespace memgate::load {
 
 TraceWriter::TraceWriter(const std::string& path) : path_(path), out_(path, std::ios::binary | std::ios::trunc) {
-  if (!out_) throw Error(ExitCode::usage, "cannot create trace file " + path + "; check the directory exists and is writable");
+  if (!out_)
+    throw Error(ExitCode::usage, "cannot create trace file " + path + "; check the directory exists and is writable");
 }
 
 void TraceWriter::write(double t_s, std::string_view line, std::string_view phase) {
@@ -37,8 +38,9 @@ void TraceWriter::write(double t_s, std::string_view line, std::string_view phas
   if (buffer_.size() - start > kMaxTraceLineBytes + 1) {
     const std::size_t size = buffer_.size() - start - 1;
     buffer_.resize(start);
-    throw Error(ExitCode::usage, "trace record " + std::to_string(lines_ + 1) + " would be a line of " + std::to_string(size) +
-                                     " bytes; a trace line may be at most " + std::to_string(kMaxTraceLineBytes) +
+    throw Error(ExitCode::usage, "trace record " + std::to_string(lines_ + 1) + " would be a line of " +
+                                     std::to_string(size) + " bytes; a trace line may be at most " +
+                                     std::to_string(kMaxTraceLineBytes) +
                                      " bytes (lower the payload's oversized_bytes)");
   }
   ++lines_;
@@ -122,7 +124,8 @@ bool TraceReader::next(TraceEntry& entry) {
     if (!line_.empty() && line_.back() == '\r') line_.pop_back();
     if (!too_long && line_.find_first_not_of(" \t") == std::string::npos) continue;
     std::string problem;
-    auto doc = too_long ? nlohmann::json(nlohmann::json::value_t::discarded) : nlohmann::json::parse(line_, nullptr, false);
+    auto doc =
+        too_long ? nlohmann::json(nlohmann::json::value_t::discarded) : nlohmann::json::parse(line_, nullptr, false);
     if (too_long) {
       ++oversized_;
       problem = "longer than " + std::to_string(kMaxTraceLineBytes) + " bytes (the trace line limit)";
@@ -171,8 +174,10 @@ std::string SentPhase::get() const {
 TraceSource::TraceSource(std::string path, ReplayOptions options, SentPhase* sent)
     : path_(std::move(path)), options_(std::move(options)), sent_(sent) {
   if (!(options_.multiplier > 0) || !std::isfinite(options_.multiplier))
-    throw Error(ExitCode::usage, "replay multiplier: expected a number > 0, got " + std::to_string(options_.multiplier));
-  if (options_.max_gap_s < 0) throw Error(ExitCode::usage, "replay max_gap_s: expected 0 (no cap) or a positive number");
+    throw Error(ExitCode::usage,
+                "replay multiplier: expected a number > 0, got " + std::to_string(options_.multiplier));
+  if (options_.max_gap_s < 0)
+    throw Error(ExitCode::usage, "replay max_gap_s: expected 0 (no cap) or a positive number");
   open_loop();
 }
 
@@ -267,8 +272,12 @@ void TraceSource::skip() {
 }
 
 nlohmann::json TraceSource::stats() const {
-  return {{"trace", path_},          {"loops_started", loop_ + 1}, {"out_of_order", out_of_order_},
-          {"gaps_capped", gaps_capped_}, {"malformed_lines", malformed_}, {"oversized_lines", oversized_},
+  return {{"trace", path_},
+          {"loops_started", loop_ + 1},
+          {"out_of_order", out_of_order_},
+          {"gaps_capped", gaps_capped_},
+          {"malformed_lines", malformed_},
+          {"oversized_lines", oversized_},
           {"replayed", replayed_}};
 }
 

@@ -40,10 +40,10 @@ class TraceWriter {
 };
 
 struct TraceReadOptions {
-  std::string time_field = "t";     // seconds (number) or ISO-8601 UTC string
-  std::string line_field = "line";  // when present (a string): the record to send; else the whole line
+  std::string time_field = "t";       // seconds (number) or ISO-8601 UTC string
+  std::string line_field = "line";    // when present (a string): the record to send; else the whole line
   std::string phase_field = "phase";  // when present (a string): the record's phase tag
-  bool skip_malformed = false;      // false: the first bad line is an error naming it
+  bool skip_malformed = false;        // false: the first bad line is an error naming it
 };
 
 struct TraceEntry {
@@ -94,10 +94,10 @@ class SentPhase {
 
 struct ReplayOptions {
   TraceReadOptions read;
-  double multiplier = 1;          // 10: ten times faster (ten times the rate)
-  std::uint64_t loops = 1;        // 0: loop until stopped
-  std::size_t reorder_window = 0; // lines held back to restore time order (0: none)
-  double max_gap_s = 0;           // gaps longer than this are shortened to it (0: no cap)
+  double multiplier = 1;           // 10: ten times faster (ten times the rate)
+  std::uint64_t loops = 1;         // 0: loop until stopped
+  std::size_t reorder_window = 0;  // lines held back to restore time order (0: none)
+  double max_gap_s = 0;            // gaps longer than this are shortened to it (0: no cap)
 };
 
 // Replays a trace on its own timestamps, re-based so the first record is due at 0;
@@ -139,8 +139,8 @@ class TraceSource final : public RecordSource {
   double current_due_ = 0;
   // Re-basing state.
   bool first_in_loop_ = true;
-  double prev_trace_t_ = 0;   // trace time of the previous record in this loop
-  double prev_due_ = 0;       // scenario due time of the previous record
+  double prev_trace_t_ = 0;  // trace time of the previous record in this loop
+  double prev_due_ = 0;      // scenario due time of the previous record
   double loop_start_due_ = 0;
   std::uint64_t loop_records_ = 0;
   std::uint64_t out_of_order_ = 0, gaps_capped_ = 0, malformed_ = 0, oversized_ = 0, replayed_ = 0;

@@ -52,8 +52,8 @@ TrafficDriver::TrafficDriver(TrafficConfig config, std::unique_ptr<Clock> clock)
     : config_(std::move(config)), clock_(clock ? std::move(clock) : std::make_unique<MonotonicClock>()) {
   if (!(config_.time_scale > 0) || !std::isfinite(config_.time_scale))
     throw Error(ExitCode::usage, "traffic.time_scale: expected a number > 0");
-  const bool needs_schedule = config_.payload.kind == PayloadSpec::Kind::sensors ||
-                              config_.payload.kind == PayloadSpec::Kind::od_pairs;
+  const bool needs_schedule =
+      config_.payload.kind == PayloadSpec::Kind::sensors || config_.payload.kind == PayloadSpec::Kind::od_pairs;
   if (!config_.stages.empty()) {
     schedule_.emplace(config_.stages, config_.bursts);
     check_deliverable(config_, *schedule_);
@@ -72,7 +72,8 @@ TrafficDriver::TrafficDriver(TrafficConfig config, std::unique_ptr<Clock> clock)
     const auto st = sys::file_status(path);
     if (!st || !sys::is_readable(path))
       throw Error(ExitCode::usage, errno_message("cannot open trace file " + path, errno) + "; check the path");
-    if (st->directory) throw Error(ExitCode::usage, "trace file " + path + " is a directory; expected a JSON-lines file");
+    if (st->directory)
+      throw Error(ExitCode::usage, "trace file " + path + " is a directory; expected a JSON-lines file");
   }
 }
 
@@ -223,10 +224,11 @@ std::optional<nlohmann::json> TrafficDriver::nothing_offered_check(const nlohman
   } else {
     why = "the trace " + config_.payload.trace_path + " offered no records (empty, or every line malformed)";
   }
-  return nlohmann::json{{"id", "traffic"},
-                        {"outcome", "inconclusive"},
-                        {"summary", "no traffic reached the target, so the run says nothing about memory under load: " + why},
-                        {"figures", {{"offered", {{"value", 0}, {"unit", "records"}}}}}};
+  return nlohmann::json{
+      {"id", "traffic"},
+      {"outcome", "inconclusive"},
+      {"summary", "no traffic reached the target, so the run says nothing about memory under load: " + why},
+      {"figures", {{"offered", {{"value", 0}, {"unit", "records"}}}}}};
 }
 
 nlohmann::json TrafficDriver::stop() {

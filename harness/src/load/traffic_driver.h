@@ -8,8 +8,8 @@
 //
 // phase_at / scenario_time_at are pure functions of the schedule and t (thread-safe,
 // callable before start); for a replayed trace, phase_at is the phase of the record
-// sent last ("replay" before the first, or when the trace has no phases). stop() is idempotent and closes the transport, so a target
-// reading stdin sees EOF.
+// sent last ("replay" before the first, or when the trace has no phases). stop() is idempotent and closes the
+// transport, so a target reading stdin sees EOF.
 #pragma once
 
 #include <atomic>
@@ -36,7 +36,7 @@ struct TransportSpec {
   std::string path;                // unix socket path
   std::string host = "127.0.0.1";  // tcp
   int port = 0;
-  double connect_timeout_s = 10;   // how long the target may take to start listening
+  double connect_timeout_s = 10;  // how long the target may take to start listening
   // command: an external load generator ("bring your own load"), run while the phase
   // is one of `phases` (empty: for the whole schedule), SIGTERM'd otherwise.
   std::vector<std::string> argv;
@@ -61,9 +61,9 @@ struct TrafficConfig {
   PayloadSpec payload;
   std::vector<Stage> stages;  // may be empty only for a trace or a command
   std::vector<Burst> bursts;
-  double time_scale = 1;      // scenario seconds per wall second
+  double time_scale = 1;  // scenario seconds per wall second
   LatePolicy late_policy = LatePolicy::queue;
-  double max_lag_s = 0;       // 0: the policy's default
+  double max_lag_s = 0;  // 0: the policy's default
   // The highest record rate this machine is known to deliver (see docs/traffic.md);
   // schedules needing more are refused up front.
   double max_rate = 1'000'000;

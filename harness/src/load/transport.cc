@@ -59,8 +59,8 @@ int connect_retrying(const std::string& what, double timeout_s, const std::atomi
     sys::sleep_for_seconds(0.02);
   }
   throw Error(ExitCode::target_failed,
-              "could not connect to " + what + " within " + std::to_string(static_cast<int>(timeout_s)) + " s: " +
-                  std::strerror(last_errno) + "; check that the target listens there (traffic.transport)");
+              "could not connect to " + what + " within " + std::to_string(static_cast<int>(timeout_s)) +
+                  " s: " + std::strerror(last_errno) + "; check that the target listens there (traffic.transport)");
 }
 
 }  // namespace

@@ -7,12 +7,11 @@
 namespace memgate::metrics {
 
 MetricsSampler::MetricsSampler(MetricsOptions options)
-    : options_(std::move(options)),
-      table_(options_.fields, options_.limits),
-      splitter_(options_.max_line) {
+    : options_(std::move(options)), table_(options_.fields, options_.limits), splitter_(options_.max_line) {
   for (const auto& f : options_.fields)
     if (f.empty() || f == "pid" || f == "accounting")
-      throw Error(ExitCode::usage, "metrics field '" + f + "' cannot be a column; name numeric fields such as queue_depth");
+      throw Error(ExitCode::usage,
+                  "metrics field '" + f + "' cannot be a column; name numeric fields such as queue_depth");
   fifo_.emplace(options_.fifo_path, "the metrics FIFO", "choose a writable run directory");
 }
 
@@ -35,8 +34,9 @@ std::size_t MetricsSampler::drain(std::size_t budget_bytes) {
     const std::size_t n = fifo_->read_available(buf, sizeof buf);
     if (n == 0) break;  // nothing more now
     total += n;
-    splitter_.feed(std::string_view(buf, n), [this](std::string_view line) { table_.feed(line); },
-                   [this] { table_.count_oversized(); });
+    splitter_.feed(
+        std::string_view(buf, n), [this](std::string_view line) { table_.feed(line); },
+        [this] { table_.count_oversized(); });
   }
   if (total >= budget_bytes) ++budget_hits_;
   bytes_ += total;

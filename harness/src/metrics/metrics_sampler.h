@@ -30,7 +30,7 @@ struct MetricsOptions {
   std::string fifo_path;            // created here; must not exist yet
   std::vector<std::string> fields;  // numeric fields recorded as columns "metric_<field>"
   TableLimits limits;
-  std::size_t max_line = 4096;             // PIPE_BUF: longer lines are not atomic, so discarded
+  std::size_t max_line = 4096;               // PIPE_BUF: longer lines are not atomic, so discarded
   std::size_t max_bytes_per_tick = 1 << 20;  // a flooding target cannot stall the sample loop
 };
 

@@ -48,8 +48,8 @@ class MetricsTable {
   std::vector<std::string> declared_;
   std::vector<std::optional<double>> declared_values_;
   TableLimits limits_;
-  std::map<std::string, double> unknown_;  // bounded by limits_.max_unknown_fields
-  std::map<pid_t, std::uint64_t> writers_;  // lines per pid, bounded by limits_.max_writers
+  std::map<std::string, double> unknown_;       // bounded by limits_.max_unknown_fields
+  std::map<pid_t, std::uint64_t> writers_;      // lines per pid, bounded by limits_.max_writers
   std::map<pid_t, nlohmann::json> accounting_;  // the last "accounting" object per pid
   std::uint64_t lines_ = 0, malformed_ = 0, oversized_ = 0;
   std::uint64_t without_pid_ = 0, dropped_fields_ = 0, dropped_writers_ = 0, dropped_accounting_ = 0;

@@ -1,6 +1,5 @@
 #include "record/json_file.h"
 
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -89,7 +88,8 @@ class LimitedSax {
 nlohmann::json parse_json_text(std::string_view text, const std::string& name, bool ignore_comments) {
   json result;
   LimitedSax sax(result, name);
-  json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, /*strict=*/true, ignore_comments);
+  json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, /*strict=*/true,
+                  ignore_comments);
   return result;
 }
 
@@ -99,11 +99,13 @@ nlohmann::json read_json_file(const std::string& path, const JsonReadOptions& op
     if (errno == EISDIR) throw Error(ExitCode::usage, path + ": is a directory; expected a JSON " + options.what);
     if (errno == EFBIG) {
       const auto st = sys::file_status(path);  // a regular file has a size to name; a pipe does not
-      const std::string size = st && st->regular ? std::to_string(st->size_bytes) : "more than " + std::to_string(options.max_bytes);
+      const std::string size =
+          st && st->regular ? std::to_string(st->size_bytes) : "more than " + std::to_string(options.max_bytes);
       throw Error(ExitCode::usage, path + ": " + size + " bytes; a " + options.what + " may be at most " +
                                        std::to_string(options.max_bytes) + " bytes");
     }
-    throw Error(ExitCode::usage, path + ": cannot open the " + options.what + " (" + std::strerror(errno) + "); " + options.hint);
+    throw Error(ExitCode::usage,
+                path + ": cannot open the " + options.what + " (" + std::strerror(errno) + "); " + options.hint);
   }
   return parse_json_text(*text, path, options.ignore_comments);
 }

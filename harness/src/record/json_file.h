@@ -26,7 +26,7 @@ inline constexpr std::uint64_t kMaxRunFileBytes = 64ull << 20;  // meta.json, re
 struct JsonReadOptions {
   std::uint64_t max_bytes = kMaxRunFileBytes;
   bool ignore_comments = false;
-  std::string what = "file";  // "scenario file": used in the size / open messages
+  std::string what = "file";            // "scenario file": used in the size / open messages
   std::string hint = "check the path";  // after "cannot open": what to do about it
 };
 

@@ -1,6 +1,5 @@
 #include "record/run_meta.h"
 
-
 #include "memgate/check_json.h"
 #include "memgate/error.h"
 #include "sys/fs.h"
@@ -34,9 +33,8 @@ void to_json(nlohmann::json& j, const RunMeta& m) {
   if (!m.scenario.is_null()) j["scenario"] = m.scenario;
   if (m.target_end) {
     const auto& e = *m.target_end;
-    j["target_end"] = {{"signaled", e.signaled},       {"exit_code", e.exit_code},
-                       {"signal", e.signal},           {"signal_name", e.signal_name},
-                       {"core_dumped", e.core_dumped}, {"description", e.description}};
+    j["target_end"] = {{"signaled", e.signaled},       {"exit_code", e.exit_code},     {"signal", e.signal},
+                       {"signal_name", e.signal_name}, {"core_dumped", e.core_dumped}, {"description", e.description}};
   } else {
     j["target_end"] = nullptr;
   }
@@ -75,9 +73,11 @@ void read_checks(const nlohmann::json& list, const std::string& where, std::vect
 }  // namespace
 
 void from_json(const nlohmann::json& j, RunMeta& m) {
-  if (!j.is_object()) throw Error(ExitCode::usage, std::string(kMetaFile) + ": expected a JSON object (a memgate run's meta.json)");
+  if (!j.is_object())
+    throw Error(ExitCode::usage, std::string(kMetaFile) + ": expected a JSON object (a memgate run's meta.json)");
   if (!j.contains("command"))
-    throw Error(ExitCode::usage, std::string(kMetaFile) + ": command: missing; expected the target's argv (an array of strings)");
+    throw Error(ExitCode::usage,
+                std::string(kMetaFile) + ": command: missing; expected the target's argv (an array of strings)");
   m.command = field(j, "command", std::vector<std::string>{}, "an array of strings (the target's argv)");
   m.environment = field(j, "environment", std::map<std::string, std::string>{}, "an object of strings");
   m.host = field(j, "host", std::string(), "a string");
@@ -107,7 +107,8 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
                              field(e, "description", std::string(), "a string", at)};
   }
   m.checks = field(j, "checks", nlohmann::json::object(), "an object");
-  if (!m.checks.is_object()) throw Error(ExitCode::usage, std::string(kMetaFile) + ": checks: expected an object of check settings");
+  if (!m.checks.is_object())
+    throw Error(ExitCode::usage, std::string(kMetaFile) + ": checks: expected an object of check settings");
   m.samplers = field(j, "samplers", nlohmann::json::object(), "an object");
   if (!m.samplers.is_object()) throw Error(ExitCode::usage, std::string(kMetaFile) + ": samplers: expected an object");
   if (j.contains("sampler_checks")) {
@@ -138,8 +139,8 @@ RunMeta read_run_meta(const std::string& path) {
 }
 
 bool is_memory_relevant_env(const std::string& key) {
-  for (const char* prefix : {"LD_PRELOAD", "MALLOC_", "MIMALLOC_", "TCMALLOC_", "GLIBC_TUNABLES", "JE_MALLOC_CONF",
-                             "MEMGATE_"})
+  for (const char* prefix :
+       {"LD_PRELOAD", "MALLOC_", "MIMALLOC_", "TCMALLOC_", "GLIBC_TUNABLES", "JE_MALLOC_CONF", "MEMGATE_"})
     if (key.rfind(prefix, 0) == 0) return true;
   return false;
 }

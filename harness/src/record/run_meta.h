@@ -20,14 +20,15 @@ inline constexpr const char* kMetaFile = "meta.json";
 inline constexpr int kMetaSchema = 1;
 
 // meta.json "end_reason": why the run ended (docs/sample-log.md).
-inline constexpr const char* kEndTargetExited = "target-exited";  // the target exited on its own
-inline constexpr const char* kEndDuration = "duration";           // --duration elapsed (no traffic)
-inline constexpr const char* kEndTrafficDone = "traffic-done";    // the load ended and the drain time passed
-inline constexpr const char* kEndInterrupted = "interrupted";     // SIGINT/SIGTERM to memgate
-inline constexpr const char* kEndStartFailed = "start-failed";    // the target could not be started
+inline constexpr const char* kEndTargetExited = "target-exited";    // the target exited on its own
+inline constexpr const char* kEndDuration = "duration";             // --duration elapsed (no traffic)
+inline constexpr const char* kEndTrafficDone = "traffic-done";      // the load ended and the drain time passed
+inline constexpr const char* kEndInterrupted = "interrupted";       // SIGINT/SIGTERM to memgate
+inline constexpr const char* kEndStartFailed = "start-failed";      // the target could not be started
 inline constexpr const char* kEndSamplerFailed = "sampler-failed";  // a required sampler could not attach
 inline constexpr const char* kEndInternalError = "internal-error";  // memgate failed mid-run
-inline constexpr const char* kEndIoError = "io-error";  // the sample log could not be written (disk full...): memgate stopped the target
+inline constexpr const char* kEndIoError =
+    "io-error";  // the sample log could not be written (disk full...): memgate stopped the target
 
 struct TargetEnd {
   bool signaled = false;
@@ -47,9 +48,9 @@ struct RunMeta {
   double hz = 0, pss_hz = 0, process_hz = 0;
   std::optional<double> planned_duration_s;
   std::string status = "running";  // running | finished
-  std::string end_reason;  // one of the kEnd* constants below; empty while running
+  std::string end_reason;          // one of the kEnd* constants below; empty while running
   int target_pid = 0;
-  int memgate_pid = 0;  // the memgate that wrote the run (`memgate report` on a run still going)
+  int memgate_pid = 0;              // the memgate that wrote the run (`memgate report` on a run still going)
   bool stopped_by_memgate = false;  // memgate sent the signal that ended the target
   std::optional<TargetEnd> target_end;
   nlohmann::json checks = nlohmann::json::object();    // report::CheckSettings
@@ -57,8 +58,8 @@ struct RunMeta {
   // Checks only a sampler could decide (allocator, oom-kills, traffic): kept here so
   // `memgate report DIR` reproduces them without the target.
   std::vector<CheckResult> sampler_checks;
-  nlohmann::json scenario;  // scenario runs: {file, name, profiles, ...}; null otherwise
-  std::vector<std::string> notes;                      // warnings shown in the report
+  nlohmann::json scenario;         // scenario runs: {file, name, profiles, ...}; null otherwise
+  std::vector<std::string> notes;  // warnings shown in the report
 };
 
 void to_json(nlohmann::json& j, const RunMeta& m);

@@ -12,11 +12,23 @@
 namespace memgate::record {
 
 const std::vector<std::string>& tree_columns() {
-  static const std::vector<std::string> columns = {
-      "t_s",          "scenario_t_s", "wall_ms",      "phase",        "processes",  "rss_bytes",
-      "rss_anon_bytes", "rss_file_bytes", "rss_shmem_bytes", "hwm_max_bytes", "swap_bytes",
-      "pss_bytes",    "fds",          "threads",      "minor_faults", "major_faults",
-      "cpu_s"};
+  static const std::vector<std::string> columns = {"t_s",
+                                                   "scenario_t_s",
+                                                   "wall_ms",
+                                                   "phase",
+                                                   "processes",
+                                                   "rss_bytes",
+                                                   "rss_anon_bytes",
+                                                   "rss_file_bytes",
+                                                   "rss_shmem_bytes",
+                                                   "hwm_max_bytes",
+                                                   "swap_bytes",
+                                                   "pss_bytes",
+                                                   "fds",
+                                                   "threads",
+                                                   "minor_faults",
+                                                   "major_faults",
+                                                   "cpu_s"};
   return columns;
 }
 
@@ -81,11 +93,11 @@ void SampleLogWriter::write_tree(const TreeSample& s, std::string_view phase, do
   if (!usable(samples_)) return;
   errno = 0;
   std::FILE* f = samples_.file.get();
-  std::fprintf(f, "%.6f,%.6f,%lld,%s,%u,%llu,%llu,%llu,%llu,%llu,%llu", s.t_s, scenario_t_s, static_cast<long long>(s.wall_ms),
-               csv_safe(phase).c_str(), s.processes, static_cast<unsigned long long>(s.rss_bytes),
-               static_cast<unsigned long long>(s.rss_anon_bytes), static_cast<unsigned long long>(s.rss_file_bytes),
-               static_cast<unsigned long long>(s.rss_shmem_bytes), static_cast<unsigned long long>(s.hwm_max_bytes),
-               static_cast<unsigned long long>(s.swap_bytes));
+  std::fprintf(f, "%.6f,%.6f,%lld,%s,%u,%llu,%llu,%llu,%llu,%llu,%llu", s.t_s, scenario_t_s,
+               static_cast<long long>(s.wall_ms), csv_safe(phase).c_str(), s.processes,
+               static_cast<unsigned long long>(s.rss_bytes), static_cast<unsigned long long>(s.rss_anon_bytes),
+               static_cast<unsigned long long>(s.rss_file_bytes), static_cast<unsigned long long>(s.rss_shmem_bytes),
+               static_cast<unsigned long long>(s.hwm_max_bytes), static_cast<unsigned long long>(s.swap_bytes));
   put_optional(f, s.pss_bytes);
   std::fprintf(f, ",%u,%u,%llu,%llu,%.3f", s.fds, s.threads, static_cast<unsigned long long>(s.minor_faults),
                static_cast<unsigned long long>(s.major_faults), s.cpu_seconds);
@@ -150,7 +162,8 @@ std::string_view SampleRow::text(std::string_view column) const {
 
 std::size_t read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row) {
   std::ifstream in(path);
-  if (!in) throw Error(ExitCode::usage, errno_message("cannot read " + path, errno) + " (is this a memgate run directory?)");
+  if (!in)
+    throw Error(ExitCode::usage, errno_message("cannot read " + path, errno) + " (is this a memgate run directory?)");
   std::map<std::string, std::size_t, std::less<>> index;
   std::string header;
   if (!std::getline(in, header) || header.rfind("t_s,", 0) != 0)

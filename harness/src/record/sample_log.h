@@ -60,7 +60,8 @@ class SampleLogWriter {
   SampleLogWriter(const std::string& dir, std::vector<std::string> extra_columns);
 
   // scenario_t_s: the scenario clock (t_s times the time scale; t_s without a schedule).
-  void write_tree(const TreeSample& sample, std::string_view phase, double scenario_t_s, const std::vector<double>& extra);
+  void write_tree(const TreeSample& sample, std::string_view phase, double scenario_t_s,
+                  const std::vector<double>& extra);
   void write_processes(double t_s, const std::vector<ProcessSample>& processes);
   // Adds "t_s", "scenario_t_s" (t_s times the time scale) and "kind" to fields.
   void write_event(double t_s, std::string_view kind, nlohmann::json fields = nlohmann::json::object());

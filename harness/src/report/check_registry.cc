@@ -80,7 +80,8 @@ nlohmann::json to_json(const CheckSettings& settings) {
 
 CheckSettings check_settings_from_json(const nlohmann::json& stored) {
   if (!stored.is_object()) throw Error(ExitCode::usage, "meta.json: checks: expected an object of check settings");
-  const bool legacy = stored.contains("budgets") || stored.contains("memory_plateau") || stored.contains("plateau_metrics");
+  const bool legacy =
+      stored.contains("budgets") || stored.contains("memory_plateau") || stored.contains("plateau_metrics");
   const nlohmann::json j = legacy ? from_legacy_layout(stored) : stored;
   CheckSettings settings;
   for (const SettingBase* s : all_settings()) {

@@ -31,8 +31,8 @@ struct CheckInputs {
 };
 
 struct CheckSpec {
-  std::string name;               // for docs and help: "budgets", "plateau", ...
-  std::vector<std::string> ids;   // the check ids it may report (report.json "checks"[].id)
+  std::string name;              // for docs and help: "budgets", "plateau", ...
+  std::vector<std::string> ids;  // the check ids it may report (report.json "checks"[].id)
   std::vector<const SettingBase*> settings;
   // Appends this check's results (none when its settings ask for nothing).
   void (*evaluate)(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out);

@@ -91,7 +91,8 @@ Count::Value Count::from_meta(const nlohmann::json& v) { return v.is_null() ? Va
 
 Seconds::Value Seconds::from_text(const std::string& text) {
   const auto seconds = parse_duration(text);
-  if (!seconds || !(*seconds > 0) || !std::isfinite(*seconds)) throw BadSettingValue{"a positive duration such as \"30s\", \"5m\" or \"24h\""};
+  if (!seconds || !(*seconds > 0) || !std::isfinite(*seconds))
+    throw BadSettingValue{"a positive duration such as \"30s\", \"5m\" or \"24h\""};
   return *seconds;
 }
 Seconds::Value Seconds::from_json(const nlohmann::json& v) {

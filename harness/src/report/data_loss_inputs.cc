@@ -21,7 +21,9 @@ std::optional<std::uint64_t> count_of(const json& object, const char* key) {
 std::optional<analyze::Accounting> parse_accounting(const json& a, std::string& why) {
   const auto received = count_of(a, "received"), processed = count_of(a, "processed");
   if (!received || !processed) {
-    why = "the accounting line lacks non-negative integer \"received\" and \"processed\" counts (docs/metrics-channel.md)";
+    why =
+        "the accounting line lacks non-negative integer \"received\" and \"processed\" counts "
+        "(docs/metrics-channel.md)";
     return std::nullopt;
   }
   analyze::Accounting out;
@@ -37,8 +39,10 @@ std::optional<analyze::Accounting> parse_accounting(const json& a, std::string& 
   }
   out.spilled = count_of(a, "spilled").value_or(0);
   out.replayed = count_of(a, "replayed").value_or(0);
-  out.pending_spill = count_of(a, "pending_spill").value_or(out.spilled > out.replayed ? out.spilled - out.replayed : 0);
-  if (const auto it = a.find("lost"); it != a.end() && it->is_number_integer()) out.reported_lost = it->get<std::int64_t>();
+  out.pending_spill =
+      count_of(a, "pending_spill").value_or(out.spilled > out.replayed ? out.spilled - out.replayed : 0);
+  if (const auto it = a.find("lost"); it != a.end() && it->is_number_integer())
+    out.reported_lost = it->get<std::int64_t>();
   if (const auto it = a.find("unit"); it != a.end() && it->is_string()) out.unit = it->get<std::string>();
   return out;
 }
@@ -82,8 +86,10 @@ void read_accounting(const json& samplers, analyze::DataLossInputs& in) {
     in.accounting = sum;
     return;
   }
-  in.no_accounting = "no accounting line arrived on the metrics channel: the target must write {\"pid\":PID,\"accounting\":{\"received\":N,"
-                     "\"processed\":N,...}} to $MEMGATE_METRICS_PATH before it exits (docs/metrics-channel.md)";
+  in.no_accounting =
+      "no accounting line arrived on the metrics channel: the target must write "
+      "{\"pid\":PID,\"accounting\":{\"received\":N,"
+      "\"processed\":N,...}} to $MEMGATE_METRICS_PATH before it exits (docs/metrics-channel.md)";
 }
 
 void read_delivery(const json& samplers, const std::string& unit, analyze::DataLossInputs& in) {
@@ -92,7 +98,8 @@ void read_delivery(const json& samplers, const std::string& unit, analyze::DataL
   in.traffic = true;
   const std::string payload = traffic->value("payload", "");
   if (payload == "none" || traffic->value("transport", "") == "command") {
-    in.no_delivery = "an external load command sent the traffic, so memgate does not know how many records it delivered";
+    in.no_delivery =
+        "an external load command sent the traffic, so memgate does not know how many records it delivered";
     return;
   }
   const auto accepted = count_of(*traffic, "accepted");
@@ -113,13 +120,15 @@ void read_delivery(const json& samplers, const std::string& unit, analyze::DataL
       return;
     }
     if (d.dropped > 0) {
-      in.no_delivery = "the generator dropped " + std::to_string(d.dropped) + " chunks (late policy), so the pairs it delivered are not known exactly";
+      in.no_delivery = "the generator dropped " + std::to_string(d.dropped) +
+                       " chunks (late policy), so the pairs it delivered are not known exactly";
       return;
     }
     d.delivered = std::min(*pairs, *accepted * *chunk);
     d.sent = std::min(*pairs, d.sent * *chunk);
   } else if (unit != "records") {
-    in.no_delivery = "the target counts " + unit + ", which the generator does not (it counts records, or pairs for od_pairs)";
+    in.no_delivery =
+        "the target counts " + unit + ", which the generator does not (it counts records, or pairs for od_pairs)";
     return;
   }
   in.delivery = d;

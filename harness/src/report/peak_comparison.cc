@@ -8,7 +8,9 @@
 namespace memgate::report {
 namespace {
 
-nlohmann::json bytes_or_null(const MetricSummary& m) { return m.samples ? nlohmann::json(m.max) : nlohmann::json(nullptr); }
+nlohmann::json bytes_or_null(const MetricSummary& m) {
+  return m.samples ? nlohmann::json(m.max) : nlohmann::json(nullptr);
+}
 
 nlohmann::json difference(std::uint64_t a, const nlohmann::json& b) {
   if (!b.is_number()) return nullptr;
@@ -49,8 +51,8 @@ nlohmann::json compare_peaks(const nlohmann::json& ebpf, const std::map<ProcessK
   const auto tree_peak = ebpf.value("peak_bytes", std::uint64_t{0});
   const nlohmann::json rss_peak = bytes_or_null(summary.rss);
   nlohmann::json tree = {
-      {"ebpf_peak_bytes", tree_peak},          // the sum over the tree at one instant
-      {"proc_rss_peak_bytes", rss_peak},       // the largest polled tree sum
+      {"ebpf_peak_bytes", tree_peak},                          // the sum over the tree at one instant
+      {"proc_rss_peak_bytes", rss_peak},                       // the largest polled tree sum
       {"proc_hwm_max_bytes", bytes_or_null(summary.hwm_max)},  // the largest polled per-process VmHWM
       {"missed_by_polling_bytes", difference(tree_peak, rss_peak)},
   };
@@ -76,9 +78,12 @@ nlohmann::json compare_peaks(const nlohmann::json& ebpf, const std::map<ProcessK
 std::string peaks_line(const nlohmann::json& peaks, std::size_t max_processes) {
   if (!peaks.is_object()) return "";
   const auto& tree = peaks["tree"];
-  auto amount = [](const nlohmann::json& v) { return v.is_number() ? format_bytes(v.get<double>()) : std::string("n/a"); };
+  auto amount = [](const nlohmann::json& v) {
+    return v.is_number() ? format_bytes(v.get<double>()) : std::string("n/a");
+  };
   std::string line = "peaks, eBPF exact vs /proc: tree " + amount(tree["ebpf_peak_bytes"]) + " vs RSS-sum peak " +
-                     amount(tree["proc_rss_peak_bytes"]) + " (largest VmHWM " + amount(tree["proc_hwm_max_bytes"]) + ")";
+                     amount(tree["proc_rss_peak_bytes"]) + " (largest VmHWM " + amount(tree["proc_hwm_max_bytes"]) +
+                     ")";
   std::size_t shown = 0;
   for (const auto& p : peaks["processes"]) {
     if (shown++ == max_processes) break;

@@ -35,7 +35,8 @@ nlohmann::json compare_peaks(const nlohmann::json& ebpf_section, const std::map<
                              const RunSummary& summary);
 
 // One line for the closing summary ("" without eBPF figures), e.g.
-// "peaks, eBPF exact vs /proc: tree 96.0 MiB vs RSS-sum peak 32.1 MiB (largest VmHWM 96.0 MiB); pid 12 spike 96.0 MiB vs VmHWM 96.0 MiB"
+// "peaks, eBPF exact vs /proc: tree 96.0 MiB vs RSS-sum peak 32.1 MiB (largest VmHWM 96.0 MiB); pid 12 spike 96.0 MiB
+// vs VmHWM 96.0 MiB"
 std::string peaks_line(const nlohmann::json& peaks, std::size_t max_processes = 3);
 
 }  // namespace memgate::report

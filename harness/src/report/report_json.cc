@@ -10,9 +10,8 @@ namespace {
 
 nlohmann::json metric(const MetricSummary& m, const char* unit) {
   if (m.samples == 0) return nullptr;
-  return {{"unit", unit},       {"samples", m.samples}, {"min", m.min},   {"median", m.median},
-          {"mean", m.mean},     {"peak", m.max},        {"peak_at_s", m.max_at_s},
-          {"first", m.first},   {"final", m.last}};
+  return {{"unit", unit},  {"samples", m.samples},    {"min", m.min},     {"median", m.median}, {"mean", m.mean},
+          {"peak", m.max}, {"peak_at_s", m.max_at_s}, {"first", m.first}, {"final", m.last}};
 }
 
 std::string xml_escape(const std::string& text) {
@@ -86,7 +85,9 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
       {"check_settings", to_json(settings)},
       {"checks", checks},
       {"verdict",
-       {{"outcome", to_string(a.verdict.outcome)}, {"reason", a.verdict.reason}, {"exit_code", static_cast<int>(a.exit_code)}}},
+       {{"outcome", to_string(a.verdict.outcome)},
+        {"reason", a.verdict.reason},
+        {"exit_code", static_cast<int>(a.exit_code)}}},
   };
 }
 

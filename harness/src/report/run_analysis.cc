@@ -16,7 +16,7 @@ namespace memgate::report {
 
 std::string target_problem(const record::RunMeta& meta) {
   if (meta.end_reason == "start-failed") return "the target could not start";
-  if (!meta.target_end) return "";  // memgate itself was killed: the target's end is unknown, not a failure
+  if (!meta.target_end) return "";         // memgate itself was killed: the target's end is unknown, not a failure
   if (meta.stopped_by_memgate) return "";  // we asked it to stop; how it obeyed is not a failure
   const auto& end = *meta.target_end;
   if (end.signaled) return "the target crashed: " + end.description;
@@ -32,7 +32,9 @@ std::optional<SecondHalf> SecondHalfMedian::result() const {
   const std::size_t n = sketch_.count();
   if (n == 0) return std::nullopt;
   // The value of rank r (1-based): the quantile just below r / n, clear of rounding.
-  const auto rank = [&](std::size_t r) { return *sketch_.quantile((static_cast<double>(r) - 0.5) / static_cast<double>(n)); };
+  const auto rank = [&](std::size_t r) {
+    return *sketch_.quantile((static_cast<double>(r) - 0.5) / static_cast<double>(n));
+  };
   const double median = n % 2 == 1 ? rank(n / 2 + 1) : (rank(n / 2) + rank(n / 2 + 1)) / 2;
   return SecondHalf{from_s_, n, median};
 }

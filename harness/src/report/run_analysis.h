@@ -22,9 +22,9 @@ namespace memgate::report {
 // level `memgate compare` uses when the rss-plateau check gives none. Computed at report
 // time so that compare never reads a samples.csv (which grows with run length).
 struct SecondHalf {
-  double from_s = 0;         // half the time of the last sample
-  std::size_t samples = 0;   // samples in the second half with an RSS value
-  double median = 0;         // bytes; from the quantile sketch (exact below 2048, else within 0.1 %)
+  double from_s = 0;        // half the time of the last sample
+  std::size_t samples = 0;  // samples in the second half with an RSS value
+  double median = 0;        // bytes; from the quantile sketch (exact below 2048, else within 0.1 %)
 };
 
 // Feeds the values of one series whose last sample time is known (a second pass).
@@ -48,8 +48,8 @@ struct RunAnalysis {
   std::vector<CheckResult> checks;
   Verdict verdict;
   ExitCode exit_code = ExitCode::internal;
-  std::string target_problem;  // non-empty when the target crashed or failed on its own
-  nlohmann::json peaks;        // eBPF peaks beside /proc's (report/peak_comparison.h); null without eBPF
+  std::string target_problem;                 // non-empty when the target crashed or failed on its own
+  nlohmann::json peaks;                       // eBPF peaks beside /proc's (report/peak_comparison.h); null without eBPF
   std::optional<SecondHalf> rss_second_half;  // report.json summary.rss_second_half
 };
 
@@ -59,7 +59,8 @@ struct RunAnalysis {
 // is not a memgate run or whose files are malformed.
 // `meta`: use this instead of DIR/meta.json (a run whose final meta.json could not be
 // written still judges what it collected).
-RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings, const record::RunMeta* meta = nullptr);
+RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings,
+                            const record::RunMeta* meta = nullptr);
 
 // The target's own outcome: empty when it ran fine or was stopped by memgate.
 std::string target_problem(const record::RunMeta& meta);

@@ -23,8 +23,7 @@ std::string reports_dir() {
 }
 
 std::string plot_timeline(const std::string& run_dir) {
-  if (!sys::is_executable(kPython))
-    return "no plot: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
+  if (!sys::is_executable(kPython)) return "no plot: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
   const std::string script = reports_dir() + "/plot_timeline.py";
   if (!sys::is_readable(script)) return "no plot: " + script + " not found (set MEMGATE_REPORTS_DIR)";
   try {

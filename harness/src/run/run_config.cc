@@ -15,7 +15,8 @@ std::string target_program(const RunConfig& config) {
 }
 
 void validate(const RunConfig& c) {
-  if (c.command.empty()) throw Error(ExitCode::usage, "no command to run: put it after --, e.g. memgate run -- ./server");
+  if (c.command.empty())
+    throw Error(ExitCode::usage, "no command to run: put it after --, e.g. memgate run -- ./server");
   if (!(c.hz > 0 && c.hz <= 1000)) throw Error(ExitCode::usage, "--hz must be in (0, 1000]");
   if (c.pss_hz < 0 || c.pss_hz > c.hz) throw Error(ExitCode::usage, "--pss-hz must be between 0 and --hz");
   if (c.process_hz < 0 || c.process_hz > c.hz) throw Error(ExitCode::usage, "--process-hz must be between 0 and --hz");

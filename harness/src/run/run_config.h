@@ -39,22 +39,22 @@ struct SamplerConfig {
 };
 
 struct RunConfig {
-  std::vector<std::string> command;   // argv of the target
-  std::vector<std::string> env_set;   // KEY=VALUE for the target (a scenario's env)
-  std::string cwd;                    // the target's working directory (empty: memgate's)
+  std::vector<std::string> command;            // argv of the target
+  std::vector<std::string> env_set;            // KEY=VALUE for the target (a scenario's env)
+  std::string cwd;                             // the target's working directory (empty: memgate's)
   std::optional<load::TrafficConfig> traffic;  // load to send while sampling (scenario runs)
-  double drain_s = 10;                // after the traffic ends, time the target gets to exit by itself
-  std::string out_dir;                // created if missing; empty: ./memgate-run-YYYYmmdd-HHMMSS
-  bool force = false;                 // replace a previous finished run in out_dir
-  double hz = 10;                     // tree samples per second
-  double pss_hz = 1;                  // smaps_rollup reads per second (0: never)
-  double process_hz = 1;              // per-process rows per second in processes.csv
-  std::optional<double> duration_s;   // stop the target after this long
-  double stop_grace_s = 10;           // SIGTERM, then SIGKILL after this long
+  double drain_s = 10;                         // after the traffic ends, time the target gets to exit by itself
+  std::string out_dir;                         // created if missing; empty: ./memgate-run-YYYYmmdd-HHMMSS
+  bool force = false;                          // replace a previous finished run in out_dir
+  double hz = 10;                              // tree samples per second
+  double pss_hz = 1;                           // smaps_rollup reads per second (0: never)
+  double process_hz = 1;                       // per-process rows per second in processes.csv
+  std::optional<double> duration_s;            // stop the target after this long
+  double stop_grace_s = 10;                    // SIGTERM, then SIGKILL after this long
   bool quiet = false;
-  bool plot = true;                   // run reports/plot_timeline.py at the end
-  std::string junit_path;             // also write the checks as JUnit XML here
-  std::string target_log;             // the target's stdout and stderr go to this file; empty: memgate's own
+  bool plot = true;        // run reports/plot_timeline.py at the end
+  std::string junit_path;  // also write the checks as JUnit XML here
+  std::string target_log;  // the target's stdout and stderr go to this file; empty: memgate's own
   report::CheckSettings checks;
   nlohmann::json scenario;  // what a scenario run records in meta.json (null: a plain command)
   SamplerConfig samplers;

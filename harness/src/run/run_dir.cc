@@ -38,8 +38,8 @@ RunDir prepare_run_dir(const std::string& requested, std::int64_t now_unix_ms, b
     throw Error(ExitCode::usage, "cannot create run directory " + dir + ": " +
                                      (ec ? ec.message() : "a file is in the way") + " (choose another --out)");
   if (!sys::is_writable(dir))
-    throw Error(ExitCode::usage, errno_message("run directory " + dir + " is not writable", errno) +
-                                     " (choose another --out)");
+    throw Error(ExitCode::usage,
+                errno_message("run directory " + dir + " is not writable", errno) + " (choose another --out)");
   // The lock first, then the contents: of two runs started together into one new
   // directory, exactly one gets it, and the other is refused below.
   auto lock = sys::DirLock::try_lock(dir);
@@ -59,7 +59,8 @@ RunDir prepare_run_dir(const std::string& requested, std::int64_t now_unix_ms, b
     previous_run = true;
   }
   if (previous_run && !force)
-    throw Error(ExitCode::usage, dir + " holds a previous memgate run: pass --force to replace it, or choose an empty or new --out");
+    throw Error(ExitCode::usage,
+                dir + " holds a previous memgate run: pass --force to replace it, or choose an empty or new --out");
   if (previous_run)
     for (const auto& entry : fs::directory_iterator(dir, ec))
       if (entry.path().filename() != sys::kLockFile) fs::remove(entry.path(), ec);

@@ -70,8 +70,10 @@ SamplerReport traffic_report(nlohmann::json figures) {
     r.figures.erase(it);
   }
   if (r.figures.contains("error"))
-    r.checks.push_back({check_id::kTraffic, Outcome::fail,
-                        "the load could not be delivered: " + r.figures["error"].get<std::string>(), {}});
+    r.checks.push_back({check_id::kTraffic,
+                        Outcome::fail,
+                        "the load could not be delivered: " + r.figures["error"].get<std::string>(),
+                        {}});
   return r;
 }
 
@@ -235,7 +237,8 @@ class RunSession {
               std::to_string(static_cast<long long>(sys::monotonic_seconds() * 1e9));
     env.push_back(std::string(sys::kMarkerVariable) + "=" + marker_);
     try {
-      child_.emplace(sys::Child::spawn({c_.command, env, c_.cwd, feeds_stdin ? stdin_pipe.read_end() : -1, target_log.get()}));
+      child_.emplace(
+          sys::Child::spawn({c_.command, env, c_.cwd, feeds_stdin ? stdin_pipe.read_end() : -1, target_log.get()}));
     } catch (const Error& e) {
       end_early(record::kEndStartFailed, e.what());
       log_->write_event(0, "start-failed", {{"error", e.what()}});
@@ -279,7 +282,8 @@ class RunSession {
     for (;;) {
       const double now = sys::monotonic_seconds() - t0_;
       sample(now);
-      for (const auto& e : sys::reap_adopted(child_->pid(), watchdog_->pid())) note_signal_exit(e.pid, e.comm, e.status, now);
+      for (const auto& e : sys::reap_adopted(child_->pid(), watchdog_->pid()))
+        note_signal_exit(e.pid, e.comm, e.status, now);
       check_log(now);
       if ((exit_status_ = child_->poll())) break;
       apply(stop_.step({now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value()}), now);
@@ -331,7 +335,8 @@ class RunSession {
       meta_.stopped_by_memgate = true;
       meta_.end_reason = stop_.end_reason();
       child_->signal_group(a.terminate_signal);
-      log_->write_event(now, "stop", {{"signal", sys::signal_name(a.terminate_signal)}, {"reason", stop_.end_reason()}});
+      log_->write_event(now, "stop",
+                        {{"signal", sys::signal_name(a.terminate_signal)}, {"reason", stop_.end_reason()}});
     }
     if (a.end_traffic) end_traffic(now);
     if (a.kill) {
@@ -352,7 +357,8 @@ class RunSession {
     const std::string sig = sys::signal_name(status.signal);
     log_->write_event(now, "child-crashed", {{"pid", pid}, {"comm", comm}, {"signal", sig}});
     if (++crashes_ > kMaxCrashNotes) return;
-    meta_.notes.push_back("pid " + std::to_string(pid) + " (" + comm + ") was killed by " + sig + " at t=" + format_duration(now) +
+    meta_.notes.push_back("pid " + std::to_string(pid) + " (" + comm + ") was killed by " + sig +
+                          " at t=" + format_duration(now) +
                           (crashes_ == kMaxCrashNotes ? " (further crashes only in events.jsonl)" : ""));
     progress_.note(meta_.notes.back());
   }
@@ -393,8 +399,10 @@ class RunSession {
     const auto processes = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " process" : " processes"); };
     log_->write_event(now, "orphans-killed", {{"processes", listed}});
     if (n_in > 0)
-      meta_.notes.push_back("the target exited but left " + processes(n_in) + " in its group; memgate killed them: " + in_group);
-    if (n_out > 0) meta_.notes.push_back("killed " + processes(n_out) + " that left the target's group: " + out_of_group);
+      meta_.notes.push_back("the target exited but left " + processes(n_in) +
+                            " in its group; memgate killed them: " + in_group);
+    if (n_out > 0)
+      meta_.notes.push_back("killed " + processes(n_out) + " that left the target's group: " + out_of_group);
     if (n_in > 0) progress_.note(meta_.notes[meta_.notes.size() - (n_out > 0 ? 2 : 1)]);
     if (n_out > 0) progress_.note(meta_.notes.back());
   }
@@ -451,8 +459,7 @@ class RunSession {
       if (!io_failed) throw;
       std::fprintf(stderr, "memgate: %s\n", e.what());
     }
-    if (io_failed)
-      return {ExitCode::internal, dir_, report::closing_summary(analysis, dir_)};
+    if (io_failed) return {ExitCode::internal, dir_, report::closing_summary(analysis, dir_)};
     if (!c_.junit_path.empty()) {
       try {
         sys::write_text_file(c_.junit_path, report::junit_xml(analysis));

@@ -27,11 +27,12 @@ EbpfPlan plan_ebpf(const SamplerConfig& s) {
     if (s.ebpf_fault_hook) throw Error(ExitCode::usage, "--ebpf-fault-hook needs the eBPF sampler: drop --ebpf off");
     return {};
   }
-  if (s.ebpf != "auto" && s.ebpf != "on")
-    throw Error(ExitCode::usage, "--ebpf '" + s.ebpf + "': use auto, on or off");
+  if (s.ebpf != "auto" && s.ebpf != "on") throw Error(ExitCode::usage, "--ebpf '" + s.ebpf + "': use auto, on or off");
 #ifdef MEMGATE_HAVE_EBPF
   set_ebpf_logger(
-      [](EbpfLogLevel, std::string_view line) { std::fprintf(stderr, "libbpf: %.*s\n", static_cast<int>(line.size()), line.data()); },
+      [](EbpfLogLevel, std::string_view line) {
+        std::fprintf(stderr, "libbpf: %.*s\n", static_cast<int>(line.size()), line.data());
+      },
       s.verbose);
   const Support support = ebpf_support();
   if (!support.ok) {
@@ -41,8 +42,9 @@ EbpfPlan plan_ebpf(const SamplerConfig& s) {
   return {true, ""};
 #else
   if (s.ebpf == "on" || s.ebpf_syscalls || s.ebpf_fault_hook)
-    throw Error(ExitCode::usage, "this memgate was built without the eBPF sampler (clang, bpftool, libbpf-dev and kernel "
-                                 "BTF are needed at build time): rebuild, or use --ebpf off");
+    throw Error(ExitCode::usage,
+                "this memgate was built without the eBPF sampler (clang, bpftool, libbpf-dev and kernel "
+                "BTF are needed at build time): rebuild, or use --ebpf off");
   return {};
 #endif
 }
@@ -56,9 +58,10 @@ std::optional<alloc::AllocatorSetup> plan_allocator(const RunConfig& config) {
     return std::nullopt;
   }
   if (s.purge_at_phases.enabled() && !config.traffic)
-    throw Error(ExitCode::usage,
-                "--purge-at-phases needs traffic phases (warmup, burst, recovery...): run a SCENARIO.json with traffic, "
-                "or use --purge-every for a plain command");
+    throw Error(
+        ExitCode::usage,
+        "--purge-at-phases needs traffic phases (warmup, burst, recovery...): run a SCENARIO.json with traffic, "
+        "or use --purge-every for a plain command");
   alloc::AllocatorRequest request;
   request.allocator = s.allocator;
   request.alloc_env = s.alloc_env;

@@ -9,7 +9,8 @@ bool is_scenario_argument(const std::vector<std::string>& command) {
 void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& overrides, RunConfig& o) {
   o.scenario = scenario::describe_for_meta(scenario);
   if (!overrides.given("--metrics")) o.samplers.metric_fields = scenario.sampling.metrics;
-  if (!overrides.given("--allocator") && !scenario.target.allocator.empty()) o.samplers.allocator = scenario.target.allocator;
+  if (!overrides.given("--allocator") && !scenario.target.allocator.empty())
+    o.samplers.allocator = scenario.target.allocator;
   if (!overrides.given("--purge-at-phases")) o.samplers.purge_at_phases = scenario.target.purge_at_phases;
   o.command = scenario.target.command;
   o.env_set.insert(o.env_set.end(), scenario.target.env_set.begin(), scenario.target.env_set.end());

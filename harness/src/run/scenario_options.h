@@ -16,7 +16,7 @@ namespace memgate::run {
 
 // What the command line set explicitly; it wins over the scenario.
 struct FlagOverrides {
-  std::set<std::string> flags;  // long names given: "--hz", "--duration", "--max-rss", ...
+  std::set<std::string> flags;   // long names given: "--hz", "--duration", "--max-rss", ...
   report::CheckSettings checks;  // the check flags' values (only the given ones are used)
   bool given(std::string_view flag) const { return flags.count(std::string(flag)) > 0; }
 };

@@ -27,8 +27,9 @@ void ProcSampler::discover() {
     if (children_files_) sys::append_children(adopter_, found);
     else sys::append_children_by_scan(adopter_, found);
     // The root stays once, at the front; the watchdog is memgate's, not the target's.
-    found.erase(std::remove_if(found.begin() + 1, found.end(), [this](pid_t pid) { return pid == root_ || pid == ignore_; }),
-                found.end());
+    found.erase(
+        std::remove_if(found.begin() + 1, found.end(), [this](pid_t pid) { return pid == root_ || pid == ignore_; }),
+        found.end());
   }
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (children_files_) {

@@ -56,10 +56,10 @@ class ProcSampler {
   pid_t root_;
   double discovery_interval_s_;
   double last_discovery_s_ = -1e300;
-  std::vector<pid_t> tree_;  // live pids, root first
-  std::string buf_;  // reused for every /proc read
-  bool children_files_;                                    // CONFIG_PROC_CHILDREN, else scan /proc
-  std::unordered_map<pid_t, std::uint64_t> start_ticks_;   // live pid -> start time
+  std::vector<pid_t> tree_;                               // live pids, root first
+  std::string buf_;                                       // reused for every /proc read
+  bool children_files_;                                   // CONFIG_PROC_CHILDREN, else scan /proc
+  std::unordered_map<pid_t, std::uint64_t> start_ticks_;  // live pid -> start time
   std::size_t processes_seen_ = 0;
   pid_t adopter_ = 0, ignore_ = 0;
   std::vector<NewProcess> new_;

@@ -11,13 +11,15 @@ std::string pipelines_dir(const char* env_value) {
 
 std::string pipeline_path(const std::string& name, const std::string& dir, const std::string& where) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
-    throw Error(ExitCode::usage, where + ": expected a pipeline name such as \"sensor_ingest\" (no path), got \"" + name + "\"");
+    throw Error(ExitCode::usage,
+                where + ": expected a pipeline name such as \"sensor_ingest\" (no path), got \"" + name + "\"");
   return dir + "/" + name;
 }
 
 std::string missing_pipeline_message(const std::string& name, const std::string& path) {
-  return "pipeline " + name + " not found at " + path + ": build it with `cmake --build BUILD --target pipelines`, or set " +
-         kPipelinesEnv + " to the directory that holds it";
+  return "pipeline " + name + " not found at " + path +
+         ": build it with `cmake --build BUILD --target pipelines`, or set " + kPipelinesEnv +
+         " to the directory that holds it";
 }
 
 }  // namespace memgate::scenario

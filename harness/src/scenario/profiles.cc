@@ -26,13 +26,17 @@ nlohmann::json apply_overrides(nlohmann::json doc, const Overrides& overrides, c
   nlohmann::json profiles = nlohmann::json::object();
   if (const auto it = doc.find("profiles"); it != doc.end()) {
     if (!it->is_object())
-      throw Error(ExitCode::usage, file + ": profiles: expected an object of named patches, e.g. {\"ci\": {\"traffic\": {\"time_scale\": 4}}}");
+      throw Error(
+          ExitCode::usage,
+          file + ": profiles: expected an object of named patches, e.g. {\"ci\": {\"traffic\": {\"time_scale\": 4}}}");
     profiles = std::move(*it);
     doc.erase(it);
   }
   for (const auto& [name, patch] : profiles.items()) {
-    if (!patch.is_object()) throw Error(ExitCode::usage, file + ": profiles." + name + ": expected an object (a JSON merge patch)");
-    if (patch.contains("profiles")) throw Error(ExitCode::usage, file + ": profiles." + name + ".profiles: profiles cannot define profiles");
+    if (!patch.is_object())
+      throw Error(ExitCode::usage, file + ": profiles." + name + ": expected an object (a JSON merge patch)");
+    if (patch.contains("profiles"))
+      throw Error(ExitCode::usage, file + ": profiles." + name + ".profiles: profiles cannot define profiles");
   }
   for (const auto& name : overrides.profiles) {
     if (!profiles.contains(name))
@@ -42,9 +46,12 @@ nlohmann::json apply_overrides(nlohmann::json doc, const Overrides& overrides, c
   }
   if (overrides.time_scale) {
     if (!(*overrides.time_scale > 0 && *overrides.time_scale <= 1e6))
-      throw Error(ExitCode::usage, "--time-scale: expected a number in (0, 1000000] (scenario seconds per wall second)");
+      throw Error(ExitCode::usage,
+                  "--time-scale: expected a number in (0, 1000000] (scenario seconds per wall second)");
     if (!doc.contains("traffic") || !doc["traffic"].is_object())
-      throw Error(ExitCode::usage, file + ": --time-scale: this scenario has no traffic to compress; set sampling.duration_s or --duration instead");
+      throw Error(ExitCode::usage, file +
+                                       ": --time-scale: this scenario has no traffic to compress; set "
+                                       "sampling.duration_s or --duration instead");
     doc["traffic"]["time_scale"] = *overrides.time_scale;
   }
   return doc;

@@ -28,7 +28,8 @@ std::string describe(const json& value) {
 // One JSON object being read, with its path ("traffic.stages[2]") for messages.
 class Fields {
  public:
-  Fields(const json& object, std::string path, const std::string& file) : object_(object), path_(std::move(path)), file_(file) {
+  Fields(const json& object, std::string path, const std::string& file)
+      : object_(object), path_(std::move(path)), file_(file) {
     if (!object_.is_object()) fail(path_, "expected a JSON object", &object_);
   }
 
@@ -142,7 +143,8 @@ class Fields {
   }
   static constexpr double kInfinity = std::numeric_limits<double>::infinity();
   double number_value(const json& v, const std::string& key, double min, double max, const std::string& unit) const {
-    if (!v.is_number() || v.get<double>() < min || v.get<double>() > max) fail(at(key), "expected " + range_text(min, max, unit), &v);
+    if (!v.is_number() || v.get<double>() < min || v.get<double>() > max)
+      fail(at(key), "expected " + range_text(min, max, unit), &v);
     return v.get<double>();
   }
   const json& object_;
@@ -175,7 +177,8 @@ load::TransportSpec parse_transport(const json& value, const std::string& file, 
   const std::string kind = kind_of(value, path, file, expected);
   load::TransportSpec spec;
   if (value.is_string() && kind != "stdin")
-    throw Error(ExitCode::usage, file + ": " + path + ": \"" + kind + "\" needs an object with its settings, e.g. {\"kind\": \"" + kind + "\", ...}");
+    throw Error(ExitCode::usage, file + ": " + path + ": \"" + kind +
+                                     "\" needs an object with its settings, e.g. {\"kind\": \"" + kind + "\", ...}");
   if (value.is_string()) return spec;
   Fields f(value, path, file);
   f.find("kind");
@@ -197,7 +200,8 @@ load::TransportSpec parse_transport(const json& value, const std::string& file, 
   } else if (kind == "command") {
     spec.kind = load::TransportSpec::Kind::command;
     spec.argv = f.strings("command", true);
-    if (spec.argv.empty()) f.fail(f.at("command"), "expected the load command's argv, e.g. [\"wrk\", \"-t2\", \"http://127.0.0.1:8080/\"]");
+    if (spec.argv.empty())
+      f.fail(f.at("command"), "expected the load command's argv, e.g. [\"wrk\", \"-t2\", \"http://127.0.0.1:8080/\"]");
     spec.env_set = f.env("env");
     spec.phases = f.strings("phases", false);
     spec.stop_grace_s = f.duration("stop_grace_s", 5, 0, 3600);
@@ -210,7 +214,8 @@ load::TransportSpec parse_transport(const json& value, const std::string& file, 
 
 load::PayloadSpec parse_payload(const json& value, const std::string& file, const std::string& base_dir) {
   const std::string path = "traffic.payload";
-  const std::string kind = kind_of(value, path, file, "an object with \"kind\": \"sensors\", \"od_pairs\", \"trace\" or \"none\"");
+  const std::string kind =
+      kind_of(value, path, file, "an object with \"kind\": \"sensors\", \"od_pairs\", \"trace\" or \"none\"");
   load::PayloadSpec spec;
   if (value.is_string()) {
     if (kind == "sensors") return spec;
@@ -383,8 +388,10 @@ load::TrafficConfig parse_traffic(const json& value, const std::string& file, co
   const bool generated = config.payload.kind == load::PayloadSpec::Kind::sensors ||
                          config.payload.kind == load::PayloadSpec::Kind::od_pairs;
   if (generated && config.stages.empty())
-    f.fail("traffic.stages", "missing; a generated payload needs at least one stage, e.g. [{\"rate\": 1000, \"duration_s\": 60}]");
-  if (config.transport.kind != load::TransportSpec::Kind::command && config.payload.kind == load::PayloadSpec::Kind::none)
+    f.fail("traffic.stages",
+           "missing; a generated payload needs at least one stage, e.g. [{\"rate\": 1000, \"duration_s\": 60}]");
+  if (config.transport.kind != load::TransportSpec::Kind::command &&
+      config.payload.kind == load::PayloadSpec::Kind::none)
     f.fail("traffic.payload", "\"none\" only makes sense with a \"command\" transport");
   if (!config.stages.empty()) {
     // Schedule errors ("stages[1].rate: ...") and refusal of an undeliverable rate, up front.
@@ -409,15 +416,19 @@ void parse_target_program(const Fields& t, Target& target) {
     t.fail("target", "expected exactly one of \"command\": [argv...] or \"pipeline\": \"NAME\" (a reference pipeline)");
   if (has_command) {
     target.command = t.strings("command", true);
-    if (target.command.empty()) t.fail("target.command", "expected a non-empty argv, e.g. [\"python3\", \"pipeline.py\"]");
+    if (target.command.empty())
+      t.fail("target.command", "expected a non-empty argv, e.g. [\"python3\", \"pipeline.py\"]");
     if (t.find("args") || t.find("antipattern"))
-      t.fail("target", "\"args\" and \"antipattern\" go with \"pipeline\"; with \"command\", put arguments in the argv");
+      t.fail("target",
+             "\"args\" and \"antipattern\" go with \"pipeline\"; with \"command\", put arguments in the argv");
     return;
   }
   if (!pipeline->is_string()) t.fail("target.pipeline", "expected a pipeline name such as \"sensor_ingest\"", pipeline);
   target.pipeline = pipeline->get<std::string>();
-  const std::string path = pipeline_path(target.pipeline, pipelines_dir(std::getenv(kPipelinesEnv)), t.file() + ": target.pipeline");
-  if (!sys::is_executable(path)) throw Error(ExitCode::usage, t.file() + ": " + missing_pipeline_message(target.pipeline, path));
+  const std::string path =
+      pipeline_path(target.pipeline, pipelines_dir(std::getenv(kPipelinesEnv)), t.file() + ": target.pipeline");
+  if (!sys::is_executable(path))
+    throw Error(ExitCode::usage, t.file() + ": " + missing_pipeline_message(target.pipeline, path));
   target.command = {path};
   for (auto& arg : t.strings("args", false)) target.command.push_back(std::move(arg));
   const std::string antipattern = t.string("antipattern", "none");
@@ -503,7 +514,8 @@ void check_paths(const Scenario& s) {
     const auto st = sys::file_status(trace);
     if (!st) fail("traffic.payload.path", errno_message(trace, errno) + "; expected a trace file (JSON lines)");
     if (st->directory) fail("traffic.payload.path", trace + " is a directory; expected a trace file (JSON lines)");
-    if (!sys::is_readable(trace)) fail("traffic.payload.path", errno_message(trace, errno) + "; the trace file must be readable");
+    if (!sys::is_readable(trace))
+      fail("traffic.payload.path", errno_message(trace, errno) + "; the trace file must be readable");
   }
 }
 

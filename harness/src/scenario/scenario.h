@@ -17,11 +17,11 @@
 namespace memgate::scenario {
 
 struct Target {
-  std::vector<std::string> command;  // argv; argv[0] looked up in PATH (a pipeline: its full path)
-  std::string pipeline;              // "sensor_ingest" when given as {"pipeline": ...}, else ""
-  std::vector<std::string> env_set;  // KEY=VALUE
-  std::string allocator;             // "" / "glibc" / "jemalloc" / "mimalloc" / "tcmalloc"...
-  std::string cwd;                   // "": the scenario file's directory
+  std::vector<std::string> command;   // argv; argv[0] looked up in PATH (a pipeline: its full path)
+  std::string pipeline;               // "sensor_ingest" when given as {"pipeline": ...}, else ""
+  std::vector<std::string> env_set;   // KEY=VALUE
+  std::string allocator;              // "" / "glibc" / "jemalloc" / "mimalloc" / "tcmalloc"...
+  std::string cwd;                    // "": the scenario file's directory
   alloc::PhasePurge purge_at_phases;  // true: every phase change; ["recovery"]: on entering those
 };
 

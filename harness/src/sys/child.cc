@@ -68,7 +68,8 @@ std::vector<char*> c_array(std::vector<std::string>& strings) {
 }  // namespace
 
 Child Child::spawn(const SpawnOptions& options) {
-  if (options.argv.empty()) throw Error(ExitCode::usage, "no command given: put it after '--', e.g. memgate run -- ./server");
+  if (options.argv.empty())
+    throw Error(ExitCode::usage, "no command given: put it after '--', e.g. memgate run -- ./server");
   // Everything the child needs is built before fork: after fork only async-signal-safe calls.
   std::vector<std::string> argv_strings = options.argv;
   std::vector<std::string> env_strings = merged_environment(options.env_set);
@@ -125,7 +126,7 @@ Child Child::spawn(const SpawnOptions& options) {
     ::waitpid(pid, &status, 0);
     struct stat st {};
     const bool directory = ::stat(options.argv[0].c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-    std::string hint = child_errno == ENOENT  ? " (check the path, or that it is on PATH)"
+    std::string hint = child_errno == ENOENT   ? " (check the path, or that it is on PATH)"
                        : directory             ? " (it is a directory: give the program inside it)"
                        : child_errno == EACCES ? " (is it executable? chmod +x)"
                                                : "";
@@ -232,14 +233,19 @@ void stop_processes(const std::vector<ProcessIdentity>& processes, double grace_
 
 bool is_crash_signal(int sig) {
   switch (sig) {
-    case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT:
-    case SIGQUIT: case SIGTRAP: case SIGSYS: case SIGXCPU: case SIGXFSZ:
-      return true;
-    default:
-      return false;
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGILL:
+    case SIGFPE:
+    case SIGABRT:
+    case SIGQUIT:
+    case SIGTRAP:
+    case SIGSYS:
+    case SIGXCPU:
+    case SIGXFSZ: return true;
+    default: return false;
   }
 }
-
 
 void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 

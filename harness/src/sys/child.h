@@ -81,7 +81,6 @@ void stop_processes(const std::vector<ProcessIdentity>& processes, double grace_
 // opposed to a stop someone asked for (SIGTERM, SIGKILL, SIGINT...).
 bool is_crash_signal(int sig);
 
-
 // Makes orphaned descendants re-parent to this process instead of init, so that the
 // target's left-behind processes can be reaped (and never pile up as zombies).
 void become_subreaper();

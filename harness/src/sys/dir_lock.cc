@@ -15,13 +15,16 @@ std::optional<DirLock> DirLock::try_lock(const std::string& dir) {
   const std::string path = dir + "/" + kLockFile;
   // Close-on-exec: a target that inherited the descriptor would hold the lock after memgate.
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (fd.get() < 0) throw Error(ExitCode::usage, errno_message("cannot create the lock file " + path, errno) + " (choose a writable --out)");
+  if (fd.get() < 0)
+    throw Error(ExitCode::usage,
+                errno_message("cannot create the lock file " + path, errno) + " (choose a writable --out)");
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) return std::nullopt;
     throw Error(ExitCode::usage, errno_message("cannot lock " + path, errno));
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd.get(), 0) == 0) [[maybe_unused]] auto n = ::pwrite(fd.get(), pid.data(), pid.size(), 0);
+  if (::ftruncate(fd.get(), 0) == 0) [[maybe_unused]]
+    auto n = ::pwrite(fd.get(), pid.data(), pid.size(), 0);
   return DirLock(std::move(fd));
 }
 

@@ -31,7 +31,8 @@ int UniqueFd::release() {
 
 UniqueFd open_for_writing(const std::string& path, const std::string& what) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(ExitCode::usage, errno_message("cannot write " + (what.empty() ? "" : what + " ") + path, errno));
+  if (fd < 0)
+    throw Error(ExitCode::usage, errno_message("cannot write " + (what.empty() ? "" : what + " ") + path, errno));
   return UniqueFd(fd);
 }
 

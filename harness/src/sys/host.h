@@ -12,7 +12,7 @@ std::string kernel_release();  // uname -r
 std::uint64_t page_size();
 double monotonic_seconds();
 std::int64_t unix_millis();
-std::string iso8601_utc(std::int64_t unix_ms);          // 2026-11-23T17:40:10.123Z
+std::string iso8601_utc(std::int64_t unix_ms);              // 2026-11-23T17:40:10.123Z
 std::string compact_local_timestamp(std::int64_t unix_ms);  // 20261123-174010 (for dir names)
 
 // memgate's own environment, KEY=VALUE each.

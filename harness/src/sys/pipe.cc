@@ -16,9 +16,7 @@ Pipe Pipe::create() {
   return p;
 }
 
-Pipe::Pipe(Pipe&& other) noexcept {
-  std::swap(fds_, other.fds_);
-}
+Pipe::Pipe(Pipe&& other) noexcept { std::swap(fds_, other.fds_); }
 
 Pipe& Pipe::operator=(Pipe&& other) noexcept {
   std::swap(fds_, other.fds_);

@@ -46,8 +46,10 @@ StatusFields parse_status(std::string_view text) {
   StatusFields out;
   for_each_field(text, [&](std::string_view key, std::string_view value) {
     if (key == "Name") out.name = std::string(trim(value));
-    else if (key == "VmRSS") { out.rss_bytes = leading_uint(value) * 1024; out.has_rss = true; }
-    else if (key == "RssAnon") out.rss_anon_bytes = leading_uint(value) * 1024;
+    else if (key == "VmRSS") {
+      out.rss_bytes = leading_uint(value) * 1024;
+      out.has_rss = true;
+    } else if (key == "RssAnon") out.rss_anon_bytes = leading_uint(value) * 1024;
     else if (key == "RssFile") out.rss_file_bytes = leading_uint(value) * 1024;
     else if (key == "RssShmem") out.rss_shmem_bytes = leading_uint(value) * 1024;
     else if (key == "VmHWM") out.hwm_bytes = leading_uint(value) * 1024;

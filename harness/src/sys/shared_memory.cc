@@ -13,7 +13,7 @@ namespace memgate::sys {
 void* map_shared_memory(const std::string& name, std::size_t size) {
   const int fd = ::shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0);
   if (fd < 0) return nullptr;
-  struct stat st{};
+  struct stat st {};
   void* mem = MAP_FAILED;
   if (::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) >= size)
     mem = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -39,7 +39,7 @@ void discard_pending_sigpipe() {
 }  // namespace
 
 StreamWriter::StreamWriter(int fd, int pipe_bytes, const std::string& description) : fd_(fd) {
-  struct stat st{};
+  struct stat st {};
   is_socket_ = ::fstat(fd_, &st) == 0 && S_ISSOCK(st.st_mode);
   if (S_ISFIFO(st.st_mode)) ::fcntl(fd_, F_SETPIPE_SZ, pipe_bytes);
   const int flags = ::fcntl(fd_, F_GETFL);
@@ -57,8 +57,8 @@ void StreamWriter::close() {
 StreamWriter::Result StreamWriter::write_some(std::string_view bytes) {
   if (!is_socket_) block_sigpipe_in_this_thread();
   for (;;) {
-    const ssize_t n = is_socket_ ? ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL)
-                                 : ::write(fd_, bytes.data(), bytes.size());
+    const ssize_t n =
+        is_socket_ ? ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) : ::write(fd_, bytes.data(), bytes.size());
     if (n > 0) return {Status::wrote, static_cast<std::size_t>(n)};
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return {Status::would_block};

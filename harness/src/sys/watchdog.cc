@@ -76,7 +76,8 @@ bool environ_has(pid_t pid, const char* entry, std::size_t entry_len) {
   if (fd < 0) return false;
   static char buf[1 << 16];  // environments larger than this are searched in their first 64 KiB
   std::size_t used = 0;
-  for (ssize_t n; used < sizeof buf && (n = ::read(fd, buf + used, sizeof buf - used)) > 0;) used += static_cast<std::size_t>(n);
+  for (ssize_t n; used < sizeof buf && (n = ::read(fd, buf + used, sizeof buf - used)) > 0;)
+    used += static_cast<std::size_t>(n);
   ::close(fd);
   for (std::size_t at = 0; at + entry_len <= used;) {  // NUL-separated KEY=VALUE entries
     std::size_t end = at;

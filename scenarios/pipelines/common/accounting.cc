@@ -31,10 +31,14 @@ nlohmann::json Accounting::to_json(const nlohmann::json& extra) const {
     std::lock_guard lock(mutex_);
     for (const auto& [reason, n] : rejected_) rejected[reason] = n;
   }
-  nlohmann::json j = {{"received", received.load()},   {"processed", processed.load()},
-                      {"rejected", rejected},          {"rejected_total", rejected_total()},
-                      {"spilled", spilled.load()},     {"replayed", replayed.load()},
-                      {"pending_spill", pending_spill()}, {"lost", lost()}};
+  nlohmann::json j = {{"received", received.load()},
+                      {"processed", processed.load()},
+                      {"rejected", rejected},
+                      {"rejected_total", rejected_total()},
+                      {"spilled", spilled.load()},
+                      {"replayed", replayed.load()},
+                      {"pending_spill", pending_spill()},
+                      {"lost", lost()}};
   j.update(extra);
   return j;
 }

@@ -40,7 +40,8 @@ LineInput::LineInput(const std::string& spec, std::size_t max_line) : max_line_(
     unix_path_ = spec.substr(5);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    if (unix_path_.size() >= sizeof addr.sun_path) throw std::runtime_error("--input " + spec + ": socket path too long");
+    if (unix_path_.size() >= sizeof addr.sun_path)
+      throw std::runtime_error("--input " + spec + ": socket path too long");
     std::memcpy(addr.sun_path, unix_path_.c_str(), unix_path_.size() + 1);
     ::unlink(unix_path_.c_str());
     listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -38,7 +38,7 @@ RoadGraph::RoadGraph(GraphOptions o) : o_(o) {
   for (int r = 0; r < o.rows; ++r)
     for (int c = 0; c < o.cols; ++c) {
       const int a = r * o.cols + c;
-      if (c + 1 < o.cols) link(a, a + 1, speed(r));        // east-west street on row r
+      if (c + 1 < o.cols) link(a, a + 1, speed(r));       // east-west street on row r
       if (r + 1 < o.rows) link(a, a + o.cols, speed(c));  // north-south street on column c
     }
   g_.assign(n, INFINITY);

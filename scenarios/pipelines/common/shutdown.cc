@@ -10,7 +10,7 @@ extern "C" void on_drain_signal(int) { g_drain.store(true); }
 }  // namespace
 
 void install_drain_signals() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_drain_signal;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGTERM, &sa, nullptr);

@@ -28,7 +28,7 @@ class SpatialChecker {
 
   struct Result {
     bool valid = false;
-    int watershed = -1;  // index of the containing polygon, -1: none
+    int watershed = -1;   // index of the containing polygon, -1: none
     double x = 0, y = 0;  // EPSG:3857 metres
   };
   // When keep is non-null, the point geometry is handed over instead of destroyed

@@ -7,8 +7,14 @@ namespace pipelines {
 std::variant<Reading, const char*> parse_reading(std::string_view line) {
   const auto doc = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
   if (!doc.is_object()) return kMalformedJson;
-  const auto str = [&](const char* k) { auto it = doc.find(k); return it != doc.end() && it->is_string() ? &*it : nullptr; };
-  const auto num = [&](const char* k) { auto it = doc.find(k); return it != doc.end() && it->is_number() ? &*it : nullptr; };
+  const auto str = [&](const char* k) {
+    auto it = doc.find(k);
+    return it != doc.end() && it->is_string() ? &*it : nullptr;
+  };
+  const auto num = [&](const char* k) {
+    auto it = doc.find(k);
+    return it != doc.end() && it->is_number() ? &*it : nullptr;
+  };
   const auto *id = str("sensor_id"), *ts = str("ts"), *lat = num("lat"), *lon = num("lon"), *value = num("value");
   if (!id || !ts || !lat || !lon || !value) return kMissingField;
   Reading r;
@@ -24,8 +30,8 @@ std::variant<Reading, const char*> parse_reading(std::string_view line) {
 }
 
 std::string to_json_line(const Reading& r) {
-  nlohmann::json j = {{"sensor_id", r.sensor_id}, {"type", r.type}, {"ts", r.ts}, {"lat", r.lat},
-                      {"lon", r.lon},             {"value", r.value}, {"seq", r.seq}};
+  nlohmann::json j = {{"sensor_id", r.sensor_id}, {"type", r.type}, {"ts", r.ts}, {"lat", r.lat}, {"lon", r.lon},
+                      {"value", r.value},         {"seq", r.seq}};
   return j.dump();
 }
 

@@ -10,7 +10,8 @@ namespace pipelines {
 class Hysteresis {
  public:
   Hysteresis(std::uint64_t limit_bytes, double pause_ratio = 0.85, double resume_ratio = 0.75)
-      : pause_at_(static_cast<double>(limit_bytes) * pause_ratio), resume_at_(static_cast<double>(limit_bytes) * resume_ratio) {}
+      : pause_at_(static_cast<double>(limit_bytes) * pause_ratio),
+        resume_at_(static_cast<double>(limit_bytes) * resume_ratio) {}
   // Returns whether ingestion is paused after seeing `rss`.
   bool update(std::uint64_t rss) {
     const double r = static_cast<double>(rss);

@@ -10,7 +10,4 @@
 char LICENSE[] SEC("license") = "GPL";
 
 SEC("tp_btf/rss_stat")
-int BPF_PROG(empty_rss_stat, struct mm_struct *mm, int member)
-{
-  return 0;
-}
+int BPF_PROG(empty_rss_stat, struct mm_struct *mm, int member) { return 0; }

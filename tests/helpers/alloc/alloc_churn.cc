@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   for (void* p : live) std::free(p);
-  std::printf("ops=%llu seconds=%.3f ops_per_s=%.0f\n", static_cast<unsigned long long>(ops), elapsed, double(ops) / elapsed);
+  std::printf("ops=%llu seconds=%.3f ops_per_s=%.0f\n", static_cast<unsigned long long>(ops), elapsed,
+              double(ops) / elapsed);
   return 0;
 }

@@ -45,20 +45,20 @@ int main(int argc, char** argv) {
   if (out < 0) return 2;
   wait_for_go(argv[1]);
   const int before = open_fds();
-  const int a = open("/dev/null", O_RDONLY);                      // +1
-  const int b = open("/dev/null", O_RDONLY);                      // +1
+  const int a = open("/dev/null", O_RDONLY);  // +1
+  const int b = open("/dev/null", O_RDONLY);  // +1
   check(a >= 0 && b >= 0, 3);
-  check(dup2(a, b) == b, 4);                                      // onto an open fd: 0
-  check(dup2(a, a) == a, 4);                                      // onto itself: 0
-  check(dup2(a, 100) == 100, 4);                                  // onto a closed fd: +1
-  check(dup3(a, b, O_CLOEXEC) == b, 4);                           // onto an open fd: 0
+  check(dup2(a, b) == b, 4);                                       // onto an open fd: 0
+  check(dup2(a, a) == a, 4);                                       // onto itself: 0
+  check(dup2(a, 100) == 100, 4);                                   // onto a closed fd: +1
+  check(dup3(a, b, O_CLOEXEC) == b, 4);                            // onto an open fd: 0
   for (int fd = 200; fd < 210; ++fd) check(dup2(a, fd) == fd, 6);  // +10
-  check(sys_close_range(200, 209, 0) == 0, 7);                    // -10
-  for (int fd : {300, 302, 304}) check(dup2(a, fd) == fd, 6);     // +3
-  check(sys_close_range(300, 310, 0) == 0, 7);                    // -3: only the open ones
-  check(sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0, 7);    // flags only: 0
-  check(fcntl(a, F_DUPFD, 0) >= 0, 8);                            // +1
-  check(fcntl(a, F_DUPFD_CLOEXEC, 400) >= 400, 8);                // +1
+  check(sys_close_range(200, 209, 0) == 0, 7);                     // -10
+  for (int fd : {300, 302, 304}) check(dup2(a, fd) == fd, 6);      // +3
+  check(sys_close_range(300, 310, 0) == 0, 7);                     // -3: only the open ones
+  check(sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0, 7);     // flags only: 0
+  check(fcntl(a, F_DUPFD, 0) >= 0, 8);                             // +1
+  check(fcntl(a, F_DUPFD_CLOEXEC, 400) >= 400, 8);                 // +1
   const int after = open_fds();
   dprintf(out, "%d\n", after - before);
   _exit(0);

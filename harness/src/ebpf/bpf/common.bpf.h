@@ -25,7 +25,6 @@ MEMGATE_MAP struct {
   __type(value, struct memgate_proc);
 } procs SEC(".maps");
 
-
 /* Drained by user space on its sampling timer; records are written without wake-ups. */
 MEMGATE_MAP struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -34,8 +33,8 @@ MEMGATE_MAP struct {
 
 /* Read-only knobs, set by user space between open and load. */
 #ifdef MEMGATE_DEFINE_MAPS
-const volatile __u64 rss_step_bytes = 1 << 20;  /* record only moves of at least this much */
-const volatile __u64 page_size = 4096;          /* from sysconf(_SC_PAGESIZE) */
+const volatile __u64 rss_step_bytes = 1 << 20; /* record only moves of at least this much */
+const volatile __u64 page_size = 4096;         /* from sysconf(_SC_PAGESIZE) */
 /* Tree-wide totals in .bss: user space reads them through the skeleton's mmap and
  * resets interval_peak_bytes with an atomic exchange, without a syscall. */
 struct memgate_tree totals;
@@ -58,12 +57,10 @@ static __always_inline int maybe_tracked(__u32 tgid) { return slot_of(tgid)->tra
 
 /* A process about to enter `procs`: count it in its slot and claim the slot when it has
  * no owner. Returns 1 when it became the owner. */
-static __always_inline int slot_enter(__u32 tgid, __u64 rss_bytes)
-{
+static __always_inline int slot_enter(__u32 tgid, __u64 rss_bytes) {
   struct memgate_slot *s = slot_of(tgid);
   __sync_fetch_and_add(&s->tracked, 1);
-  if (__sync_val_compare_and_swap(&s->tgid, 0, tgid) != 0)
-    return 0;
+  if (__sync_val_compare_and_swap(&s->tgid, 0, tgid) != 0) return 0;
   s->rss_bytes = rss_bytes;
   return 1;
 }
@@ -71,14 +68,11 @@ static __always_inline int slot_enter(__u32 tgid, __u64 rss_bytes)
 /* The process left (exit) or never entered: its slot events go to its entry (when it
  * has one) and the slot is free for the next owner. rss_bytes 0 before tgid 0: a
  * live process never has RSS 0, so a new owner's fast path cannot match a stale one. */
-static __always_inline void slot_release(__u32 tgid, struct memgate_proc *p)
-{
+static __always_inline void slot_release(__u32 tgid, struct memgate_proc *p) {
   struct memgate_slot *s = slot_of(tgid);
-  if (s->tgid != tgid)
-    return;
+  if (s->tgid != tgid) return;
   __u64 events = __sync_lock_test_and_set(&s->rss_events, 0);
-  if (p)
-    __sync_fetch_and_add(&p->rss_events, events);
+  if (p) __sync_fetch_and_add(&p->rss_events, events);
   s->rss_bytes = 0;
   __sync_lock_test_and_set(&s->tgid, 0);
 }
@@ -86,11 +80,9 @@ static __always_inline void slot_release(__u32 tgid, struct memgate_proc *p)
 static __always_inline void slot_leave(__u32 tgid) { __sync_fetch_and_sub(&slot_of(tgid)->tracked, 1); }
 
 /* Keeps the owner's fast-path copy in step with memgate_proc.rss_bytes. */
-static __always_inline void slot_store_rss(__u32 tgid, __u64 rss_bytes)
-{
+static __always_inline void slot_store_rss(__u32 tgid, __u64 rss_bytes) {
   struct memgate_slot *s = slot_of(tgid);
-  if (s->tgid == tgid)
-    s->rss_bytes = rss_bytes;
+  if (s->tgid == tgid) s->rss_bytes = rss_bytes;
 }
 
 static __always_inline struct memgate_tree *tree_totals(void) { return &totals; }
@@ -99,34 +91,28 @@ static __always_inline __u64 positive(__s64 v) { return v > 0 ? (__u64)v : 0; }
 
 /* RSS as the kernel computes it (get_mm_rss: file + anon + shmem, swap entries excluded).
  * Constant indexes only: the verifier rejects a variable index into rss_stat. */
-static __always_inline __u64 mm_rss_bytes(struct mm_struct *mm)
-{
-  if (!mm)
-    return 0;
+static __always_inline __u64 mm_rss_bytes(struct mm_struct *mm) {
+  if (!mm) return 0;
   /* Direct BTF loads (CO-RE relocated), not bpf_probe_read calls: this runs on
    * every page fault of the machine. */
-  __u64 pages = positive(mm->rss_stat[0].count) +  /* MM_FILEPAGES */
-                positive(mm->rss_stat[1].count) +  /* MM_ANONPAGES */
-                positive(mm->rss_stat[3].count);   /* MM_SHMEMPAGES */
+  __u64 pages = positive(mm->rss_stat[0].count) + /* MM_FILEPAGES */
+                positive(mm->rss_stat[1].count) + /* MM_ANONPAGES */
+                positive(mm->rss_stat[3].count);  /* MM_SHMEMPAGES */
   return pages * page_size;
 }
 
-static __always_inline void atomic_max(__u64 *slot, __u64 value)
-{
+static __always_inline void atomic_max(__u64 *slot, __u64 value) {
   /* Bounded CAS loop: losing 8 races in a row against bigger values is harmless. */
   for (int i = 0; i < 8; i++) {
     __u64 cur = *(volatile __u64 *)slot;
-    if (value <= cur)
-      return;
-    if (__sync_val_compare_and_swap(slot, cur, value) == cur)
-      return;
+    if (value <= cur) return;
+    if (__sync_val_compare_and_swap(slot, cur, value) == cur) return;
   }
 }
 
 /* Moves the tree-wide sum by `delta` and raises the tree peak with the sum at that
  * instant (the fetch-add's linearisation point). */
-static __always_inline void tree_add_rss(struct memgate_tree *t, __s64 delta)
-{
+static __always_inline void tree_add_rss(struct memgate_tree *t, __s64 delta) {
   __s64 sum = __sync_fetch_and_add(&t->rss_bytes, delta) + delta;
   if (sum > 0) {
     atomic_max(&t->peak_bytes, (__u64)sum);
@@ -134,8 +120,7 @@ static __always_inline void tree_add_rss(struct memgate_tree *t, __s64 delta)
   }
 }
 
-static __always_inline struct memgate_record *record_reserve(struct memgate_tree *t, __u32 kind, __u32 tgid)
-{
+static __always_inline struct memgate_record *record_reserve(struct memgate_tree *t, __u32 kind, __u32 tgid) {
   struct memgate_record *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
   if (!r) {
     __sync_fetch_and_add(&t->dropped, 1);
@@ -148,8 +133,7 @@ static __always_inline struct memgate_record *record_reserve(struct memgate_tree
   return r;
 }
 
-static __always_inline void record_submit(struct memgate_tree *t, struct memgate_record *r)
-{
+static __always_inline void record_submit(struct memgate_tree *t, struct memgate_record *r) {
   __sync_fetch_and_add(&t->records, 1);
   /* No wake-up: one per event cost 1.2-1.7x slowdown; user space drains on a timer. */
   bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);

@@ -13,21 +13,17 @@
 char LICENSE[] SEC("license") = "GPL";
 
 SEC("tp_btf/rss_stat")
-int BPF_PROG(memgate_rss_stat, struct mm_struct *mm, int member)
-{
+int BPF_PROG(memgate_rss_stat, struct mm_struct *mm, int member) {
   /* rss_stat can fire for an mm other than current's (reclaim, /proc/PID/mem writes):
    * attribute to the mm's owner, not to current. */
   struct task_struct *owner = mm->owner;
-  if (!owner)
-    return 0;
+  if (!owner) return 0;
   __u32 tgid = owner->tgid;
   struct memgate_slot *s = slot_of(tgid);
-  if (!s->tracked)
-    return 0;
+  if (!s->tracked) return 0;
   /* The old mm torn down at exec/exit, or a new mm being built before exec_mmap, is
    * not the process's memory: only count the mm the owner runs on. */
-  if (owner->mm != mm)
-    return 0;
+  if (owner->mm != mm) return 0;
   /* The counters are per-CPU batched: rss_stat fires on every page, but the summed
    * count (what RSS, VmHWM and ru_maxrss are made of) moves once per batch. Most
    * events change nothing: leave before any lookup. */
@@ -35,35 +31,28 @@ int BPF_PROG(memgate_rss_stat, struct mm_struct *mm, int member)
   struct memgate_proc *p;
   if (s->tgid == tgid) {
     __sync_fetch_and_add(&s->rss_events, 1);
-    if (rss == *(volatile __u64 *)&s->rss_bytes)
-      return 0;
+    if (rss == *(volatile __u64 *)&s->rss_bytes) return 0;
     p = bpf_map_lookup_elem(&procs, &tgid);
-    if (!p || p->exited)
-      return 0;
+    if (!p || p->exited) return 0;
   } else {
     /* Not the slot's owner (a collision, or not tracked at all). */
     p = bpf_map_lookup_elem(&procs, &tgid);
-    if (!p || p->exited)
-      return 0;
+    if (!p || p->exited) return 0;
     __sync_fetch_and_add(&p->rss_events, 1);
-    if (rss == *(volatile __u64 *)&p->rss_bytes)
-      return 0;
+    if (rss == *(volatile __u64 *)&p->rss_bytes) return 0;
   }
   struct memgate_tree *t = tree_totals();
   __u64 old = __sync_lock_test_and_set(&p->rss_bytes, rss);
   slot_store_rss(tgid, rss);
   atomic_max(&p->peak_bytes, rss);
-  if (rss != old)
-    tree_add_rss(t, (__s64)(rss - old));
+  if (rss != old) tree_add_rss(t, (__s64)(rss - old));
 
   __u64 last = p->last_emit_bytes;
   __u64 moved = rss > last ? rss - last : last - rss;
-  if (moved < rss_step_bytes)
-    return 0;
+  if (moved < rss_step_bytes) return 0;
   p->last_emit_bytes = rss;
   struct memgate_record *r = record_reserve(t, MEMGATE_REC_RSS, tgid);
-  if (!r)
-    return 0;
+  if (!r) return 0;
   r->ppid = p->ppid;
   r->rss_bytes = rss;
   r->peak_bytes = p->peak_bytes;
@@ -75,13 +64,10 @@ int BPF_PROG(memgate_rss_stat, struct mm_struct *mm, int member)
  * this. The default fault counts come from the kernel's own per-task counters (see
  * memgate_proc.page_faults), at no cost per fault. */
 SEC("tp_btf/page_fault_user")
-int BPF_PROG(memgate_page_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
-{
+int BPF_PROG(memgate_page_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code) {
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-  if (!maybe_tracked(tgid))
-    return 0;
+  if (!maybe_tracked(tgid)) return 0;
   struct memgate_proc *p = bpf_map_lookup_elem(&procs, &tgid);
-  if (p)
-    __sync_fetch_and_add(&p->fault_hook_hits, 1);
+  if (p) __sync_fetch_and_add(&p->fault_hook_hits, 1);
   return 0;
 }

@@ -3,20 +3,15 @@
 #include "common.bpf.h"
 
 SEC("tp_btf/sched_process_fork")
-int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child)
-{
+int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child) {
   __u32 child_tgid = BPF_CORE_READ(child, tgid);
-  if (BPF_CORE_READ(child, pid) != child_tgid)
-    return 0;  /* a new thread, not a new process */
+  if (BPF_CORE_READ(child, pid) != child_tgid) return 0; /* a new thread, not a new process */
   __u32 parent_tgid = BPF_CORE_READ(parent, tgid);
-  if (!maybe_tracked(parent_tgid))
-    return 0;
+  if (!maybe_tracked(parent_tgid)) return 0;
   struct memgate_proc *pp = bpf_map_lookup_elem(&procs, &parent_tgid);
-  if (!pp)
-    return 0;
+  if (!pp) return 0;
   struct memgate_tree *t = tree_totals();
-  if (!t)
-    return 0;
+  if (!t) return 0;
 
   /* The child's mm was filled (copy_page_range) before this tracepoint and before
    * we tracked it: start from its current counters. */
@@ -41,8 +36,7 @@ int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child
   tree_add_rss(t, (__s64)rss);
 
   struct memgate_record *r = record_reserve(t, MEMGATE_REC_FORK, child_tgid);
-  if (!r)
-    return 0;
+  if (!r) return 0;
   r->ppid = parent_tgid;
   r->rss_bytes = rss;
   __builtin_memcpy(r->comm, fresh.comm, sizeof(r->comm));
@@ -51,17 +45,13 @@ int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child
 }
 
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(memgate_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
-{
+int BPF_PROG(memgate_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm) {
   __u32 tgid = BPF_CORE_READ(task, tgid);
-  if (!maybe_tracked(tgid))
-    return 0;
+  if (!maybe_tracked(tgid)) return 0;
   struct memgate_proc *p = bpf_map_lookup_elem(&procs, &tgid);
-  if (!p)
-    return 0;
+  if (!p) return 0;
   struct memgate_tree *t = tree_totals();
-  if (!t)
-    return 0;
+  if (!t) return 0;
   __u64 rss = mm_rss_bytes(task->mm);
   __u64 old = __sync_lock_test_and_set(&p->rss_bytes, rss);
   slot_store_rss(tgid, rss);
@@ -72,12 +62,10 @@ int BPF_PROG(memgate_exec, struct task_struct *task, pid_t old_pid, struct linux
   p->brk_last = 0;
   bpf_probe_read_kernel_str(p->comm, sizeof(p->comm), task->comm);
   __sync_fetch_and_add(&t->execs, 1);
-  if (rss != old)
-    tree_add_rss(t, (__s64)(rss - old));
+  if (rss != old) tree_add_rss(t, (__s64)(rss - old));
 
   struct memgate_record *r = record_reserve(t, MEMGATE_REC_EXEC, tgid);
-  if (!r)
-    return 0;
+  if (!r) return 0;
   r->ppid = p->ppid;
   r->rss_bytes = rss;
   r->peak_bytes = peak_before;
@@ -87,27 +75,22 @@ int BPF_PROG(memgate_exec, struct task_struct *task, pid_t old_pid, struct linux
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(memgate_exit, struct task_struct *task)
-{
+int BPF_PROG(memgate_exit, struct task_struct *task) {
   /* Fires per thread. Each thread hands in its own fault counts as it leaves (the
    * kernel's exact per-task counters: the faults need no per-fault hook); the whole
    * thread group's sum is complete when the last one leaves. */
   __u32 tgid = BPF_CORE_READ(task, tgid);
-  if (!maybe_tracked(tgid))
-    return 0;
+  if (!maybe_tracked(tgid)) return 0;
   struct memgate_proc *p = bpf_map_lookup_elem(&procs, &tgid);
-  if (!p)
-    return 0;
+  if (!p) return 0;
   /* Before the `exited` test: a thread that decremented signal->live before the last
    * one may reach this tracepoint after it. */
   __sync_fetch_and_add(&p->page_faults, BPF_CORE_READ(task, min_flt) + BPF_CORE_READ(task, maj_flt));
   /* The process is done when the last thread leaves the group (signal->live already
    * decremented by do_exit). */
-  if (p->exited || BPF_CORE_READ(task, signal, live.counter) != 0)
-    return 0;
+  if (p->exited || BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
   struct memgate_tree *t = tree_totals();
-  if (!t)
-    return 0;
+  if (!t) return 0;
   /* signal->maxrss (pages) was raised to this mm's hiwater mark just before: it is
    * the ru_maxrss a parent's wait4 would see. */
   p->maxrss_bytes = BPF_CORE_READ(task, signal, maxrss) * page_size;
@@ -117,12 +100,10 @@ int BPF_PROG(memgate_exit, struct task_struct *task)
   __u64 old = __sync_lock_test_and_set(&p->rss_bytes, 0);
   slot_release(tgid, p);
   __sync_fetch_and_add(&t->exits, 1);
-  if (old)
-    tree_add_rss(t, -(__s64)old);
+  if (old) tree_add_rss(t, -(__s64)old);
 
   struct memgate_record *r = record_reserve(t, MEMGATE_REC_EXIT, tgid);
-  if (!r)
-    return 0;
+  if (!r) return 0;
   r->ppid = p->ppid;
   r->exit_code = p->exit_code;
   r->rss_bytes = old;

@@ -18,8 +18,9 @@ const Setting<codec::Seconds> kBurstLevelWindow{
     "burst_level_window", "DURATION",
     "Burst recovery: the retained level is the median over this end part of the recovery (default 30s)", 30};
 const Setting<codec::Size> kBurstTolerance{
-    "burst_tolerance", "SIZE", "Burst recovery: RSS retained after the burst that still passes (default 1MiB, or 5% of "
-                               "the pre-burst level if larger)"};
+    "burst_tolerance", "SIZE",
+    "Burst recovery: RSS retained after the burst that still passes (default 1MiB, or 5% of "
+    "the pre-burst level if larger)"};
 
 void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
   analyze::BurstSettings burst;
@@ -30,15 +31,15 @@ void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckRe
   const bool had_burst =
       std::any_of(phases.begin(), phases.end(), [&](const auto& p) { return p.name == burst.burst_phase; });
   if (had_burst)
-    out.push_back(analyze::burst_recovery_check(check_id::kRssBurstRecovery, "RSS", in.series.rss.times(), in.series.rss.means(),
-                                                phases, "bytes", burst));
+    out.push_back(analyze::burst_recovery_check(check_id::kRssBurstRecovery, "RSS", in.series.rss.times(),
+                                                in.series.rss.means(), phases, "bytes", burst));
 }
 
 }  // namespace
 
 const CheckSpec& burst_recovery_check() {
-  static const CheckSpec spec{"burst recovery", {check_id::kRssBurstRecovery}, {&kBurstPhase, &kBurstLevelWindow, &kBurstTolerance},
-                              evaluate};
+  static const CheckSpec spec{
+      "burst recovery", {check_id::kRssBurstRecovery}, {&kBurstPhase, &kBurstLevelWindow, &kBurstTolerance}, evaluate};
   return spec;
 }
 

@@ -11,7 +11,8 @@ namespace {
 
 const Setting<codec::Switch> kNoDataLoss{
     "no_data_loss", "",
-    "Fail unless the target's accounting line (metrics channel) accounts for every record the traffic delivered", false};
+    "Fail unless the target's accounting line (metrics channel) accounts for every record the traffic delivered",
+    false};
 
 void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
   if (s.get(kNoDataLoss)) out.push_back(analyze::no_data_loss_check(data_loss_inputs(in.meta.samplers)));

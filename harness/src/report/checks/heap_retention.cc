@@ -14,7 +14,8 @@ const Setting<codec::Size> kMaxRetained{
     "exceeds SIZE at the median sample: the heap-retention check (needs --allocator)"};
 
 void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
-  if (const auto limit = s.get(kMaxRetained)) out.push_back(analyze::retention_check(in.series.held, in.series.live_heap, *limit));
+  if (const auto limit = s.get(kMaxRetained))
+    out.push_back(analyze::retention_check(in.series.held, in.series.live_heap, *limit));
 }
 
 }  // namespace

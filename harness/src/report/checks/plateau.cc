@@ -10,16 +10,18 @@
 namespace memgate::report::checks {
 
 const Setting<PlateauMetricsCodec> kPlateau{
-    "plateau", "LIST",
+    "plateau",
+    "LIST",
     "Series judged for a plateau: comma-separated rss,pss,heap,fds,threads, or none (default rss,fds); heap is the "
     "allocator's allocated bytes (needs --allocator)",
     {"rss", "fds"}};
 const Setting<ToleranceCodec> kTolerance{
-    "tolerance", "RATE", "Memory growth tolerated: 1MiB/h, 2%/h, or both as 1MiB/h,2%/h (default 1MiB/h,1%/h; the larger wins)"};
+    "tolerance", "RATE",
+    "Memory growth tolerated: 1MiB/h, 2%/h, or both as 1MiB/h,2%/h (default 1MiB/h,1%/h; the larger wins)"};
 const Setting<WarmupCodec> kWarmup{"warmup", "SPEC",
                                    "Leading part ignored by plateau checks: auto, 90s, 15m, or 10% (default auto)"};
-const Setting<codec::Seconds> kHorizon{"horizon", "DURATION", "Project memory to this time after the start (default 24h)",
-                                       24 * 3600.0};
+const Setting<codec::Seconds> kHorizon{"horizon", "DURATION",
+                                       "Project memory to this time after the start (default 24h)", 24 * 3600.0};
 
 const std::vector<std::string>& known_plateau_metrics() {
   static const std::vector<std::string> metrics = {"rss", "pss", "heap", "fds", "threads"};
@@ -43,7 +45,8 @@ PlateauMetricsCodec::Value checked_metrics(const std::vector<std::string>& names
   if (names == std::vector<std::string>{"none"}) return {};
   for (const auto& name : names)
     if (!is_plateau_metric(name))
-      throw BadSettingValue{"metrics among " + known_plateau_metrics_text() + ", or none (unknown metric '" + name + "')"};
+      throw BadSettingValue{"metrics among " + known_plateau_metrics_text() + ", or none (unknown metric '" + name +
+                            "')"};
   return names;
 }
 
@@ -65,7 +68,8 @@ PlateauMetricsCodec::Value PlateauMetricsCodec::from_json(const nlohmann::json& 
   if (!v.is_array()) throw BadSettingValue{"a list of metrics (" + known_plateau_metrics_text() + ") or \"none\""};
   std::vector<std::string> names;
   for (const auto& m : v) {
-    if (!m.is_string()) throw BadSettingValue{"metrics among " + known_plateau_metrics_text() + " (got " + m.dump() + ")"};
+    if (!m.is_string())
+      throw BadSettingValue{"metrics among " + known_plateau_metrics_text() + " (got " + m.dump() + ")"};
     names.push_back(m.get<std::string>());
   }
   return checked_metrics(names);
@@ -88,10 +92,13 @@ ToleranceCodec::Value ToleranceCodec::from_json(const nlohmann::json& v) {
   return from_text(v.get<std::string>());
 }
 
-nlohmann::json ToleranceCodec::to_meta(const Value& v) { return {{"abs_per_h", v.abs_per_h}, {"pct_per_h", v.pct_per_h}}; }
+nlohmann::json ToleranceCodec::to_meta(const Value& v) {
+  return {{"abs_per_h", v.abs_per_h}, {"pct_per_h", v.pct_per_h}};
+}
 
 ToleranceCodec::Value ToleranceCodec::from_meta(const nlohmann::json& v) {
-  if (!v.is_object() || !v.value("abs_per_h", nlohmann::json()).is_number() || !v.value("pct_per_h", nlohmann::json()).is_number())
+  if (!v.is_object() || !v.value("abs_per_h", nlohmann::json()).is_number() ||
+      !v.value("pct_per_h", nlohmann::json()).is_number())
     throw BadSettingValue{"{\"abs_per_h\": N, \"pct_per_h\": N}"};
   return {v["abs_per_h"].get<double>(), v["pct_per_h"].get<double>()};
 }
@@ -121,10 +128,12 @@ WarmupCodec::Value WarmupCodec::from_meta(const nlohmann::json& v) {
   if (!v.is_object()) throw BadSettingValue{"{\"kind\": \"auto\"|\"seconds\"|\"fraction\", \"value\": N}"};
   const nlohmann::json kind = v.value("kind", nlohmann::json("auto"));
   const nlohmann::json value = v.value("value", nlohmann::json(0.0));
-  if (!kind.is_string() || !value.is_number()) throw BadSettingValue{"{\"kind\": \"auto\"|\"seconds\"|\"fraction\", \"value\": N}"};
+  if (!kind.is_string() || !value.is_number())
+    throw BadSettingValue{"{\"kind\": \"auto\"|\"seconds\"|\"fraction\", \"value\": N}"};
   const std::string k = kind.get<std::string>();
-  return {k == "seconds" ? analyze::Warmup::Kind::seconds : k == "fraction" ? analyze::Warmup::Kind::fraction
-                                                                           : analyze::Warmup::Kind::automatic,
+  return {k == "seconds"    ? analyze::Warmup::Kind::seconds
+          : k == "fraction" ? analyze::Warmup::Kind::fraction
+                            : analyze::Warmup::Kind::automatic,
           value.get<double>()};
 }
 
@@ -160,12 +169,13 @@ CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSe
     CheckResult r;
     r.id = check_id::kHeapPlateau;
     r.outcome = Outcome::inconclusive;
-    r.summary = "Heap cannot be judged: samples.csv has no allocator statistics (alloc_allocated_bytes or "
-                "alloc_mapped_bytes); run with --allocator to record them.";
+    r.summary =
+        "Heap cannot be judged: samples.csv has no allocator statistics (alloc_allocated_bytes or "
+        "alloc_mapped_bytes); run with --allocator to record them.";
     return r;
   }
-  return analyze::plateau_check(check_id::kHeapPlateau, allocated ? "Heap (allocated)" : "Heap (mapped)", s.times(), s.means(),
-                                "bytes", settings);
+  return analyze::plateau_check(check_id::kHeapPlateau, allocated ? "Heap (allocated)" : "Heap (mapped)", s.times(),
+                                s.means(), "bytes", settings);
 }
 
 void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
@@ -175,8 +185,8 @@ void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<
       const auto& s = metric == "rss" ? series.rss : series.pss;
       auto p = memory_plateau_settings(settings);
       p.limit = as_limit(settings.get(metric == "rss" ? kMaxRss : kMaxPss));
-      out.push_back(analyze::plateau_check(metric == "rss" ? check_id::kRssPlateau : check_id::kPssPlateau, metric == "rss" ? "RSS" : "PSS", s.times(), s.means(),
-                                           "bytes", p));
+      out.push_back(analyze::plateau_check(metric == "rss" ? check_id::kRssPlateau : check_id::kPssPlateau,
+                                           metric == "rss" ? "RSS" : "PSS", s.times(), s.means(), "bytes", p));
     } else if (metric == "heap") {
       out.push_back(heap_plateau_check(series, memory_plateau_settings(settings)));
     } else if (metric == "fds") {
@@ -196,7 +206,8 @@ void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<
 
 const CheckSpec& plateau_checks() {
   static const CheckSpec spec{"plateau",
-                              {check_id::kRssPlateau, check_id::kPssPlateau, check_id::kHeapPlateau, check_id::kFdPlateau, check_id::kThreadPlateau},
+                              {check_id::kRssPlateau, check_id::kPssPlateau, check_id::kHeapPlateau,
+                               check_id::kFdPlateau, check_id::kThreadPlateau},
                               {&kPlateau, &kTolerance, &kWarmup, &kHorizon},
                               evaluate};
   return spec;

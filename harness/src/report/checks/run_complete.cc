@@ -26,9 +26,10 @@ void evaluate(const CheckInputs& in, const CheckSettings&, std::vector<CheckResu
   r.outcome = Outcome::inconclusive;
   r.figures = {{"last_sample_at", last_t, "s"}, {"torn_lines", static_cast<double>(in.series.torn_lines), "count"}};
   if (in.meta.status == "running" && in.series.still_running) {
-    r.summary = "the run is still going" +
-                (in.meta.memgate_pid > 0 ? " (memgate pid " + std::to_string(in.meta.memgate_pid) + ")" : std::string()) +
-                ", " + format_duration(last_t) + " sampled so far: report again when it has finished";
+    r.summary =
+        "the run is still going" +
+        (in.meta.memgate_pid > 0 ? " (memgate pid " + std::to_string(in.meta.memgate_pid) + ")" : std::string()) +
+        ", " + format_duration(last_t) + " sampled so far: report again when it has finished";
   } else if (in.meta.status == "running") {
     r.summary = "the run did not finish (memgate stopped near t=" + format_duration(last_t) +
                 "): the target's end is unknown" + torn_note(in.series.torn_lines);

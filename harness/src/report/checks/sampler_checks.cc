@@ -8,13 +8,12 @@
 namespace memgate::report::checks {
 
 const CheckSpec& sampler_checks() {
-  static const CheckSpec spec{
-      "sampler checks",
-      {check_id::kAllocator, check_id::kOomKills, check_id::kTraffic},
-      {},
-      [](const CheckInputs& in, const CheckSettings&, std::vector<CheckResult>& out) {
-        out.insert(out.end(), in.meta.sampler_checks.begin(), in.meta.sampler_checks.end());
-      }};
+  static const CheckSpec spec{"sampler checks",
+                              {check_id::kAllocator, check_id::kOomKills, check_id::kTraffic},
+                              {},
+                              [](const CheckInputs& in, const CheckSettings&, std::vector<CheckResult>& out) {
+                                out.insert(out.end(), in.meta.sampler_checks.begin(), in.meta.sampler_checks.end());
+                              }};
   return spec;
 }
 
