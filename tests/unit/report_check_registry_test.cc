@@ -82,7 +82,8 @@ TEST(CheckRegistry, DurationsTakeNumbersOrTextAndErrorsNameTheFileAndField) {
               check_settings_from_scenario({{"max_rsss", "1G"}}, "s.json");
             }).find("s.json: checks.max_rsss: unknown key; expected one of max_rss, max_pss"),
             std::string::npos);
-  EXPECT_EQ(error_of([] { find_setting("max_fds")->set_from_text("-1", *new CheckSettings); }),
+  CheckSettings scratch;
+  EXPECT_EQ(error_of([&] { find_setting("max_fds")->set_from_text("-1", scratch); }),
             "--max-fds '-1': expected a non-negative integer");
   EXPECT_NE(error_of([] {
               check_settings_from_json({{"max_rss", "lots"}});
