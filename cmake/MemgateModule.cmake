@@ -1,4 +1,4 @@
-# Include roots that enforce the module layering (DESIGN.md section 2).
+# Include roots that enforce the module layering (docs/architecture.md, Modules).
 #
 #   memgate_module_include_root(<module>)
 #     Gives memgate_<module> (harness/src/<module>) an include root of its own: a

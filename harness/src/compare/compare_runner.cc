@@ -6,7 +6,6 @@
 #include "memgate/error.h"
 #include "record/run_meta.h"
 #include "run/run_session.h"
-#include "run/sampler_factory.h"
 #include "run/plot.h"
 #include "sys/child.h"
 #include "sys/file_access.h"
@@ -117,10 +116,9 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
   // makes: a typo in the last knob must not cost the user the whole comparison.
   for (const auto& v : options.variants) {
     try {
-      run::validate(variant_config(workload, v, ""));
+      const auto notes = run::validate(variant_config(workload, v, ""));
       if (options.progress)
-        for (const auto& note : run::check_samplers(variant_config(workload, v, "")))
-          options.progress(v.label + ": " + note);
+        for (const auto& note : notes) options.progress(v.label + ": " + note);
     } catch (const Error& e) {
       throw Error(e.code(), "variant " + v.label + ": " + e.what());
     }

@@ -14,7 +14,7 @@ std::string target_program(const RunConfig& config) {
   return (std::filesystem::path(config.cwd) / program).lexically_normal().string();
 }
 
-void validate(const RunConfig& c) {
+std::vector<std::string> validate(const RunConfig& c) {
   if (c.command.empty())
     throw Error(ExitCode::usage, "no command to run: put it after --, e.g. memgate run -- ./server");
   if (!(c.hz > 0 && c.hz <= 1000)) throw Error(ExitCode::usage, "--hz must be in (0, 1000]");
@@ -23,7 +23,7 @@ void validate(const RunConfig& c) {
   if (c.duration_s && !(*c.duration_s > 0)) throw Error(ExitCode::usage, "--duration must be positive");
   if (!(c.stop_grace_s >= 0)) throw Error(ExitCode::usage, "--grace must not be negative");
   if (c.samplers.purge_every_s < 0) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
-  check_samplers(c);
+  return check_samplers(c);
 }
 
 }  // namespace memgate::run

@@ -66,7 +66,8 @@ std::string target_program(const RunConfig& config);
 
 // Throws Error(usage) naming the flag for values no run can take. Checks the sampler
 // requests too (allocator, knobs, eBPF, purges) without building any sampler, so
-// `compare` can validate every variant before the first run.
-void validate(const RunConfig& config);
+// `compare` can validate every variant before the first run. Returns what the samplers
+// will say (fallbacks, knob warnings), one line each.
+std::vector<std::string> validate(const RunConfig& config);
 
 }  // namespace memgate::run
