@@ -258,7 +258,8 @@ def main():
     fig.tight_layout()
     out = args.out or os.path.join(args.run_dir, "timeline.png")
     fig.savefig(out, dpi=110)
-    print(out)
+    # stderr: memgate's stdout carries only its own output (memgate run --json: the report).
+    print(out, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #include "integration/run_helpers.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,18 @@
 
 namespace memgate::testing {
 
+namespace {
+// In the forked child: becomes argv, or exits 127 saying why.
+[[noreturn]] void exec_argv(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  std::perror("execvp");
+  ::_exit(127);
+}
+}  // namespace
+
 CommandResult run_command(const std::vector<std::string>& argv) {
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
@@ -21,12 +34,7 @@ CommandResult run_command(const std::vector<std::string>& argv) {
     ::dup2(pipe_fds[1], 2);
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    std::perror("execvp");
-    ::_exit(127);
+    exec_argv(argv);
   }
   ::close(pipe_fds[1]);
   CommandResult result;
@@ -40,8 +48,60 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   return result;
 }
 
+SplitResult run_command_split(const std::vector<std::string>& argv) {
+  int out_fds[2], err_fds[2];
+  if (::pipe(out_fds) != 0 || ::pipe(err_fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out_fds[1], 1);
+    ::dup2(err_fds[1], 2);
+    for (int fd : {out_fds[0], out_fds[1], err_fds[0], err_fds[1]}) ::close(fd);
+    exec_argv(argv);
+  }
+  ::close(out_fds[1]);
+  ::close(err_fds[1]);
+  SplitResult result;
+  // Both pipes drained together, so a child filling one never blocks on it.
+  pollfd fds[2] = {{out_fds[0], POLLIN, 0}, {err_fds[0], POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  int open_count = 2;
+  char buf[4096];
+  while (open_count > 0) {
+    if (::poll(fds, 2, -1) < 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<std::size_t>(n));
+      } else {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_count;
+      }
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+// memgate as the tests run it: outside any CI's environment (no GitHub annotations or
+// step summary unless a test asks for them), `env` exec'ing it in place.
+namespace {
+std::vector<std::string> memgate_argv() {
+  return {"env", "-u", "GITHUB_ACTIONS", "-u", "GITHUB_STEP_SUMMARY", MEMGATE_BIN};
+}
+}  // namespace
+
+SplitResult memgate_split(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = memgate_argv();
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command_split(argv);
+}
+
 CommandResult memgate(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{MEMGATE_BIN};
+  std::vector<std::string> argv = memgate_argv();
   argv.insert(argv.end(), args.begin(), args.end());
   return run_command(argv);
 }
@@ -54,10 +114,33 @@ std::string fresh_dir(const std::string& tag) {
   return templ;
 }
 
+std::string schema_errors(const std::string& schema, const std::string& path) {
+  const std::string root = MEMGATE_SOURCE_DIR;
+  const auto r = run_command({"/usr/bin/python3", root + "/tests/schemas/validate_json.py",
+                              root + "/docs/schemas/" + schema + ".schema.json", path});
+  return r.exit_code == 0 ? "" : "exit " + std::to_string(r.exit_code) + ": " + r.output;
+}
+
+std::string junit_schema_errors(const std::string& path) {
+  const auto r = run_command(
+      {"xmllint", "--noout", "--schema", std::string(MEMGATE_SOURCE_DIR) + "/tests/fixtures/schemas/junit.xsd", path});
+  return r.exit_code == 0
+             ? ""
+             : "exit " + std::to_string(r.exit_code) + " (xmllint: apt-get install libxml2-utils): " + r.output;
+}
+
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read " + path);
-  return nlohmann::json::parse(in);
+  auto doc = nlohmann::json::parse(in);
+  // What memgate wrote, never the goldens (their placeholders are not values).
+  const std::string name = std::filesystem::path(path).filename().string();
+  const bool fixture = path.find(std::string(MEMGATE_SOURCE_DIR) + "/tests/fixtures/") == 0;
+  if (!fixture && (name == "report.json" || name == "compare.json")) {
+    const std::string errors = schema_errors(name == "report.json" ? "report" : "compare", path);
+    EXPECT_TRUE(errors.empty()) << path << " does not match its JSON Schema (docs/schemas/): " << errors;
+  }
+  return doc;
 }
 
 std::size_t count_lines(const std::string& path) {
