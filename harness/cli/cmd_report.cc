@@ -41,10 +41,17 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
 // Where the recomputed report.json goes: --out FILE.json, --out DIR (DIR/report.json),
 // the run's own with --in-place, or nowhere (printed only). A non-empty --out is refused
 // unless --force, which replaces the file or clears the directory; --out never names
-// the run directory or its report.json (that is --in-place).
-std::string report_destination(const ReportArgs& a) {
-  if (a.in_place) return a.dir + "/" + report::kReportFile;
-  if (a.out.empty()) return "";
+// the run directory or its report.json (that is --in-place). Checked before the
+// analysis; `clear_dir` is done only once there is a report to write.
+struct Destination {
+  std::string path;       // empty: print only
+  std::string clear_dir;  // --force on a non-empty --out DIR
+  std::string make_dir;   // --out DIR to create
+};
+
+Destination report_destination(const ReportArgs& a) {
+  if (a.in_place) return {a.dir + "/" + report::kReportFile, "", ""};
+  if (a.out.empty()) return {};
   std::error_code ec;
   const fs::path run = fs::weakly_canonical(a.dir, ec);
   const fs::path out = fs::weakly_canonical(a.out, ec);
@@ -55,19 +62,23 @@ std::string report_destination(const ReportArgs& a) {
   if (is_file) {
     if (fs::exists(out, ec) && !a.force)
       throw Error(ExitCode::usage, "--out " + a.out + " exists: give --force to replace it");
-    return a.out;
+    return {a.out, "", ""};
   }
   if (fs::exists(out, ec) && !fs::is_directory(out, ec))
     throw Error(ExitCode::usage, "--out " + a.out + " is a file, not a directory (a report file must end in .json)");
-  if (fs::exists(out, ec) && !fs::is_empty(out, ec)) {
-    if (!a.force)
-      throw Error(ExitCode::usage,
-                  "--out " + a.out + " is not empty: give an empty or new directory, or --force to clear it");
-    for (const auto& entry : fs::directory_iterator(out)) fs::remove_all(entry.path());
-  }
-  fs::create_directories(out, ec);
-  if (ec) throw Error(ExitCode::usage, "--out " + a.out + ": cannot create the directory: " + ec.message());
-  return (out / report::kReportFile).string();
+  const bool non_empty = fs::exists(out, ec) && !fs::is_empty(out, ec);
+  if (non_empty && !a.force)
+    throw Error(ExitCode::usage,
+                "--out " + a.out + " is not empty: give an empty or new directory, or --force to clear it");
+  return {(out / report::kReportFile).string(), non_empty ? out.string() : "", out.string()};
+}
+
+void prepare_destination(const Destination& d) {
+  std::error_code ec;
+  if (!d.clear_dir.empty())
+    for (const auto& entry : fs::directory_iterator(d.clear_dir)) fs::remove_all(entry.path());
+  if (!d.make_dir.empty()) fs::create_directories(d.make_dir, ec);
+  if (ec) throw Error(ExitCode::usage, "--out " + d.make_dir + ": cannot create the directory: " + ec.message());
 }
 
 }  // namespace
@@ -100,20 +111,24 @@ void add_report_command(CLI::App& app, int& exit_code) {
       throw Error(ExitCode::usage, args->dir + "/" + record::kMetaFile + ": checks: " + e.what());
     }
     apply_given_check_options(*cmd, args->overrides, settings);
-    const std::string destination = report_destination(*args);
+    const Destination destination = report_destination(*args);  // refusals before the analysis
 
     auto analysis = report::analyze_run_dir(args->dir, settings);
     report::set_inconclusive_policy(analysis, args->outputs.inconclusive);
     const auto report = report::report_json(analysis, settings);
-    if (!destination.empty()) record::write_json_file(destination, report);
+    if (!destination.path.empty()) {
+      prepare_destination(destination);
+      record::write_json_file(destination.path, report);
+    }
     const auto outputs = report::write_ci_outputs(analysis, args->dir, args->outputs, report::ci_environment());
     std::fputs(outputs.annotations.c_str(), stderr);
     if (!outputs.errors.empty()) throw Error(ExitCode::usage, outputs.errors.front());
     if (args->print_json) {
       std::puts(record::dump_json(report, 2).c_str());
     } else {
-      std::string summary = report::closing_summary(analysis, destination);
-      if (destination.empty()) summary += "  report: not written (--out FILE|DIR, or --in-place for the run's own)\n";
+      std::string summary = report::closing_summary(analysis, destination.path);
+      if (destination.path.empty())
+        summary += "  report: not written (--out FILE|DIR, or --in-place for the run's own)\n";
       std::fputs(summary.c_str(), stdout);
     }
     exit_code = static_cast<int>(analysis.exit_code);

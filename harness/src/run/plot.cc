@@ -29,7 +29,8 @@ std::string plot_timeline(const std::string& run_dir) {
   if (!sys::is_readable(script)) return "no plot: " + script + " not found (set MEMGATE_REPORTS_DIR)";
   try {
     // Its output goes to memgate's stderr: stdout carries only memgate's own (--json: the report).
-    auto child = sys::Child::spawn({{kPython, script, run_dir}, {}, "", -1, kStderr});
+    // --quiet: memgate's own note names the PNG (and --quiet silences it).
+    auto child = sys::Child::spawn({{kPython, script, run_dir, "--quiet"}, {}, "", -1, kStderr});
     const auto status = child.wait();
     if (!status.signaled && status.code == 0) return "plot: " + run_dir + "/timeline.png";
     if (!status.signaled && status.code == kNoMatplotlib)
