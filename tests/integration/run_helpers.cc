@@ -100,10 +100,33 @@ SplitResult memgate_split(const std::vector<std::string>& args) {
   return run_command_split(argv);
 }
 
+namespace {
+// A scenario file memgate accepted (run or compare did not exit 3) must be valid under
+// docs/schemas/scenario.schema.json too: the schema is never stricter than the parser,
+// and every scenario the tests write is checked against it.
+void expect_accepted_scenarios_valid(const std::vector<std::string>& args, int exit_code) {
+  if (args.empty() || (args[0] != "run" && args[0] != "compare") || exit_code == 3) return;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return;  // the command's own arguments follow
+    const std::string& before = args[i - 1];
+    const bool value_of_flag = before == "--out" || before == "--junit" || before == "--summary" ||
+                               before == "--target-log" || before == "--junit-suite";
+    if (value_of_flag || a.size() < 5 || a.compare(a.size() - 5, 5, ".json") != 0) continue;
+    if (!std::filesystem::is_regular_file(a)) continue;
+    const std::string errors = schema_errors("scenario", a);
+    EXPECT_TRUE(errors.empty()) << "memgate accepted " << a
+                                << " but docs/schemas/scenario.schema.json does not: " << errors;
+  }
+}
+}  // namespace
+
 CommandResult memgate(const std::vector<std::string>& args) {
   std::vector<std::string> argv = memgate_argv();
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv);
+  auto result = run_command(argv);
+  expect_accepted_scenarios_valid(args, result.exit_code);
+  return result;
 }
 
 std::string helper(const std::string& name) { return std::string(MEMGATE_HELPERS_DIR) + "/" + name; }
