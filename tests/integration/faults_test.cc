@@ -141,7 +141,7 @@ TEST(Faults, SigkillOfMemgateLeavesNoTargetAndNoPass) {
           << "pid " << pid << (pid == daemon ? " (the daemon)" : "")
           << " outlived memgate: " << slurp("/proc/" + std::to_string(pid) + "/cmdline");
 
-    const auto report = memgate({"report", dir});
+    const auto report = memgate({"report", dir, "--in-place"});
     EXPECT_EQ(report.exit_code, 2) << report.output;
     EXPECT_EQ(report.output.find("PASS"), std::string::npos) << report.output;
     EXPECT_NE(report.output.find("the run did not finish (memgate stopped near t="), std::string::npos)
@@ -173,7 +173,7 @@ TEST(Faults, SigkillDuringTheFinalReportLeavesACompleteRun) {
   ::kill(proc.pid(), SIGKILL);
   proc.wait();
   for (const pid_t pid : recorded_pids(dir)) EXPECT_TRUE(wait_for([&] { return !alive(pid); }, 3)) << "pid " << pid;
-  const auto report = memgate({"report", dir});
+  const auto report = memgate({"report", dir, "--in-place"});
   EXPECT_EQ(report.exit_code, 0) << report.output;
   EXPECT_EQ(read_json(dir + "/report.json")["run"]["status"], "finished");
 }
@@ -187,7 +187,7 @@ TEST(Faults, ReportOfARunStillGoingSaysSo) {
                              helper("memhog"), "--alloc-mib", "8", "--hold-s", "60", "--ready-file", ready});
   ASSERT_TRUE(wait_for([&] { return fs::exists(ready); }, 10));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // at least one flush of samples.csv
-  const auto report = memgate({"report", dir});
+  const auto report = memgate({"report", dir, "--in-place"});
   EXPECT_EQ(report.exit_code, 2) << report.output;
   EXPECT_NE(report.output.find("the run is still going"), std::string::npos) << report.output;
   EXPECT_EQ(report.output.find("crashed"), std::string::npos) << report.output;
