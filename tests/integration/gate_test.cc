@@ -59,9 +59,10 @@ double figure(const nlohmann::json& check, const std::string& name) {
 TEST(Gate, AbortOnBudgetStopsALeakWithinOneSampleOfTheCrossingAndFails) {
   const std::string dir = fresh_dir("abort");
   const double hz = 20, grace = 2, limit = 30 * kMiB;
-  const auto r = memgate({"run", "--out", dir, "--force", "--no-plot", "--quiet", "--hz", "20", "--plateau", "none",
-                          "--grace", "2s", "--max-rss", "30M", "--abort-on", "budget", "--", helper("memhog"),
-                          "--alloc-mib", "8", "--grow-mib-per-s", "25", "--hold-s", "60"});
+  const auto r = memgate(
+      {"run",       "--out",          dir,           "--force", "--no-plot",        "--quiet", "--hz",       "20",
+       "--plateau", "none",           "--grace",     "2s",      "--max-rss",        "30M",     "--abort-on", "budget",
+       "--",        helper("memhog"), "--alloc-mib", "8",       "--grow-mib-per-s", "25",      "--hold-s",   "60"});
   EXPECT_EQ(r.exit_code, 1) << "a FAIL, not a crash: memgate stopped it\n" << r.output;
   const auto crossing = first_over(dir, limit);
   ASSERT_TRUE(crossing) << "the leak never crossed the budget";
@@ -93,9 +94,26 @@ TEST(Gate, AbortOnBudgetStopsALeakWithinOneSampleOfTheCrossingAndFails) {
 
 TEST(Gate, BudgetMessageSaysWhenTheBudgetWasFirstCrossedAlsoThroughReport) {
   const std::string dir = fresh_dir("first-crossing");
-  const auto r = memgate({"run", "--out", dir, "--force", "--no-plot", "--quiet", "--hz", "20", "--plateau", "none",
-                          "--max-rss", "20M", "--", helper("memhog"), "--alloc-mib", "4", "--grow-mib-per-s", "20",
-                          "--hold-s", "2"});
+  const auto r = memgate({"run",
+                          "--out",
+                          dir,
+                          "--force",
+                          "--no-plot",
+                          "--quiet",
+                          "--hz",
+                          "20",
+                          "--plateau",
+                          "none",
+                          "--max-rss",
+                          "20M",
+                          "--",
+                          helper("memhog"),
+                          "--alloc-mib",
+                          "4",
+                          "--grow-mib-per-s",
+                          "20",
+                          "--hold-s",
+                          "2"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const auto at_20 = first_over(dir, 20 * kMiB);
   ASSERT_TRUE(at_20);
@@ -112,8 +130,37 @@ TEST(Gate, BudgetMessageSaysWhenTheBudgetWasFirstCrossedAlsoThroughReport) {
   EXPECT_GT(at_30->first, at_20->first);
   EXPECT_NE(again.output.find("first over it at t=" + format_duration(at_30->first)), std::string::npos)
       << again.output;
-  EXPECT_NEAR(figure(report_check(read_json(dir + "/report.json"), "rss-budget"), "first_over_at"), at_30->first,
-              1e-3);
+  EXPECT_NEAR(figure(report_check(read_json(dir + "/report.json"), "rss-budget"), "first_over_at"), at_30->first, 1e-3);
+}
+
+// --abort-on fail: load that cannot be delivered (nobody listens on the socket) decides
+// the traffic check FAIL; the target is stopped then, not after the 10 s drain time.
+TEST(Gate, AbortOnFailStopsWhenTheLoadCannotBeDelivered) {
+  const std::string dir = fresh_dir("abort-fail");
+  const nlohmann::json scenario = {
+      {"name", "nobody-listens"},
+      {"target", {{"command", {"sleep", "30"}}}},
+      {"traffic",
+       {{"transport", {{"kind", "unix"}, {"path", "nobody.sock"}, {"connect_timeout_s", 0.3}}},
+        {"payload", {{"kind", "sensors"}, {"seed", 3}, {"sensors", {{"air_quality", 10}}}}},
+        {"stages", {{{"kind", "constant"}, {"rate", 100}, {"duration_s", 20}, {"phase", "nominal"}}}}}},
+      {"sampling", {{"hz", 20}}},
+      {"checks", {{"plateau", "none"}}},
+  };
+  const std::string path = dir + "/scenario.json";
+  std::ofstream(path) << scenario.dump(2);
+  const std::string out = dir + "/run";
+  const auto r = memgate({"run", "--out", out, "--quiet", "--no-plot", "--abort-on", "fail", path});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(read_json(out + "/meta.json")["end_reason"], "aborted-on-fail");
+  const auto aborts = events(out, "abort");
+  ASSERT_EQ(aborts.size(), 1u);
+  EXPECT_EQ(aborts[0]["check"], "traffic");
+  const auto stops = events(out, "stop");
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0]["t_s"], aborts[0]["t_s"]) << "stopped at the tick the run was decided";
+  EXPECT_LT(stops[0]["t_s"].get<double>(), 10) << "not after the load's 10 s drain time";
+  EXPECT_EQ(report_check(read_json(out + "/report.json"), "traffic")["outcome"], "fail");
 }
 
 // One memhog run of 3 s at 20 Hz; returns the run directory.
@@ -172,8 +219,8 @@ TEST(Gate, BaselineSameDifferentAndUnknownWithRealRuns) {
   const std::string noisy_store = fresh_dir("noisy-baselines");
   const std::string noisy_base = memhog_run("noisy-base", {"--alloc-mib", "40", "--jitter-mib", "40"});
   ASSERT_EQ(memgate({"baseline", "save", noisy_base, "--to", noisy_store}).exit_code, 0);
-  const std::string noisy = memhog_run("noisy", {"--alloc-mib", "40", "--jitter-mib", "40"},
-                                       {"--baseline", noisy_store + "/main"}, &code);
+  const std::string noisy =
+      memhog_run("noisy", {"--alloc-mib", "40", "--jitter-mib", "40"}, {"--baseline", noisy_store + "/main"}, &code);
   check = report_check(read_json(noisy + "/report.json"), "baseline");
   EXPECT_EQ(code, 2) << check.dump(2);
   EXPECT_EQ(check["outcome"], "inconclusive");

@@ -189,8 +189,8 @@ CheckResult baseline_check(const std::vector<FigureComparison>& comparisons, con
     list += (list.empty() ? "" : "; ") + describe(c);
   }
   r.figures.push_back({"baseline_runs", static_cast<double>(runs), "count"});
-  const std::string against = " against the baseline " + baseline_name + " (" + std::to_string(runs) +
-                              (runs == 1 ? " run" : " runs") + ")";
+  const std::string against =
+      " against the baseline " + baseline_name + " (" + std::to_string(runs) + (runs == 1 ? " run" : " runs") + ")";
   if (!regressed.empty()) {
     r.outcome = Outcome::fail;
     r.summary = "memory regressed" + against + ": " + regressed + (unknown.empty() ? "" : "; " + unknown) +

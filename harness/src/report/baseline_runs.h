@@ -15,9 +15,9 @@ struct CheckInputs;
 
 struct BaselineRuns {
   std::string path;
-  std::vector<std::string> dirs;             // the run directories, in name order
-  std::vector<analyze::RunFigures> runs;     // one per directory
-  std::string error;                         // why PATH could not be read (the check is INCONCLUSIVE)
+  std::vector<std::string> dirs;          // the run directories, in name order
+  std::vector<analyze::RunFigures> runs;  // one per directory
+  std::string error;                      // why PATH could not be read (the check is INCONCLUSIVE)
 };
 
 // PATH is a run directory (it has meta.json), a report.json in one, or a directory whose

@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // What a baseline needs of a run directory: enough to analyse and plot it again.
-constexpr const char* kKeptFiles[] = {record::kMetaFile, record::kSamplesFile, "processes.csv", "events.jsonl",
-                                      "report.json", "timeline.png"};
+constexpr const char* kKeptFiles[] = {record::kMetaFile, record::kSamplesFile, "processes.csv",
+                                      "events.jsonl",    "report.json",        "timeline.png"};
 
 std::string run_id(const record::RunMeta& meta) {
   const std::time_t seconds = static_cast<std::time_t>(meta.started_unix_ms / 1000);
@@ -71,8 +71,8 @@ std::string baseline_name(const std::string& name) {
   return out;
 }
 
-std::string save_baseline(const std::string& run_dir, const std::string& dir, const std::string& name,
-                          std::size_t keep, bool allow_any) {
+std::string save_baseline(const std::string& run_dir, const std::string& dir, const std::string& name, std::size_t keep,
+                          bool allow_any) {
   if (keep == 0) throw Error(ExitCode::usage, "--keep must be at least 1");
   const fs::path from(run_dir);
   const auto meta = record::read_run_meta((from / record::kMetaFile).string());
@@ -80,7 +80,8 @@ std::string save_baseline(const std::string& run_dir, const std::string& dir, co
     throw Error(ExitCode::usage, run_dir + ": the run did not finish; a baseline must be a complete run");
   const std::string verdict = verdict_of(report_of(from));
   if (!allow_any && verdict != "pass")
-    throw Error(ExitCode::usage, run_dir + ": its verdict is " + (verdict.empty() ? "unknown (no report.json)" : verdict) +
+    throw Error(ExitCode::usage, run_dir + ": its verdict is " +
+                                     (verdict.empty() ? "unknown (no report.json)" : verdict) +
                                      "; a baseline must be a known good run (memgate report " + run_dir +
                                      ", or --allow-any to keep it anyway)");
   const fs::path branch = fs::path(dir) / baseline_name(name);
@@ -125,7 +126,8 @@ std::string show_baselines(const std::string& dir) {
            " (--baseline " + branch.string() + ")\n";
     for (const auto& run : runs) {
       const auto report = report_of(run);
-      std::string line = "  " + run.filename().string() + "  " + (verdict_of(report).empty() ? "?" : verdict_of(report));
+      std::string line =
+          "  " + run.filename().string() + "  " + (verdict_of(report).empty() ? "?" : verdict_of(report));
       if (report.is_object() && report.contains("summary") && report["summary"].is_object()) {
         const auto& s = report["summary"];
         if (s.contains("rss") && s["rss"].is_object() && s["rss"].value("peak", nlohmann::json()).is_number())

@@ -13,8 +13,8 @@ namespace memgate::report {
 // name, then renamed: a reader never sees half a run) and removes the oldest runs beyond
 // `keep`. Refuses (Error(usage)) a run that did not finish or whose report.json verdict is
 // not pass, unless `allow_any`. Returns the new run's path.
-std::string save_baseline(const std::string& run_dir, const std::string& dir, const std::string& name,
-                          std::size_t keep, bool allow_any);
+std::string save_baseline(const std::string& run_dir, const std::string& dir, const std::string& name, std::size_t keep,
+                          bool allow_any);
 
 // "NAME/run-...: started, verdict, peak and steady RSS" per kept run, or one line saying
 // there are none.

@@ -26,9 +26,10 @@ void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckRe
   if (s.get(kBaseline).empty()) return;
   const std::string& name = s.get(kBaseline);
   if (in.baseline == nullptr || !in.baseline->error.empty()) {
-    out.push_back({check_id::kBaseline, Outcome::inconclusive,
-                   "the baseline " + name + " cannot be read: " +
-                       (in.baseline ? in.baseline->error : std::string("it was not loaded")),
+    out.push_back({check_id::kBaseline,
+                   Outcome::inconclusive,
+                   "the baseline " + name +
+                       " cannot be read: " + (in.baseline ? in.baseline->error : std::string("it was not loaded")),
                    {}});
     return;
   }
