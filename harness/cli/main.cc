@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   memgate::cli::add_compare_command(app, exit_code);
   memgate::cli::add_gen_command(app, exit_code);
   memgate::cli::add_replay_command(app, exit_code);
+  memgate::cli::add_baseline_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

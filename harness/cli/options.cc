@@ -39,6 +39,9 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::op
 void add_check_options(CLI::App& app, report::CheckSettings& settings) {
   // Every setting of every registered check, named and parsed as the registry says.
   for (const report::SettingBase* setting : report::all_settings()) {
+    // A subcommand's own flag of the same name wins: `compare --baseline` names the
+    // reference allocator; the baseline check is a scenario key there.
+    if (app.get_option_no_throw(setting->flag()) != nullptr) continue;
     CLI::Option* option = nullptr;
     if (setting->is_switch()) {
       option = app.add_flag_callback(

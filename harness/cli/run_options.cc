@@ -27,6 +27,13 @@ void add_sampling_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
       ->group(group);
   add_duration_option(app, "--grace", f.grace_s, "After SIGTERM, wait this long before SIGKILL (default 10s)")
       ->group(group);
+  app.add_option("--abort-on", c.abort_on,
+                 "Stop the target as soon as the run is decided FAIL: budget (a --max-rss/pss/fds/threads budget "
+                 "crossed), fail (that, an OOM kill seen by eBPF, or load that could not be delivered); the run "
+                 "is a FAIL, exit 1")
+      ->check(CLI::IsMember({"none", "budget", "fail"}))
+      ->capture_default_str()
+      ->group(group);
 }
 
 void add_sampler_options(CLI::App& app, run::SamplerConfig& s) {

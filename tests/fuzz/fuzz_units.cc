@@ -1,4 +1,4 @@
-// Sizes, durations and the plateau flags built on them (memgate/units.h,
+// Sizes, durations and the plateau and baseline flags built on them (memgate/units.h,
 // analyze/plateau.h): a value or nullopt / memgate::Error, values in range, and
 // round trips: a parsed size or duration, formatted and parsed again, is the same
 // value within the format's rounding.
@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "analyze/baseline.h"
 #include "analyze/plateau.h"
 #include "fuzz_support.h"
 #include "memgate/units.h"
@@ -89,6 +90,15 @@ void check_plateau_flags(const std::string& text) {
   });
 }
 
+// --max-increase: a share and an amount, both finite and non-negative when accepted.
+void check_max_increase(std::string_view text) {
+  const auto m = analyze::parse_max_increase(text);
+  if (!m) return;
+  FUZZ_CHECK(std::isfinite(m->pct) && m->pct >= 0, "--max-increase share not finite or negative");
+  FUZZ_CHECK(std::isfinite(m->abs_bytes) && m->abs_bytes >= 0, "--max-increase amount not finite or negative");
+  FUZZ_CHECK(analyze::allowed_increase(*m, 1e9, true) >= 0, "--max-increase allows a negative increase");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -96,6 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_bytes(text);
   check_duration(text);
   check_plateau_flags(std::string(text));
+  check_max_increase(text);
   // Formatting any double must not crash (NaN, inf, huge, negative).
   if (size == sizeof(double)) {
     double v;

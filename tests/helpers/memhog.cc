@@ -4,10 +4,13 @@
 //   memhog [--alloc-mib N] [--grow-mib-per-s R] [--fds N] [--threads N]
 //          [--children N --child-mib M] [--hold-s S] [--exit CODE]
 //          [--crash segv|abort] [--ignore-term] [--ready-file PATH] [--shared-mib N]
+//          [--jitter-mib N]
 //
 // --shared-mib is touched before the children fork, so parent and children share
 // those pages copy-on-write: RSS counts them once per process, PSS once in total.
 // Memory is allocated with mmap and every page touched, so RSS really holds it.
+// --jitter-mib makes RSS noisy: every 30 ms a random block of 0..N MiB is mapped,
+// touched, and the previous one unmapped (the baseline check's UNKNOWN case).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -25,15 +28,16 @@
 
 namespace {
 
-void touch_mib(double mib) {
+void* touch_mib(double mib) {
   const auto bytes = static_cast<std::size_t>(mib * 1024 * 1024);
-  if (bytes == 0) return;
+  if (bytes == 0) return nullptr;
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     std::perror("memhog: mmap");
     std::exit(90);
   }
   for (std::size_t i = 0; i < bytes; i += 4096) static_cast<volatile char*>(p)[i] = 1;
+  return p;
 }
 
 double arg_double(int& i, int argc, char** argv) {
@@ -47,13 +51,14 @@ double arg_double(int& i, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  double shared_mib = 0, alloc_mib = 0, grow_mib_per_s = 0, hold_s = 0, child_mib = 0;
+  double jitter_mib = 0, shared_mib = 0, alloc_mib = 0, grow_mib_per_s = 0, hold_s = 0, child_mib = 0;
   int fds = 0, threads = 0, children = 0, exit_code = 0;
   std::string crash, ready_file;
   bool ignore_term = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--shared-mib") shared_mib = arg_double(i, argc, argv);
+    else if (a == "--jitter-mib") jitter_mib = arg_double(i, argc, argv);
     else if (a == "--alloc-mib") alloc_mib = arg_double(i, argc, argv);
     else if (a == "--grow-mib-per-s") grow_mib_per_s = arg_double(i, argc, argv);
     else if (a == "--fds") fds = static_cast<int>(arg_double(i, argc, argv));
@@ -93,6 +98,22 @@ int main(int argc, char** argv) {
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&stop] {
       while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    });
+
+  if (jitter_mib > 0)
+    pool.emplace_back([&stop, jitter_mib] {
+      unsigned seed = static_cast<unsigned>(::getpid());
+      void* block = nullptr;
+      std::size_t block_bytes = 0;
+      while (!stop) {
+        const double mib = jitter_mib * (::rand_r(&seed) % 1001) / 1000.0;
+        void* next = touch_mib(mib);
+        if (block) ::munmap(block, block_bytes);
+        block = next;
+        block_bytes = static_cast<std::size_t>(mib * 1024 * 1024);
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      }
+      if (block) ::munmap(block, block_bytes);
     });
 
   if (!ready_file.empty()) {

@@ -27,7 +27,9 @@ json sample_value(const SettingBase& s) {
                                                {"burst_level_window", 5},
                                                {"burst_tolerance", "3MiB"},
                                                {"max_retained", "16M"},
-                                               {"no_data_loss", true}};
+                                               {"no_data_loss", true},
+                                               {"baseline", "baselines/main"},
+                                               {"max_increase", "5%,2MiB"}};
   const auto it = samples.find(s.key());
   return it == samples.end() ? json() : it->second;
 }

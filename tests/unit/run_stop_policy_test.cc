@@ -85,3 +85,24 @@ TEST(StopPolicy, AFailedSampleLogEndsTheTraffic) {
   EXPECT_EQ(a.terminate_signal, SIGTERM);
   EXPECT_EQ(p.end_reason(), "io-error");
 }
+
+TEST(StopPolicy, AbortOnBudgetStopsAtOnceWithItsReasonThenKillsAfterTheGrace) {
+  StopPolicy p({60.0, false, 10, 2});
+  EXPECT_EQ(p.step({1, 0, false, false, nullptr}).terminate_signal, 0);
+  EXPECT_EQ(p.step({4.2, 0, false, false, "aborted-on-budget"}).terminate_signal, SIGTERM);
+  EXPECT_EQ(p.end_reason(), "aborted-on-budget");
+  EXPECT_EQ(p.step({4.3, 0, false, false, "aborted-on-fail"}).terminate_signal, 0) << "SIGTERM is sent once";
+  EXPECT_EQ(p.end_reason(), "aborted-on-budget") << "the first reason stays";
+  EXPECT_FALSE(p.step({6.1, 0, false, false, nullptr}).kill);
+  EXPECT_TRUE(p.step({6.3, 0, false, false, nullptr}).kill)
+      << "a target that ignores SIGTERM is killed after the grace";
+}
+
+TEST(StopPolicy, AbortDuringTheDrainSkipsTheRestOfIt) {
+  StopPolicy p({std::nullopt, true, 30, 10});
+  EXPECT_TRUE(p.step({5, 0, true}).end_traffic);
+  const StopActions a = p.step({6, 0, false, false, "aborted-on-fail"});
+  EXPECT_EQ(a.terminate_signal, SIGTERM) << "no waiting out the 30 s drain once the run is decided";
+  EXPECT_FALSE(a.end_traffic) << "the load had already ended";
+  EXPECT_EQ(p.end_reason(), "aborted-on-fail");
+}

@@ -21,6 +21,7 @@ inline constexpr const char* kNoDataLoss = "no-data-loss";
 inline constexpr const char* kAllocator = "allocator";
 inline constexpr const char* kOomKills = "oom-kills";
 inline constexpr const char* kTraffic = "traffic";
+inline constexpr const char* kBaseline = "baseline";
 
 }  // namespace memgate::check_id
 

@@ -143,6 +143,7 @@ void TrafficDriver::run_sender(int fd) {
     figures["error"] = e.what();
     figures["error_exit_code"] = static_cast<int>(ExitCode::internal);
   }
+  failed_ = figures.contains("error");
   figures_ = std::move(figures);
   finished_ = true;
 }
@@ -203,6 +204,7 @@ void TrafficDriver::run_command() {
   figures["starts"] = starts;
   figures["running_s"] = running_s;
   figures["exits"] = exits;
+  failed_ = figures.contains("error");
   figures_ = std::move(figures);
   finished_ = true;
 }

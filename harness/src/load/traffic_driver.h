@@ -89,6 +89,8 @@ class TrafficDriver {
   std::optional<double> duration_s() const;
   // True once the schedule or trace is over (or the sender failed).
   bool finished() const { return finished_.load(); }
+  // True once the sender failed (could not connect...): the traffic check will FAIL.
+  bool failed() const { return failed_.load(); }
   // Stops and joins the sender; returns the figures for report.json. When the sender
   // failed (e.g. could not connect), the object has "error" and "error_exit_code".
   nlohmann::json stop();
@@ -106,6 +108,7 @@ class TrafficDriver {
   std::int64_t anchor_ns_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
+  std::atomic<bool> failed_{false};  // set before finished_
   std::thread thread_;
   bool started_ = false;
   std::optional<nlohmann::json> result_;

@@ -29,6 +29,9 @@ inline constexpr const char* kEndSamplerFailed = "sampler-failed";  // a require
 inline constexpr const char* kEndInternalError = "internal-error";  // memgate failed mid-run
 inline constexpr const char* kEndIoError =
     "io-error";  // the sample log could not be written (disk full...): memgate stopped the target
+// --abort-on: memgate stopped the target as soon as the run was decided FAIL
+inline constexpr const char* kEndAbortedOnBudget = "aborted-on-budget";  // a budget was crossed
+inline constexpr const char* kEndAbortedOnFail = "aborted-on-fail";      // another check failed (--abort-on fail)
 
 struct TargetEnd {
   bool signaled = false;

@@ -22,12 +22,15 @@
 
 namespace memgate::report {
 
+struct BaselineRuns;  // report/baseline_runs.h
+
 // What a check may read: the run's metadata (sampler figures, the target's accounting),
-// its summary figures and its bounded series.
+// its summary figures and its bounded series; the baseline runs when the settings name one.
 struct CheckInputs {
   const record::RunMeta& meta;
   const RunSummary& summary;
   const RunSeries& series;
+  const BaselineRuns* baseline = nullptr;
 };
 
 struct CheckSpec {

@@ -8,6 +8,9 @@
 
 #include "memgate/check_json.h"
 #include "record/sample_log.h"
+#include "report/baseline_runs.h"
+#include "report/checks/baseline.h"
+#include "report/checks/budgets.h"
 #include "report/peak_comparison.h"
 #include "sys/dir_lock.h"
 #include "sys/proc_files.h"
@@ -84,6 +87,7 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   analyze::StreamStats rss, pss, hwm, swap, fds, threads, processes;
   analyze::StreamStats live_heap, held;  // allocated bytes, and RSS beyond them (heap-retention)
   double last_t = 0;
+  a.series.budget_crossings = analyze::BudgetCrossings(checks::budget_limits(settings));
   auto& phases = a.series.phases;
   a.series.torn_lines = record::read_samples(dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
     const double t = row.get("t_s");
@@ -104,6 +108,8 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
     };
     // A sample of an empty tree (target gone, children reaped) is not a memory figure.
     if (row.get("processes") == 0) return;
+    a.series.budget_crossings.add({t, row.get("rss_bytes"), row.get("hwm_max_bytes"), row.get("ebpf_rss_peak_bytes"),
+                                   row.get("pss_bytes"), row.get("fds"), row.get("threads")});
     add("rss_bytes", rss, &a.series.rss);
     add("pss_bytes", pss, &a.series.pss);
     add("hwm_max_bytes", hwm, nullptr);
@@ -149,7 +155,9 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   a.series.held = summarize(held);
   a.series.live_heap = summarize(live_heap);
 
-  a.checks = evaluate_checks({a.meta, a.summary, a.series}, settings);
+  std::optional<BaselineRuns> baseline;
+  if (!settings.get(checks::kBaseline).empty()) baseline = load_baseline(settings.get(checks::kBaseline));
+  a.checks = evaluate_checks({a.meta, a.summary, a.series, baseline ? &*baseline : nullptr}, settings);
   a.verdict = combine(a.checks);
   a.target_problem = target_problem(a.meta);
   if (!a.target_problem.empty()) {

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "analyze/budget.h"
 #include "analyze/plateau.h"
 #include "memgate/stream_stats.h"
 #include "memgate/summary.h"
@@ -22,6 +23,8 @@ struct RunSeries {
   // How the sample log ends (the run-complete check): torn last lines skipped, and
   // whether a memgate is still writing the directory (it holds the directory's lock).
   std::size_t torn_lines = 0;
+  // When each budget of the settings was first crossed (the budget checks' messages).
+  analyze::BudgetCrossings budget_crossings;
   bool still_running = false;
 };
 

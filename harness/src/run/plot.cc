@@ -1,6 +1,7 @@
 #include "run/plot.h"
 
 #include <cstdlib>
+#include <vector>
 
 #include "memgate/error.h"
 #include "sys/child.h"
@@ -23,22 +24,38 @@ std::string reports_dir() {
   return env && *env ? env : MEMGATE_REPORTS_DIR;
 }
 
-std::string plot_timeline(const std::string& run_dir) {
+namespace {
+
+// Runs reports/SCRIPT with ARGS; the note names PNG, or why there is none.
+std::string run_plot_script(const std::string& name, std::vector<std::string> args, const std::string& png) {
   if (!sys::is_executable(kPython)) return "no plot: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
-  const std::string script = reports_dir() + "/plot_timeline.py";
+  const std::string script = reports_dir() + "/" + name;
   if (!sys::is_readable(script)) return "no plot: " + script + " not found (set MEMGATE_REPORTS_DIR)";
+  args.insert(args.begin(), {kPython, script});
   try {
     // Its output goes to memgate's stderr: stdout carries only memgate's own (--json: the report).
-    // --quiet: memgate's own note names the PNG (and --quiet silences it).
-    auto child = sys::Child::spawn({{kPython, script, run_dir, "--quiet"}, {}, "", -1, kStderr});
+    auto child = sys::Child::spawn({args, {}, "", -1, kStderr});
     const auto status = child.wait();
-    if (!status.signaled && status.code == 0) return "plot: " + run_dir + "/timeline.png";
+    if (!status.signaled && status.code == 0) return "plot: " + png;
     if (!status.signaled && status.code == kNoMatplotlib)
       return "no plot: matplotlib is not installed for /usr/bin/python3 (apt-get install python3-matplotlib)";
-    return "no plot: plot_timeline.py " + status.describe();
+    return "no plot: " + name + " " + status.describe();
   } catch (const Error& e) {
     return std::string("no plot: ") + e.what();
   }
+}
+
+}  // namespace
+
+std::string plot_timeline(const std::string& run_dir) {
+  // --quiet: memgate's own note names the PNG (and memgate's --quiet silences it).
+  return run_plot_script("plot_timeline.py", {run_dir, "--quiet"}, run_dir + "/timeline.png");
+}
+
+std::string plot_baseline(const std::string& run_dir, const std::vector<std::string>& baseline_dirs) {
+  std::vector<std::string> args{run_dir};
+  args.insert(args.end(), baseline_dirs.begin(), baseline_dirs.end());
+  return run_plot_script("plot_baseline.py", args, run_dir + "/baseline.png");
 }
 
 }  // namespace memgate::run

@@ -1,8 +1,9 @@
-// Runs reports/plot_timeline.py on a run directory with Debian's /usr/bin/python3 (the
+// Runs reports/plot_timeline.py (and plot_baseline.py) on a run directory with Debian's /usr/bin/python3 (the
 // interpreter that has python3-matplotlib). Plotting never changes the verdict.
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace memgate::run {
 
@@ -12,5 +13,8 @@ std::string reports_dir();
 // Returns a one-line note for the user: where the PNG is, or why there is none and how
 // to fix it.
 std::string plot_timeline(const std::string& run_dir);
+
+// reports/plot_baseline.py: the run's timeline over its baseline runs' (baseline.png).
+std::string plot_baseline(const std::string& run_dir, const std::vector<std::string>& baseline_dirs);
 
 }  // namespace memgate::run

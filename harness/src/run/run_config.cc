@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "memgate/error.h"
+#include "report/baseline_runs.h"
+#include "report/checks/baseline.h"
 #include "run/sampler_factory.h"
 
 namespace memgate::run {
@@ -22,6 +24,11 @@ std::vector<std::string> validate(const RunConfig& c) {
   if (c.process_hz < 0 || c.process_hz > c.hz) throw Error(ExitCode::usage, "--process-hz must be between 0 and --hz");
   if (c.duration_s && !(*c.duration_s > 0)) throw Error(ExitCode::usage, "--duration must be positive");
   if (!(c.stop_grace_s >= 0)) throw Error(ExitCode::usage, "--grace must not be negative");
+  if (c.abort_on != "none" && c.abort_on != "budget" && c.abort_on != "fail")
+    throw Error(ExitCode::usage, "--abort-on takes none, budget or fail, not '" + c.abort_on + "'");
+  // A baseline that cannot be read is refused before the run, not after it.
+  if (const auto& baseline = c.checks.get(report::checks::kBaseline); !baseline.empty())
+    report::baseline_run_dirs(baseline);
   if (c.samplers.purge_every_s < 0) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
   return check_samplers(c);
 }

@@ -52,6 +52,10 @@ struct RunConfig {
   double process_hz = 1;                       // per-process rows per second in processes.csv
   std::optional<double> duration_s;            // stop the target after this long
   double stop_grace_s = 10;                    // SIGTERM, then SIGKILL after this long
+  // --abort-on: stop the target as soon as the run is decided FAIL. "none"; "budget": a
+  // budget was crossed; "fail": that, an OOM kill the eBPF sampler saw, or a traffic
+  // sender that failed (the checks those make FAIL whatever happens next).
+  std::string abort_on = "none";
   bool quiet = false;
   bool plot = true;               // run reports/plot_timeline.py at the end
   report::OutputOptions outputs;  // JUnit, markdown summary, --inconclusive (docs/ci.md)

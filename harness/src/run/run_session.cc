@@ -1,17 +1,24 @@
 #include "run/run_session.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "memgate/check_json.h"
 #include "memgate/check_names.h"
 #include "memgate/error.h"
+#include "analyze/budget.h"
+#include "analyze/plateau.h"
 #include "record/run_meta.h"
 #include "record/sample_log.h"
+#include "report/baseline_runs.h"
+#include "report/checks/baseline.h"
+#include "report/checks/budgets.h"
 #include "report/report_json.h"
 #include "report/run_analysis.h"
 #include "report/terminal.h"
@@ -218,6 +225,14 @@ class RunSession {
       extra_columns.insert(extra_columns.end(), columns.begin(), columns.end());
     }
     extra_.resize(extra_columns.size());
+    const auto column = [&](std::string_view name) -> std::optional<std::size_t> {
+      const auto it = std::find(extra_columns.begin(), extra_columns.end(), name);
+      if (it == extra_columns.end()) return std::nullopt;
+      return static_cast<std::size_t>(it - extra_columns.begin());
+    };
+    ebpf_peak_column_ = column("ebpf_rss_peak_bytes");
+    oom_column_ = column("ebpf_oom_kills");
+    crossings_ = analyze::BudgetCrossings(report::checks::budget_limits(c_.checks));
     active_.assign(samplers_.slots.size(), true);
     meta_ = initial_meta(c_, samplers_.target_env, started_ms_);
     meta_.memgate_pid = sys::self_pid();
@@ -296,7 +311,9 @@ class RunSession {
         note_signal_exit(e.pid, e.comm, e.status, now);
       check_log(now);
       if ((exit_status_ = child_->poll())) break;
-      apply(stop_.step({now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value()}), now);
+      apply(stop_.step(
+                {now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value(), abort_reason_}),
+            now);
       clock_.wait_next(t0_);
     }
     progress_.finish();
@@ -328,6 +345,7 @@ class RunSession {
       last_phase_ = phase;
     }
     log_->write_tree(row, phase, traffic_ ? traffic_->scenario_time_at(now) : now, extra_);
+    if (c_.abort_on != "none" && abort_reason_ == nullptr && row.processes > 0) decide_abort(row, now);
     if (phase != from_phase && clock_.ticks() > 0)
       for (std::size_t i = 0; i < samplers_.slots.size(); ++i)
         if (active_[i]) samplers_.slots[i].sampler->on_phase(now, from_phase, phase, *events_);
@@ -338,6 +356,46 @@ class RunSession {
     log_->maybe_flush(now);
     rss_peak_ = std::max(rss_peak_, row.rss_bytes);
     progress_.update({now, c_.duration_s, row.rss_bytes, rss_peak_, row.fds, row.processes, rate_.add(now)}, now);
+  }
+
+  // --abort-on: is the run decided FAIL by this tick's row (the row the report's
+  // streaming pass reads: a budget crossed here is crossed in `memgate report` too)?
+  void decide_abort(const TreeSample& row, double now) {
+    const auto extra = [&](const std::optional<std::size_t>& i) { return i ? extra_[*i] : NAN; };
+    const double pss = row.pss_bytes ? static_cast<double>(*row.pss_bytes) : NAN;
+    const auto crossed =
+        crossings_.add({now, static_cast<double>(row.rss_bytes), static_cast<double>(row.hwm_max_bytes),
+                        extra(ebpf_peak_column_), pss, static_cast<double>(row.fds), static_cast<double>(row.threads)});
+    std::string why;
+    nlohmann::json fields;
+    if (!crossed.empty()) {
+      const std::string id = crossed.front();
+      const auto limits = report::checks::budget_limits(c_.checks);
+      const auto [crossing, limit, unit] =
+          id == check_id::kRssBudget   ? std::tuple{crossings_.rss(), limits.max_rss_bytes, "bytes"}
+          : id == check_id::kPssBudget ? std::tuple{crossings_.pss(), limits.max_pss_bytes, "bytes"}
+          : id == check_id::kFdBudget  ? std::tuple{crossings_.fds(), limits.max_fds, "count"}
+                                       : std::tuple{crossings_.threads(), limits.max_threads, "count"};
+      abort_reason_ = record::kEndAbortedOnBudget;
+      why = id + " first crossed at t=" + format_duration(crossing->t_s) + ": " +
+            analyze::format_amount(crossing->value, unit) + ", over the budget of " +
+            analyze::format_amount(static_cast<double>(*limit), unit);
+      fields = {{"check", id}, {"first_over_at", crossing->t_s}, {"value", crossing->value}, {"limit", *limit}};
+    } else if (c_.abort_on == "fail" && extra(oom_column_) > 0) {
+      abort_reason_ = record::kEndAbortedOnFail;
+      why = "the kernel OOM-killed a process of the target (the oom-kills check fails)";
+      fields = {{"check", check_id::kOomKills}};
+    } else if (c_.abort_on == "fail" && traffic_ && traffic_->failed()) {
+      abort_reason_ = record::kEndAbortedOnFail;
+      why = "the load could not be delivered (the traffic check fails)";
+      fields = {{"check", check_id::kTraffic}};
+    } else {
+      return;
+    }
+    fields["reason"] = abort_reason_;
+    log_->write_event(now, "abort", fields);
+    meta_.notes.push_back("stopped at t=" + format_duration(now) + " (--abort-on " + c_.abort_on + "): " + why);
+    progress_.note(meta_.notes.back());
   }
 
   void apply(const StopActions& a, double now) {
@@ -474,8 +532,15 @@ class RunSession {
       std::fprintf(stderr, "memgate: %s\n", e.what());
     }
     if (io_failed) return {ExitCode::internal, dir_, report::closing_summary(analysis, report_path), report, ""};
-    // The plot first: the markdown summary shows timeline.png when it exists.
+    // The plots first: the markdown summary shows timeline.png when it exists.
     if (c_.plot && ran) progress_.note(plot_timeline(dir_));
+    if (const auto& baseline = c_.checks.get(report::checks::kBaseline); c_.plot && ran && !baseline.empty()) {
+      try {
+        progress_.note(plot_baseline(dir_, report::baseline_run_dirs(baseline)));
+      } catch (const Error& e) {  // the baseline vanished since the start: the check says so
+        progress_.note(std::string("no baseline plot: ") + e.what());
+      }
+    }
     const auto outputs = report::write_ci_outputs(analysis, dir_, c_.outputs, report::ci_environment());
     for (const auto& error : outputs.errors) progress_.note(error);
     std::fputs(outputs.annotations.c_str(), stderr);
@@ -525,6 +590,9 @@ class RunSession {
   std::vector<ProcessSample> processes_;
   double next_pss_ = 0, next_process_ = 0;
   std::uint64_t rss_peak_ = 0;
+  analyze::BudgetCrossings crossings_;  // --abort-on budget
+  std::optional<std::size_t> ebpf_peak_column_, oom_column_;
+  const char* abort_reason_ = nullptr;  // set once the run is decided FAIL (--abort-on)
   std::string last_phase_ = "run";
   std::set<pid_t> crash_noted_;
   int crashes_ = 0;

@@ -1,7 +1,8 @@
 // When and how a run stops its target, as a small state machine: SIGTERM when
 // --duration is over (plain commands), when the load has ended and the target's drain
 // time has passed (scenario runs), when memgate is interrupted, or when the sample
-// log cannot be written any more (io-error); SIGKILL after the
+// log cannot be written any more (io-error), or when --abort-on saw the run decided FAIL
+// (aborted-on-budget, aborted-on-fail); SIGKILL after the
 // grace time, or at once on a second interrupt. Pure: the session tells it what
 // happened at each tick and carries out the actions it returns.
 #pragma once
@@ -23,6 +24,9 @@ struct StopInputs {
   int interrupt_signal = 0;       // SIGINT/SIGTERM memgate received this tick, or 0
   bool traffic_finished = false;  // the schedule or trace is over (or the sender failed)
   bool log_failed = false;        // the sample log cannot be written (disk full): stop, as for an interrupt
+  // --abort-on: the run was decided FAIL this tick (record::kEndAbortedOnBudget or
+  // kEndAbortedOnFail): stop now, without the load's drain time. nullptr: not decided.
+  const char* abort_reason = nullptr;
 };
 
 struct StopActions {

@@ -34,7 +34,8 @@ const CheckSpec& budget_checks() {
       {check_id::kRssBudget, check_id::kPssBudget, check_id::kFdBudget, check_id::kThreadBudget},
       {&kMaxRss, &kMaxPss, &kMaxFds, &kMaxThreads},
       [](const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
-        for (auto& check : analyze::budget_checks(budget_limits(s), in.summary, exact_tree_peak(in.meta)))
+        for (auto& check : analyze::budget_checks(budget_limits(s), in.summary, exact_tree_peak(in.meta),
+                                                  &in.series.budget_crossings))
           out.push_back(std::move(check));
       }};
   return spec;
