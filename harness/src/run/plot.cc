@@ -23,16 +23,19 @@ std::string reports_dir() {
   return env && *env ? env : MEMGATE_REPORTS_DIR;
 }
 
-std::string plot_timeline(const std::string& run_dir) {
+std::string plot_timeline(const std::string& run_dir, const std::string& png, const std::string& report) {
   if (!sys::is_executable(kPython)) return "no plot: /usr/bin/python3 is missing (apt-get install python3-matplotlib)";
   const std::string script = reports_dir() + "/plot_timeline.py";
   if (!sys::is_readable(script)) return "no plot: " + script + " not found (set MEMGATE_REPORTS_DIR)";
   try {
     // Its output goes to memgate's stderr: stdout carries only memgate's own (--json: the report).
     // --quiet: memgate's own note names the PNG (and --quiet silences it).
-    auto child = sys::Child::spawn({{kPython, script, run_dir, "--quiet"}, {}, "", -1, kStderr});
+    std::vector<std::string> argv{kPython, script, run_dir, "--quiet"};
+    if (!png.empty()) argv.insert(argv.end(), {"--out", png});
+    if (!report.empty()) argv.insert(argv.end(), {"--report", report});
+    auto child = sys::Child::spawn({argv, {}, "", -1, kStderr});
     const auto status = child.wait();
-    if (!status.signaled && status.code == 0) return "plot: " + run_dir + "/timeline.png";
+    if (!status.signaled && status.code == 0) return "plot: " + (png.empty() ? run_dir + "/timeline.png" : png);
     if (!status.signaled && status.code == kNoMatplotlib)
       return "no plot: matplotlib is not installed for /usr/bin/python3 (apt-get install python3-matplotlib)";
     return "no plot: plot_timeline.py " + status.describe();

@@ -10,7 +10,8 @@ namespace memgate::run {
 std::string reports_dir();
 
 // Returns a one-line note for the user: where the PNG is, or why there is none and how
-// to fix it.
-std::string plot_timeline(const std::string& run_dir);
+// to fix it. `png` and `report` default to RUN_DIR/timeline.png and RUN_DIR/report.json
+// (`memgate report --out DIR` draws its recomputed verdict into DIR/timeline.png).
+std::string plot_timeline(const std::string& run_dir, const std::string& png = "", const std::string& report = "");
 
 }  // namespace memgate::run
