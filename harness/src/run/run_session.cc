@@ -473,9 +473,10 @@ class RunSession {
       if (!io_failed) throw;
       std::fprintf(stderr, "memgate: %s\n", e.what());
     }
-    if (io_failed) return {ExitCode::internal, dir_, report::closing_summary(analysis, report_path), report, ""};
-    // The plot first: the markdown summary shows timeline.png when it exists.
-    if (c_.plot && ran) progress_.note(plot_timeline(dir_));
+    // The plot first: the markdown summary shows timeline.png when it exists. A run
+    // directory that could not be written gets no plot, but the CI outputs (elsewhere,
+    // most likely) are still attempted: a gate must see the exit-5 run as failed.
+    if (c_.plot && ran && !io_failed) progress_.note(plot_timeline(dir_));
     const auto outputs = report::write_ci_outputs(analysis, dir_, c_.outputs, report::ci_environment());
     for (const auto& error : outputs.errors) progress_.note(error);
     std::fputs(outputs.annotations.c_str(), stderr);
