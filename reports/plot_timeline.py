@@ -10,7 +10,9 @@ allocator retention (freed but held) and non-heap memory, with each purge and th
 RSS it returned; one small panel per metric_<field> column (the target's own metrics
 channel) when there are any.
 
-Usage: /usr/bin/python3 reports/plot_timeline.py RUN_DIR [--out PNG] [--quiet]
+Usage: /usr/bin/python3 reports/plot_timeline.py RUN_DIR [--out PNG] [--report JSON] [--quiet]
+--report: the verdict and budgets from this report.json instead of RUN_DIR's (a verdict
+`memgate report DIR --out` recomputed).
 Prints the PNG's path on stderr (stdout stays free for a caller's own output) unless --quiet.
 Exit status: 0 written, 2 bad input, 3 matplotlib missing (apt-get install python3-matplotlib).
 """
@@ -155,6 +157,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run_dir")
     parser.add_argument("--out", help="PNG path (default RUN_DIR/timeline.png)")
+    parser.add_argument("--report", help="report.json to take the verdict from (default RUN_DIR/report.json)")
     parser.add_argument("--quiet", action="store_true", help="do not print the PNG's path (memgate says it)")
     args = parser.parse_args()
     try:
@@ -172,7 +175,7 @@ def main():
     if not s["t_s"]:
         fail(f"{samples_path} has no samples of a live target")
     report = {}
-    report_path = os.path.join(args.run_dir, "report.json")
+    report_path = args.report or os.path.join(args.run_dir, "report.json")
     if os.path.exists(report_path):
         with open(report_path) as f:
             report = json.load(f)

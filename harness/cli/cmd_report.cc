@@ -16,6 +16,7 @@
 #include "report/report_json.h"
 #include "report/run_analysis.h"
 #include "report/terminal.h"
+#include "run/plot.h"
 
 namespace memgate::cli {
 
@@ -29,6 +30,7 @@ struct ReportArgs {
   bool in_place = false;
   bool force = false;
   bool print_json = false;
+  bool plot = true;
   report::OutputOptions outputs;
   report::CheckSettings overrides;
 };
@@ -47,10 +49,15 @@ struct Destination {
   std::string path;       // empty: print only
   std::string clear_dir;  // --force on a non-empty --out DIR
   std::string make_dir;   // --out DIR to create
+  std::string timeline;   // the timeline.png drawn with the new verdict; empty: none
 };
 
 Destination report_destination(const ReportArgs& a) {
-  if (a.in_place) return {a.dir + "/" + report::kReportFile, "", ""};
+  if (a.in_place) {
+    // The run's timeline is redrawn when it has one, so it never shows the old verdict.
+    const std::string png = a.dir + "/timeline.png";
+    return {a.dir + "/" + report::kReportFile, "", "", fs::exists(png) ? png : ""};
+  }
   if (a.out.empty()) return {};
   std::error_code ec;
   const fs::path run = fs::weakly_canonical(a.dir, ec);
@@ -62,7 +69,7 @@ Destination report_destination(const ReportArgs& a) {
   if (is_file) {
     if (fs::exists(out, ec) && !a.force)
       throw Error(ExitCode::usage, "--out " + a.out + " exists: give --force to replace it");
-    return {a.out, "", ""};
+    return {a.out, "", "", ""};
   }
   if (fs::exists(out, ec) && !fs::is_directory(out, ec))
     throw Error(ExitCode::usage, "--out " + a.out + " is a file, not a directory (a report file must end in .json)");
@@ -70,7 +77,8 @@ Destination report_destination(const ReportArgs& a) {
   if (non_empty && !a.force)
     throw Error(ExitCode::usage,
                 "--out " + a.out + " is not empty: give an empty or new directory, or --force to clear it");
-  return {(out / report::kReportFile).string(), non_empty ? out.string() : "", out.string()};
+  return {(out / report::kReportFile).string(), non_empty ? out.string() : "", out.string(),
+          (out / "timeline.png").string()};
 }
 
 void prepare_destination(const Destination& d) {
@@ -100,6 +108,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
   in_place->excludes(out);
   cmd->add_flag("--force", args->force, "Replace an existing --out file, or clear a non-empty --out directory")
       ->needs(out);
+  cmd->add_flag("--no-plot{false}", args->plot,
+                "Do not draw timeline.png (drawn into --out DIR, and redrawn with --in-place when the run has one)");
   add_output_options(*cmd, args->outputs, args->print_json);
   add_check_options(*cmd, args->overrides);
   cmd->callback([args, cmd, &exit_code] {
@@ -119,8 +129,13 @@ void add_report_command(CLI::App& app, int& exit_code) {
     if (!destination.path.empty()) {
       prepare_destination(destination);
       record::write_json_file(destination.path, report);
+      if (args->plot && !destination.timeline.empty())
+        std::fprintf(stderr, "memgate: %s\n",
+                     run::plot_timeline(args->dir, destination.timeline, destination.path).c_str());
     }
-    const auto outputs = report::write_ci_outputs(analysis, args->dir, args->outputs, report::ci_environment());
+    const bool drawn = args->plot && !destination.timeline.empty() && fs::exists(destination.timeline);
+    const auto outputs = report::write_ci_outputs(analysis, args->dir, args->outputs, report::ci_environment(),
+                                                  drawn ? destination.timeline : "");
     std::fputs(outputs.annotations.c_str(), stderr);
     if (!outputs.errors.empty()) throw Error(ExitCode::usage, outputs.errors.front());
     if (args->print_json) {

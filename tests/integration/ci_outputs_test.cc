@@ -43,7 +43,8 @@ TEST(CiOutputs, TargetThatCannotStartStillWritesJUnitReportAndSummary) {
 TEST(CiOutputs, JsonPrintsOnlyTheReportAndKeepsTheTargetsOutputInTheRunDirectory) {
   const std::string base = fresh_dir("ci-json");
   const std::string dir = base + "/run";
-  const auto r = memgate_split({"run", "--json", "--out", dir, "--plateau", "none", "--max-rss", "1G", "--", "sh", "-c",
+  // No budget and no plateau: a PASS however few samples a loaded machine takes.
+  const auto r = memgate_split({"run", "--json", "--out", dir, "--plateau", "none", "--", "sh", "-c",
                                 "echo to-stdout; echo to-stderr >&2; sleep 0.5"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   nlohmann::json printed;
@@ -86,7 +87,7 @@ TEST(CiOutputs, GithubAnnotationsAndStepSummaryUnderGithubActions) {
   const std::string step_summary = base + "/step.md";
   const auto r = run_command_split({"env", "GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY=" + step_summary, MEMGATE_BIN,
                                     "run", "--quiet", "--no-plot", "--out", base + "/run", "--plateau", "none",
-                                    "--max-rss", "1M", "--", helper("memhog"), "--alloc-mib", "8", "--hold-s", "0.3"});
+                                    "--max-rss", "1M", "--", helper("memhog"), "--alloc-mib", "8", "--hold-s", "1"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("::error title=memgate%3A "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(" rss-budget failed::RSS peaked at "), std::string::npos) << r.err;
@@ -97,7 +98,7 @@ TEST(CiOutputs, GithubAnnotationsAndStepSummaryUnderGithubActions) {
 
   // Without GITHUB_ACTIONS (memgate() unsets it): no workflow commands at all.
   const auto plain = memgate({"run", "--quiet", "--no-plot", "--out", base + "/run2", "--plateau", "none", "--max-rss",
-                              "1M", "--", helper("memhog"), "--alloc-mib", "8", "--hold-s", "0.3"});
+                              "1M", "--", helper("memhog"), "--alloc-mib", "8", "--hold-s", "1"});
   EXPECT_EQ(plain.exit_code, 1) << plain.output;
   EXPECT_EQ(plain.output.find("::error"), std::string::npos) << plain.output;
   fs::remove_all(base);

@@ -76,7 +76,7 @@ TEST_P(RunOutput, MatchesTheGoldenFiles) {
   write_text(dir + "/timeline.png", "");  // the summary links the run's timeline when there is one
   const std::string junit = temp.path + "/junit.xml", summary = temp.path + "/summary.md";
   const std::string out = temp.path + "/rescored";
-  const std::vector<std::string> args{"report", dir, "--out", out, "--junit", junit, "--summary", summary};
+  const std::vector<std::string> args{"report", dir, "--out", out, "--junit", junit, "--summary", summary, "--no-plot"};
   const auto r = testing::memgate(args);
   Golden golden(name, temp);
   std::string shown = "memgate";
@@ -131,7 +131,7 @@ TEST(CompareOutput, MatchesTheGoldenFiles) {
   const std::string dir = copy_fixture("compare", temp);
   for (const auto& entry : fs::directory_iterator(dir))
     if (entry.is_directory()) {
-      const auto r = testing::memgate({"report", entry.path().string(), "--in-place"});
+      const auto r = testing::memgate({"report", entry.path().string(), "--in-place", "--no-plot"});
       ASSERT_TRUE(fs::exists(entry.path() / "report.json")) << r.output;
     }
   const auto r = testing::memgate({"compare", "--report", dir, "--no-plot"});

@@ -81,6 +81,23 @@ TEST(ReportOut, OutNeverNamesTheRunDirectoryOrWhatHoldsIt) {
   EXPECT_EQ(memgate({"report", dir, "--in-place", "--out", temp.path + "/x"}).exit_code, 3);  // one or the other
 }
 
+// The timeline never shows a verdict other than its report's: --out DIR gets its own,
+// drawn with the recomputed verdict; --in-place redraws the run's (python3-matplotlib).
+TEST(ReportOut, TimelineFollowsTheRecomputedVerdict) {
+  const TempDir temp;
+  const std::string dir = copy_fixture("fail", temp);
+  const std::string out = temp.path + "/rescored";
+  const auto r = memgate({"report", dir, "--out", out, "--max-rss", "1G", "--tolerance", "100GiB/h"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("plot: " + out + "/timeline.png"), std::string::npos) << r.output;
+  EXPECT_GT(fs::file_size(out + "/timeline.png"), 1000u) << r.output;
+  EXPECT_FALSE(fs::exists(dir + "/timeline.png")) << "the run's own directory was drawn into";
+
+  write_text(dir + "/timeline.png", "");  // the run's timeline, drawn with its first verdict
+  EXPECT_EQ(memgate({"report", dir, "--in-place", "--max-rss", "1G", "--tolerance", "100GiB/h"}).exit_code, 0);
+  EXPECT_GT(fs::file_size(dir + "/timeline.png"), 1000u) << "--in-place left the old timeline";
+}
+
 // The `inconclusive` fixture (a 2 s run: the plateau checks cannot judge) under each policy.
 TEST(Inconclusive, PolicyDecidesTheExitCodeAndTheJUnitOutcome) {
   const TempDir temp;

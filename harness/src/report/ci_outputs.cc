@@ -17,9 +17,8 @@ namespace fs = std::filesystem;
 
 // timeline.png relative to the directory the summary file is in (how a markdown viewer
 // resolves it next to the artifacts); empty when there is no timeline.
-std::string timeline_relative_to(const std::string& run_dir, const std::string& summary_path) {
+std::string timeline_relative_to(const fs::path& png, const std::string& summary_path) {
   std::error_code ec;
-  const fs::path png = fs::path(run_dir) / "timeline.png";
   if (!fs::exists(png, ec)) return "";
   const fs::path base = fs::absolute(fs::path(summary_path), ec).parent_path();
   const fs::path relative = fs::absolute(png, ec).lexically_relative(base);
@@ -36,7 +35,8 @@ CiEnvironment ci_environment() {
 }
 
 CiOutputResult write_ci_outputs(const RunAnalysis& a, const std::string& run_dir, const OutputOptions& o,
-                                const CiEnvironment& env) {
+                                const CiEnvironment& env, const std::string& timeline) {
+  const fs::path png = timeline.empty() ? fs::path(run_dir) / "timeline.png" : fs::path(timeline);
   CiOutputResult result;
   const std::string suite = o.junit_suite.empty() ? default_suite_name(a.meta) : o.junit_suite;
   const auto attempt = [&result](const auto& write) {
@@ -50,7 +50,7 @@ CiOutputResult write_ci_outputs(const RunAnalysis& a, const std::string& run_dir
   if (!o.summary_path.empty())
     attempt([&] {
       sys::write_text_file(o.summary_path,
-                           markdown_summary(a, {suite, timeline_relative_to(run_dir, o.summary_path), run_dir}));
+                           markdown_summary(a, {suite, timeline_relative_to(png, o.summary_path), run_dir}));
     });
   // The job summary page cannot show a file of the runner: it names where the image is.
   if (!env.step_summary.empty())

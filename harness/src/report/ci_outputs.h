@@ -31,8 +31,9 @@ struct CiOutputResult {
 };
 
 // Writes every requested output; a file that cannot be written is named in `errors` and
-// the others are still written. `run_dir` locates timeline.png for the summary's image.
+// the others are still written. The summary's image is `timeline` (default
+// RUN_DIR/timeline.png; `memgate report --out DIR` draws DIR/timeline.png) when it exists.
 CiOutputResult write_ci_outputs(const RunAnalysis& analysis, const std::string& run_dir, const OutputOptions& options,
-                                const CiEnvironment& env);
+                                const CiEnvironment& env, const std::string& timeline = "");
 
 }  // namespace memgate::report

@@ -34,8 +34,8 @@ std::string escape_annotation_property(const std::string& text) { return escape(
 
 std::string github_annotations(const RunAnalysis& a, const std::string& title) {
   std::string out;
-  if (!a.target_problem.empty()) {
-    std::string message = a.target_problem;
+  if (!a.target_problem.empty() || a.exit_code == ExitCode::internal) {
+    std::string message = !a.target_problem.empty() ? a.target_problem : "memgate could not complete the run (exit 5)";
     for (const auto& note : a.meta.notes) message += "\n" + note;  // e.g. why it could not start
     out += line("error", title + " target", message);
   }

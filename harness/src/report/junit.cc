@@ -112,10 +112,15 @@ std::string junit_xml(const RunAnalysis& a, const std::string& suite_name) {
 
   std::string target_details;
   for (const auto& note : a.meta.notes) target_details += "note: " + note + "\n";
-  const bool target_ok = a.target_problem.empty();
+  // Exit 5 (the run directory could not be written) fails the run's own test case too,
+  // so no JUnit reader takes what was written for a pass.
+  const bool internal = a.exit_code == ExitCode::internal;
+  const bool target_ok = a.target_problem.empty() && !internal;
+  const std::string target_summary = !a.target_problem.empty() ? a.target_problem
+                                     : internal ? "memgate could not complete the run (exit 5): " + a.meta.end_reason
+                                                : "the target ran (" + a.meta.end_reason + ")";
   cases += test_case(suite, "target", time_s, target_ok ? Outcome::pass : Outcome::fail,
-                     target_ok ? Outcome::pass : Outcome::fail,
-                     target_ok ? "the target ran (" + a.meta.end_reason + ")" : a.target_problem, target_details, n);
+                     target_ok ? Outcome::pass : Outcome::fail, target_summary, target_details, n);
   for (const auto& c : a.checks)
     cases += test_case(suite, c.id, time_s, gate_outcome(c.outcome, a.inconclusive), c.outcome, c.summary,
                        figures_text(c), n);

@@ -15,8 +15,8 @@ namespace memgate::run {
 
 namespace {
 constexpr const char* kPython = "/usr/bin/python3";
-constexpr int kNoMatplotlib = 3;
-constexpr int kStderr = 2;  // plot_timeline.py's exit status when matplotlib is missing
+constexpr int kNoMatplotlib = 3;  // the plot scripts' exit status when matplotlib is missing
+constexpr int kStderr = 2;
 }  // namespace
 
 std::string reports_dir() {
@@ -47,9 +47,12 @@ std::string run_plot_script(const std::string& name, std::vector<std::string> ar
 
 }  // namespace
 
-std::string plot_timeline(const std::string& run_dir) {
+std::string plot_timeline(const std::string& run_dir, const std::string& png, const std::string& report) {
   // --quiet: memgate's own note names the PNG (and memgate's --quiet silences it).
-  return run_plot_script("plot_timeline.py", {run_dir, "--quiet"}, run_dir + "/timeline.png");
+  std::vector<std::string> args{run_dir, "--quiet"};
+  if (!png.empty()) args.insert(args.end(), {"--out", png});
+  if (!report.empty()) args.insert(args.end(), {"--report", report});
+  return run_plot_script("plot_timeline.py", args, png.empty() ? run_dir + "/timeline.png" : png);
 }
 
 std::string plot_baseline(const std::string& run_dir, const std::vector<std::string>& baseline_dirs) {

@@ -11,8 +11,9 @@ namespace memgate::run {
 std::string reports_dir();
 
 // Returns a one-line note for the user: where the PNG is, or why there is none and how
-// to fix it.
-std::string plot_timeline(const std::string& run_dir);
+// to fix it. `png` and `report` default to RUN_DIR/timeline.png and RUN_DIR/report.json
+// (`memgate report --out DIR` draws its recomputed verdict into DIR/timeline.png).
+std::string plot_timeline(const std::string& run_dir, const std::string& png = "", const std::string& report = "");
 
 // reports/plot_baseline.py: the run's timeline over its baseline runs' (baseline.png).
 std::string plot_baseline(const std::string& run_dir, const std::vector<std::string>& baseline_dirs);

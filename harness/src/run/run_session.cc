@@ -531,10 +531,12 @@ class RunSession {
       if (!io_failed) throw;
       std::fprintf(stderr, "memgate: %s\n", e.what());
     }
-    if (io_failed) return {ExitCode::internal, dir_, report::closing_summary(analysis, report_path), report, ""};
-    // The plots first: the markdown summary shows timeline.png when it exists.
-    if (c_.plot && ran) progress_.note(plot_timeline(dir_));
-    if (const auto& baseline = c_.checks.get(report::checks::kBaseline); c_.plot && ran && !baseline.empty()) {
+    // The plots first: the markdown summary shows timeline.png when it exists. A run
+    // directory that could not be written gets no plot, but the CI outputs (elsewhere,
+    // most likely) are still attempted: a gate must see the exit-5 run as failed.
+    if (c_.plot && ran && !io_failed) progress_.note(plot_timeline(dir_));
+    if (const auto& baseline = c_.checks.get(report::checks::kBaseline);
+        c_.plot && ran && !io_failed && !baseline.empty()) {
       try {
         progress_.note(plot_baseline(dir_, report::baseline_run_dirs(baseline)));
       } catch (const Error& e) {  // the baseline vanished since the start: the check says so
