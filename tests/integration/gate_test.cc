@@ -256,8 +256,8 @@ TEST(Gate, BaselineRepeatsAndBadPaths) {
   }
   // A failing run is not a baseline unless asked.
   const std::string failing = fresh_dir("failing");
-  EXPECT_EQ(memgate({"run", "--out", failing, "--force", "--no-plot", "--quiet", "--plateau", "none", "--max-rss", "1K",
-                     "--", helper("memhog"), "--alloc-mib", "4", "--hold-s", "0.3"})
+  EXPECT_EQ(memgate({"run", "--out", failing, "--force", "--no-plot", "--quiet", "--hz", "20", "--plateau", "none",
+                     "--max-rss", "1K", "--", helper("memhog"), "--alloc-mib", "4", "--hold-s", "2"})
                 .exit_code,
             1);
   const auto refused = memgate({"baseline", "save", failing, "--to", store});

@@ -79,7 +79,9 @@ TEST(BudgetCrossings, FirstSampleOverEachBudgetIsKeptAndSaidInTheMessage) {
     }
     if (std::abs(t - 20.1) < 1e-9) {
       ASSERT_EQ(crossed.size(), 1u);
-      EXPECT_STREQ(crossed[0], "rss-budget");
+      EXPECT_STREQ(crossed[0].id, "rss-budget");
+      EXPECT_EQ(crossed[0].limit, 9'961'472);
+      EXPECT_EQ(crossed[0].describe(), "rss-budget first crossed at t=20.1s: 9.5 MiB, over the budget of 9.5 MiB");
     }
     if (t > 20.15) {
       EXPECT_TRUE(crossed.empty()) << "only the first crossing is news, t=" << t;

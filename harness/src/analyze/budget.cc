@@ -48,23 +48,28 @@ CheckResult budget(const std::string& id, const std::string& what, double observ
 
 }  // namespace
 
-std::vector<const char*> BudgetCrossings::add(const BudgetSample& s) {
-  std::vector<const char*> crossed;
+std::string NewCrossing::describe() const {
+  return std::string(id) + " first crossed at t=" + format_duration(crossing.t_s) + ": " +
+         format_amount(crossing.value, unit) + ", over the budget of " + format_amount(limit, unit);
+}
+
+std::vector<NewCrossing> BudgetCrossings::add(const BudgetSample& s) {
+  std::vector<NewCrossing> crossed;
   const auto feed = [&](const std::optional<std::uint64_t>& limit, double value, std::optional<Crossing>& slot,
-                        const char* id) {
+                        const char* id, const char* unit) {
     if (!limit || slot || !(value > static_cast<double>(*limit))) return;  // NaN never crosses
     slot = Crossing{s.t_s, value};
-    crossed.push_back(id);
+    crossed.push_back({id, unit, *slot, static_cast<double>(*limit)});
   };
   // The budget's own figure for RSS: the largest of the tree sum, any VmHWM and the
   // exact eBPF peak (budget_checks below).
   double rss = s.rss;
   for (const double v : {s.hwm, s.ebpf_peak})
     if (!std::isnan(v) && (std::isnan(rss) || v > rss)) rss = v;
-  feed(limits_.max_rss_bytes, rss, rss_, check_id::kRssBudget);
-  feed(limits_.max_pss_bytes, s.pss, pss_, check_id::kPssBudget);
-  feed(limits_.max_fds, s.fds, fds_, check_id::kFdBudget);
-  feed(limits_.max_threads, s.threads, threads_, check_id::kThreadBudget);
+  feed(limits_.max_rss_bytes, rss, rss_, check_id::kRssBudget, "bytes");
+  feed(limits_.max_pss_bytes, s.pss, pss_, check_id::kPssBudget, "bytes");
+  feed(limits_.max_fds, s.fds, fds_, check_id::kFdBudget, "count");
+  feed(limits_.max_threads, s.threads, threads_, check_id::kThreadBudget, "count");
   return crossed;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "memgate/check.h"
@@ -35,12 +36,22 @@ struct Crossing {
   double value = 0;
 };
 
+// A budget crossed for the first time: which, when, by how much.
+struct NewCrossing {
+  const char* id;    // check_id::k*Budget
+  const char* unit;  // "bytes" or "count"
+  Crossing crossing;
+  double limit;
+  // "rss-budget first crossed at t=20.1s: 9.5 MiB, over the budget of 9.5 MiB"
+  std::string describe() const;
+};
+
 class BudgetCrossings {
  public:
   BudgetCrossings() = default;
   explicit BudgetCrossings(const BudgetLimits& limits) : limits_(limits) {}
-  // The check ids (check_id::k*Budget) this sample crossed for the first time.
-  std::vector<const char*> add(const BudgetSample& s);
+  // The budgets this sample crossed for the first time.
+  std::vector<NewCrossing> add(const BudgetSample& s);
   const std::optional<Crossing>& rss() const { return rss_; }
   const std::optional<Crossing>& pss() const { return pss_; }
   const std::optional<Crossing>& fds() const { return fds_; }

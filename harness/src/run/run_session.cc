@@ -7,13 +7,11 @@
 #include <filesystem>
 #include <optional>
 #include <set>
-#include <tuple>
 
 #include "memgate/check_json.h"
 #include "memgate/check_names.h"
 #include "memgate/error.h"
 #include "analyze/budget.h"
-#include "analyze/plateau.h"
 #include "record/run_meta.h"
 #include "record/sample_log.h"
 #include "report/baseline_runs.h"
@@ -369,18 +367,13 @@ class RunSession {
     std::string why;
     nlohmann::json fields;
     if (!crossed.empty()) {
-      const std::string id = crossed.front();
-      const auto limits = report::checks::budget_limits(c_.checks);
-      const auto [crossing, limit, unit] =
-          id == check_id::kRssBudget   ? std::tuple{crossings_.rss(), limits.max_rss_bytes, "bytes"}
-          : id == check_id::kPssBudget ? std::tuple{crossings_.pss(), limits.max_pss_bytes, "bytes"}
-          : id == check_id::kFdBudget  ? std::tuple{crossings_.fds(), limits.max_fds, "count"}
-                                       : std::tuple{crossings_.threads(), limits.max_threads, "count"};
+      const analyze::NewCrossing& first = crossed.front();
       abort_reason_ = record::kEndAbortedOnBudget;
-      why = id + " first crossed at t=" + format_duration(crossing->t_s) + ": " +
-            analyze::format_amount(crossing->value, unit) + ", over the budget of " +
-            analyze::format_amount(static_cast<double>(*limit), unit);
-      fields = {{"check", id}, {"first_over_at", crossing->t_s}, {"value", crossing->value}, {"limit", *limit}};
+      why = first.describe();
+      fields = {{"check", first.id},
+                {"first_over_at", first.crossing.t_s},
+                {"value", first.crossing.value},
+                {"limit", first.limit}};
     } else if (c_.abort_on == "fail" && extra(oom_column_) > 0) {
       abort_reason_ = record::kEndAbortedOnFail;
       why = "the kernel OOM-killed a process of the target (the oom-kills check fails)";
