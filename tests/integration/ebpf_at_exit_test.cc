@@ -25,8 +25,8 @@ TEST(EbpfAtExit, TargetPeakLeavesOutMemgatesOwnMemory) {
     for (int i = 0; i < 150000; ++i) out << (i ? "," : "") << R"({"rate":1,"duration_s":1})";
     out << "]}}";
   }
-  const auto r = memgate({"run", scenario, "--out", dir + "/run", "--duration", "2", "--no-plot", "--quiet",
-                          "--ebpf", "on", "--plateau", "none", "--target-log", dir + "/target.log"});
+  const auto r = memgate({"run", scenario, "--out", dir + "/run", "--duration", "2", "--no-plot", "--quiet", "--ebpf",
+                          "on", "--plateau", "none", "--target-log", dir + "/target.log"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto meta = read_json(dir + "/run/meta.json");
   const double memgate_peak = meta["samplers"]["proc"]["memgate_max_rss_bytes"].get<double>();

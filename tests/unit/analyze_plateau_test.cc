@@ -96,6 +96,29 @@ TEST(PlateauCheck, TooFewPointsIsInconclusiveWithAReason) {
   EXPECT_FALSE(has_figure(c, "slope_per_h"));
 }
 
+// Noise correlated over most of the window (AR(1) with a ~3-minute correlation time in a
+// 5-minute run): the 256 points hold fewer than 4 effective ones, where the Student-t
+// interval means nothing. INCONCLUSIVE with that reason, whatever the slope, and a
+// longer run named.
+TEST(PlateauCheck, TooFewEffectivePointsIsInconclusiveWithAReason) {
+  const Trace r = sample(
+      300, [](double t) { return 20 * kMiB * t / 3600; }, 4 * kMiB, 7, 0.9995);
+  PlateauSettings settings;
+  settings.warmup = {Warmup::Kind::seconds, 0};
+  const PlateauAnalysis a = analyze_plateau(r.t, r.v, settings);
+  EXPECT_LT(a.effective_n, kMinEffectiveN) << "the series is no longer correlated enough: the test proves nothing";
+  EXPECT_GT(a.effective_n, 0);
+  EXPECT_EQ(a.outcome, Outcome::inconclusive);
+  const CheckResult c = plateau_check("rss-plateau", "RSS", r.t, r.v, "bytes", settings);
+  EXPECT_EQ(c.outcome, Outcome::inconclusive) << c.summary;
+  EXPECT_NE(c.summary.find("so strongly correlated"), std::string::npos) << c.summary;
+  EXPECT_NE(c.summary.find("needs at least 4"), std::string::npos) << c.summary;
+  EXPECT_NE(c.summary.find("run at least"), std::string::npos) << c.summary;
+  EXPECT_GT(figure(c, "run_length_needed_s"), 300);
+  EXPECT_NEAR(figure(c, "effective_n"), a.effective_n, 1e-9);
+  EXPECT_FALSE(has_figure(c, "slope_per_h"));
+}
+
 TEST(PlateauCheck, AllNaNIsInconclusive) {
   const std::vector<double> t = {0, 1, 2}, v = {NAN, NAN, NAN};
   const PlateauAnalysis a = analyze_plateau(t, v, PlateauSettings{});

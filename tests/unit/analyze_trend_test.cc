@@ -92,18 +92,31 @@ TEST(MannKendall, TooFewPointsGiveNoEvidence) {
   EXPECT_EQ(mann_kendall(v, 1).p_increasing, 1);
 }
 
-TEST(NormalDistribution, QuantileAndTailAgree) {
-  EXPECT_NEAR(normal_quantile(0.975), 1.959964, 1e-6);
+// Exact values (to the printed digits) of the standard normal and Student-t quantiles.
+TEST(NormalDistribution, QuantileAndTailAreExact) {
+  EXPECT_NEAR(normal_quantile(0.975), 1.959963984540054, 1e-12);
+  EXPECT_NEAR(normal_quantile(0.995), 2.575829303548901, 1e-12);
   EXPECT_NEAR(normal_quantile(0.5), 0, 1e-12);
-  EXPECT_NEAR(normal_upper_tail(1.959964), 0.025, 1e-7);
+  EXPECT_NEAR(normal_quantile(0.025), -1.959963984540054, 1e-12);
+  EXPECT_NEAR(normal_upper_tail(1.959963984540054), 0.025, 1e-14);
+  EXPECT_EQ(normal_upper_tail(INFINITY), 0);
+  EXPECT_EQ(normal_upper_tail(-INFINITY), 1);
 }
 
-TEST(StudentT, QuantileMatchesTables) {
-  EXPECT_NEAR(student_t_quantile(0.995, 10), 3.169, 0.005);
-  EXPECT_NEAR(student_t_quantile(0.975, 30), 2.042, 0.002);
-  EXPECT_NEAR(student_t_quantile(0.995, 3), 5.841, 0.06);
+TEST(StudentT, QuantileIsExactAtFewDegreesOfFreedom) {
+  // df = 1 is the Cauchy distribution: tan(pi (p - 1/2)).
+  EXPECT_NEAR(student_t_quantile(0.975, 1), 12.70620473617471, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.995, 1), 63.65674116287399, 1e-8);
+  // df = 2 has a closed form: (2p - 1) sqrt(2 / (4p(1 - p))).
+  EXPECT_NEAR(student_t_quantile(0.975, 2), 4.302652729749464, 1e-10);
+  EXPECT_NEAR(student_t_quantile(0.995, 2), 9.924843200918272, 1e-10);
+  EXPECT_NEAR(student_t_quantile(0.975, 5), 2.570581835636314, 1e-10);
+  EXPECT_NEAR(student_t_quantile(0.995, 5), 4.032142983557536, 1e-10);
+  EXPECT_NEAR(student_t_quantile(0.975, 30), 2.042272456301238, 1e-10);
+  EXPECT_NEAR(student_t_quantile(0.995, 30), 2.749995653567230, 1e-10);
   EXPECT_NEAR(student_t_quantile(0.975, 1e9), normal_quantile(0.975), 1e-6);
-  EXPECT_EQ(student_t_quantile(0.975, 0.5), student_t_quantile(0.975, 2));  // below 2 read as 2
+  EXPECT_EQ(student_t_quantile(0.975, INFINITY), normal_quantile(0.975));
+  EXPECT_THROW(student_t_quantile(0.975, 0), Error);
 }
 
 TEST(Autocorrelation, AlternatingSeriesIsNegativeAtLagOne) {

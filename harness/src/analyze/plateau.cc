@@ -121,6 +121,19 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
   a.variance_inflation = trend.variance_inflation;
   a.effective_n = trend.effective_n;
   a.p_value = trend.mk.p_increasing;
+  if (a.effective_n < kMinEffectiveN) {
+    char figures[96];
+    std::snprintf(figures, sizeof figures, "%.1f effective independent points (%zu points / inflation %.1f)",
+                  a.effective_n, trend_t.size(), a.variance_inflation);
+    a.reason = std::string("the steady window's samples are so strongly correlated that they hold only ") + figures +
+               ", and a trend needs at least " + std::to_string(static_cast<int>(kMinEffectiveN));
+    if (a.gc_drops == 0 && !a.sawtooth_note.empty()) a.reason += " (GC-like drops not used: " + a.sawtooth_note + ")";
+    a.steady = median(steady.values);
+    // The correlation time is fixed, so effective points grow with the window's length.
+    a.run_length_needed_s =
+        a.warmup_s + a.steady_s * std::clamp(1.1 * kMinEffectiveN / std::max(a.effective_n, 1e-9), 1.1, 100.0);
+    return a;
+  }
 
   a.baseline = sen.intercept;
   a.steady = median(steady.values);

@@ -73,6 +73,7 @@ std::vector<Figure> plateau_figures(const std::string& unit, const PlateauAnalys
                              {"dropped_points", static_cast<double>(a.dropped_points), "count"},
                              {"largest_gap_s", a.largest_gap_s, "s"}};
     if (a.points > 0) f.push_back({figure::kSteady, a.steady, unit});
+    if (a.effective_n > 0) f.push_back({"effective_n", a.effective_n, "count"});  // too few of them
     if (a.run_length_needed_s) f.push_back({"run_length_needed_s", *a.run_length_needed_s, "s"});
     return f;
   }

@@ -6,6 +6,9 @@
 #include <random>
 #include <string>
 
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+
 #include "memgate/error.h"
 
 namespace memgate::analyze {
@@ -344,10 +347,11 @@ TrendEstimate whitened_trend(std::span<const double> t_s, std::span<const double
   return e;
 }
 
-// (t / z)^2 at the interval's upper quantile for effective_n - 2 degrees of freedom.
+// (t / z)^2 at the interval's upper quantile for effective_n - 2 degrees of freedom,
+// effective_n floored at kMinEffectiveN (below it the verdict is INCONCLUSIVE anyway).
 double small_sample_factor(double effective_n, double confidence) {
   const double p = 0.5 + 0.5 * confidence;
-  const double ratio = student_t_quantile(p, effective_n - 2) / normal_quantile(p);
+  const double ratio = student_t_quantile(p, std::max(effective_n, kMinEffectiveN) - 2) / normal_quantile(p);
   return ratio * ratio;
 }
 
@@ -368,12 +372,15 @@ TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double
   } else {
     inflation = variance_inflation(residuals, mode);
   }
-  const double small_sample = student_t ? small_sample_factor(n / inflation, confidence) : 1;
+  // Capped where effective_n would fall below the floor: the interval there is only a
+  // finite stand-in, the verdict is INCONCLUSIVE.
+  const double applied = std::min(inflation, std::max(1.0, n / kMinEffectiveN));
+  const double small_sample = student_t ? small_sample_factor(n / applied, confidence) : 1;
   TrendEstimate e;
   if (whiten) {
     e = whitened_trend(t_s, values, point, residuals, mode, rho, small_sample, confidence);
   } else {
-    e.mk = mann_kendall(values, inflation * small_sample);
+    e.mk = mann_kendall(values, applied * small_sample);
     e.sen = theil_sen(t_s, values, e.mk.var_s_corrected, confidence);
   }
   e.variance_inflation = inflation;
@@ -384,26 +391,19 @@ TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double
 }
 
 double student_t_quantile(double p, double df) {
-  const double x = normal_quantile(p), v = std::max(df, 2.0);
-  const double x2 = x * x, x3 = x2 * x, x5 = x3 * x2, x7 = x5 * x2, x9 = x7 * x2;
-  const double g1 = (x3 + x) / 4;
-  const double g2 = (5 * x5 + 16 * x3 + 3 * x) / 96;
-  const double g3 = (3 * x7 + 19 * x5 + 17 * x3 - 15 * x) / 384;
-  const double g4 = (79 * x9 + 776 * x7 + 1482 * x5 - 1920 * x3 - 945 * x) / 92160;
-  return x + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
+  if (!(df > 0)) throw Error(ExitCode::internal, "student_t_quantile: degrees of freedom must be > 0");
+  if (std::isinf(df)) return normal_quantile(p);
+  return boost::math::quantile(boost::math::students_t_distribution<double>(df), std::clamp(p, 1e-15, 1 - 1e-15));
 }
 
-double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
+double normal_upper_tail(double z) {
+  if (std::isnan(z)) return z;
+  if (std::isinf(z)) return z > 0 ? 0 : 1;
+  return boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), z));
+}
 
 double normal_quantile(double p) {
-  p = std::clamp(p, 1e-15, 1 - 1e-15);
-  // Bisection on the exact tail: 100 halvings of [-40, 40] reach double precision.
-  double lo = -40, hi = 40;
-  for (int i = 0; i < 100; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    (1 - normal_upper_tail(mid) < p ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
+  return boost::math::quantile(boost::math::normal_distribution<double>(), std::clamp(p, 1e-15, 1 - 1e-15));
 }
 
 std::size_t detect_warmup(std::span<const double> t_s, std::span<const double> values, double max_fraction) {

@@ -103,17 +103,24 @@ struct TrendEstimate {
   double effective_n = 0;         // points / variance_inflation
   double small_sample = 1;        // (t / z)^2 at the interval's quantile, 1 without student_t
 };
+// Fewer effective points than this and a trend cannot be judged: the Student-t interval
+// has effective_n - 2 < 2 degrees of freedom (its 99 % quantile is 9.9 at 2, 63.7 at 1),
+// and the correlation behind effective_n is itself estimated from those few points.
+// The plateau verdict is INCONCLUSIVE there (analyze/plateau.cc).
+inline constexpr double kMinEffectiveN = 4;
 // student_t: the interval and the test use Student's t with effective_n - 2 degrees of
 // freedom instead of the normal quantile, because the correlation is estimated from
 // the same few effective points (applied as a factor on Var(S), exact at the quantile).
+// Below kMinEffectiveN the interval is computed at the floor (the inflation applied to
+// Var(S) capped at points / kMinEffectiveN, 2 degrees of freedom) so that it stays
+// finite; variance_inflation and effective_n report the uncapped figures.
 TrendEstimate estimate_trend(std::span<const double> t_s, std::span<const double> values,
                              AutocorrelationCorrection mode, double confidence, bool student_t = false);
 
-// Standard normal quantile and upper tail, on std::erfc.
+// Exact quantiles and tail (Boost.Math). p is kept within [1e-15, 1 - 1e-15].
 double normal_quantile(double p);
 double normal_upper_tail(double z);
-// Student's t quantile by the Cornish–Fisher expansion in 1/df (Abramowitz & Stegun
-// 26.7.5): within 1 % of the exact value for df >= 3 at p <= 0.999; df below 2 is read as 2.
+// df > 0 (may be +inf: the normal quantile); throws Error(internal) otherwise.
 double student_t_quantile(double p, double df);
 
 // Warm-up end by MSER on a linear model: the prefix length d <= max_fraction * n that
