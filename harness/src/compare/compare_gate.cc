@@ -25,7 +25,8 @@ std::vector<CheckResult> gate_results(const std::vector<VariantSummary>& variant
   for (const auto& v : variants) {
     const std::string runs = " of " + std::to_string(v.runs) + " runs";
     if (v.target_failures > 0)
-      out.push_back({v.variant.label + ": target", Outcome::fail,
+      out.push_back({v.variant.label + ": target",
+                     Outcome::fail,
                      "the target failed in " + std::to_string(v.target_failures) + runs +
                          (v.problems.empty() ? "" : ": " + v.problems.front()),
                      {}});

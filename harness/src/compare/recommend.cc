@@ -71,6 +71,8 @@ bool is(const std::optional<Significance>& s, Difference d) { return s && s->dif
 }  // namespace
 
 std::string describe_variant(const Variant& variant) {
+  // A knob sweep's label is its allocator and knobs already.
+  if (variant.label.rfind(variant.allocator + ":", 0) == 0) return variant.label;
   std::string text = variant.allocator;
   if (!variant.alloc_env.empty()) {
     text += " (";

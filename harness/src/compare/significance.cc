@@ -141,8 +141,8 @@ Significance significance(const std::vector<double>& candidate, const std::vecto
   char p[32];
   std::snprintf(p, sizeof p, "p = %.2g", e.p_value);
   const int level = static_cast<int>(std::lround(e.coverage * 100));
-  s.why = std::to_string(level) + " % CI " + pct(s.relative_low) + " to " + pct(s.relative_high) + ", " + p + ", " +
-          runs;
+  s.why =
+      std::to_string(level) + " % CI " + pct(s.relative_low) + " to " + pct(s.relative_high) + ", " + p + ", " + runs;
   const double min = settings.min_effect;
   const bool excludes_zero = e.low > 0 || e.high < 0;
   if (s.relative_low > -min && s.relative_high < min) {

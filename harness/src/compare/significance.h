@@ -22,21 +22,21 @@ std::string_view to_string(Difference d);
 double mann_whitney_cdf(std::size_t n, std::size_t m, double u);
 
 struct ShiftEstimate {
-  std::size_t n = 0, m = 0;  // candidate and baseline runs
-  double shift = 0;          // Hodges–Lehmann: median of all candidate - baseline differences
-  bool has_interval = false; // false: too few runs for the requested confidence
-  double low = 0, high = 0;  // the interval of the shift
-  double coverage = 0;       // its actual coverage (exact distributions are discrete: >= requested)
-  double p_value = 1;        // two-sided Mann–Whitney (ties count one half)
+  std::size_t n = 0, m = 0;   // candidate and baseline runs
+  double shift = 0;           // Hodges–Lehmann: median of all candidate - baseline differences
+  bool has_interval = false;  // false: too few runs for the requested confidence
+  double low = 0, high = 0;   // the interval of the shift
+  double coverage = 0;        // its actual coverage (exact distributions are discrete: >= requested)
+  double p_value = 1;         // two-sided Mann–Whitney (ties count one half)
 };
 
 // candidate, baseline: the runs' values (non-finite ones are ignored).
 ShiftEstimate hodges_lehmann(std::vector<double> candidate, std::vector<double> baseline, double confidence);
 
 struct SignificanceSettings {
-  double min_effect = 0.05;   // |difference| below this fraction of the baseline median counts as the same
-  double confidence = 0.90;   // two-sided; 3 runs each reach exactly 90 %
-  std::size_t min_runs = 3;   // fewer runs of either: UNKNOWN, naming the repeats needed
+  double min_effect = 0.05;  // |difference| below this fraction of the baseline median counts as the same
+  double confidence = 0.90;  // two-sided; 3 runs each reach exactly 90 %
+  std::size_t min_runs = 3;  // fewer runs of either: UNKNOWN, naming the repeats needed
 };
 
 // The call on one metric, relative to the baseline's median:
@@ -47,9 +47,9 @@ struct Significance {
   Difference difference = Difference::unknown;
   ShiftEstimate estimate;
   double baseline_median = 0, candidate_median = 0;
-  double relative = 0;                     // shift / |baseline median|
+  double relative = 0;                         // shift / |baseline median|
   double relative_low = 0, relative_high = 0;  // the interval, relative (when has_interval)
-  std::string why;                         // "90 % CI -85 % to -80 %, p = 0.10, 3 vs 3 runs"
+  std::string why;                             // "90 % CI -85 % to -80 %, p = 0.10, 3 vs 3 runs"
 };
 
 Significance significance(const std::vector<double>& candidate, const std::vector<double>& baseline, Better better,

@@ -91,12 +91,13 @@ WindowPlan plan_windows(const std::vector<RunTimeline>& runs, const WindowSettin
   const auto names = phase_names(*reference);
   for (const auto& r : runs)
     if (&r != reference && is_schedule(r) && phase_names(r) != names)
-      plan.notes.push_back(r.label + " went through other phases than " + reference->label +
-                           ": windows follow " + reference->label);
+      plan.notes.push_back(r.label + " went through other phases than " + reference->label + ": windows follow " +
+                           reference->label);
   const auto& phases = reference->phases;
   double steady_from = warmup;
-  std::string steady_basis = warmup_run.empty() ? "from the start" : "after the longest warm-up any run needed (" +
-                                                                         warmup_run + ": " + seconds(warmup) + ")";
+  std::string steady_basis =
+      warmup_run.empty() ? "from the start"
+                         : "after the longest warm-up any run needed (" + warmup_run + ": " + seconds(warmup) + ")";
   for (std::size_t i = 0; i < phases.size(); ++i)
     if (phases[i].name == "warmup") {
       steady_from = std::min(phase_end(*reference, i), end);
@@ -113,15 +114,14 @@ WindowPlan plan_windows(const std::vector<RunTimeline>& runs, const WindowSettin
     if (pre_from < b0)
       plan.windows.push_back({window::kPreBurst, pre_from, b0,
                               "the last " + seconds(b0 - pre_from) + " before the first burst (after the warm-up)"});
-    else
-      plan.notes.push_back("no pre-burst window: the first burst starts before the warm-up ends");
+    else plan.notes.push_back("no pre-burst window: the first burst starts before the warm-up ends");
     plan.windows.push_back({window::kBurst, b0, b1, "the first burst phase"});
     if (i + 1 < phases.size() && phases[i + 1].name != "burst" && b1 < end) {
       const double r1 = std::min(phase_end(*reference, i + 1), end);
       const double from = std::max(b1, r1 - settings.level_s);
-      plan.windows.push_back({window::kRecoveryEnd, from, r1,
-                              "the last " + seconds(r1 - from) + " of the " + phases[i + 1].name +
-                                  " phase after the first burst"});
+      plan.windows.push_back(
+          {window::kRecoveryEnd, from, r1,
+           "the last " + seconds(r1 - from) + " of the " + phases[i + 1].name + " phase after the first burst"});
     }
     break;
   }

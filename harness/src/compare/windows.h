@@ -15,15 +15,15 @@
 namespace memgate::compare {
 
 namespace window {
-inline constexpr const char* kSteady = "steady";              // after the warm-up to the end of the shortest run
-inline constexpr const char* kPreBurst = "pre-burst";         // the nominal level before the first burst
-inline constexpr const char* kBurst = "burst";                // the first burst phase (its peak)
-inline constexpr const char* kRecoveryEnd = "recovery-end";   // the end of the recovery after it
+inline constexpr const char* kSteady = "steady";             // after the warm-up to the end of the shortest run
+inline constexpr const char* kPreBurst = "pre-burst";        // the nominal level before the first burst
+inline constexpr const char* kBurst = "burst";               // the first burst phase (its peak)
+inline constexpr const char* kRecoveryEnd = "recovery-end";  // the end of the recovery after it
 }  // namespace window
 
 // A span of scenario time (seconds from the start of the run; scenario_t_s in samples.csv).
 struct Window {
-  std::string name;   // window::k*
+  std::string name;  // window::k*
   double start_s = 0, end_s = 0;
   std::string basis;  // how the span was chosen, in words
 };
@@ -37,8 +37,8 @@ struct RunTimeline {
 };
 
 struct WindowSettings {
-  double pre_burst_s = 60;    // as the rss-burst-recovery check: median over this before the burst
-  double level_s = 30;        // the end-of-recovery level: median over the last 30 s of the recovery
+  double pre_burst_s = 60;           // as the rss-burst-recovery check: median over this before the burst
+  double level_s = 30;               // the end-of-recovery level: median over the last 30 s of the recovery
   double max_warmup_fraction = 0.5;  // the common warm-up never removes more than this of the shortest run
 };
 
@@ -58,10 +58,10 @@ const Window* find_window(const WindowPlan& plan, const std::string& name);
 // The figures of one run over one window, in bounded memory.
 struct WindowFigures {
   std::size_t samples = 0;
-  double rss_median = 0, rss_max = 0;  // bytes
-  double seconds = 0;                  // last - first sample time in the window
-  double cpu_s = std::numeric_limits<double>::quiet_NaN();   // CPU used in the window (NaN: not recorded)
-  double work = std::numeric_limits<double>::quiet_NaN();    // work counter increase in the window
+  double rss_median = 0, rss_max = 0;                       // bytes
+  double seconds = 0;                                       // last - first sample time in the window
+  double cpu_s = std::numeric_limits<double>::quiet_NaN();  // CPU used in the window (NaN: not recorded)
+  double work = std::numeric_limits<double>::quiet_NaN();   // work counter increase in the window
 };
 
 class WindowAccumulator {

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
     if (fd >= 0) {
       char line[96];
       const int len = std::snprintf(line, sizeof line, "{\"pid\":%d,\"ops\":%llu}\n", getpid(), ops);
-      if (write(fd, line, static_cast<std::size_t>(len)) < 0) { /* full pipe: drop the line */ }
+      if (write(fd, line, static_cast<std::size_t>(len)) < 0) { /* full pipe: drop the line */
+      }
     }
     std::this_thread::sleep_until(start + std::chrono::milliseconds(100 * (tick + 1)));
   }
