@@ -47,7 +47,8 @@ std::string run_line(std::size_t index, std::size_t total, const RunFigures& f) 
   std::string line = "[" + std::to_string(index) + "/" + std::to_string(total) + "] " + f.dir + ":";
   const auto add = [&](const char* key, const char* label, std::string_view unit) {
     const auto it = f.values.find(key);
-    if (it != f.values.end()) line += std::string(" ") + label + " " + format_value(it->second, unit) + ",";
+    if (it != f.values.end())
+      line += std::string(" ") + label + (*label ? " " : "") + format_value(it->second, unit) + ",";
   };
   // The steady level waits for the common windows (every run must have finished first).
   add("peak_rss_bytes", "peak", "bytes");
