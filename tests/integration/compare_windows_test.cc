@@ -55,10 +55,21 @@ std::pair<double, double> median_in(const std::vector<std::pair<double, double>>
 
 TEST(CompareWindows, EveryFigureIsReadOverTheSameWindowAndAgreesWithTheSamples) {
   const std::string dir = fresh_dir("compare-windows") + "/cmp";
-  const auto r = memgate({"compare", "--allocators", "glibc,mimalloc", "--repeat", "1", "--out", dir, "--no-plot",
-                          "--work-metric", "ops", "--", helper("alloc/churn_burst"), "8"});
-  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string junit = fs::path(dir).parent_path().string() + "/compare.xml";
+  const auto r =
+      memgate({"compare", "--allocators", "glibc,mimalloc", "--repeat", "1", "--out", dir, "--no-plot", "--work-metric",
+               "ops", "--junit", junit, "--require", "pass", "--", helper("alloc/churn_burst"), "8"});
+  // 8 s runs are too short for a plateau verdict: INCONCLUSIVE, and --require pass says so.
+  ASSERT_EQ(r.exit_code, 2) << r.output;
   const auto j = read_json(dir + "/compare.json");
+  std::ifstream junit_in(junit);
+  std::stringstream xml;
+  xml << junit_in.rdbuf();
+  for (const char* name : {"glibc: rss-plateau", "mimalloc: rss-plateau", "mimalloc: allocator"})
+    EXPECT_NE(xml.str().find(std::string("name=\"") + name + "\""), std::string::npos) << name << "\n" << xml.str();
+  EXPECT_NE(xml.str().find("<skipped message=\"inconclusive: glibc rss-plateau: 1 of 1 runs inconclusive"),
+            std::string::npos)
+      << xml.str();
 
   // One steady window for every run, written down, and named in compare.md.
   ASSERT_EQ(j["windows"]["list"].size(), 1u) << j["windows"].dump();

@@ -54,11 +54,29 @@ TEST(CompareWindows, BurstScenarioWindowsByScenarioTime) {
   EXPECT_DOUBLE_EQ(pre->end_s, 70);
   EXPECT_DOUBLE_EQ(burst->start_s, 70);
   EXPECT_DOUBLE_EQ(burst->end_s, 100);
-  EXPECT_DOUBLE_EQ(rec->start_s, 159.9 - 30);
+  EXPECT_DOUBLE_EQ(rec->start_s, 159.9 - (159.9 - 100) / 2);  // at most the second half of the recovery
   EXPECT_DOUBLE_EQ(rec->end_s, 159.9);
   EXPECT_TRUE(plan.notes.empty());
   u.phases.pop_back();
   EXPECT_FALSE(plan_windows({t, u}).notes.empty());  // other phases: said so
+}
+
+TEST(CompareWindows, CiFormWithoutANominalPhaseBeforeTheBurst) {
+  // warmup 0-8 s, burst 8-18 s, recovery 18-38 s: the pre-burst level is the end of the
+  // warm-up, the recovery level at most the second half of the recovery.
+  RunTimeline t;
+  t.label = "glibc-1";
+  t.phases = {{"warmup", 0.1, 7.9}, {"burst", 8, 17.9}, {"recovery", 18, 37.9}};
+  t.end_s = 38;
+  const auto plan = plan_windows({t});
+  const auto* pre = find_window(plan, window::kPreBurst);
+  const auto* rec = find_window(plan, window::kRecoveryEnd);
+  ASSERT_TRUE(pre && rec) << (plan.notes.empty() ? "" : plan.notes[0]);
+  EXPECT_DOUBLE_EQ(pre->start_s, 0.1);
+  EXPECT_DOUBLE_EQ(pre->end_s, 8);
+  EXPECT_NE(pre->basis.find("inside the warm-up"), std::string::npos) << pre->basis;
+  EXPECT_DOUBLE_EQ(rec->start_s, 28);
+  EXPECT_DOUBLE_EQ(rec->end_s, 38);
 }
 
 TEST(CompareWindows, AccumulatorReadsOnlyItsSpan) {

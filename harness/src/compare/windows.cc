@@ -111,14 +111,24 @@ WindowPlan plan_windows(const std::vector<RunTimeline>& runs, const WindowSettin
     const double b0 = phases[i].start_s, b1 = std::min(phase_end(*reference, i), end);
     if (b0 >= end) break;
     const double pre_from = std::max(steady_from, b0 - settings.pre_burst_s);
-    if (pre_from < b0)
+    if (pre_from < b0) {
       plan.windows.push_back({window::kPreBurst, pre_from, b0,
                               "the last " + seconds(b0 - pre_from) + " before the first burst (after the warm-up)"});
-    else plan.notes.push_back("no pre-burst window: the first burst starts before the warm-up ends");
+    } else if (b0 > phases.front().start_s) {
+      // No nominal phase between the warm-up and the burst (CI forms): the level just
+      // before the burst is still the reference the recovery is measured against.
+      const double from = std::max(phases.front().start_s, b0 - settings.pre_burst_s);
+      plan.windows.push_back({window::kPreBurst, from, b0,
+                              "the last " + seconds(b0 - from) +
+                                  " before the first burst (inside the warm-up: no nominal phase precedes the burst)"});
+    } else {
+      plan.notes.push_back("no pre-burst window: the first burst starts with the run");
+    }
     plan.windows.push_back({window::kBurst, b0, b1, "the first burst phase"});
     if (i + 1 < phases.size() && phases[i + 1].name != "burst" && b1 < end) {
       const double r1 = std::min(phase_end(*reference, i + 1), end);
-      const double from = std::max(b1, r1 - settings.level_s);
+      // The level at the end of the recovery: its last 30 s, at most its second half.
+      const double from = std::max(b1, r1 - std::min(settings.level_s, (r1 - b1) / 2));
       plan.windows.push_back(
           {window::kRecoveryEnd, from, r1,
            "the last " + seconds(r1 - from) + " of the " + phases[i + 1].name + " phase after the first burst"});

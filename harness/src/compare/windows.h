@@ -37,8 +37,8 @@ struct RunTimeline {
 };
 
 struct WindowSettings {
-  double pre_burst_s = 60;           // as the rss-burst-recovery check: median over this before the burst
-  double level_s = 30;               // the end-of-recovery level: median over the last 30 s of the recovery
+  double pre_burst_s = 60;  // as the rss-burst-recovery check: median over this before the burst
+  double level_s = 30;      // the end-of-recovery level: median over the last 30 s of the recovery (at most its half)
   double max_warmup_fraction = 0.5;  // the common warm-up never removes more than this of the shortest run
 };
 
