@@ -165,6 +165,23 @@ TEST(CompareRecommend, SameRssForMuchLessCpuIsAWinner) {
   EXPECT_NE(r.line.find("CPU per unit"), std::string::npos) << r.line;
 }
 
+TEST(CompareRecommend, CheaperButLargerIsANoteNotAWinner) {
+  std::vector<RunFigures> runs;
+  for (int i = 0; i < 3; ++i) {
+    runs.push_back(run("glibc", 85 + 0.1 * i, 8.1));
+    runs.back().values["cpu_per_unit_s"] = 0.82 + 0.01 * i;
+    runs.push_back(run("mimalloc", 92.6 + 0.1 * i, 8.1));
+    runs.back().values["cpu_per_unit_s"] = 0.58 + 0.01 * i;
+  }
+  const std::vector<Variant> variants{{"glibc", "glibc", {}}, {"mimalloc", "mimalloc", {}}};
+  const auto r = recommend(aggregate(variants, runs), {});
+  EXPECT_EQ(r.choice, "glibc") << r.line;
+  EXPECT_NE(r.line.find("no variant is significantly better"), std::string::npos) << r.line;
+  bool noted = false;
+  for (const auto& n : r.notes) noted |= n.find("mimalloc needs less CPU or time but not less memory") == 0;
+  EXPECT_TRUE(noted);
+}
+
 TEST(CompareRecommend, NonPassRunsAreFlagged) {
   std::vector<RunFigures> runs;
   for (int i = 0; i < 3; ++i) {

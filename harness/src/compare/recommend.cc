@@ -61,8 +61,12 @@ std::string flagged_runs(const VariantSummary& v) {
 
 std::string metric_text(const VariantSummary& c, const VariantSummary& b, const MetricInfo& m, const Significance& s) {
   const auto& key = std::string(m.key);
-  return std::string(m.label) + " " + format_value(c.metrics.at(key).median, m.unit) + " vs " +
-         format_value(b.metrics.at(key).median, m.unit) + " (" + percent(s.relative) + ", " +
+  // Throughput in the unit the work was counted in ("ops/s" for --work-metric ops).
+  const auto value = [&](const VariantSummary& v) {
+    if (key != "records_per_s" || v.work_unit.empty()) return format_value(v.metrics.at(key).median, m.unit);
+    return format_value(v.metrics.at(key).median, "count") + " " + v.work_unit + "/s";
+  };
+  return std::string(m.label) + " " + value(c) + " vs " + value(b) + " (" + percent(s.relative) + ", " +
          std::string(to_string(s.difference)) + ": " + s.why + ")";
 }
 
@@ -199,6 +203,12 @@ Recommendation recommend(const std::vector<VariantSummary>& variants, const Reco
     if (c.rss.difference == Difference::better && loses(c))
       r.notes.push_back(c.label + " lowers steady RSS (" + percent(c.rss.relative) +
                         ") but costs throughput or CPU: " + evidence(c));
+  // The other trade-off: cheaper or faster, but not (shown to be) leaner.
+  for (const auto& c : r.calls)
+    if ((is(c.cost, Difference::better) || is(c.speed, Difference::better)) && c.rss.difference != Difference::same &&
+        c.rss.difference != Difference::better)
+      r.notes.push_back(c.label + " needs less CPU or time but not less memory (steady RSS " +
+                        std::string(to_string(c.rss.difference)) + "): " + evidence(c));
 
   if (winner) {
     r.choice = winner->label;
