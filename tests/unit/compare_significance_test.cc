@@ -38,6 +38,20 @@ TEST(HodgesLehmann, ShiftIntervalAndCoverage) {
   EXPECT_DOUBLE_EQ(f.shift, -10);
 }
 
+TEST(HodgesLehmann, ManyRepeatsStayFast) {
+  // 50 vs 50 runs: the exact table is built once (a few ms), not once per candidate k.
+  std::vector<double> a, b;
+  for (int i = 0; i < 50; ++i) {
+    a.push_back(100 + i % 7);
+    b.push_back(110 + i % 5);
+  }
+  const auto e = hodges_lehmann(a, b, 0.95);
+  ASSERT_TRUE(e.has_interval);
+  EXPECT_LT(e.high, 0);
+  EXPECT_GE(e.coverage, 0.95);
+  EXPECT_LT(e.p_value, 1e-6);
+}
+
 TEST(Significance, SameClearlyDifferentNoisyAndTooFew) {
   const SignificanceSettings s;  // 5 %, 90 %, 3 runs
   const std::vector<double> base{100, 101, 102};

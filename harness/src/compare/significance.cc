@@ -60,23 +60,39 @@ std::string_view to_string(Difference d) {
   return "unknown";
 }
 
+namespace {
+
+// P(U <= u) for u = 0..n*m, computed once per pair of sample sizes.
+std::vector<double> cdf_table(std::size_t n, std::size_t m) {
+  const std::size_t top = n * m;
+  std::vector<double> cdf(top + 1, 1.0);
+  if (top == 0) return cdf;
+  if (top <= kExactUpTo) {
+    const auto counts = exact_counts(n, m);
+    double total = 0;
+    for (double c : counts) total += c;
+    double below = 0;
+    for (std::size_t k = 0; k < counts.size(); ++k) cdf[k] = (below += counts[k]) / total;
+    return cdf;
+  }
+  const double mean = static_cast<double>(top) / 2;
+  const double sd = std::sqrt(static_cast<double>(top) * static_cast<double>(n + m + 1) / 12);
+  for (std::size_t k = 0; k <= top; ++k)
+    cdf[k] = 0.5 * std::erfc(-((static_cast<double>(k) + 0.5 - mean) / sd) / std::sqrt(2.0));
+  return cdf;
+}
+
+double lookup(const std::vector<double>& cdf, double u) {
+  if (u < 0) return 0;
+  const auto k = static_cast<std::size_t>(std::floor(u));
+  return k >= cdf.size() ? 1.0 : cdf[k];
+}
+
+}  // namespace
+
 double mann_whitney_cdf(std::size_t n, std::size_t m, double u) {
   if (n == 0 || m == 0) return u >= 0 ? 1.0 : 0.0;
-  if (u < 0) return 0;
-  const double top = static_cast<double>(n * m);
-  if (u >= top) return 1;
-  if (n * m <= kExactUpTo) {
-    const auto counts = exact_counts(n, m);
-    double total = 0, below = 0;
-    for (std::size_t k = 0; k < counts.size(); ++k) {
-      total += counts[k];
-      if (static_cast<double>(k) <= u) below += counts[k];
-    }
-    return below / total;
-  }
-  const double mean = top / 2;
-  const double sd = std::sqrt(top * static_cast<double>(n + m + 1) / 12);
-  return 0.5 * std::erfc(-((std::floor(u) + 0.5 - mean) / sd) / std::sqrt(2.0));
+  return lookup(cdf_table(n, m), u);
 }
 
 ShiftEstimate hodges_lehmann(std::vector<double> candidate, std::vector<double> baseline, double confidence) {
@@ -96,20 +112,21 @@ ShiftEstimate hodges_lehmann(std::vector<double> candidate, std::vector<double> 
     }
   e.shift = median_of(diffs);
   std::sort(diffs.begin(), diffs.end());
-  const double lower_tail = mann_whitney_cdf(e.n, e.m, std::floor(u));
-  const double upper_tail = 1 - mann_whitney_cdf(e.n, e.m, std::ceil(u) - 1);
+  const auto cdf = cdf_table(e.n, e.m);
+  const double lower_tail = lookup(cdf, std::floor(u));
+  const double upper_tail = 1 - lookup(cdf, std::ceil(u) - 1);
   e.p_value = std::min(1.0, 2 * std::min(lower_tail, upper_tail));
   // The interval [D(k), D(N-k+1)] covers the shift with 1 - 2 P(U <= k-1): the largest k
   // whose coverage still reaches the requested confidence.
   const double alpha_half = (1 - confidence) / 2;
   const std::size_t total = diffs.size();
   std::size_t k = 0;
-  while (k + 1 <= total / 2 && mann_whitney_cdf(e.n, e.m, static_cast<double>(k)) <= alpha_half + 1e-12) ++k;
+  while (k + 1 <= total / 2 && cdf[k] <= alpha_half + 1e-12) ++k;
   if (k >= 1) {
     e.has_interval = true;
     e.low = diffs[k - 1];
     e.high = diffs[total - k];
-    e.coverage = 1 - 2 * mann_whitney_cdf(e.n, e.m, static_cast<double>(k - 1));
+    e.coverage = 1 - 2 * cdf[k - 1];
   }
   return e;
 }
