@@ -130,6 +130,20 @@ Recommendation recommend(const std::vector<VariantSummary>& variants, const Reco
     r.notes.push_back(
         "throughput was not measured: the target was stopped by memgate and counted no work (give --work-metric "
         "FIELD for a counter it writes to the metrics channel, or let it run to completion)");
+  if (speed && speed->key == "wall_s") {
+    // Every run as long as every other: a target that runs for a fixed time, not a fixed
+    // amount of work, whose wall time says nothing about speed.
+    double lo = INFINITY, hi = -INFINITY;
+    for (const auto& v : variants)
+      if (const auto it = v.metrics.find("wall_s"); it != v.metrics.end()) {
+        lo = std::min(lo, it->second.min);
+        hi = std::max(hi, it->second.max);
+      }
+    if (std::isfinite(lo) && hi - lo <= 0.01 * hi && variants.size() > 1)
+      r.notes.push_back("every run lasted " + format_value(hi, "s") +
+                        ": if the target runs for a fixed time, its wall time does not measure speed; count its "
+                        "work with --work-metric FIELD (CPU per run is then CPU per unit of that work)");
+  }
 
   SignificanceSettings rss_settings{settings.rss_min_effect, settings.confidence, settings.min_runs};
   SignificanceSettings cost_settings{settings.throughput_tolerance, settings.confidence, settings.min_runs};
