@@ -10,7 +10,8 @@ allocator retention (freed but held) and non-heap memory, with each purge and th
 RSS it returned; one small panel per metric_<field> column (the target's own metrics
 channel) when there are any.
 
-Usage: /usr/bin/python3 reports/plot_timeline.py RUN_DIR [--out PNG]
+Usage: /usr/bin/python3 reports/plot_timeline.py RUN_DIR [--out PNG] [--quiet]
+Prints the PNG's path on stderr (stdout stays free for a caller's own output) unless --quiet.
 Exit status: 0 written, 2 bad input, 3 matplotlib missing (apt-get install python3-matplotlib).
 """
 import argparse
@@ -154,6 +155,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run_dir")
     parser.add_argument("--out", help="PNG path (default RUN_DIR/timeline.png)")
+    parser.add_argument("--quiet", action="store_true", help="do not print the PNG's path (memgate says it)")
     args = parser.parse_args()
     try:
         import matplotlib
@@ -258,7 +260,9 @@ def main():
     fig.tight_layout()
     out = args.out or os.path.join(args.run_dir, "timeline.png")
     fig.savefig(out, dpi=110)
-    print(out)
+    # stderr: memgate's stdout carries only its own output (memgate run --json: the report).
+    if not args.quiet:
+        print(out, file=sys.stderr)
 
 
 if __name__ == "__main__":

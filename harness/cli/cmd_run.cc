@@ -5,6 +5,8 @@
 
 #include "commands.h"
 #include "memgate/error.h"
+#include "output_options.h"
+#include "record/json_file.h"
 #include "run_options.h"
 #include "run/run_session.h"
 #include "run/scenario_options.h"
@@ -27,17 +29,17 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Scenario profiles are named patches in the file (docs/scenarios.md, Profiles); an unknown\n"
       "name lists the ones the file has. Targets may write metrics and a final accounting line\n"
       "to $MEMGATE_METRICS_PATH (docs/metrics-channel.md).\n"
-      "Exit codes: 0 pass, 1 a check failed, 2 inconclusive, 3 usage error,\n"
+      "Exit codes: 0 pass, 1 a check failed, 2 inconclusive (see --inconclusive), 3 usage error,\n"
       "            4 target could not start / crashed / exited non-zero, 5 internal error (e.g. the run\n"
       "            directory ran out of space: the verdict of what was written is still printed).");
   cmd->add_option("--out", config->out_dir, "Run directory (default: ./memgate-run-<timestamp>)")->type_name("DIR");
   cmd->add_flag("--force", config->force,
                 "Replace the previous run in --out (without it, a directory holding a finished run is refused)");
-  cmd->add_option("--junit", config->junit_path, "Also write the checks as JUnit XML to PATH")->type_name("PATH");
+  add_output_options(*cmd, config->outputs, config->json);
   cmd->add_option(
          "--target-log", config->target_log,
-         "Write the target's stdout and stderr to PATH instead of this terminal (memgate compare keeps each run's in "
-         "its run directory as target.log)")
+         "Write the target's stdout and stderr to PATH instead of this terminal (with --json: DIR/target.log; memgate "
+         "compare keeps each run's in its run directory as target.log)")
       ->type_name("PATH");
   cmd->add_flag("--no-plot{false}", config->plot, "Do not render timeline.png at the end");
   cmd->add_flag("--quiet,-q", config->quiet, "No progress output");
@@ -56,7 +58,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
       refuse_scenario_flags_without_scenario(flags->scenario, "run");
     }
     const auto result = run::run(*config);
-    std::fputs(result.summary.c_str(), stdout);
+    if (!result.error.empty()) std::fprintf(stderr, "memgate: error: %s\n", result.error.c_str());
+    // --json: stdout is the report alone; the summary for people goes to stderr then.
+    if (config->json) {
+      if (!config->quiet) std::fputs(result.summary.c_str(), stderr);
+      std::puts(record::dump_json(result.report, 2).c_str());
+    } else {
+      std::fputs(result.summary.c_str(), stdout);
+    }
     exit_code = static_cast<int>(result.exit_code);
   });
 }

@@ -16,6 +16,9 @@
 #include "fuzz_support.h"
 #include "record/run_meta.h"
 #include "record/sample_log.h"
+#include "report/github_annotations.h"
+#include "report/junit.h"
+#include "report/markdown_summary.h"
 #include "report/check_registry.h"
 #include "report/report_json.h"
 #include "report/run_analysis.h"
@@ -89,7 +92,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Known, being fixed separately: text that is not UTF-8 (a phase, a comm) cannot be
     // dumped strictly; replaced here so the rest of the report keeps being exercised.
     (void)report::report_json(analysis, settings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    (void)report::closing_summary(analysis, dir);
+    (void)report::closing_summary(analysis, dir + "/report.json");
+    (void)report::junit_xml(analysis);
+    (void)report::markdown_summary(analysis, {"memgate", "timeline.png", dir});
+    (void)report::github_annotations(analysis, "memgate");
   });
   return 0;
 }

@@ -141,7 +141,7 @@ TEST(Faults, SigkillOfMemgateLeavesNoTargetAndNoPass) {
           << "pid " << pid << (pid == daemon ? " (the daemon)" : "")
           << " outlived memgate: " << slurp("/proc/" + std::to_string(pid) + "/cmdline");
 
-    const auto report = memgate({"report", dir});
+    const auto report = memgate({"report", dir, "--in-place"});
     EXPECT_EQ(report.exit_code, 2) << report.output;
     EXPECT_EQ(report.output.find("PASS"), std::string::npos) << report.output;
     EXPECT_NE(report.output.find("the run did not finish (memgate stopped near t="), std::string::npos)
@@ -173,7 +173,7 @@ TEST(Faults, SigkillDuringTheFinalReportLeavesACompleteRun) {
   ::kill(proc.pid(), SIGKILL);
   proc.wait();
   for (const pid_t pid : recorded_pids(dir)) EXPECT_TRUE(wait_for([&] { return !alive(pid); }, 3)) << "pid " << pid;
-  const auto report = memgate({"report", dir});
+  const auto report = memgate({"report", dir, "--in-place"});
   EXPECT_EQ(report.exit_code, 0) << report.output;
   EXPECT_EQ(read_json(dir + "/report.json")["run"]["status"], "finished");
 }
@@ -187,7 +187,7 @@ TEST(Faults, ReportOfARunStillGoingSaysSo) {
                              helper("memhog"), "--alloc-mib", "8", "--hold-s", "60", "--ready-file", ready});
   ASSERT_TRUE(wait_for([&] { return fs::exists(ready); }, 10));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // at least one flush of samples.csv
-  const auto report = memgate({"report", dir});
+  const auto report = memgate({"report", dir, "--in-place"});
   EXPECT_EQ(report.exit_code, 2) << report.output;
   EXPECT_NE(report.output.find("the run is still going"), std::string::npos) << report.output;
   EXPECT_EQ(report.output.find("crashed"), std::string::npos) << report.output;
@@ -446,26 +446,79 @@ TEST(Faults, ClosedStdoutStillWritesTheRunDirectory) {
   for (const pid_t pid : recorded_pids(dir)) EXPECT_FALSE(alive(pid)) << pid;
 }
 
-// VmHWM belongs to the address space, which exec replaces: a target spawned by a large
-// memgate starts with its own small high-water mark. (ru_maxrss, the "at exit" figure
-// of eBPF, is per process and does keep the pre-exec peak: see docs/ebpf.md.)
-TEST(Faults, TargetVmHwmIsNotInheritedFromALargeParent) {
+// What `command` prints when spawned by this process while it holds 300 MiB.
+std::string output_of_target_of_a_large_parent(const std::vector<std::string>& command) {
   const std::size_t big = 300u << 20;
-  std::vector<char> ballast(big, 1);  // this process, the spawner, holds 300 MiB
+  std::vector<char> ballast(big, 1);  // this process, the one that spawns, holds 300 MiB
   for (std::size_t i = 0; i < big; i += 4096) ballast[i] = static_cast<char>(i);
-  const std::string out = fresh_dir("hwm") + "/status";
+  const std::string out = fresh_dir("large-parent") + "/output";
   auto fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  ASSERT_GE(fd, 0);
-  auto child = sys::Child::spawn({{"cat", "/proc/self/status"}, {}, "", -1, fd});
+  EXPECT_GE(fd, 0);
+  auto child = sys::Child::spawn({command, {}, "", -1, fd});
   ::close(fd);
   EXPECT_EQ(child.wait().code, 0);
-  const std::string status = slurp(out);
+  EXPECT_EQ(ballast[4096], static_cast<char>(4096));
+  return slurp(out);
+}
+
+// VmHWM belongs to the address space, which exec replaces: a target spawned by a large
+// memgate starts with its own small high-water mark.
+TEST(Faults, TargetVmHwmIsNotInheritedFromALargeParent) {
+  const std::string status = output_of_target_of_a_large_parent({"cat", "/proc/self/status"});
   const auto at = status.find("VmHWM:");
   ASSERT_NE(at, std::string::npos) << status;
   const double hwm_kib = std::atof(status.c_str() + at + 6);
   EXPECT_GT(hwm_kib, 0);
   EXPECT_LT(hwm_kib * 1024, 32 * kMiB) << "the target's VmHWM includes its parent's memory";
-  EXPECT_EQ(ballast[4096], static_cast<char>(4096));
+}
+
+// ru_maxrss (the "at exit" peak) is per process and survives exec, which folds the old
+// address space's high-water mark into it: forked straight from a 300 MiB parent, the
+// target's would be >= 300 MiB. Spawned through memgate-spawn, it starts from the
+// spawner's ~1 MiB (docs/ebpf.md). getrusage(RUSAGE_SELF) reads the same figure.
+TEST(Faults, TargetMaxrssIsNotInheritedFromALargeParent) {
+  const std::string maxrss = output_of_target_of_a_large_parent(
+      {"python3", "-c", "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"});
+  const double maxrss_kib = std::atof(maxrss.c_str());
+  EXPECT_GT(maxrss_kib, 0) << maxrss;
+  EXPECT_LT(maxrss_kib * 1024, 64 * kMiB) << "the target's ru_maxrss includes its parent's memory";
+}
+
+std::vector<std::string> stat_fields(pid_t pid) {  // fields after "(comm)": [0] is state
+  const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+  std::vector<std::string> out;
+  for (std::string f; rest >> f;) out.push_back(f);
+  return out;
+}
+
+// The target is this process's child (the spawner that started it is gone), leads its
+// own process group, and holds only stdin, stdout and stderr: the spawner's report pipe
+// does not leak into it.
+TEST(Faults, TargetIsOurChildInItsOwnGroupWithOnlyTheStandardFds) {
+  auto child = sys::Child::spawn({{"sleep", "30"}, {}, ""});
+  const pid_t pid = child.pid();
+  ASSERT_TRUE(wait_for([&] { return slurp("/proc/" + std::to_string(pid) + "/comm") == "sleep\n"; }, 10));
+  const auto fields = stat_fields(pid);
+  ASSERT_GE(fields.size(), 3u);
+  EXPECT_EQ(std::atoi(fields[1].c_str()), ::getpid()) << "parent";
+  EXPECT_EQ(std::atoi(fields[2].c_str()), pid) << "process group";
+  // Beyond 0-2, only what this process itself passes on (fds without FD_CLOEXEC that
+  // whoever started the test left open), to the same file.
+  std::set<int> fds;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    const int fd = std::atoi(e.path().filename().c_str());
+    fds.insert(fd);
+    if (fd <= 2) continue;
+    const int flags = ::fcntl(fd, F_GETFD);
+    EXPECT_TRUE(flags >= 0 && !(flags & FD_CLOEXEC) &&
+                fs::read_symlink(e.path()) == fs::read_symlink("/proc/self/fd/" + std::to_string(fd)))
+        << "fd " << fd << " (" << fs::read_symlink(e.path()) << ") leaked into the target";
+  }
+  EXPECT_TRUE(fds.count(0) && fds.count(1) && fds.count(2));
+  EXPECT_TRUE(child.signal_group(SIGKILL));
+  const auto status = child.wait();
+  EXPECT_TRUE(status.signaled && status.signal == SIGKILL) << status.describe();
 }
 
 }  // namespace

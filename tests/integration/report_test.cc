@@ -55,7 +55,7 @@ nlohmann::json check(const nlohmann::json& report, const std::string& id) { retu
 
 TEST(Report, SteadyMemoryPassesThePlateauCheck) {
   const auto dir = synthetic_run("flat", 600, [](double) { return 200 * kMiB; });
-  const auto r = memgate({"report", dir});
+  const auto r = memgate({"report", dir, "--in-place"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const auto report = read_json(dir + "/report.json");
   EXPECT_EQ(check(report, "rss-plateau")["outcome"], "pass");
@@ -65,7 +65,7 @@ TEST(Report, SteadyMemoryPassesThePlateauCheck) {
 TEST(Report, LeakFailsThePlateauCheckWithItsSlope) {
   // 200 MiB growing 60 MiB/h (30 %/h): ten minutes is plenty to see it.
   const auto dir = synthetic_run("leak", 600, [](double t) { return 200 * kMiB + 60 * kMiB * t / 3600; });
-  const auto r = memgate({"report", dir, "--max-rss", "1G"});
+  const auto r = memgate({"report", dir, "--in-place", "--max-rss", "1G"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("rss-plateau"), std::string::npos) << r.output;
   const auto c = check(read_json(dir + "/report.json"), "rss-plateau");
@@ -76,14 +76,14 @@ TEST(Report, LeakFailsThePlateauCheckWithItsSlope) {
   EXPECT_NEAR(c["figures"]["time_to_limit_s"]["value"].get<double>(), (1024.0 - 210) / 60 * 3600, 3 * 3600);
 
   // A generous tolerance turns the same data into a pass; --plateau none removes the check.
-  EXPECT_EQ(memgate({"report", dir, "--tolerance", "100MiB/h"}).exit_code, 0);
-  const auto none = memgate({"report", dir, "--plateau", "none"});
+  EXPECT_EQ(memgate({"report", dir, "--in-place", "--tolerance", "100MiB/h"}).exit_code, 0);
+  const auto none = memgate({"report", dir, "--in-place", "--plateau", "none"});
   EXPECT_EQ(none.exit_code, 0) << none.output;
 }
 
 TEST(Report, ShortRunIsInconclusive) {
   const auto dir = synthetic_run("short", 20, [](double t) { return 200 * kMiB + 60 * kMiB * t / 3600; });
-  const auto r = memgate({"report", dir});
+  const auto r = memgate({"report", dir, "--in-place"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_EQ(check(read_json(dir + "/report.json"), "rss-plateau")["outcome"], "inconclusive");
 }
@@ -97,7 +97,7 @@ TEST(Report, BurstRecoveryIsJudgedWhenTheLogHasABurstPhase) {
         return 200 * kMiB + (t >= 120 && t < 180 ? 300 * kMiB : t >= 180 && t < 200 ? 300 * kMiB * (200 - t) / 20 : 0);
       },
       phase);
-  EXPECT_EQ(memgate({"report", recovered, "--plateau", "none"}).exit_code, 0);
+  EXPECT_EQ(memgate({"report", recovered, "--in-place", "--plateau", "none"}).exit_code, 0);
   EXPECT_EQ(check(read_json(recovered + "/report.json"), "rss-burst-recovery")["outcome"], "pass");
   // Partial retention: 120 MiB never comes back.
   const auto retained = synthetic_run(
@@ -105,7 +105,7 @@ TEST(Report, BurstRecoveryIsJudgedWhenTheLogHasABurstPhase) {
       [](double t) { return 200 * kMiB + (t >= 120 && t < 180 ? 300 * kMiB
                                           : t >= 180          ? 120 * kMiB
                                                               : 0); }, phase);
-  EXPECT_EQ(memgate({"report", retained, "--plateau", "none"}).exit_code, 1);
+  EXPECT_EQ(memgate({"report", retained, "--in-place", "--plateau", "none"}).exit_code, 1);
   const auto c = check(read_json(retained + "/report.json"), "rss-burst-recovery");
   EXPECT_EQ(c["outcome"], "fail");
 }
@@ -114,7 +114,7 @@ TEST(Report, HeapPlateauIsJudgedFromTheAllocatorColumns) {
   const auto run_phase = [](double) { return std::string("run"); };
   const auto flat = synthetic_run(
       "heap-flat", 600, [](double) { return 300 * kMiB; }, run_phase, [](double) { return 120 * kMiB; });
-  const auto r = memgate({"report", flat, "--plateau", "rss,heap"});
+  const auto r = memgate({"report", flat, "--in-place", "--plateau", "rss,heap"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const auto pass = check(read_json(flat + "/report.json"), "heap-plateau");
   EXPECT_EQ(pass["outcome"], "pass") << pass.dump();
@@ -124,7 +124,7 @@ TEST(Report, HeapPlateauIsJudgedFromTheAllocatorColumns) {
   const auto growing = synthetic_run(
       "heap-leak", 600, [](double) { return 300 * kMiB; }, run_phase,
       [](double t) { return 120 * kMiB + 36 * kMiB * t / 3600; });
-  EXPECT_EQ(memgate({"report", growing, "--plateau", "rss,heap"}).exit_code, 1);
+  EXPECT_EQ(memgate({"report", growing, "--in-place", "--plateau", "rss,heap"}).exit_code, 1);
   const auto report = read_json(growing + "/report.json");
   EXPECT_EQ(check(report, "rss-plateau")["outcome"], "pass");
   const auto fail = check(report, "heap-plateau");
@@ -133,7 +133,7 @@ TEST(Report, HeapPlateauIsJudgedFromTheAllocatorColumns) {
 
   // Asked for without allocator statistics: INCONCLUSIVE, saying how to get them.
   const auto no_probe = synthetic_run("heap-none", 600, [](double) { return 300 * kMiB; });
-  EXPECT_EQ(memgate({"report", no_probe, "--plateau", "heap"}).exit_code, 2);
+  EXPECT_EQ(memgate({"report", no_probe, "--in-place", "--plateau", "heap"}).exit_code, 2);
   const auto missing = check(read_json(no_probe + "/report.json"), "heap-plateau");
   EXPECT_EQ(missing["outcome"], "inconclusive");
   EXPECT_NE(missing["summary"].get<std::string>().find("--allocator"), std::string::npos) << missing.dump();

@@ -102,7 +102,7 @@ TEST(Run, BudgetFailsAndReportRecomputesWithOtherSettings) {
 
   // Same data, a budget it fits in: recomputed from disk, no re-run.
   const auto junit = run.dir + "/junit.xml";
-  const auto again = memgate({"report", run.dir, "--max-rss", "1G", "--junit", junit});
+  const auto again = memgate({"report", run.dir, "--in-place", "--max-rss", "1G", "--junit", junit});
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(check_outcome(read_json(run.dir + "/report.json"), "rss-budget"), "pass");
   std::ifstream in(junit);
@@ -111,7 +111,7 @@ TEST(Run, BudgetFailsAndReportRecomputesWithOtherSettings) {
   EXPECT_EQ(xml.find("<failure"), std::string::npos);
 
   // Without flags, the recorded settings apply again.
-  EXPECT_EQ(memgate({"report", run.dir}).exit_code, 1);
+  EXPECT_EQ(memgate({"report", run.dir, "--in-place"}).exit_code, 1);
   // Keep the document alive: a range-for over a temporary's member outlives the temporary.
   const auto recorded = read_json(run.dir + "/report.json");
   for (const auto& c : recorded["checks"])  // --plateau none was recorded too

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "integration/run_helpers.h"
+#include "output/fixture_files.h"
 #include "output/golden.h"
 
 namespace memgate::golden {
@@ -18,32 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CommandResult;
-
-const std::string kFixtures = std::string(MEMGATE_SOURCE_DIR) + "/tests/fixtures";
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-struct TempDir {
-  std::string path = testing::fresh_dir("output");
-  ~TempDir() { fs::remove_all(path); }
-};
-
-// The fixture NAME copied where memgate may write (report.json, compare.md, ...).
-std::string copy_fixture(const std::string& name, const TempDir& temp) {
-  const std::string to = temp.path + "/" + name;
-  fs::copy(kFixtures + "/runs/" + name, to, fs::copy_options::recursive);
-  return to;
-}
 
 // What a command printed, with the command line and its exit status first.
 std::string transcript(const std::string& shown_command, const CommandResult& r) {
@@ -90,19 +65,54 @@ class Golden {
 
 class RunOutput : public ::testing::TestWithParam<const char*> {};
 
-// report.json, the JUnit XML and the closing summary of `memgate report` for one run.
+// report.json (written to --out, never into the run directory), the JUnit XML (valid
+// against tests/fixtures/schemas/junit.xsd), the markdown summary and the closing
+// summary of `memgate report` for one run.
 TEST_P(RunOutput, MatchesTheGoldenFiles) {
   const std::string name = GetParam();
   const TempDir temp;
   const std::string dir = copy_fixture(name, temp);
   ASSERT_FALSE(fs::exists(dir + "/report.json")) << "fixtures hold a run's inputs only; report.json is what is tested";
-  const std::string junit = temp.path + "/junit.xml";
-  const auto r = testing::memgate({"report", dir, "--junit", junit});
+  write_text(dir + "/timeline.png", "");  // the summary links the run's timeline when there is one
+  const std::string junit = temp.path + "/junit.xml", summary = temp.path + "/summary.md";
+  const std::string out = temp.path + "/rescored";
+  const std::vector<std::string> args{"report", dir, "--out", out, "--junit", junit, "--summary", summary};
+  const auto r = testing::memgate(args);
   Golden golden(name, temp);
-  golden.text("summary.txt", transcript("memgate report " + dir + " --junit " + junit, r));
-  golden.json("report.json", dir + "/report.json");
+  std::string shown = "memgate";
+  for (std::size_t i = 0; i < args.size(); ++i) shown += " " + args[i];
+  golden.text("summary.txt", transcript(shown, r));
+  EXPECT_FALSE(fs::exists(dir + "/report.json")) << "memgate report wrote into the run directory without --in-place";
+  golden.json("report.json", out + "/report.json");
   ASSERT_TRUE(fs::exists(junit)) << r.output;
   golden.text("junit.xml", read_text(junit));
+  EXPECT_EQ(testing::junit_schema_errors(junit), "");
+  ASSERT_TRUE(fs::exists(summary)) << r.output;
+  golden.text("summary.md", read_text(summary));
+}
+
+// --json: stdout is the report and nothing else (it parses, and equals report.json's
+// golden); under GITHUB_ACTIONS=true the annotations go to stderr and the markdown
+// summary is appended to $GITHUB_STEP_SUMMARY.
+TEST_P(RunOutput, JsonOnStdoutAndGithubAnnotations) {
+  const std::string name = GetParam();
+  const TempDir temp;
+  const std::string dir = copy_fixture(name, temp);
+  const std::string step_summary = temp.path + "/step-summary.md";
+  write_text(step_summary, "earlier step\n");
+  const auto r = testing::run_command_split(
+      {"env", "GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY=" + step_summary, MEMGATE_BIN, "report", dir, "--json"});
+  const std::string printed = temp.path + "/printed.json";
+  write_text(printed, r.out);
+  nlohmann::json parsed;
+  ASSERT_NO_THROW(parsed = testing::read_json(printed)) << "stdout is not one JSON document:\n" << r.out;
+  Golden golden(name, temp);
+  golden.json("report.json", printed);
+  golden.text("annotations.txt", r.err);
+  const std::string appended = read_text(step_summary);
+  EXPECT_EQ(appended.rfind("earlier step\n", 0), 0u) << "the step summary was replaced, not appended to";
+  EXPECT_NE(appended.find("### memgate"), std::string::npos) << appended;
+  EXPECT_FALSE(fs::exists(dir + "/report.json"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, RunOutput,
@@ -121,7 +131,7 @@ TEST(CompareOutput, MatchesTheGoldenFiles) {
   const std::string dir = copy_fixture("compare", temp);
   for (const auto& entry : fs::directory_iterator(dir))
     if (entry.is_directory()) {
-      const auto r = testing::memgate({"report", entry.path().string()});
+      const auto r = testing::memgate({"report", entry.path().string(), "--in-place"});
       ASSERT_TRUE(fs::exists(entry.path() / "report.json")) << r.output;
     }
   const auto r = testing::memgate({"compare", "--report", dir, "--no-plot"});

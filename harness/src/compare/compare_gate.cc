@@ -1,7 +1,7 @@
 #include "compare/compare_gate.h"
 
 #include "memgate/error.h"
-#include "report/report_json.h"
+#include "report/junit.h"
 
 namespace memgate::compare {
 
@@ -52,7 +52,7 @@ std::string compare_junit_xml(const std::vector<VariantSummary>& variants, doubl
   for (const auto& v : variants)
     if (v.target_failures > 0 && a.target_problem.empty())
       a.target_problem = v.variant.label + ": " + (v.problems.empty() ? "the target failed" : v.problems.front());
-  return report::junit_xml(a);
+  return report::junit_xml(a, "memgate compare");
 }
 
 Require parse_require(const std::string& text) {

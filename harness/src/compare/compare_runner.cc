@@ -177,7 +177,8 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
     const std::string run_dir = result.out_dir + "/" + planned.dir_name;
     RunFigures figures;
     try {
-      run::run(variant_config(workload, variant, run_dir, options));
+      const auto ran = run::run(variant_config(workload, variant, run_dir, options));
+      if (!ran.error.empty()) throw Error(ran.exit_code, ran.error);
       figures = load_run_figures(run_dir);
     } catch (const Error& e) {
       // One run that cannot start (or be read back) must not discard the others.
@@ -250,7 +251,8 @@ std::string plot_compare(const std::string& dir) {
   const std::string script = run::reports_dir() + "/plot_compare.py";
   if (!sys::is_readable(script)) return "no charts: " + script + " not found (set MEMGATE_REPORTS_DIR)";
   try {
-    auto child = sys::Child::spawn({{kPython, script, dir}, {}, ""});
+    // Its output goes to memgate's stderr: stdout carries only memgate's own.
+    auto child = sys::Child::spawn({{kPython, script, dir}, {}, "", -1, 2});
     const auto status = child.wait();
     if (!status.signaled && status.code == 0) {
       std::string note = "charts: " + dir + "/compare_bars.png, " + dir + "/compare_rss.png";

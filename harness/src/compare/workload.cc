@@ -29,7 +29,8 @@ run::RunConfig compare_run_config(const run::RunConfig& base, const std::string&
   run::RunConfig c = base;
   c.out_dir = out_dir;
   c.quiet = true;  // compare prints one line per run instead
-  c.junit_path.clear();
+  c.outputs = {};  // one comparison, not one CI gate per run
+  c.json = false;
   // Each run's output is kept with its run, not interleaved with the comparison's lines.
   c.target_log = out_dir + "/target.log";
   return c;

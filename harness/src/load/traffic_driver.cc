@@ -184,7 +184,8 @@ void TrafficDriver::run_command() {
         }
       }
       if (wanted && !child && (starts == 0 || !phases.empty())) {
-        child.emplace(sys::Child::spawn({config_.transport.argv, config_.transport.env_set, ""}));
+        // Its output goes to memgate's stderr: stdout carries only memgate's own (--json: the report).
+        child.emplace(sys::Child::spawn({config_.transport.argv, config_.transport.env_set, "", -1, 2}));
         started_at = clock_->now_ns();
         ++starts;
       } else if (!wanted && child) {

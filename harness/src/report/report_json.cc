@@ -2,6 +2,7 @@
 
 #include "memgate/check_json.h"
 #include "record/run_meta.h"
+#include "report/inconclusive_policy.h"
 #include "sys/host.h"
 
 namespace memgate::report {
@@ -12,20 +13,6 @@ nlohmann::json metric(const MetricSummary& m, const char* unit) {
   if (m.samples == 0) return nullptr;
   return {{"unit", unit},  {"samples", m.samples},    {"min", m.min},     {"median", m.median}, {"mean", m.mean},
           {"peak", m.max}, {"peak_at_s", m.max_at_s}, {"first", m.first}, {"final", m.last}};
-}
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -87,36 +74,17 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
       {"verdict",
        {{"outcome", to_string(a.verdict.outcome)},
         {"reason", a.verdict.reason},
-        {"exit_code", static_cast<int>(a.exit_code)}}},
+        {"exit_code", static_cast<int>(a.exit_code)},
+        {"inconclusive_policy", to_string(a.inconclusive)}}},
   };
-}
-
-std::string junit_xml(const RunAnalysis& a) {
-  std::size_t failures = 0, skipped = 0;
-  std::string cases;
-  const auto add_case = [&](const std::string& name, Outcome outcome, const std::string& message) {
-    cases += "    <testcase classname=\"memgate\" name=\"" + xml_escape(name) + "\">\n";
-    if (outcome == Outcome::fail) {
-      ++failures;
-      cases += "      <failure message=\"" + xml_escape(message) + "\"/>\n";
-    } else if (outcome == Outcome::inconclusive) {
-      ++skipped;
-      cases += "      <skipped message=\"inconclusive: " + xml_escape(message) + "\"/>\n";
-    }
-    cases += "    </testcase>\n";
-  };
-  add_case("target", a.target_problem.empty() ? Outcome::pass : Outcome::fail,
-           a.target_problem.empty() ? "target ran" : a.target_problem);
-  for (const auto& c : a.checks) add_case(c.id, c.outcome, c.summary);
-  const std::size_t tests = a.checks.size() + 1;
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"memgate\" tests=\"" +
-         std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\" skipped=\"" +
-         std::to_string(skipped) + "\" time=\"" + std::to_string(a.summary.duration_s) + "\">\n" + cases +
-         "  </testsuite>\n</testsuites>\n";
 }
 
 void write_report(const std::string& dir, const RunAnalysis& analysis, const CheckSettings& settings) {
-  record::write_json_file(dir + "/" + kReportFile, report_json(analysis, settings));
+  write_report_file(dir + "/" + kReportFile, analysis, settings);
+}
+
+void write_report_file(const std::string& path, const RunAnalysis& analysis, const CheckSettings& settings) {
+  record::write_json_file(path, report_json(analysis, settings));
 }
 
 }  // namespace memgate::report

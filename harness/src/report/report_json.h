@@ -1,5 +1,5 @@
-// report.json (schema "memgate.report/1", documented in docs/report-schema.md) and the
-// JUnit XML a CI system shows as one test case per check.
+// report.json (schema "memgate.report/1", documented in docs/report-schema.md; JSON
+// Schema docs/schemas/report.schema.json).
 #pragma once
 
 #include <string>
@@ -14,9 +14,10 @@ inline constexpr const char* kReportFile = "report.json";
 inline constexpr const char* kReportSchema = "memgate.report/1";
 
 nlohmann::json report_json(const RunAnalysis& analysis, const CheckSettings& settings);
-std::string junit_xml(const RunAnalysis& analysis);
 
 // Writes DIR/report.json (atomically).
 void write_report(const std::string& dir, const RunAnalysis& analysis, const CheckSettings& settings);
+// Writes the report to `path` (atomically).
+void write_report_file(const std::string& path, const RunAnalysis& analysis, const CheckSettings& settings);
 
 }  // namespace memgate::report

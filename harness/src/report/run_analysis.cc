@@ -163,4 +163,9 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   return a;
 }
 
+void set_inconclusive_policy(RunAnalysis& analysis, InconclusivePolicy policy) {
+  analysis.inconclusive = policy;
+  analysis.exit_code = apply_inconclusive_policy(analysis.exit_code, policy);
+}
+
 }  // namespace memgate::report

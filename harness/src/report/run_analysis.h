@@ -14,6 +14,7 @@
 #include "memgate/summary.h"
 #include "record/run_meta.h"
 #include "report/check_registry.h"
+#include "report/inconclusive_policy.h"
 #include "report/run_series.h"
 
 namespace memgate::report {
@@ -51,7 +52,12 @@ struct RunAnalysis {
   std::string target_problem;                 // non-empty when the target crashed or failed on its own
   nlohmann::json peaks;                       // eBPF peaks beside /proc's (report/peak_comparison.h); null without eBPF
   std::optional<SecondHalf> rss_second_half;  // report.json summary.rss_second_half
+  InconclusivePolicy inconclusive = InconclusivePolicy::neutral;  // how the gate acts on INCONCLUSIVE
 };
+
+// Puts the policy in the analysis and changes its exit code accordingly (only an
+// inconclusive verdict's code changes; the verdict stays INCONCLUSIVE).
+void set_inconclusive_policy(RunAnalysis& analysis, InconclusivePolicy policy);
 
 // Reads the directory in streaming passes (a second one over samples.csv for the
 // second-half median, once the last sample time is known): memory does not grow with

@@ -19,7 +19,7 @@ std::string progress_line(const Progress& p) {
          std::to_string(p.processes) + "  " + rate;
 }
 
-std::string closing_summary(const RunAnalysis& a, const std::string& dir) {
+std::string closing_summary(const RunAnalysis& a, const std::string& report_path) {
   std::string verdict(to_string(a.verdict.outcome));
   std::transform(verdict.begin(), verdict.end(), verdict.begin(), [](unsigned char c) { return std::toupper(c); });
   std::string out = "memgate: " + verdict + " (exit " + std::to_string(static_cast<int>(a.exit_code)) + ") — " +
@@ -39,7 +39,7 @@ std::string closing_summary(const RunAnalysis& a, const std::string& dir) {
   }
   if (const std::string peaks = peaks_line(a.peaks); !peaks.empty()) out += "  " + peaks + "\n";
   for (const auto& note : a.meta.notes) out += "  note: " + note + "\n";
-  out += "  report: " + dir + "/report.json\n";
+  if (!report_path.empty()) out += "  report: " + report_path + "\n";
   return out;
 }
 

@@ -20,7 +20,8 @@ struct Progress {
 // One line, no newline: "12.0s/60.0s  RSS 45.2 MiB (peak 51.0 MiB)  fds 12  procs 3  10.0 Hz"
 std::string progress_line(const Progress& p);
 
-// The closing summary: verdict, one line per check, key figures, where the files are.
-std::string closing_summary(const RunAnalysis& a, const std::string& dir);
+// The closing summary: verdict, one line per check, key figures, where report.json is
+// (`report_path`; empty: the report was not written, e.g. `memgate report DIR` without --out).
+std::string closing_summary(const RunAnalysis& a, const std::string& report_path);
 
 }  // namespace memgate::report

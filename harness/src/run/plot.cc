@@ -14,7 +14,8 @@ namespace memgate::run {
 
 namespace {
 constexpr const char* kPython = "/usr/bin/python3";
-constexpr int kNoMatplotlib = 3;  // plot_timeline.py's exit status when matplotlib is missing
+constexpr int kNoMatplotlib = 3;
+constexpr int kStderr = 2;  // plot_timeline.py's exit status when matplotlib is missing
 }  // namespace
 
 std::string reports_dir() {
@@ -27,7 +28,9 @@ std::string plot_timeline(const std::string& run_dir) {
   const std::string script = reports_dir() + "/plot_timeline.py";
   if (!sys::is_readable(script)) return "no plot: " + script + " not found (set MEMGATE_REPORTS_DIR)";
   try {
-    auto child = sys::Child::spawn({{kPython, script, run_dir}, {}, ""});
+    // Its output goes to memgate's stderr: stdout carries only memgate's own (--json: the report).
+    // --quiet: memgate's own note names the PNG (and --quiet silences it).
+    auto child = sys::Child::spawn({{kPython, script, run_dir, "--quiet"}, {}, "", -1, kStderr});
     const auto status = child.wait();
     if (!status.signaled && status.code == 0) return "plot: " + run_dir + "/timeline.png";
     if (!status.signaled && status.code == kNoMatplotlib)

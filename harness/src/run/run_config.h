@@ -14,6 +14,7 @@
 #include "alloc/phase_purge.h"
 #include "load/traffic_driver.h"
 #include "report/check_registry.h"
+#include "report/ci_outputs.h"
 
 namespace memgate::run {
 
@@ -52,9 +53,12 @@ struct RunConfig {
   std::optional<double> duration_s;            // stop the target after this long
   double stop_grace_s = 10;                    // SIGTERM, then SIGKILL after this long
   bool quiet = false;
-  bool plot = true;        // run reports/plot_timeline.py at the end
-  std::string junit_path;  // also write the checks as JUnit XML here
-  std::string target_log;  // the target's stdout and stderr go to this file; empty: memgate's own
+  bool plot = true;               // run reports/plot_timeline.py at the end
+  report::OutputOptions outputs;  // JUnit, markdown summary, --inconclusive (docs/ci.md)
+  std::string target_log;         // the target's stdout and stderr go to this file; empty: memgate's own
+  // --json: stdout carries the report only, so the target's output goes to DIR/target.log
+  // when target_log is empty.
+  bool json = false;
   report::CheckSettings checks;
   nlohmann::json scenario;  // what a scenario run records in meta.json (null: a plain command)
   SamplerConfig samplers;

@@ -171,7 +171,16 @@ class RunSession {
 
   RunResult run() {
     prepare();
-    spawn();
+    try {
+      spawn();
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::target_failed) throw;
+      // The run directory says why; report.json and the CI outputs say it too, so a gate
+      // never sees a missing JUnit file where a failing one belongs.
+      auto result = judge(false);
+      result.error = e.what();
+      return result;
+    }
     try {
       start_samplers();
       sample_until_exit();
@@ -229,7 +238,8 @@ class RunSession {
     sys::UniqueFd target_log;
     // Opened before the spawn, so that a bad path is a usage error rather than a target
     // that "failed to start".
-    if (!c_.target_log.empty()) target_log = sys::open_for_writing(c_.target_log, "the target log");
+    const std::string log_path = !c_.target_log.empty() ? c_.target_log : c_.json ? dir_ + "/target.log" : "";
+    if (!log_path.empty()) target_log = sys::open_for_writing(log_path, "the target log");
     std::vector<std::string> env = c_.env_set;
     env.insert(env.end(), samplers_.target_env.begin(), samplers_.target_env.end());
     // Inherited by every descendant: how the watchdog finds those memgate never saw.
@@ -447,28 +457,29 @@ class RunSession {
   }
 
   // The verdict from what is on disk, exactly as `memgate report DIR` computes it.
-  RunResult judge() {
+  // `ran`: false when the target never started (nothing to plot).
+  RunResult judge(bool ran = true) {
     // After an I/O failure meta.json on disk may be the one of the start ("running"):
     // the verdict uses the final one in memory, and the run exits 5 whatever it says.
     const bool io_failed = log_->error() || !meta_write_error_.empty();
     auto analysis = report::analyze_run_dir(dir_, c_.checks, io_failed ? &meta_ : nullptr);
+    report::set_inconclusive_policy(analysis, c_.outputs.inconclusive);
     if (io_failed) analysis.exit_code = ExitCode::internal;
+    const std::string report_path = dir_ + "/" + report::kReportFile;
+    auto report = report::report_json(analysis, c_.checks);
     try {
-      report::write_report(dir_, analysis, c_.checks);
+      record::write_json_file(report_path, report);
     } catch (const Error& e) {
       if (!io_failed) throw;
       std::fprintf(stderr, "memgate: %s\n", e.what());
     }
-    if (io_failed) return {ExitCode::internal, dir_, report::closing_summary(analysis, dir_)};
-    if (!c_.junit_path.empty()) {
-      try {
-        sys::write_text_file(c_.junit_path, report::junit_xml(analysis));
-      } catch (const Error& e) {
-        progress_.note(std::string("cannot write JUnit file: ") + e.what());
-      }
-    }
-    if (c_.plot) progress_.note(plot_timeline(dir_));
-    return {analysis.exit_code, dir_, report::closing_summary(analysis, dir_)};
+    if (io_failed) return {ExitCode::internal, dir_, report::closing_summary(analysis, report_path), report, ""};
+    // The plot first: the markdown summary shows timeline.png when it exists.
+    if (c_.plot && ran) progress_.note(plot_timeline(dir_));
+    const auto outputs = report::write_ci_outputs(analysis, dir_, c_.outputs, report::ci_environment());
+    for (const auto& error : outputs.errors) progress_.note(error);
+    std::fputs(outputs.annotations.c_str(), stderr);
+    return {analysis.exit_code, dir_, report::closing_summary(analysis, report_path), report, ""};
   }
 
   void record_sampler(SamplerReport report, const std::string& name) {

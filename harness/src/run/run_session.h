@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "memgate/check.h"
 #include "run/run_config.h"
 #include "run/sampler_factory.h"
@@ -15,11 +17,14 @@ namespace memgate::run {
 struct RunResult {
   ExitCode exit_code = ExitCode::internal;
   std::string out_dir;
-  std::string summary;  // the closing summary printed for people
+  std::string summary;    // the closing summary printed for people
+  nlohmann::json report;  // report.json as written
+  std::string error;      // why the target could not start (exit_code target_failed); empty otherwise
 };
 
-// Throws Error(usage) for a configuration no run can take (before anything starts),
-// Error(target_failed) when the target cannot start (the run directory keeps why).
+// Throws Error(usage) for a configuration no run can take (before anything starts).
+// A target that cannot start is a result, not an exception: exit_code target_failed,
+// `error` saying why, and the run directory, report.json and CI outputs written.
 // `extra` samplers run beside the factory's (a test's fake sampler, an embedding tool's own).
 RunResult run(const RunConfig& config, std::vector<SamplerSlot> extra = {});
 

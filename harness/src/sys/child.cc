@@ -65,40 +65,76 @@ std::vector<char*> c_array(std::vector<std::string>& strings) {
   return out;
 }
 
+// Where memgate-spawn is: next to the running program (an installed memgate), else in
+// the build tree (memgate and the tests run from it).
+const std::string& spawner_path() {
+  static const std::string path = [] {
+    char exe[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+      std::string beside(exe, static_cast<std::size_t>(n));
+      beside = beside.substr(0, beside.rfind('/') + 1) + "memgate-spawn";
+      if (::access(beside.c_str(), X_OK) == 0) return beside;
+    }
+    return std::string(MEMGATE_SPAWNER_BUILD_PATH);
+  }();
+  return path;
+}
+
+// Messages of memgate-spawn on the report pipe (sys/spawner/memgate_spawn.c).
+enum : int { kSpawnerFailed = 1, kTargetPid = 2, kTargetErrno = 3 };
+
+void reap(pid_t pid) {
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+[[noreturn]] void cannot_start(const SpawnOptions& options, int err) {
+  struct stat st {};
+  const bool directory = ::stat(options.argv[0].c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  std::string hint = err == ENOENT   ? " (check the path, or that it is on PATH)"
+                     : directory     ? " (it is a directory: give the program inside it)"
+                     : err == EACCES ? " (is it executable? chmod +x)"
+                                     : "";
+  throw Error(ExitCode::target_failed, "cannot start '" + options.argv[0] + "': " + std::strerror(err) + hint);
+}
+
 }  // namespace
 
+// memgate forks a child that execs memgate-spawn, which clones the target with
+// CLONE_PARENT: the target is memgate's child, but its address space and ru_maxrss
+// start from the tiny spawner's, not from memgate's (docs/ebpf.md).
 Child Child::spawn(const SpawnOptions& options) {
   if (options.argv.empty())
     throw Error(ExitCode::usage, "no command given: put it after '--', e.g. memgate run -- ./server");
+  const std::string& spawner = spawner_path();
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) throw Error(ExitCode::internal, errno_message("pipe2", errno));
   // Everything the child needs is built before fork: after fork only async-signal-safe calls.
-  std::vector<std::string> argv_strings = options.argv;
+  const pid_t parent = ::getpid();
+  const char* path = std::getenv("PATH");
+  std::vector<std::string> argv_strings{spawner, std::to_string(report[1]), std::to_string(parent),
+                                        path ? std::string("PATH=") + path : std::string()};
+  argv_strings.insert(argv_strings.end(), options.argv.begin(), options.argv.end());
   std::vector<std::string> env_strings = merged_environment(options.env_set);
   std::vector<char*> argv = c_array(argv_strings);
   std::vector<char*> envp = c_array(env_strings);
 
-  const pid_t parent = ::getpid();
-  int error_pipe[2];
-  if (::pipe2(error_pipe, O_CLOEXEC) != 0) throw Error(ExitCode::internal, errno_message("pipe2", errno));
-
-  const pid_t pid = ::fork();
-  if (pid < 0) {
+  const pid_t spawner_pid = ::fork();
+  if (spawner_pid < 0) {
     const int err = errno;
-    ::close(error_pipe[0]);
-    ::close(error_pipe[1]);
+    ::close(report[0]);
+    ::close(report[1]);
     throw Error(ExitCode::internal, errno_message("fork", err));
   }
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    // The target dies with memgate, even a memgate killed by SIGKILL (the rest of its
-    // group: sys/watchdog.h). Checking the parent closes the race of a memgate that died
-    // before the prctl. The death signal follows the spawning thread: spawn from a
-    // thread that lives as long as the run (the session's).
+  if (spawner_pid == 0) {
+    // The spawner dies with memgate too; the target binds its own death signal to memgate.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(127);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD}) ::signal(sig, SIG_DFL);
-    int err = 0;
+    int kind = kTargetErrno, err = 0;
     if (options.stdin_fd >= 0 && ::dup2(options.stdin_fd, STDIN_FILENO) < 0) {
       err = errno;
     } else if (options.output_fd >= 0 &&
@@ -106,33 +142,48 @@ Child Child::spawn(const SpawnOptions& options) {
       err = errno;
     } else if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) {
       err = errno;
+    } else if (::fcntl(report[1], F_SETFD, 0) != 0) {  // the one fd the spawner inherits
+      kind = kSpawnerFailed;
+      err = errno;
     } else {
-      ::execvpe(argv[0], argv.data(), envp.data());
+      ::execve(argv[0], argv.data(), envp.data());
+      kind = kSpawnerFailed;
       err = errno;
     }
-    [[maybe_unused]] auto written = ::write(error_pipe[1], &err, sizeof err);
+    const int message[2] = {kind, err};
+    [[maybe_unused]] auto written = ::write(report[1], message, sizeof message);
     ::_exit(127);
   }
-  ::setpgid(pid, pid);  // also in the parent: no race with an early signal_group()
-  ::close(error_pipe[1]);
-  int child_errno = 0;
-  ssize_t n;
-  do {
-    n = ::read(error_pipe[0], &child_errno, sizeof child_errno);
-  } while (n < 0 && errno == EINTR);
-  ::close(error_pipe[0]);
-  if (n == static_cast<ssize_t>(sizeof child_errno)) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    struct stat st {};
-    const bool directory = ::stat(options.argv[0].c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-    std::string hint = child_errno == ENOENT   ? " (check the path, or that it is on PATH)"
-                       : directory             ? " (it is a directory: give the program inside it)"
-                       : child_errno == EACCES ? " (is it executable? chmod +x)"
-                                               : "";
-    throw Error(ExitCode::target_failed,
-                "cannot start '" + options.argv[0] + "': " + std::strerror(child_errno) + hint);
+  ::close(report[1]);
+  // Until EOF: the spawner's and the target's ends close at their exit or exec. The
+  // target's pid and its exec error may come in either order.
+  pid_t pid = -1;
+  int target_errno = 0, spawner_errno = 0;
+  for (;;) {
+    int message[2] = {0, 0};
+    const ssize_t n = ::read(report[0], message, sizeof message);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != static_cast<ssize_t>(sizeof message)) break;
+    if (message[0] == kTargetPid) {
+      pid = message[1];
+      ::setpgid(pid, pid);  // also in the parent: no race with an early signal_group()
+    } else if (message[0] == kTargetErrno) {
+      target_errno = message[1];
+    } else {
+      spawner_errno = message[1];
+    }
   }
+  ::close(report[0]);
+  int spawner_status = 0;
+  while (::waitpid(spawner_pid, &spawner_status, 0) < 0 && errno == EINTR) {
+  }
+  if (pid > 0 && (target_errno != 0 || spawner_errno != 0)) reap(pid);
+  if (target_errno != 0) cannot_start(options, target_errno);
+  if (spawner_errno != 0 || pid <= 0)
+    throw Error(ExitCode::internal, "cannot run memgate's helper " + spawner + ": " +
+                                        (spawner_errno != 0 ? std::string(std::strerror(spawner_errno))
+                                                            : "it " + decode_wait_status(spawner_status).describe()) +
+                                        " (rebuild memgate, or install memgate-spawn next to the memgate program)");
   return Child(pid);
 }
 

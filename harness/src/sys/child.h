@@ -1,6 +1,8 @@
 // Starting the target in its own process group and reaping it. RAII: a Child that
 // goes out of scope while its group still runs kills the group, so an exception in
-// memgate never leaves a load generator or pipeline behind.
+// memgate never leaves a load generator or pipeline behind. The target is started
+// through the memgate-spawn helper (sys/spawner/memgate_spawn.c) so that its ru_maxrss
+// does not start from memgate's own memory; it is still this process's child.
 #pragma once
 
 #include <sys/types.h>
@@ -34,7 +36,8 @@ struct SpawnOptions {
 class Child {
  public:
   // Throws memgate::Error(target_failed) naming the command and the OS reason when
-  // the program cannot be executed (missing, not executable, bad interpreter...).
+  // the program cannot be executed (missing, not executable, bad interpreter...), and
+  // Error(internal) when the memgate-spawn helper cannot run.
   static Child spawn(const SpawnOptions& options);
 
   Child(Child&& other) noexcept;

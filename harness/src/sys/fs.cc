@@ -59,6 +59,20 @@ void write_text_file(const std::string& path, std::string_view text) {
   if (std::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename " + temp + " to " + path, errno);
 }
 
+void append_text_file(const std::string& path, std::string_view text) {
+  const int raw = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (raw < 0) throw Error(ExitCode::usage, errno_message("cannot append to " + path, errno));
+  UniqueFd fd(raw);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw Error(ExitCode::usage, errno_message("cannot append to " + path, n < 0 ? errno : ENOSPC));
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd.release()) != 0) throw Error(ExitCode::usage, errno_message("cannot append to " + path, errno));
+}
+
 int duplicate_stdout() {
   const int fd = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
   if (fd < 0) throw Error(ExitCode::internal, errno_message("dup(stdout)", errno));

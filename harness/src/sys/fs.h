@@ -38,6 +38,10 @@ void remove_stale_fifo(const std::string& path);
 // removed and Error(usage) names the file and the OS reason (e.g. no space left).
 void write_text_file(const std::string& path, std::string_view text);
 
+// Appends `text` to `path` (created if missing) in one write: for files other tools
+// own and read after memgate, such as GitHub's $GITHUB_STEP_SUMMARY. Throws Error(usage).
+void append_text_file(const std::string& path, std::string_view text);
+
 // A new descriptor for memgate's stdout (close-on-exec), for a writer that owns and
 // closes its fd. Throws Error(internal) "dup(stdout): <reason>".
 int duplicate_stdout();

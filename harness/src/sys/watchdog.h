@@ -1,7 +1,7 @@
 // What guarantees that the target never outlives memgate, even a memgate killed with
 // SIGKILL (which runs no destructor). Two layers:
-//   - the target itself gets PR_SET_PDEATHSIG=SIGKILL (sys/child.cc): the kernel kills
-//     it when memgate's spawning thread dies;
+//   - the target itself gets PR_SET_PDEATHSIG=SIGKILL (sys/child.cc, set in
+//     sys/spawner/memgate_spawn.c): the kernel kills it when memgate's spawning thread dies;
 //   - a watchdog process, forked once per run into its own session (a SIGKILL sent to
 //     memgate's process group does not reach it), blocks on a socket whose other end only
 //     memgate holds. When memgate dies the socket reads EOF and the watchdog SIGKILLs the
