@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "compare/compare_gate.h"
 #include "compare/compare_runner.h"
 #include "compare/compare_text.h"
 #include "memgate/error.h"
@@ -13,6 +14,7 @@
 #include "run_options.h"
 #include "run/scenario_options.h"
 #include "scenario/scenario.h"
+#include "sys/fs.h"
 
 namespace memgate::cli {
 
@@ -27,6 +29,8 @@ struct CompareArgs {
   compare::CompareOptions options;
   double min_effect_pct = 5, throughput_tolerance_pct = 5;
   bool quiet = false;
+  std::string junit_path;
+  std::string require;
 };
 
 std::vector<compare::Variant> variants_from(const CompareArgs& a) {
@@ -57,7 +61,8 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       "Runs go to DIR/<variant>-<i>/ in interleaved order; DIR/compare.json, compare.md and\n"
       "compare_bars.png / compare_rss.png summarise them (docs/allocators.md).\n"
       "Every variant runs exactly as memgate run would, with the same flags (eBPF, checks, metrics).\n"
-      "Exit codes: 0 done (failed checks are reported in the table), 3 usage error,\n"
+      "Exit codes: 0 done (failed checks are reported in the table; --require pass|no-fail:\n"
+      "            1 a variant FAILed, 2 one was INCONCLUSIVE (pass only)), 3 usage error,\n"
       "            4 a run could not start (the others are still reported), 5 internal error;\n"
       "            a run that failed for a usage or internal reason gives its own code.");
   cmd->add_option("--allocators", a->allocators, "Comma-separated: glibc, jemalloc, mimalloc, tcmalloc or PATH.so")
@@ -79,6 +84,16 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                   "Throughput loss in percent still accepted for a recommendation")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
+  cmd->add_option("--work-metric", a->options.work_metric,
+                  "Metrics-channel counter of the target's work (e.g. processed): throughput and CPU per unit "
+                  "over the steady window (recorded as metric_FIELD)")
+      ->type_name("FIELD");
+  cmd->add_option("--junit", a->junit_path, "Also write one JUnit test case per variant and check to PATH")
+      ->type_name("PATH");
+  cmd->add_option("--require", a->require,
+                  "Exit code follows the variants' verdicts: pass (1 on a FAIL, 2 on an INCONCLUSIVE run) or "
+                  "no-fail (1 on a FAIL)")
+      ->type_name("pass|no-fail");
   cmd->add_option("--report", a->report_dir, "Recompute the comparison in DIR from its run directories")
       ->type_name("DIR");
   cmd->add_flag("--no-plot{false}", a->options.plot, "Do not render the comparison charts");
@@ -93,6 +108,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     o.recommend.throughput_tolerance = a->throughput_tolerance_pct / 100;
     if (!a->quiet) o.progress = [](const std::string& line) { std::fprintf(stderr, "memgate: %s\n", line.c_str()); };
 
+    const auto require = a->require.empty() ? compare::Require::none : compare::parse_require(a->require);
     compare::CompareResult result;
     if (!a->report_dir.empty()) {
       if (!a->run.command.empty() || !a->allocators.empty() || !a->variants.empty())
@@ -117,14 +133,21 @@ void add_compare_command(CLI::App& app, int& exit_code) {
         result = compare::run_compare(workload, o);
       }
     }
-    std::printf("\n%s\nRecommendation: %s\n", compare::markdown_table(result.variants).c_str(),
+    std::printf("\n%s\nRecommendation: %s\n", compare::markdown_table(result.variants, result.recommendation).c_str(),
                 result.recommendation.line.c_str());
     for (const auto& note : result.recommendation.notes) std::printf("  note: %s\n", note.c_str());
     std::printf("report: %s/%s%s%s\n", result.out_dir.c_str(), compare::kCompareMarkdown,
                 result.plot_note.empty() ? "" : "\n", result.plot_note.c_str());
     if (result.manifest.status == "interrupted") std::printf("interrupted: the remaining runs were not started\n");
+    if (!a->junit_path.empty()) {
+      double duration_s = 0;
+      for (const auto& run : result.runs) duration_s += run.values.count("wall_s") ? run.values.at("wall_s") : 0;
+      sys::write_text_file(a->junit_path, compare::compare_junit_xml(result.variants, duration_s));
+      std::printf("junit: %s\n", a->junit_path.c_str());
+    }
     for (const auto& error : result.run_errors) std::fprintf(stderr, "memgate: %s\n", error.c_str());
-    exit_code = static_cast<int>(result.run_errors.empty() ? ExitCode::pass : result.run_error_code);
+    exit_code = static_cast<int>(result.run_errors.empty() ? compare::gate_exit_code(result.variants, require)
+                                                           : result.run_error_code);
   });
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "compare/compare_plan.h"
+#include "compare/recommend.h"
 #include "memgate/error.h"
 
 namespace memgate::compare {
@@ -14,6 +15,22 @@ TEST(ComparePlan, AllocatorListBecomesVariantsLabelledByName) {
   EXPECT_EQ(v[3].label, "libhoard.so");
   EXPECT_EQ(v[3].allocator, "/opt/lib/libhoard.so");
   EXPECT_TRUE(v[2].alloc_env.empty());
+}
+
+TEST(ComparePlan, KnobSweepsAreNamedByTheirKnobs) {
+  const auto v = parse_allocator_list(
+      "jemalloc,jemalloc:dirty_decay_ms=0:muzzy_decay_ms=0,glibc:MALLOC_ARENA_MAX=2,mimalloc:purge_delay=0");
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(v[1].label, "jemalloc:dirty_decay_ms=0:muzzy_decay_ms=0");
+  EXPECT_EQ(v[1].allocator, "jemalloc");
+  EXPECT_EQ(v[1].alloc_env, std::vector<std::string>{"MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0"});
+  EXPECT_EQ(v[2].allocator, "glibc");
+  EXPECT_EQ(v[2].alloc_env, std::vector<std::string>{"MALLOC_ARENA_MAX=2"});
+  EXPECT_EQ(v[3].alloc_env, std::vector<std::string>{"MIMALLOC_PURGE_DELAY=0"});
+  EXPECT_NO_THROW(check_variants(v));  // distinct labels, fit for run directories
+  EXPECT_EQ(describe_variant(v[1]), "jemalloc:dirty_decay_ms=0:muzzy_decay_ms=0");
+  for (const char* bad : {"jemalloc:dirty_decay_ms", "glibc:arena_max=2", ":x=1"})
+    EXPECT_THROW(parse_allocator_list(bad), Error) << bad;
 }
 
 TEST(ComparePlan, EmptyEntriesAreUsageErrors) {

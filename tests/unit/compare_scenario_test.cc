@@ -122,7 +122,7 @@ TEST(ScenarioWorkload, RunsTheScenarioAndNamesTheReplacedAllocator) {
   const auto o = w.run_config("/tmp/run-1");
   EXPECT_EQ(o.out_dir, "/tmp/run-1");
   EXPECT_TRUE(o.quiet);
-  EXPECT_FALSE(o.plot);
+  EXPECT_TRUE(o.plot);  // each run keeps its timeline.png; compare --no-plot turns it off (variant_config)
   EXPECT_TRUE(o.traffic.has_value());
   EXPECT_EQ(o.command.front(), "./bin/pipeline");
   // Bad checks are refused when the workload is made, before any run.

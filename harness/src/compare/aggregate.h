@@ -23,9 +23,13 @@ Spread spread_of(std::vector<double> values);
 struct VariantSummary {
   Variant variant;
   std::size_t runs = 0;
-  std::size_t target_failures = 0;        // runs whose target crashed / failed on its own
-  std::size_t unverified = 0;             // runs where the probe did not confirm the allocator
-  std::map<std::string, Spread> metrics;  // only measured metrics
+  std::size_t target_failures = 0;                    // runs whose target crashed / failed on its own
+  std::size_t unverified = 0;                         // runs where the probe did not confirm the allocator
+  std::map<std::string, Spread> metrics;              // only measured metrics
+  std::map<std::string, std::vector<double>> values;  // the runs' values of each measured metric
+  std::string work_unit, cost_basis;                  // as the runs say (the first that does)
+  std::vector<std::string> notes;                     // the runs' notes, distinct
+  std::map<std::string, std::vector<WindowFigures>> window_figures;  // window -> one per run
   std::map<std::string, std::map<std::string, std::size_t>> checks;  // id -> outcome -> runs
   std::map<std::string, std::size_t> verdicts;                       // outcome -> runs
   std::vector<std::string> problems;                                 // distinct, first few
@@ -33,23 +37,5 @@ struct VariantSummary {
 
 // One summary per variant, in the variants' order; runs of unknown labels are ignored.
 std::vector<VariantSummary> aggregate(const std::vector<Variant>& variants, const std::vector<RunFigures>& runs);
-
-// How a candidate compares with a baseline on one metric (after Pinpoint's
-// SAME / DIFFERENT / UNKNOWN):
-//  - same:    medians differ by less than min_effect (a fraction of the baseline median);
-//  - better / worse: the effect is larger AND every run of one lies beyond every run of
-//    the other (needs >= 2 runs each: with 3 vs 3 that is the one-sided Mann-Whitney
-//    p = 0.05 extreme);
-//  - unknown: a larger effect whose ranges overlap, or too few runs to tell noise apart.
-enum class Difference { same, better, worse, unknown };
-std::string_view to_string(Difference d);
-
-struct Contrast {
-  Difference difference = Difference::unknown;
-  double relative = 0;  // (candidate - baseline) / baseline median
-  std::string why;      // "every run below", "ranges overlap", "1 run each", "within 5 %"
-};
-
-Contrast contrast(const Spread& candidate, const Spread& baseline, Better better, double min_effect);
 
 }  // namespace memgate::compare

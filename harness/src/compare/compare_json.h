@@ -12,6 +12,7 @@
 #include "compare/compare_plan.h"
 #include "compare/recommend.h"
 #include "compare/run_figures.h"
+#include "compare/windows.h"
 
 namespace memgate::compare {
 
@@ -26,10 +27,12 @@ struct CompareManifest {
   double purge_every_s = 0;
   alloc::PhasePurge purge_at_phases;
   std::string status = "running";  // running | finished | interrupted
+  std::string work_metric;         // --work-metric FIELD (a metrics-channel counter), or empty
 };
 
 nlohmann::json to_json(const CompareManifest& manifest, const std::vector<RunFigures>& runs,
-                       const std::vector<VariantSummary>& variants, const Recommendation& recommendation);
+                       const std::vector<VariantSummary>& variants, const Recommendation& recommendation,
+                       const WindowPlan& plan = {});
 
 // Reads the manifest back from compare.json; throws Error(usage) naming the problem.
 CompareManifest manifest_from_json(const nlohmann::json& j);

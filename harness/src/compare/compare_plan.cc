@@ -1,6 +1,7 @@
 #include "compare/compare_plan.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "memgate/error.h"
@@ -22,13 +23,52 @@ std::string default_label(const std::string& allocator) {
   return slash == std::string::npos ? allocator : allocator.substr(slash + 1);
 }
 
+bool is_env_name(std::string_view key) {
+  return std::all_of(key.begin(), key.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "jemalloc:dirty_decay_ms=0:muzzy_decay_ms=0" -> jemalloc, MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0;
+// "mimalloc:purge_delay=0" -> MIMALLOC_PURGE_DELAY=0; an environment name (MALLOC_ARENA_MAX=2) as it is.
+Variant knob_variant(const std::string& entry, std::string_view list) {
+  const auto usage = [&](const std::string& problem) {
+    return Error(ExitCode::usage, "--allocators '" + std::string(list) + "': " + problem +
+                                      " (a knob sweep entry is ALLOCATOR:KEY=VALUE[:KEY=VALUE], e.g. "
+                                      "jemalloc:dirty_decay_ms=0 or glibc:MALLOC_ARENA_MAX=2)");
+  };
+  const auto colon = entry.find(':');
+  Variant v{entry, entry.substr(0, colon), {}};
+  if (v.allocator.empty()) throw usage("'" + entry + "' names no allocator");
+  std::string conf;  // jemalloc's MALLOC_CONF options, joined
+  for (std::size_t at = colon + 1; at <= entry.size();) {
+    const auto next = std::min(entry.find(':', at), entry.size());
+    const std::string knob = entry.substr(at, next - at);
+    const auto eq = knob.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == knob.size()) throw usage("'" + knob + "' is not KEY=VALUE");
+    const std::string key = knob.substr(0, eq), value = knob.substr(eq + 1);
+    if (is_env_name(key)) v.alloc_env.push_back(knob);
+    else if (v.allocator == "jemalloc") conf += (conf.empty() ? "" : ",") + key + ":" + value;
+    else if (v.allocator == "mimalloc") v.alloc_env.push_back("MIMALLOC_" + upper(key) + "=" + value);
+    else throw usage("'" + key + "': give " + v.allocator + "'s knob by its environment name (e.g. MALLOC_ARENA_MAX)");
+    at = next + 1;
+  }
+  if (!conf.empty()) v.alloc_env.push_back("MALLOC_CONF=" + conf);
+  return v;
+}
+
 }  // namespace
 
 bool valid_label(std::string_view label) {
   if (label.empty() || label == "." || label == "..") return false;
   return std::all_of(label.begin(), label.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '+' || c == '-';
+           c == '+' || c == '-' || c == ':' || c == '=';
   });
 }
 
@@ -39,9 +79,10 @@ void check_variants(const std::vector<Variant>& variants) {
   std::set<std::string> seen;
   for (const auto& v : variants) {
     if (!valid_label(v.label))
-      throw Error(ExitCode::usage, "variant label '" + v.label +
-                                       "' cannot name a run directory: use letters, digits, '.', '_', '+', '-' "
-                                       "(--variant LABEL=ALLOCATOR)");
+      throw Error(ExitCode::usage,
+                  "variant label '" + v.label +
+                      "' cannot name a run directory: use letters, digits, '.', '_', '+', '-', ':', '=' "
+                      "(--variant LABEL=ALLOCATOR)");
     if (!seen.insert(v.label).second)
       throw Error(
           ExitCode::usage,
@@ -60,7 +101,9 @@ std::vector<Variant> parse_allocator_list(std::string_view list) {
       throw Error(ExitCode::usage,
                   "--allocators '" + std::string(list) +
                       "' has an empty entry: list names separated by commas, e.g. glibc,jemalloc,mimalloc,tcmalloc");
-    out.push_back({default_label(name), name, {}});
+    // A knob sweep entry names its knobs: jemalloc:dirty_decay_ms=0 (a path has no ':').
+    if (name.find(':') != std::string::npos) out.push_back(knob_variant(name, list));
+    else out.push_back({default_label(name), name, {}});
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
@@ -89,7 +132,8 @@ Variant parse_variant(std::string_view spec) {
     if (knob_eq == std::string::npos || knob_eq == 0) throw usage("'" + words[i] + "' is not KEY=VALUE");
     v.alloc_env.push_back(words[i]);
   }
-  if (!valid_label(v.label)) throw usage("label '" + v.label + "' must use letters, digits, '.', '_', '+', '-'");
+  if (!valid_label(v.label))
+    throw usage("label '" + v.label + "' must use letters, digits, '.', '_', '+', '-', ':', '='");
   return v;
 }
 

@@ -17,8 +17,11 @@ struct Variant {
 };
 
 // "glibc,jemalloc,mimalloc" → one variant per allocator, labelled by its name (a
-// PATH.so is labelled by its file name). Throws Error(usage) for an empty list or
-// entry, or a label given twice.
+// PATH.so is labelled by its file name). A knob sweep entry ALLOCATOR:KEY=VALUE[:KEY=VALUE]
+// is labelled by itself: "jemalloc:dirty_decay_ms=0" (MALLOC_CONF=dirty_decay_ms:0),
+// "mimalloc:purge_delay=0" (MIMALLOC_PURGE_DELAY=0), "glibc:MALLOC_ARENA_MAX=2" (an
+// environment name as it is). Throws Error(usage) for an empty list or entry, a knob
+// that is not KEY=VALUE, or a label given twice.
 std::vector<Variant> parse_allocator_list(std::string_view list);
 
 // "LABEL=ALLOCATOR [KEY=VALUE ...]" (space-separated), e.g.
@@ -29,7 +32,7 @@ Variant parse_variant(std::string_view spec);
 // Throws Error(usage) when there is no variant or two share a label.
 void check_variants(const std::vector<Variant>& variants);
 
-// A label fit for a directory name: letters, digits, '.', '_', '+', '-'.
+// A label fit for a directory name: letters, digits, '.', '_', '+', '-', ':', '='.
 bool valid_label(std::string_view label);
 
 struct PlannedRun {

@@ -1,8 +1,11 @@
 #include "compare/compare_runner.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "compare/compare_text.h"
+#include "compare/run_windows.h"
+#include "record/sample_log.h"
 #include "memgate/error.h"
 #include "record/run_meta.h"
 #include "run/run_session.h"
@@ -44,9 +47,10 @@ std::string run_line(std::size_t index, std::size_t total, const RunFigures& f) 
   std::string line = "[" + std::to_string(index) + "/" + std::to_string(total) + "] " + f.dir + ":";
   const auto add = [&](const char* key, const char* label, std::string_view unit) {
     const auto it = f.values.find(key);
-    if (it != f.values.end()) line += std::string(" ") + label + " " + format_value(it->second, unit) + ",";
+    if (it != f.values.end())
+      line += std::string(" ") + label + (*label ? " " : "") + format_value(it->second, unit) + ",";
   };
-  add("steady_rss_bytes", "steady", "bytes");
+  // The steady level waits for the common windows (every run must have finished first).
   add("peak_rss_bytes", "peak", "bytes");
   add("records_per_s", "", "records/s");
   add("wall_s", "wall", "s");
@@ -56,13 +60,45 @@ std::string run_line(std::size_t index, std::size_t total, const RunFigures& f) 
   return line;
 }
 
+// The common windows: a first pass over every run's samples for its phases and end, then
+// a second for the figures over the windows (both streaming: bounded memory).
+void apply_common_windows(CompareResult& result) {
+  std::vector<RunTimeline> timelines;
+  std::vector<RunFigures*> scanned;
+  for (auto& run : result.runs) {
+    const std::string dir = result.out_dir + "/" + run.dir;
+    if (!std::filesystem::exists(dir + "/" + record::kSamplesFile)) continue;
+    try {
+      RunTimeline t = scan_timeline(dir);
+      t.warmup_s = run.warmup_s;
+      t.label = run.dir;
+      timelines.push_back(std::move(t));
+      scanned.push_back(&run);
+    } catch (const Error& e) {
+      run.notes.push_back(std::string("samples not read: ") + e.what());
+    }
+  }
+  result.windows = plan_windows(timelines);
+  for (auto* run : scanned) {
+    const std::string column = result.manifest.work_metric.empty() ? "" : "metric_" + result.manifest.work_metric;
+    try {
+      apply_windows(*run, result.windows, scan_windows(result.out_dir + "/" + run->dir, result.windows, column),
+                    result.manifest.work_metric);
+    } catch (const Error& e) {
+      run->notes.push_back(std::string("samples not read: ") + e.what());
+    }
+  }
+}
+
 void finish(CompareResult& result, const CompareOptions& options) {
+  apply_common_windows(result);
   result.variants = aggregate(result.manifest.variants, result.runs);
-  result.recommendation = recommend(result.variants, options.recommend);
-  result.markdown =
-      markdown_report(result.manifest.workload, result.manifest.repeat, result.variants, result.recommendation);
-  record::write_json_file(result.out_dir + "/" + kCompareJson,
-                          to_json(result.manifest, result.runs, result.variants, result.recommendation));
+  result.recommendation = recommend(result.variants, options.recommend, &result.windows);
+  for (const auto& note : result.windows.notes) result.recommendation.notes.push_back(note);
+  result.markdown = markdown_report(result.manifest.workload, result.manifest.repeat, result.variants,
+                                    result.recommendation, result.windows);
+  record::write_json_file(result.out_dir + "/" + kCompareJson, to_json(result.manifest, result.runs, result.variants,
+                                                                       result.recommendation, result.windows));
   const std::string md_path = result.out_dir + "/" + kCompareMarkdown;
   sys::write_text_file(md_path, result.markdown);
   if (options.plot) result.plot_note = plot_compare(result.out_dir);
@@ -80,10 +116,15 @@ RunFigures load_run_figures(const std::string& run_dir) {
 namespace {
 
 // The variant's allocator and knobs on top of the workload's run.
-run::RunConfig variant_config(const Workload& workload, const Variant& v, const std::string& out_dir) {
+run::RunConfig variant_config(const Workload& workload, const Variant& v, const std::string& out_dir,
+                              const CompareOptions& options) {
   run::RunConfig c = workload.run_config(out_dir);
   c.samplers.allocator = v.allocator;
   c.samplers.alloc_env = v.alloc_env;
+  c.plot = options.plot;  // every run directory gets its timeline.png
+  auto& fields = c.samplers.metric_fields;
+  if (!options.work_metric.empty() && std::find(fields.begin(), fields.end(), options.work_metric) == fields.end())
+    fields.push_back(options.work_metric);
   return c;
 }
 
@@ -108,6 +149,7 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
   m.repeat = options.repeat;
   m.plan = interleaved_plan(options.variants, options.repeat);
   m.workload = workload.describe();
+  m.work_metric = options.work_metric;
   const run::RunConfig sample = workload.run_config("");
   m.purge_every_s = sample.samplers.purge_every_s;
   m.purge_at_phases = sample.samplers.purge_at_phases;
@@ -116,7 +158,7 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
   // makes: a typo in the last knob must not cost the user the whole comparison.
   for (const auto& v : options.variants) {
     try {
-      const auto notes = run::validate(variant_config(workload, v, ""));
+      const auto notes = run::validate(variant_config(workload, v, "", options));
       if (options.progress)
         for (const auto& note : notes) options.progress(v.label + ": " + note);
     } catch (const Error& e) {
@@ -135,7 +177,7 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
     const std::string run_dir = result.out_dir + "/" + planned.dir_name;
     RunFigures figures;
     try {
-      const auto ran = run::run(variant_config(workload, variant, run_dir));
+      const auto ran = run::run(variant_config(workload, variant, run_dir, options));
       if (!ran.error.empty()) throw Error(ran.exit_code, ran.error);
       figures = load_run_figures(run_dir);
     } catch (const Error& e) {
@@ -168,6 +210,7 @@ CompareResult report_compare_dir(const std::string& dir, const CompareOptions& o
   CompareResult result;
   result.out_dir = dir;
   result.manifest = manifest_from_json(record::read_json_file(dir + "/" + kCompareJson));
+  if (!options.work_metric.empty()) result.manifest.work_metric = options.work_metric;
   std::size_t missing = 0;
   std::vector<std::pair<std::string, std::string>> missing_figures;  // run, figure: never read from samples.csv
   for (const auto& planned : result.manifest.plan) {
@@ -188,11 +231,17 @@ CompareResult report_compare_dir(const std::string& dir, const CompareOptions& o
   if (missing > 0)
     result.recommendation.notes.push_back(std::to_string(missing) +
                                           " planned runs have no report.json and were left out");
-  for (const auto& [run, what] : missing_figures)
+  for (const auto& [run, what] : missing_figures) {
+    // The common windows read the samples themselves: only a run they could not read lacks it.
+    const bool recovered = std::any_of(result.runs.begin(), result.runs.end(), [&](const RunFigures& f) {
+      return f.dir == run && f.values.count("steady_rss_bytes") > 0;
+    });
+    if (recovered) continue;
     result.recommendation.notes.push_back(run + ": " + what +
                                           " left out: its report.json was written by an older memgate; "
                                           "memgate report " +
                                           dir + "/" + run + " adds it");
+  }
   return result;
 }
 

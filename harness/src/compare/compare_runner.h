@@ -22,8 +22,9 @@ inline constexpr const char* kCompareMarkdown = "compare.md";
 struct CompareOptions {
   std::vector<Variant> variants;
   int repeat = 3;
-  std::string out_dir;  // empty: ./memgate-compare-<timestamp>
-  bool plot = true;     // run reports/plot_compare.py at the end
+  std::string out_dir;      // empty: ./memgate-compare-<timestamp>
+  bool plot = true;         // run reports/plot_compare.py at the end, and each run's timeline.png
+  std::string work_metric;  // --work-metric FIELD: a metrics-channel counter of the target's work
   RecommendSettings recommend;
   std::function<void(const std::string&)> progress;  // one line per run; may be empty
 };
@@ -34,6 +35,7 @@ struct CompareResult {
   std::vector<RunFigures> runs;
   std::vector<VariantSummary> variants;
   Recommendation recommendation;
+  WindowPlan windows;
   std::string markdown;   // compare.md
   std::string plot_note;  // where the charts are, or why there are none
   // Runs that could not be done ("glibc-2: cannot start ..."): the others still ran and

@@ -1,7 +1,9 @@
 #include "compare/compare_text.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <set>
 
 #include "memgate/units.h"
@@ -14,18 +16,6 @@ std::string printf_text(const char* format, double value) {
   char text[64];
   std::snprintf(text, sizeof text, format, value);
   return text;
-}
-
-// "12 345 678": thousands separated so fault counts and rates read at a glance.
-std::string grouped(double value) {
-  const bool negative = value < 0;
-  const std::string digits = printf_text("%.0f", std::fabs(value));
-  std::string out = negative ? "-" : "";
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ' ';
-    out += digits[i];
-  }
-  return out;
 }
 
 std::string counts_text(const std::map<std::string, std::size_t>& counts) {
@@ -46,15 +36,83 @@ std::string escape_cell(std::string text) {
   return text;
 }
 
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool any_has(const std::vector<VariantSummary>& variants, const char* key) {
+  return std::any_of(variants.begin(), variants.end(),
+                     [&](const VariantSummary& v) { return v.metrics.count(key) > 0; });
+}
+
+std::string cell(const VariantSummary& v, const char* key) {
+  const auto it = v.metrics.find(key);
+  const auto* info = find_metric(key);
+  return it == v.metrics.end() || !info ? "n/a (not measured)" : format_spread(it->second, info->unit);
+}
+
+// Growth figures: a fall is not a negative growth, and a split needs the live heap.
+std::string growth_cell(const VariantSummary& v, const char* key) {
+  const auto it = v.metrics.find(key);
+  if (it == v.metrics.end()) return "n/a (no probe)";
+  if (std::string_view(key) != "non_heap_growth_bytes" && v.variant.allocator == "mimalloc")
+    return "n/a (mimalloc reports mapped bytes only)";
+  if (it->second.median < 0) return "n/a (fell by " + format_value(-it->second.median, "bytes") + ")";
+  return format_value(it->second.median, "bytes");
+}
+
+std::string retained_cell(const VariantSummary& v) {
+  const auto it = v.metrics.find("retained_after_burst_bytes");
+  if (it == v.metrics.end()) return "n/a (no burst window)";
+  if (it->second.median < 0) return "0 (ended " + format_value(-it->second.median, "bytes") + " below pre-burst)";
+  return format_spread(it->second, "bytes");
+}
+
+std::string throughput_cell(const VariantSummary& v) {
+  if (const auto it = v.metrics.find("records_per_s"); it != v.metrics.end())
+    return format_spread(it->second, "count") + " " + (v.work_unit.empty() ? "records" : v.work_unit) + "/s";
+  if (const auto it = v.metrics.find("wall_s"); it != v.metrics.end()) return format_spread(it->second, "s") + " wall";
+  return "n/a (stopped by memgate; --work-metric)";
+}
+
+std::string cost_cell(const VariantSummary& v) {
+  const auto it = v.metrics.find("cpu_per_unit_s");
+  if (it == v.metrics.end()) return "n/a (no work count)";
+  const std::string per = v.work_unit == "run" ? "/run" : "/1k " + (v.work_unit.empty() ? "records" : v.work_unit);
+  return format_spread(it->second, "s") + per;
+}
+
+std::string call_cell(const VariantSummary& v, const Recommendation& r) {
+  if (v.variant.label == r.baseline) return "baseline";
+  const auto* call = find_call(r, v.variant.label);
+  if (!call) return "n/a (not compared: see the notes)";
+  return upper(to_string(call->rss.difference)) + " " + relative_text(call->rss);
+}
+
+std::string window_cell(const VariantSummary& v, const char* window, bool peak) {
+  std::vector<double> values;
+  for (const auto& [name, figures] : v.window_figures)
+    if (name == window)
+      for (const auto& f : figures)
+        if (f.samples > 0) values.push_back(peak ? f.rss_max : f.rss_median);
+  if (values.empty()) return "n/a (no samples)";
+  return format_spread(spread_of(values), "bytes");
+}
+
 }  // namespace
 
 std::string format_value(double value, std::string_view unit) {
   if (!std::isfinite(value)) return "–";
   if (unit == "bytes") return format_bytes(value);
   if (unit == "bytes/h") return format_bytes(value) + "/h";
-  if (unit == "records/s") return grouped(value) + " records/s";
-  if (unit == "s") return printf_text(std::fabs(value) < 10 ? "%.2f s" : "%.1f s", value);
-  return grouped(value);
+  if (unit == "records/s") return printf_text("%.0f", value) + " records/s";
+  if (unit == "s") {
+    if (value != 0 && std::fabs(value) < 0.1) return printf_text("%.3g s", value);
+    return printf_text(std::fabs(value) < 10 ? "%.2f s" : "%.1f s", value);
+  }
+  return printf_text("%.0f", value);
 }
 
 std::string format_spread(const Spread& s, std::string_view unit) {
@@ -62,7 +120,7 @@ std::string format_spread(const Spread& s, std::string_view unit) {
   std::string text = format_value(s.median, unit);
   if (s.n > 1) {
     // The range without repeating the median's unit when both ends share it:
-    // "41.2 MiB (40.1–43.0)"; mixed units stay explicit: "2.6 KiB (-2.4 MiB–3.7 KiB)".
+    // "41.2 MiB (40.1–43.0)"; mixed units stay explicit: "2.6 KiB (2.4 KiB–3.7 MiB)".
     std::string lo = format_value(s.min, unit), hi = format_value(s.max, unit);
     const auto unit_of = [](const std::string& v) {
       const auto space = v.rfind(' ');
@@ -78,44 +136,127 @@ std::string format_spread(const Spread& s, std::string_view unit) {
   return text;
 }
 
-std::string markdown_table(const std::vector<VariantSummary>& variants) {
-  std::vector<const MetricInfo*> columns;
-  for (const auto& m : metrics()) {
-    if (m.key == "purges") continue;  // folded into the purge column
-    for (const auto& v : variants)
-      if (v.metrics.count(std::string(m.key))) {
-        columns.push_back(&m);
-        break;
-      }
+std::string markdown_table(const std::vector<VariantSummary>& variants, const Recommendation& r) {
+  struct Column {
+    std::string title;
+    bool right;
+    std::function<std::string(const VariantSummary&)> cell;
+  };
+  std::vector<Column> columns{{"variant", false, [](const VariantSummary& v) { return describe_variant(v.variant); }},
+                              {"steady RSS", true, [](const VariantSummary& v) { return cell(v, "steady_rss_bytes"); }},
+                              {"peak RSS", true, [](const VariantSummary& v) { return cell(v, "peak_rss_bytes"); }}};
+  if (any_has(variants, "retained_after_burst_bytes")) columns.push_back({"retained after burst", true, retained_cell});
+  if (any_has(variants, "records_per_s") || any_has(variants, "wall_s"))
+    columns.push_back({"throughput", true, throughput_cell});
+  if (any_has(variants, "cpu_per_unit_s")) columns.push_back({"CPU per unit", true, cost_cell});
+  columns.push_back({"verdicts", false, [](const VariantSummary& v) { return counts_text(v.verdicts); }});
+  columns.push_back({"steady RSS vs " + r.baseline, false, [&r](const VariantSummary& v) { return call_cell(v, r); }});
+
+  std::string out = "|", rule = "|";
+  for (const auto& c : columns) {
+    out += " " + c.title + " |";
+    rule += c.right ? "---:|" : "---|";
   }
-  std::string out = "| variant | runs |";
-  std::string rule = "|---|---:|";
-  for (const auto* m : columns) {
-    out += " " + std::string(m->label) + " |";
-    rule += "---:|";
-  }
-  out += " verdicts | problems |\n" + rule + "---|---|\n";
+  out += "\n" + rule + "\n";
   for (const auto& v : variants) {
-    out += "| " + escape_cell(describe_variant(v.variant)) + " | " + std::to_string(v.runs) + " |";
-    for (const auto* m : columns) {
-      const auto it = v.metrics.find(std::string(m->key));
-      std::string cell = it == v.metrics.end() ? "–" : format_spread(it->second, m->unit);
-      if (m->key == "purge_returned_bytes" && v.metrics.count("purges"))
-        cell += " in " + format_value(v.metrics.at("purges").median, "count") + " purges";
-      out += " " + cell + " |";
-    }
-    std::string problems;
-    if (v.target_failures) problems += std::to_string(v.target_failures) + " target failures";
-    if (v.unverified)
-      problems += std::string(problems.empty() ? "" : "; ") + std::to_string(v.unverified) + " unverified";
-    for (const auto& p : v.problems) problems += std::string(problems.empty() ? "" : "; ") + p;
-    out += " " + counts_text(v.verdicts) + " | " + escape_cell(problems.empty() ? "–" : problems) + " |\n";
+    out += "|";
+    for (const auto& c : columns) out += " " + escape_cell(c.cell(v)) + " |";
+    out += "\n";
   }
   return out;
 }
 
+namespace {
+
+std::string windows_section(const std::vector<VariantSummary>& variants, const WindowPlan& plan) {
+  if (plan.windows.empty()) return "";
+  std::string out = "\n## Windows\n\nEvery window is the same span of scenario time in every run.\n\n";
+  out += "| window | span | chosen as |\n|---|---|---|\n";
+  for (const auto& w : plan.windows)
+    out += "| " + w.name + " | " + span_text(w) + " | " + escape_cell(w.basis) + " |\n";
+  out += "\nRSS per window (median; burst: largest sample):\n\n| variant |";
+  std::string rule = "|---|";
+  for (const auto& w : plan.windows) {
+    out += " " + w.name + " |";
+    rule += "---:|";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& v : variants) {
+    out += "| " + escape_cell(v.variant.label) + " |";
+    for (const auto& w : plan.windows) out += " " + window_cell(v, w.name.c_str(), w.name == window::kBurst) + " |";
+    out += "\n";
+  }
+  return out;
+}
+
+// One row per figure, one column per variant: narrow however many figures there are.
+std::string details_section(const std::vector<VariantSummary>& variants, const Recommendation& r) {
+  struct Row {
+    std::string title;
+    std::function<std::string(const VariantSummary&)> cell;
+  };
+  std::vector<Row> rows{{"runs", [](const VariantSummary& v) { return std::to_string(v.runs); }}};
+  const auto add_metric = [&](const char* key) {
+    if (any_has(variants, key))
+      rows.push_back({std::string(find_metric(key)->label), [key](const VariantSummary& v) { return cell(v, key); }});
+  };
+  for (const char* key : {"pre_burst_rss_bytes", "burst_peak_rss_bytes", "slope_bytes_per_h", "wall_s", "cpu_s",
+                          "minor_faults", "purge_returned_bytes"})
+    add_metric(key);
+  // The purges at phase changes are often all the purges: one row then.
+  const bool same_purges = std::all_of(variants.begin(), variants.end(), [](const VariantSummary& v) {
+    const auto a = v.metrics.find("purge_returned_bytes"), b = v.metrics.find("phase_purge_returned_bytes");
+    return (a == v.metrics.end()) == (b == v.metrics.end()) &&
+           (a == v.metrics.end() || a->second.median == b->second.median);
+  });
+  if (!same_purges) add_metric("phase_purge_returned_bytes");
+  add_metric("free_held_final_bytes");
+  for (const char* key : {"live_heap_growth_bytes", "retention_growth_bytes", "non_heap_growth_bytes"})
+    if (any_has(variants, key))
+      rows.push_back(
+          {std::string(find_metric(key)->label), [key](const VariantSummary& v) { return growth_cell(v, key); }});
+  const auto call_row = [&](const char* title, auto member) {
+    const bool any =
+        std::any_of(r.calls.begin(), r.calls.end(), [&](const VariantCall& c) { return (c.*member).has_value(); });
+    if (!any) return;
+    rows.push_back({title, [&r, member](const VariantSummary& v) -> std::string {
+                      if (v.variant.label == r.baseline) return "baseline";
+                      const auto* c = find_call(r, v.variant.label);
+                      if (!c || !(c->*member)) return "n/a (not compared)";
+                      return upper(to_string((c->*member)->difference)) + " " + relative_text(*(c->*member));
+                    }});
+  };
+  call_row("throughput vs baseline", &VariantCall::speed);
+  call_row("CPU per unit vs baseline", &VariantCall::cost);
+  rows.push_back({"problems", [](const VariantSummary& v) {
+                    std::string problems;
+                    if (v.target_failures) problems += std::to_string(v.target_failures) + " target failures";
+                    if (v.unverified)
+                      problems +=
+                          std::string(problems.empty() ? "" : "; ") + std::to_string(v.unverified) + " unverified";
+                    for (const auto& p : v.problems) problems += std::string(problems.empty() ? "" : "; ") + p;
+                    return problems.empty() ? std::string("none") : problems;
+                  }});
+
+  std::string out = "\n## Details\n\n| figure |";
+  std::string rule = "|---|";
+  for (const auto& v : variants) {
+    out += " " + escape_cell(v.variant.label) + " |";
+    rule += "---:|";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& row : rows) {
+    out += "| " + row.title + " |";
+    for (const auto& v : variants) out += " " + escape_cell(row.cell(v)) + " |";
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string markdown_report(const std::string& workload, int repeat, const std::vector<VariantSummary>& variants,
-                            const Recommendation& recommendation) {
+                            const Recommendation& recommendation, const WindowPlan& plan) {
   std::string out = "# memgate compare\n\n";
   // A multi-line command (sh -c scripts) does not fit inline code.
   if (workload.find('\n') == std::string::npos)
@@ -123,14 +264,21 @@ std::string markdown_report(const std::string& workload, int repeat, const std::
   else
     out +=
         "Workload, " + std::to_string(repeat) + " run(s) per variant, interleaved:\n\n```sh\n" + workload + "\n```\n\n";
-  out += "Cells: median (min–max) over the runs.\n\n";
-  out += markdown_table(variants);
+  out += "Cells: median (min–max) over the runs; steady RSS over the steady window";
+  if (const auto* w = find_window(plan, window::kSteady)) out += " " + span_text(*w);
+  out += "; differences: Hodges–Lehmann shift with its confidence interval (3+ runs per variant).\n\n";
+  out += markdown_table(variants, recommendation);
+  out += "\n**Recommendation:** " + recommendation.line + "\n";
+  for (const auto& note : recommendation.notes) out += "\n- " + note;
+  if (!recommendation.notes.empty()) out += "\n";
+  out += windows_section(variants, plan);
+  out += details_section(variants, recommendation);
 
   std::set<std::string> ids;
   for (const auto& v : variants)
     for (const auto& [id, counts] : v.checks) ids.insert(id);
   if (!ids.empty()) {
-    out += "\n| checks |";
+    out += "\n## Checks\n\n| variant |";
     std::string rule = "|---|";
     for (const auto& id : ids) {
       out += " " + id + " |";
@@ -146,9 +294,6 @@ std::string markdown_report(const std::string& workload, int repeat, const std::
       out += "\n";
     }
   }
-  out += "\n**Recommendation:** " + recommendation.line + "\n";
-  for (const auto& note : recommendation.notes) out += "\n- " + note;
-  if (!recommendation.notes.empty()) out += "\n";
   return out;
 }
 

@@ -10,22 +10,28 @@ namespace memgate::compare {
 
 namespace {
 
-constexpr std::array<MetricInfo, 15> kMetrics{{
+constexpr std::array<MetricInfo, 18> kMetrics{{
     {"steady_rss_bytes", "steady RSS", "bytes", Better::lower,
-     "the rss-plateau check's steady level (median after warm-up), else the median of the run's second half"},
+     "median RSS over the steady window, the same span of scenario time in every run (compare.json windows)"},
     {"peak_rss_bytes", "peak RSS", "bytes", Better::lower,
-     "max(peak tree RSS, largest VmHWM), as the rss-budget check"},
+     "max(peak tree RSS, largest VmHWM) over the whole run, as the rss-budget check"},
     {"retained_after_burst_bytes", "retained after burst", "bytes", Better::lower,
-     "rss-burst-recovery: RSS after recovery minus the pre-burst level (runs with a burst phase)"},
+     "median RSS over the recovery-end window minus that over the pre-burst window (runs with a burst phase)"},
+    {"pre_burst_rss_bytes", "pre-burst RSS", "bytes", Better::lower, "median RSS over the pre-burst window"},
+    {"burst_peak_rss_bytes", "burst peak RSS", "bytes", Better::lower, "largest RSS sample in the burst window"},
     {"slope_bytes_per_h", "RSS slope", "bytes/h", Better::lower,
      "rss-plateau Theil-Sen slope (only when the check could judge the run)"},
     {"records_per_s", "throughput", "records/s", Better::higher,
-     "records the target processed (its accounting line) or accepted (traffic figures) / seconds of traffic"},
-    {"wall_s", "wall time", "s", Better::lower, "run length, for targets that exited on their own (fixed work)"},
-    {"cpu_s", "CPU time", "s", Better::lower, "user + system CPU of the tree"},
+     "work per second: the target's processed count (accounting line) or traffic accepted / traffic seconds, or "
+     "the increase of the --work-metric counter over the steady window"},
+    {"wall_s", "wall time", "s", Better::lower,
+     "run length, only for targets that exited on their own (fixed work); never a run memgate stopped"},
+    {"cpu_s", "CPU time", "s", Better::lower, "user + system CPU of the tree over the whole run"},
+    {"cpu_per_unit_s", "CPU per unit", "s", Better::lower,
+     "CPU seconds per 1000 units of work (records, --work-metric), or per run for a target that ran to completion"},
     {"minor_faults", "minor faults", "count", Better::lower, "minor page faults of the tree"},
     {"purge_returned_bytes", "purge returned", "bytes", Better::neither,
-     "RSS returned by all allocator purges of the run (--purge-every)"},
+     "RSS returned by all allocator purges of the run (--purge-every, --purge-at-phases)"},
     {"phase_purge_returned_bytes", "phase purges returned", "bytes", Better::neither,
      "RSS returned by the purges at phase changes (--purge-at-phases), e.g. burst -> recovery"},
     {"purges", "purges", "count", Better::neither, "allocator purges performed"},
@@ -119,16 +125,32 @@ RunFigures figures_from_report(const nlohmann::json& report) {
     const auto accepted = number_at(*traffic, {"accepted"});
     const auto elapsed = number_at(*traffic, {"elapsed_s"});
     if ((processed || accepted) && elapsed && *elapsed > 0) {
-      v["records_per_s"] = (processed ? *processed : *accepted) / *elapsed;
+      const double work = processed ? *processed : *accepted;
+      v["records_per_s"] = work / *elapsed;
       f.throughput_basis = processed ? "processed (target accounting) / traffic seconds" : "accepted / traffic seconds";
+      f.work_unit = "records";
+      if (const auto cpu = number_at(report, {"summary", "cpu_s"}); cpu && work > 0) {
+        v["cpu_per_unit_s"] = *cpu / work * 1000;
+        f.cost_basis = "CPU s per 1000 records, whole run";
+      }
     }
   }
   f.end_reason = report.value("run", nlohmann::json::object()).value("end_reason", "");
   const auto* problem = at(report, {"run", "target", "problem"});
   if (problem && problem->is_string()) f.problem = problem->get<std::string>();
   // Wall time measures speed only when the target did a fixed amount of work and stopped.
-  if (f.end_reason == "target-exited" && f.problem.empty()) put("wall_s", number_at(report, {"run", "duration_s"}));
   put("cpu_s", number_at(report, {"summary", "cpu_s"}));
+  if (f.end_reason == "target-exited" && f.problem.empty()) {
+    put("wall_s", number_at(report, {"run", "duration_s"}));
+    // Fixed work: the run is the unit, its CPU time the cost (unless records count it).
+    if (!v.count("cpu_per_unit_s") && v.count("cpu_s")) {
+      v["cpu_per_unit_s"] = v["cpu_s"];
+      f.cost_basis = "CPU s per run (the target ran to completion)";
+      f.work_unit = "run";
+    }
+  }
+  if (const auto* check = find_check(report, check_id::kRssPlateau))
+    if (const auto w = number_at(*check, {"figures", "warmup_s", "value"})) f.warmup_s = *w;
   put("minor_faults", number_at(report, {"summary", "minor_faults"}));
 
   if (const auto* alloc = at(report, {"samplers", "alloc"}); alloc && alloc->is_object()) {
@@ -153,6 +175,51 @@ RunFigures figures_from_report(const nlohmann::json& report) {
     for (const auto& c : *checks)
       if (c.is_object() && c.contains("id")) f.checks[c.value("id", "")] = c.value("outcome", "");
   return f;
+}
+
+void apply_windows(RunFigures& f, const WindowPlan& plan, const std::map<std::string, WindowFigures>& figures,
+                   const std::string& work_metric) {
+  f.windows = figures;
+  auto& v = f.values;
+  const auto usable = [&](const char* name) -> const WindowFigures* {
+    const auto it = figures.find(name);
+    return it != figures.end() && it->second.samples > 0 ? &it->second : nullptr;
+  };
+  if (const auto* steady = usable(window::kSteady)) {
+    v["steady_rss_bytes"] = steady->rss_median;
+    f.steady_basis = "median RSS over the steady window " + span_text(*find_window(plan, window::kSteady));
+  } else if (find_window(plan, window::kSteady)) {
+    v.erase("steady_rss_bytes");
+    f.steady_basis.clear();
+    f.notes.push_back("no RSS sample in the steady window " + span_text(*find_window(plan, window::kSteady)));
+  }
+  // The check's own figure used the run's own windows; the common ones replace it.
+  v.erase("retained_after_burst_bytes");
+  const auto* pre = usable(window::kPreBurst);
+  const auto* recovered = usable(window::kRecoveryEnd);
+  if (pre) v["pre_burst_rss_bytes"] = pre->rss_median;
+  if (const auto* burst = usable(window::kBurst)) v["burst_peak_rss_bytes"] = burst->rss_max;
+  if (pre && recovered) v["retained_after_burst_bytes"] = recovered->rss_median - pre->rss_median;
+
+  if (work_metric.empty()) return;
+  const auto* steady = usable(window::kSteady);
+  if (!steady || !std::isfinite(steady->work)) {
+    f.notes.push_back("--work-metric " + work_metric + ": samples.csv has no metric_" + work_metric +
+                      " values in the steady window (record it with --metrics " + work_metric +
+                      " and have the target write it to MEMGATE_METRICS_PATH)");
+    return;
+  }
+  if (steady->seconds <= 0 || steady->work <= 0) {
+    f.notes.push_back("--work-metric " + work_metric + " did not increase over the steady window");
+    return;
+  }
+  v["records_per_s"] = steady->work / steady->seconds;
+  f.work_unit = work_metric;
+  f.throughput_basis = "increase of metric_" + work_metric + " over the steady window / its seconds";
+  if (std::isfinite(steady->cpu_s)) {
+    v["cpu_per_unit_s"] = steady->cpu_s / steady->work * 1000;
+    f.cost_basis = "CPU s per 1000 " + work_metric + ", steady window";
+  }
 }
 
 }  // namespace memgate::compare

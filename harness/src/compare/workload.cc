@@ -29,7 +29,6 @@ run::RunConfig compare_run_config(const run::RunConfig& base, const std::string&
   run::RunConfig c = base;
   c.out_dir = out_dir;
   c.quiet = true;  // compare prints one line per run instead
-  c.plot = false;  // the comparison charts replace per-run timelines
   c.outputs = {};  // one comparison, not one CI gate per run
   c.json = false;
   // Each run's output is kept with its run, not interleaved with the comparison's lines.
