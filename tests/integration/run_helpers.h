@@ -1,6 +1,9 @@
 // Running memgate and helper programs from the integration tests.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,11 @@ CommandResult memgate(const std::vector<std::string>& args);
 std::string helper(const std::string& name);    // path of a tests/helpers program
 std::string fresh_dir(const std::string& tag);  // an empty temporary directory
 nlohmann::json read_json(const std::string& path);
+std::string slurp(const std::string& path);  // a whole file ("" when it cannot be read)
+// Polls `done` every 10 ms for up to timeout_s; its last answer.
+bool wait_for(const std::function<bool()>& done, double timeout_s);
+// Alive and not a zombie (an orphan re-parented to a pid 1 that does not reap stays one).
+bool alive(pid_t pid);
 std::size_t count_lines(const std::string& path);
 // The check `id` of a report.json, by value; when the report has no such check, a test
 // failure and {"outcome": "missing", "summary": "", "figures": {}}.

@@ -46,6 +46,8 @@ ExitStatus decode_wait_status(int status) {
 
 namespace {
 
+constexpr int kCgroupErrorFlag = 1 << 20;  // on the error pipe: the cgroup write failed, not exec
+
 std::vector<std::string> merged_environment(const std::vector<std::string>& overrides) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e; ++e) {
@@ -77,18 +79,34 @@ Child Child::spawn(const SpawnOptions& options) {
   std::vector<char*> envp = c_array(env_strings);
 
   const pid_t parent = ::getpid();
+  int cgroup_fd = -1;
+  if (!options.cgroup_procs.empty()) {
+    cgroup_fd = ::open(options.cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (cgroup_fd < 0) throw Error(ExitCode::internal, errno_message("cannot open " + options.cgroup_procs, errno));
+  }
   int error_pipe[2];
-  if (::pipe2(error_pipe, O_CLOEXEC) != 0) throw Error(ExitCode::internal, errno_message("pipe2", errno));
+  if (::pipe2(error_pipe, O_CLOEXEC) != 0) {
+    const int err = errno;
+    if (cgroup_fd >= 0) ::close(cgroup_fd);
+    throw Error(ExitCode::internal, errno_message("pipe2", err));
+  }
 
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int err = errno;
     ::close(error_pipe[0]);
     ::close(error_pipe[1]);
+    if (cgroup_fd >= 0) ::close(cgroup_fd);
     throw Error(ExitCode::internal, errno_message("fork", err));
   }
   if (pid == 0) {
     ::setpgid(0, 0);
+    // "0" is the writing process itself, in v1 and v2 alike.
+    if (cgroup_fd >= 0 && ::write(cgroup_fd, "0\n", 2) != 2) {
+      const int err = errno | kCgroupErrorFlag;
+      [[maybe_unused]] auto written = ::write(error_pipe[1], &err, sizeof err);
+      ::_exit(127);
+    }
     // The target dies with memgate, even a memgate killed by SIGKILL (the rest of its
     // group: sys/watchdog.h). Checking the parent closes the race of a memgate that died
     // before the prctl. The death signal follows the spawning thread: spawn from a
@@ -115,6 +133,7 @@ Child Child::spawn(const SpawnOptions& options) {
   }
   ::setpgid(pid, pid);  // also in the parent: no race with an early signal_group()
   ::close(error_pipe[1]);
+  if (cgroup_fd >= 0) ::close(cgroup_fd);
   int child_errno = 0;
   ssize_t n;
   do {
@@ -124,6 +143,9 @@ Child Child::spawn(const SpawnOptions& options) {
   if (n == static_cast<ssize_t>(sizeof child_errno)) {
     int status = 0;
     ::waitpid(pid, &status, 0);
+    if (child_errno & kCgroupErrorFlag)
+      throw Error(ExitCode::internal, "cannot put the target in its cgroup (" + options.cgroup_procs +
+                                          "): " + std::strerror(child_errno & ~kCgroupErrorFlag));
     struct stat st {};
     const bool directory = ::stat(options.argv[0].c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     std::string hint = child_errno == ENOENT   ? " (check the path, or that it is on PATH)"
