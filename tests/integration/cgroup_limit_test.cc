@@ -56,8 +56,8 @@ Run run_limited(const std::string& tag, const std::vector<std::string>& limit_ar
 TEST(CgroupLimit, OomKillAtTheLimitFailsTheRunNamingTheVictimAndTheLimit) {
   if (!support().ok) return;
   // With eBPF when it can run: one kill is one failed check (cgroup-oom), not two.
-  const auto run = run_limited("cg-oom", {"--memory-max", "100M", "--ebpf", "auto"},
-                               {helper("memhog"), "--alloc-mib", "300"});
+  const auto run =
+      run_limited("cg-oom", {"--memory-max", "100M", "--ebpf", "auto"}, {helper("memhog"), "--alloc-mib", "300"});
   EXPECT_EQ(run.result.exit_code, 1) << run.result.output;
   const auto oom = report_check(run.report, "cgroup-oom");
   EXPECT_EQ(oom["outcome"], "fail");
@@ -132,8 +132,8 @@ TEST(CgroupLimit, BadLimitsAreUsageErrorsBeforeTheTargetStarts) {
   EXPECT_EQ(high.exit_code, 3) << high.output;
   EXPECT_NE(high.output.find("--memory-high is above --memory-max"), std::string::npos) << high.output;
   // No cgroup memory controller where MEMGATE_CGROUP_ROOT points: the flag and the fix.
-  const auto none = run_command({"env", "MEMGATE_CGROUP_ROOT=/nonexistent", MEMGATE_BIN, "run", "--memory-max",
-                                 "100M", "--", "touch", marker});
+  const auto none = run_command(
+      {"env", "MEMGATE_CGROUP_ROOT=/nonexistent", MEMGATE_BIN, "run", "--memory-max", "100M", "--", "touch", marker});
   EXPECT_EQ(none.exit_code, 3) << none.output;
   EXPECT_NE(none.output.find("--memory-max: /nonexistent is not a directory; fix: point MEMGATE_CGROUP_ROOT"),
             std::string::npos)
@@ -145,13 +145,13 @@ TEST(CgroupLimit, InterruptedMemgateRemovesTheCgroup) {
   if (!support().ok) return;
   for (const int sig : {SIGINT, SIGTERM}) {
     const std::string base = fresh_dir("cg-interrupt"), dir = base + "/run", ready = base + "/ready";
-    auto proc = sys::Child::spawn({{MEMGATE_BIN, "run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none",
-                                    "--memory-max", "200M", "--", helper("memhog"), "--alloc-mib", "16", "--hold-s",
-                                    "60", "--ready-file", ready},
-                                   {},
-                                   "",
-                                   -1,
-                                   -1});
+    auto proc = sys::Child::spawn(
+        {{MEMGATE_BIN, "run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--memory-max", "200M", "--",
+          helper("memhog"), "--alloc-mib", "16", "--hold-s", "60", "--ready-file", ready},
+         {},
+         "",
+         -1,
+         -1});
     ASSERT_TRUE(wait_for([&] { return fs::exists(ready); }, 10));
     const std::string cgroup = read_json(dir + "/meta.json")["samplers"]["cgroup"]["path"];
     ASSERT_TRUE(fs::exists(cgroup));
@@ -226,11 +226,12 @@ TEST(CgroupLimit, TheNextRunRemovesACgroupLeftByAKilledMemgate) {
   ASSERT_TRUE(alive(k.grandchild));
   ASSERT_TRUE(fs::exists(k.cgroup));
   // Any run that can use cgroups cleans up, limits or not.
-  const auto next = memgate({"run", "--out", fresh_dir("cg-next") + "/run", "--no-plot", "--plateau", "none", "--",
-                             "true"});
+  const auto next =
+      memgate({"run", "--out", fresh_dir("cg-next") + "/run", "--no-plot", "--plateau", "none", "--", "true"});
   EXPECT_EQ(next.exit_code, 0) << next.output;
-  EXPECT_NE(next.output.find("removed the cgroup " + k.cgroup + " left by a memgate that died (killed 1 process in it)"),
-            std::string::npos)
+  EXPECT_NE(
+      next.output.find("removed the cgroup " + k.cgroup + " left by a memgate that died (killed 1 process in it)"),
+      std::string::npos)
       << next.output;
   EXPECT_FALSE(fs::exists(k.cgroup));
   EXPECT_TRUE(wait_for([&] { return !alive(k.grandchild); }, 3)) << "grandchild " << k.grandchild << " survived";

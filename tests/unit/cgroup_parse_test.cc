@@ -71,7 +71,8 @@ TEST(CgroupParse, LimitValues) {
 }
 
 TEST(CgroupParse, MalformedTextIsACleanErrorNamingTheFile) {
-  EXPECT_EQ(error_of([] { parse_flat_keyed("high 17\noom\n", "memory.events"); }), "memory.events: malformed line 'oom'");
+  EXPECT_EQ(error_of([] { parse_flat_keyed("high 17\noom\n", "memory.events"); }),
+            "memory.events: malformed line 'oom'");
   EXPECT_EQ(error_of([] { parse_flat_keyed("high -3\n", "memory.events"); }),
             "memory.events: malformed value 'high -3'");
   EXPECT_EQ(error_of([] { parse_flat_keyed("oom_kill 1 2\n", "memory.oom_control"); }),

@@ -38,9 +38,9 @@ CheckResult headroom_check(const HeadroomInput& in, std::optional<double> projec
                {"headroom", limit - in.peak_bytes, "bytes"},
                {"max_share", in.max_share_pct, "%"}};
   std::string text = "peak " + format_bytes(in.peak_bytes) + " is " + percent(share) + " of the " +
-                     format_bytes(limit) + " limit (" + in.limit_name + "): " +
-                     format_bytes(std::max(0.0, limit - in.peak_bytes)) + " (" + percent(std::max(0.0, 100 - share)) +
-                     ") headroom left";
+                     format_bytes(limit) + " limit (" + in.limit_name +
+                     "): " + format_bytes(std::max(0.0, limit - in.peak_bytes)) + " (" +
+                     percent(std::max(0.0, 100 - share)) + ") headroom left";
   bool over = in.peak_bytes > allowed;
   if (projected) {
     const double p_share = 100.0 * *projected / limit;

@@ -18,7 +18,8 @@ std::string high_file(const std::string& version) {
 }
 
 std::string limit_text(const CgroupOomInput& in) {
-  if (in.limits.max) return "the " + format_bytes(static_cast<double>(*in.limits.max)) + " limit (" + max_file(in.version) + ")";
+  if (in.limits.max)
+    return "the " + format_bytes(static_cast<double>(*in.limits.max)) + " limit (" + max_file(in.version) + ")";
   return "memgate's cgroup (no memory.max)";
 }
 
@@ -58,11 +59,9 @@ CheckResult cgroup_oom_check(const CgroupOomInput& in) {
   c.outcome = Outcome::pass;
   c.summary = "no OOM kill in " + limit_text(in) + "; peak " + format_bytes(in.peak_bytes);
   if (in.limits.high && in.high_events > 0)
-    c.summary += "; warning: " + std::to_string(static_cast<long long>(in.high_events)) +
-                 " reclaim events at the " + format_bytes(static_cast<double>(*in.limits.high)) + " " +
-                 high_file(in.version);
-  if (in.pressure_some_max > 0)
-  {
+    c.summary += "; warning: " + std::to_string(static_cast<long long>(in.high_events)) + " reclaim events at the " +
+                 format_bytes(static_cast<double>(*in.limits.high)) + " " + high_file(in.version);
+  if (in.pressure_some_max > 0) {
     char text[32];
     std::snprintf(text, sizeof text, "%.1f%%", in.pressure_some_max);
     c.summary += std::string("; memory pressure (some, avg10) up to ") + text;
@@ -83,8 +82,8 @@ void defer_oom_kills_at_limit(std::vector<CheckResult>& sampler_checks, const nl
   for (const auto& v : ebpf["oom_victims"]) {
     const long long pid = v.value("pid", 0LL);
     // Without the kernel log the cgroup names no victim: its count covers as many.
-    const bool counted = cgroup_pids.empty() ? true
-                                             : std::find(cgroup_pids.begin(), cgroup_pids.end(), pid) != cgroup_pids.end();
+    const bool counted =
+        cgroup_pids.empty() ? true : std::find(cgroup_pids.begin(), cgroup_pids.end(), pid) != cgroup_pids.end();
     if (!counted) ++outside;
   }
   if (cgroup_pids.empty() && static_cast<double>(ebpf["oom_victims"].size()) > at_limit) return;
@@ -92,8 +91,8 @@ void defer_oom_kills_at_limit(std::vector<CheckResult>& sampler_checks, const nl
   for (auto& c : sampler_checks) {
     if (c.id != check_id::kOomKills || c.outcome != Outcome::fail) continue;
     c.outcome = Outcome::pass;
-    c.summary = "no OOM kill outside memgate's memory limit (the " +
-                std::to_string(static_cast<long long>(at_limit)) + " at the limit: see cgroup-oom)";
+    c.summary = "no OOM kill outside memgate's memory limit (the " + std::to_string(static_cast<long long>(at_limit)) +
+                " at the limit: see cgroup-oom)";
   }
 }
 

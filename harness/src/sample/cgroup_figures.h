@@ -28,8 +28,8 @@ struct CgroupOomInput {
   std::string version;  // "v1" / "v2": names the limit's file in the sentence
   double oom_kills = 0;
   double peak_bytes = 0;
-  double high_events = 0;          // NaN on v1 (no such counter)
-  double pressure_some_max = 0;    // max some avg10 seen, percent (NaN without PSI)
+  double high_events = 0;        // NaN on v1 (no such counter)
+  double pressure_some_max = 0;  // max some avg10 seen, percent (NaN without PSI)
   std::vector<CgroupOomVictim> victims;
   std::string victims_unknown;  // why victims could not be named, when oom_kills > 0 and none are
 };

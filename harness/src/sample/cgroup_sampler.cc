@@ -63,8 +63,10 @@ bool CgroupSampler::read(double t_s, EventSink& events) {
   peak_ = std::max({peak_, std::isnan(last_.peak_bytes) ? 0.0 : last_.peak_bytes,
                     std::isnan(last_.usage_bytes) ? 0.0 : last_.usage_bytes});
   if (last_.pressure) {
-    pressure_some_max_ = std::max(std::isnan(pressure_some_max_) ? 0.0 : pressure_some_max_, last_.pressure->some.avg10);
-    pressure_full_max_ = std::max(std::isnan(pressure_full_max_) ? 0.0 : pressure_full_max_, last_.pressure->full.avg10);
+    pressure_some_max_ =
+        std::max(std::isnan(pressure_some_max_) ? 0.0 : pressure_some_max_, last_.pressure->some.avg10);
+    pressure_full_max_ =
+        std::max(std::isnan(pressure_full_max_) ? 0.0 : pressure_full_max_, last_.pressure->full.avg10);
   }
   if (last_.oom_kill > 0) {
     if (std::isnan(first_oom_kill_at_s_)) first_oom_kill_at_s_ = t_s;
@@ -132,7 +134,8 @@ SamplerReport CgroupSampler::stop(double t_s, EventSink& events) {
   in.high_events = last_.high;
   in.pressure_some_max = pressure_some_max_;
   in.victims = victims_;
-  in.victims_unknown = kernel_log_.is_open() ? "the kernel log did not name it" : "/dev/kmsg is not readable: run as root";
+  in.victims_unknown =
+      kernel_log_.is_open() ? "the kernel log did not name it" : "/dev/kmsg is not readable: run as root";
   return {std::move(f), {cgroup_oom_check(in)}};
 }
 

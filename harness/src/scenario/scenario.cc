@@ -444,6 +444,8 @@ void parse_limits(const Fields& f, MemoryLimits& limits) {
     std::optional<std::uint64_t> bytes;
     if (v->is_string()) bytes = parse_bytes(v->get<std::string>());
     else if (v->is_number_unsigned()) bytes = v->get<std::uint64_t>();
+    else if (v->is_number_integer() && v->get<std::int64_t>() > 0)
+      bytes = static_cast<std::uint64_t>(v->get<std::int64_t>());
     else if (v->is_number_float() && v->get<double>() >= 0 && v->get<double>() < 1.8e19)
       bytes = static_cast<std::uint64_t>(v->get<double>());
     if (!bytes || *bytes == 0) f.fail(f.at(key), "expected a size such as \"512M\" or a number of bytes > 0", v);

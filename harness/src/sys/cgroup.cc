@@ -76,8 +76,9 @@ CgroupSupport memory_cgroup_at(const std::string& dir) {
     s.version = CgroupVersion::v2;
     if (!has_word(read_or_empty(dir + "/cgroup.controllers"), "memory")) {
       s.detail = "cgroup v2 at " + dir + " without the memory controller";
-      s.fix = "delegate the memory controller to it (its parent's cgroup.subtree_control needs +memory; systemd: "
-              "Delegate=yes)";
+      s.fix =
+          "delegate the memory controller to it (its parent's cgroup.subtree_control needs +memory; systemd: "
+          "Delegate=yes)";
       return s;
     }
     s.swap_accounting = path_exists(dir + "/memory.swap.max") || !path_exists(dir + "/memory.max");
@@ -93,8 +94,9 @@ CgroupSupport memory_cgroup_at(const std::string& dir) {
   }
   if (!is_writable(dir)) {
     s.detail += " (not writable)";
-    s.fix = "run memgate as root, or give its user a delegated cgroup (chown it; systemd: Delegate=yes) and set "
-            "MEMGATE_CGROUP_ROOT to it";
+    s.fix =
+        "run memgate as root, or give its user a delegated cgroup (chown it; systemd: Delegate=yes) and set "
+        "MEMGATE_CGROUP_ROOT to it";
     return s;
   }
   s.ok = true;
@@ -167,7 +169,8 @@ std::unique_ptr<MemoryCgroup> MemoryCgroup::create(const CgroupSupport& s, const
   } else {
     if (limits.max) set("memory.limit_in_bytes", std::to_string(*limits.max), "--memory-max");
     if (limits.high) set("memory.soft_limit_in_bytes", std::to_string(*limits.high), "--memory-high");
-    if (limits.swap_max) set("memory.memsw.limit_in_bytes", std::to_string(*limits.max + *limits.swap_max), "--swap-max");
+    if (limits.swap_max)
+      set("memory.memsw.limit_in_bytes", std::to_string(*limits.max + *limits.swap_max), "--swap-max");
   }
   return cg;
 }
@@ -196,9 +199,10 @@ CgroupStats MemoryCgroup::read() {
     return read_file_into(p.c_str(), text_);
   };
   if (version_ == CgroupVersion::v2) {
-    st.usage_bytes = file("memory.current") ? static_cast<double>(parse_limit_value(text_, "memory.current").value_or(0))
-                                            : NAN;
-    st.peak_bytes = file("memory.peak") ? static_cast<double>(parse_limit_value(text_, "memory.peak").value_or(0)) : NAN;
+    st.usage_bytes =
+        file("memory.current") ? static_cast<double>(parse_limit_value(text_, "memory.current").value_or(0)) : NAN;
+    st.peak_bytes =
+        file("memory.peak") ? static_cast<double>(parse_limit_value(text_, "memory.peak").value_or(0)) : NAN;
     if (file("memory.events")) {
       const auto ev = parse_flat_keyed(text_, "memory.events");
       const auto get = [&](const char* k) {
@@ -305,10 +309,11 @@ std::vector<std::string> remove_stale_cgroups(const CgroupSupport& s) {
     const bool emptied = cg.kill_all(2.0);
     const bool removed = emptied && cg.remove();
     cg.removed_ = true;  // said below; the destructor must not try again
-    notes.push_back((removed ? "removed the cgroup " : "could not remove the cgroup ") + cg.path() +
-                    " left by a memgate that died" +
-                    (left ? " (killed " + std::to_string(left) + " process" + (left == 1 ? "" : "es") + " in it)" : "") +
-                    (removed ? "" : ": " + std::string(std::strerror(errno))));
+    notes.push_back(
+        (removed ? "removed the cgroup " : "could not remove the cgroup ") + cg.path() +
+        " left by a memgate that died" +
+        (left ? " (killed " + std::to_string(left) + " process" + (left == 1 ? "" : "es") + " in it)" : "") +
+        (removed ? "" : ": " + std::string(std::strerror(errno))));
   }
   return notes;
 }

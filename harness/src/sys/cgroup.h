@@ -29,10 +29,10 @@ enum class CgroupVersion { v1, v2 };
 struct CgroupSupport {
   bool ok = false;
   CgroupVersion version = CgroupVersion::v2;
-  std::string parent;           // the cgroup directory memgate creates `memgate/` in
+  std::string parent;            // the cgroup directory memgate creates `memgate/` in
   bool swap_accounting = false;  // memory.swap.max (v2) / memory.memsw.limit_in_bytes (v1) exists
-  std::string detail;           // ok: "cgroup v1 memory controller at DIR"; else what is missing
-  std::string fix;              // !ok: how to get it (one line)
+  std::string detail;            // ok: "cgroup v1 memory controller at DIR"; else what is missing
+  std::string fix;               // !ok: how to get it (one line)
 };
 
 // Reads /proc/self/mountinfo and /proc/self/cgroup (or MEMGATE_CGROUP_ROOT). Prefers v2
@@ -44,8 +44,8 @@ CgroupSupport memory_cgroup_at(const std::string& dir);
 // One reading of the cgroup's memory figures; NaN for what the version lacks.
 struct CgroupStats {
   double usage_bytes = 0, peak_bytes = 0;
-  double oom = 0, oom_kill = 0;  // v2 memory.events oom / oom_kill; v1 oom_control (oom = under_oom now)
-  double high = 0, max = 0;      // v2 memory.events high / max; v1: high NaN, max = memory.failcnt
+  double oom = 0, oom_kill = 0;      // v2 memory.events oom / oom_kill; v1 oom_control (oom = under_oom now)
+  double high = 0, max = 0;          // v2 memory.events high / max; v1: high NaN, max = memory.failcnt
   std::optional<Pressure> pressure;  // v2 memory.pressure (absent without PSI)
 };
 
@@ -89,8 +89,8 @@ class MemoryCgroup {
   bool removed_ = false;
 };
 
-// Removes every <parent>/memgate/memgate-<pid>-<n> whose memgate (pid) is gone, killing what is still in it first. One line per cgroup removed (or
-// that could not be). Never touches anything else.
+// Removes every <parent>/memgate/memgate-<pid>-<n> whose memgate (pid) is gone, killing what is still in it first. One
+// line per cgroup removed (or that could not be). Never touches anything else.
 std::vector<std::string> remove_stale_cgroups(const CgroupSupport& support);
 
 // "memgate-<pid>-<n>" -> pid; nullopt for any other name.

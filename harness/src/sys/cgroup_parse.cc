@@ -167,7 +167,8 @@ std::optional<std::string_view> comma_field(std::string_view text, std::string_v
   for (std::size_t at = 0; at < text.size();) {
     const std::size_t end = std::min(text.find(',', at), text.size());
     const std::string_view item = text.substr(at, end - at);
-    if (item.size() > key.size() && item.starts_with(key) && item[key.size()] == '=') return item.substr(key.size() + 1);
+    if (item.size() > key.size() && item.starts_with(key) && item[key.size()] == '=')
+      return item.substr(key.size() + 1);
     at = end + 1;
   }
   return std::nullopt;
@@ -175,8 +176,8 @@ std::optional<std::string_view> comma_field(std::string_view text, std::string_v
 
 void KernelOomParser::line(std::string_view record) {
   // /dev/kmsg: "PRIO,SEQ,USEC,FLAGS;TEXT" (continuation lines start with a space).
-  if (const std::size_t semi = record.find(';'); semi != std::string_view::npos && semi < 64 &&
-                                                 record.substr(0, semi).find(' ') == std::string_view::npos)
+  if (const std::size_t semi = record.find(';');
+      semi != std::string_view::npos && semi < 64 && record.substr(0, semi).find(' ') == std::string_view::npos)
     record.remove_prefix(semi + 1);
   if (const std::size_t at = record.find("oom-kill:"); at != std::string_view::npos) {
     const std::string_view list = record.substr(at + 9);

@@ -40,10 +40,10 @@ std::optional<std::uint64_t> parse_limit_value(std::string_view text, std::strin
 // mount whose super options name "memory", and every "cgroup2" mount (whether it has
 // the controller is in its cgroup.controllers, read by sys/cgroup.cc).
 struct CgroupMounts {
-  std::string v1_memory;               // mount point, empty when none
-  std::string v1_memory_root;          // the mount's root within the hierarchy ("/" usually)
-  std::vector<std::string> v2;         // mount points
-  std::vector<std::string> v2_roots;   // their roots within the hierarchy
+  std::string v1_memory;              // mount point, empty when none
+  std::string v1_memory_root;         // the mount's root within the hierarchy ("/" usually)
+  std::vector<std::string> v2;        // mount points
+  std::vector<std::string> v2_roots;  // their roots within the hierarchy
 };
 CgroupMounts parse_mountinfo(std::string_view text);
 

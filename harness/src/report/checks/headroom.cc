@@ -67,8 +67,7 @@ void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckRe
   h.peak_bytes = peak;
   auto p = memory_plateau_settings(s);
   p.limit = h.limit_bytes;
-  const auto projected =
-      analyze::projected_usage(in.series.cgroup_usage.times(), in.series.cgroup_usage.means(), p);
+  const auto projected = analyze::projected_usage(in.series.cgroup_usage.times(), in.series.cgroup_usage.means(), p);
   out.push_back(analyze::headroom_check(h, projected, p.horizon_s));
 }
 
