@@ -183,6 +183,26 @@ std::vector<std::string> escaping_target(const std::string& dir, const std::stri
   return {"sh", script};
 }
 
+// A cgroup of the test's own under memgate's usual parent, given to memgate as
+// MEMGATE_CGROUP_ROOT: the memgates of tests running beside this one (each of which
+// cleans up dead memgates' cgroups under its own root) never see what this test leaves.
+class PrivateRoot {
+ public:
+  PrivateRoot() : path_(support().parent + "/memgate-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n_)) {
+    fs::create_directory(path_);
+  }
+  ~PrivateRoot() {
+    std::error_code ec;
+    fs::remove(path_ + "/memgate", ec);  // rmdir: cgroupfs directories hold only control files
+    fs::remove(path_, ec);
+  }
+  std::string env() const { return std::string(sys::kCgroupRootVariable) + "=" + path_; }
+
+ private:
+  static inline int n_ = 0;
+  std::string path_;
+};
+
 struct Killed {
   std::string cgroup;
   pid_t grandchild = 0;
@@ -190,12 +210,12 @@ struct Killed {
 
 // Starts a limited run of escaping_target and SIGKILLs memgate (and its watchdog too
 // when `with_watchdog`) once the grandchild runs in the cgroup.
-Killed kill_memgate_mid_run(const std::string& tag, bool with_watchdog) {
+Killed kill_memgate_mid_run(const std::string& tag, bool with_watchdog, const PrivateRoot& root) {
   Killed k;
   const std::string base = fresh_dir(tag), dir = base + "/run", pid_file = base + "/grandchild.pid";
   std::vector<std::string> argv{MEMGATE_BIN, "run", "--out", dir, "--no-plot", "--quiet", "--memory-max", "200M", "--"};
   for (auto& a : escaping_target(base, pid_file)) argv.push_back(a);
-  auto memgate_proc = sys::Child::spawn({argv, {}, "", -1, -1});
+  auto memgate_proc = sys::Child::spawn({argv, {root.env()}, "", -1, -1});
   EXPECT_TRUE(wait_for([&] { return fs::exists(pid_file); }, 10));
   k.grandchild = std::atoi(slurp(pid_file).c_str());
   k.cgroup = read_json(dir + "/meta.json")["samplers"]["cgroup"]["path"];
@@ -212,7 +232,8 @@ Killed kill_memgate_mid_run(const std::string& tag, bool with_watchdog) {
 
 TEST(CgroupLimit, SigkilledMemgateLeavesNoCgroupBehind) {
   if (!support().ok) return;
-  const auto k = kill_memgate_mid_run("cg-sigkill", false);
+  const PrivateRoot root;
+  const auto k = kill_memgate_mid_run("cg-sigkill", false, root);
   // The watchdog kills everything in the cgroup and removes it.
   EXPECT_TRUE(wait_for([&] { return !alive(k.grandchild); }, 5)) << "grandchild " << k.grandchild << " survived";
   EXPECT_TRUE(wait_for([&] { return !fs::exists(k.cgroup); }, 5)) << k.cgroup;
@@ -221,13 +242,14 @@ TEST(CgroupLimit, SigkilledMemgateLeavesNoCgroupBehind) {
 TEST(CgroupLimit, TheNextRunRemovesACgroupLeftByAKilledMemgate) {
   if (!support().ok) return;
   // Watchdog and memgate both killed: the escaped grandchild survives in the cgroup.
-  const auto k = kill_memgate_mid_run("cg-leftover", true);
+  const PrivateRoot root;
+  const auto k = kill_memgate_mid_run("cg-leftover", true, root);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_TRUE(alive(k.grandchild));
   ASSERT_TRUE(fs::exists(k.cgroup));
   // Any run that can use cgroups cleans up, limits or not.
-  const auto next =
-      memgate({"run", "--out", fresh_dir("cg-next") + "/run", "--no-plot", "--plateau", "none", "--", "true"});
+  const auto next = run_command({"env", root.env(), MEMGATE_BIN, "run", "--out", fresh_dir("cg-next") + "/run",
+                                 "--no-plot", "--plateau", "none", "--", "true"});
   EXPECT_EQ(next.exit_code, 0) << next.output;
   EXPECT_NE(
       next.output.find("removed the cgroup " + k.cgroup + " left by a memgate that died (killed 1 process in it)"),

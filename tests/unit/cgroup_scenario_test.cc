@@ -36,20 +36,22 @@ TEST(ScenarioLimits, SizesOrBytes) {
 }
 
 TEST(ScenarioLimits, MistakesNameTheFileAndField) {
-  EXPECT_EQ(error_of(with_limits({{"memory_max", "lots"}})),
-            "s.json: target.limits.memory_max: expected a size such as \"512M\" or a number of bytes > 0, got \"lots\"");
+  EXPECT_EQ(
+      error_of(with_limits({{"memory_max", "lots"}})),
+      "s.json: target.limits.memory_max: expected a size such as \"512M\" or a number of bytes > 0, got \"lots\"");
   EXPECT_EQ(error_of(with_limits({{"memory_high", -5}})),
             "s.json: target.limits.memory_high: expected a size such as \"512M\" or a number of bytes > 0, got -5");
   EXPECT_EQ(error_of(with_limits({{"memory_max", 0}})),
             "s.json: target.limits.memory_max: expected a size such as \"512M\" or a number of bytes > 0, got 0");
-  EXPECT_NE(error_of(with_limits({{"memory_maximum", "1G"}})).find("s.json: target.limits.memory_maximum: unknown field"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(with_limits({{"memory_maximum", "1G"}})).find("s.json: target.limits.memory_maximum: unknown field"),
+      std::string::npos);
   EXPECT_NE(error_of(with_limits("1G")).find("s.json: target.limits: expected a JSON object"), std::string::npos);
 }
 
 TEST(ScenarioLimits, AFlagWinsOverTheFile) {
-  const auto s = scenario::parse_scenario(with_limits({{"memory_max", "512M"}, {"memory_high", "400M"}}), "s.json",
-                                          "/base");
+  const auto s =
+      scenario::parse_scenario(with_limits({{"memory_max", "512M"}, {"memory_high", "400M"}}), "s.json", "/base");
   run::RunConfig c;
   c.samplers.memory_limits.max = 1ull << 30;  // --memory-max 1G on the command line
   run::apply_scenario(s, {{"--memory-max"}, {}}, c);
