@@ -139,6 +139,20 @@ TEST(CgroupParse, KernelOomLinesIgnoreWhatIsNotAKill) {
   EXPECT_FALSE(parser.kills()[0].has_rss);
 }
 
+TEST(CgroupParse, KernelOomLinesOfOtherCgroupsAreFilteredOut) {
+  KernelOomParser parser;
+  parser.set_max(1);
+  parser.set_memcg_filter("/memgate/memgate-5-1");
+  // The host's kill in another cgroup neither fills the bound nor lends its RSS line.
+  parser.line("oom-kill:oom_memcg=/system.slice/db.service,task=db,pid=70");
+  parser.line("Memory cgroup out of memory: Killed process 70 (db) anon-rss:4096kB, file-rss:0kB, shmem-rss:0kB");
+  parser.line("oom-kill:oom_memcg=/x/memgate/memgate-5-1,task=hog,pid=71");
+  parser.line("Memory cgroup out of memory: Killed process 71 (hog) anon-rss:8kB, file-rss:4kB, shmem-rss:0kB");
+  ASSERT_EQ(parser.kills().size(), 1u);
+  EXPECT_EQ(parser.kills()[0].pid, 71);
+  EXPECT_EQ(parser.kills()[0].rss_bytes, 12u * 1024);
+}
+
 TEST(CgroupParse, CommaFields) {
   EXPECT_EQ(comma_field("task=python3,pid=12", "pid"), "12");
   EXPECT_EQ(comma_field("task=python3,pid=12", "task"), "python3");

@@ -24,6 +24,7 @@ nlohmann::json count_or_null(double v) {
 
 CgroupSampler::CgroupSampler(std::shared_ptr<sys::MemoryCgroup> cgroup) : cgroup_(std::move(cgroup)) {
   oom_lines_.set_max(kMaxVictims);
+  oom_lines_.set_memcg_filter("/memgate/" + cgroup_->name());
 }
 
 std::vector<std::string> CgroupSampler::columns() const {

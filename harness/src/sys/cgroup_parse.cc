@@ -184,9 +184,12 @@ void KernelOomParser::line(std::string_view record) {
     const auto memcg = comma_field(list, "oom_memcg");
     const auto pid = comma_field(list, "pid");
     const auto task = comma_field(list, "task");
+    last_kept_ = false;
     if (!memcg || !pid || !to_u64(*pid) || kills_.size() >= max_) return;
+    if (!filter_.empty() && memcg->find(filter_) == std::string_view::npos) return;
     const auto pid_value = *to_u64(*pid);
     if (pid_value == 0 || pid_value > 4194304) return;
+    last_kept_ = true;
     KernelOomKill k;
     k.oom_memcg = std::string(*memcg);
     k.pid = static_cast<pid_t>(pid_value);
@@ -197,7 +200,7 @@ void KernelOomParser::line(std::string_view record) {
   // "Memory cgroup out of memory: Killed process 9182 (python3) total-vm:323768kB,
   // anon-rss:102016kB, file-rss:2908kB, shmem-rss:0kB, ..."
   const std::size_t at = record.find("Killed process ");
-  if (at == std::string_view::npos || kills_.empty()) return;
+  if (at == std::string_view::npos || kills_.empty() || !last_kept_) return;
   std::string_view rest = record.substr(at + 15);
   const std::size_t sp = rest.find(' ');
   const auto pid = to_u64(rest.substr(0, sp));

@@ -67,13 +67,18 @@ struct KernelOomKill {
 class KernelOomParser {
  public:
   void line(std::string_view record);
-  // Every kill seen, in order (the caller keeps those of its cgroup); at most `max`.
+  // The kills seen, in order; at most `max`.
   const std::vector<KernelOomKill>& kills() const { return kills_; }
   void set_max(std::size_t max) { max_ = max; }
+  // Keep only kills whose oom_memcg contains `text` (e.g. "/memgate/memgate-12-1"), so
+  // the host's other OOM kills never fill the bound.
+  void set_memcg_filter(std::string text) { filter_ = std::move(text); }
 
  private:
   std::vector<KernelOomKill> kills_;
   std::size_t max_ = 64;
+  std::string filter_;
+  bool last_kept_ = false;  // whether the last oom-kill line was kept (its Killed line follows)
 };
 
 // The value of "key=" in a comma-separated list of key=value ("task=python3,pid=12").
