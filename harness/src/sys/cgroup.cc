@@ -186,12 +186,6 @@ bool MemoryCgroup::names_this(const std::string& kernel_path) const {
   return kernel_path.ends_with(tail) || kernel_path.find(tail + "/") != std::string::npos;
 }
 
-std::uint64_t MemoryCgroup::read_value(const char* file, std::uint64_t if_max) {
-  const std::string p = path_ + "/" + file;
-  if (!read_file_into(p.c_str(), text_)) return if_max;
-  return parse_limit_value(text_, file).value_or(if_max);
-}
-
 CgroupStats MemoryCgroup::read() {
   CgroupStats st;
   const auto file = [&](const char* f) {

@@ -81,7 +81,6 @@ class MemoryCgroup {
   friend std::vector<std::string> remove_stale_cgroups(const CgroupSupport& support);
   MemoryCgroup(std::string path, std::string name, CgroupVersion v, MemoryLimits limits)
       : path_(std::move(path)), name_(std::move(name)), version_(v), limits_(limits) {}
-  std::uint64_t read_value(const char* file, std::uint64_t if_max);
   std::string path_, name_;
   CgroupVersion version_;
   MemoryLimits limits_;
