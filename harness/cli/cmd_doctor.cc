@@ -11,6 +11,7 @@
 #ifdef MEMGATE_HAVE_EBPF
 #include "ebpf/ebpf_sampler.h"
 #endif
+#include "sys/cgroup.h"
 #include "sys/child.h"
 #include "sys/file_access.h"
 #include "sys/host.h"
@@ -66,15 +67,13 @@ std::vector<Finding> examine() {
   f.push_back({"O(1) fd counting", kernel_at_least(6, 2), false, "stat(/proc/PID/fd).st_size is the fd count",
                "needs Linux >= 6.2: memgate lists /proc/PID/fd instead (slower with many fds)"});
 
-  const bool v2 = readable("/sys/fs/cgroup/cgroup.controllers");
-  const std::string controllers = v2 ? read_text("/sys/fs/cgroup/cgroup.controllers") : "";
-  const bool v2_memory = controllers.find("memory") != std::string::npos;
-  const bool v1_memory = readable("/sys/fs/cgroup/memory/memory.limit_in_bytes");
-  f.push_back({"cgroup memory controller", v2_memory || v1_memory, false,
-               v2_memory   ? "cgroup v2 (memory.max, memory.events)"
-               : v1_memory ? "cgroup v1 (/sys/fs/cgroup/memory)"
-                           : "none",
-               "mount a cgroup memory controller to run targets under a memory limit"});
+  // What --memory-max needs (sys/cgroup.h): the same detection a run does.
+  const sys::CgroupSupport cgroup = sys::detect_memory_cgroup();
+  f.push_back({"cgroup memory controller", cgroup.ok, false,
+               cgroup.detail + (cgroup.ok ? std::string(": --memory-max/--memory-high") +
+                                                (cgroup.swap_accounting ? "/--swap-max" : " (no swap accounting)")
+                                          : ""),
+               cgroup.fix + " (needed to run targets under --memory-max)"});
 
   for (const auto& a : alloc::allocators()) {
     if (a.library.empty()) continue;  // glibc: nothing to preload

@@ -57,6 +57,22 @@ void add_sampler_options(CLI::App& app, run::SamplerConfig& s) {
   app.add_flag("--verbose,-v", s.verbose, "Show libbpf's messages")->group(group);
 }
 
+// As systemd's MemoryMax / MemoryHigh / MemorySwapMax: the target's tree in a memory
+// cgroup of memgate's making (sys/cgroup.h), sampled by the cgroup sampler.
+void add_limit_options(CLI::App& app, MemoryLimits& l) {
+  const std::string group = "Memory limits (cgroup)";
+  add_size_option(app, "--memory-max", l.max,
+                  "Run the target's tree under this memory limit (cgroup memory.max / v1 memory.limit_in_bytes): "
+                  "an OOM kill at it fails the cgroup-oom check")
+      ->group(group);
+  add_size_option(app, "--memory-high", l.high,
+                  "Reclaim the tree's memory above this (cgroup memory.high / v1 memory.soft_limit_in_bytes)")
+      ->group(group);
+  add_size_option(app, "--swap-max", l.swap_max,
+                  "Swap the tree may use (cgroup memory.swap.max; v1: memory.memsw.limit_in_bytes = max + this)")
+      ->group(group);
+}
+
 }  // namespace
 
 void add_allocator_options(CLI::App& app, run::SamplerConfig& s) {
@@ -75,6 +91,7 @@ void add_run_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
   add_sampling_options(app, c, f);
   add_check_options(app, c.checks);
   add_sampler_options(app, c.samplers);
+  add_limit_options(app, c.samplers.memory_limits);
   add_duration_option(app, "--purge-every", f.purge_every_s,
                       "Ask the allocator to return free memory this often (30s, 5m); default: never")
       ->group("Allocator and samplers");

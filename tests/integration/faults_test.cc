@@ -31,31 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr double kMiB = 1024.0 * 1024.0;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
-bool wait_for(const std::function<bool()>& done, double timeout_s) {
-  for (double waited = 0; waited < timeout_s; waited += 0.01) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
-
-// Alive and not a zombie (an orphan re-parented to a pid 1 that does not reap stays one).
-bool alive(pid_t pid) {
-  if (pid <= 0) return false;
-  const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos || close + 2 >= stat.size()) return false;
-  return stat[close + 2] != 'Z' && stat[close + 2] != 'X';
-}
 
 // Every pid the run recorded: the target and each process of processes.csv.
 std::set<pid_t> recorded_pids(const std::string& dir) {

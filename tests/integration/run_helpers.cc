@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace memgate::testing {
 
@@ -127,6 +129,29 @@ CommandResult memgate(const std::vector<std::string>& args) {
   auto result = run_command(argv);
   expect_accepted_scenarios_valid(args, result.exit_code);
   return result;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool wait_for(const std::function<bool()>& done, double timeout_s) {
+  for (double waited = 0; waited < timeout_s; waited += 0.01) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+bool alive(pid_t pid) {
+  if (pid <= 0) return false;
+  const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return false;
+  return stat[close + 2] != 'Z' && stat[close + 2] != 'X';
 }
 
 std::string helper(const std::string& name) { return std::string(MEMGATE_HELPERS_DIR) + "/" + name; }

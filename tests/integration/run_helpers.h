@@ -1,6 +1,9 @@
 // Running memgate and helper programs from the integration tests.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +38,11 @@ nlohmann::json read_json(const std::string& path);
 std::string schema_errors(const std::string& schema, const std::string& path);
 // xmllint --schema tests/fixtures/schemas/junit.xsd: empty when valid, else the errors.
 std::string junit_schema_errors(const std::string& path);
+std::string slurp(const std::string& path);  // a whole file ("" when it cannot be read)
+// Polls `done` every 10 ms for up to timeout_s; its last answer.
+bool wait_for(const std::function<bool()>& done, double timeout_s);
+// Alive and not a zombie (an orphan re-parented to a pid 1 that does not reap stays one).
+bool alive(pid_t pid);
 std::size_t count_lines(const std::string& path);
 // The check `id` of a report.json, by value; when the report has no such check, a test
 // failure and {"outcome": "missing", "summary": "", "figures": {}}.

@@ -27,6 +27,7 @@ json sample_value(const SettingBase& s) {
                                                {"burst_level_window", 5},
                                                {"burst_tolerance", "3MiB"},
                                                {"max_retained", "16M"},
+                                               {"max_limit_share", "70%"},
                                                {"no_data_loss", true},
                                                {"baseline", "baselines/main"},
                                                {"max_increase", "5%,2MiB"}};

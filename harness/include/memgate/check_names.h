@@ -22,6 +22,8 @@ inline constexpr const char* kAllocator = "allocator";
 inline constexpr const char* kOomKills = "oom-kills";
 inline constexpr const char* kTraffic = "traffic";
 inline constexpr const char* kBaseline = "baseline";
+inline constexpr const char* kCgroupOom = "cgroup-oom";
+inline constexpr const char* kHeadroom = "memory-headroom";
 
 }  // namespace memgate::check_id
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -17,11 +18,25 @@
 
 namespace memgate::report {
 
+namespace {
+
+// The OOM killer acted at memgate's memory limit (the cgroup sampler's figures).
+bool oom_killed_at_limit(const record::RunMeta& meta) {
+  const auto it = meta.samplers.find("cgroup");
+  if (it == meta.samplers.end() || !it->is_object()) return false;
+  const auto kills = it->find("oom_kills");
+  return kills != it->end() && kills->is_number() && kills->get<double>() > 0;
+}
+
+}  // namespace
+
 std::string target_problem(const record::RunMeta& meta) {
   if (meta.end_reason == "start-failed") return "the target could not start";
   if (!meta.target_end) return "";         // memgate itself was killed: the target's end is unknown, not a failure
   if (meta.stopped_by_memgate) return "";  // we asked it to stop; how it obeyed is not a failure
   const auto& end = *meta.target_end;
+  if (oom_killed_at_limit(meta) && ((end.signaled && end.signal == SIGKILL) || (!end.signaled && end.exit_code != 0)))
+    return "";  // the cgroup-oom check fails with the cause: the limit, not a crash
   if (end.signaled) return "the target crashed: " + end.description;
   if (end.exit_code != 0) return "the target failed: " + end.description;
   return "";
@@ -129,6 +144,7 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
         held.add(t, h);
       }
     }
+    if (const double v = row.get("cgroup_usage_bytes"); !std::isnan(v)) a.series.cgroup_usage.add(t, v);
     add("processes", processes, nullptr);
     a.summary.minor_faults = row.get("minor_faults");
     a.summary.major_faults = row.get("major_faults");

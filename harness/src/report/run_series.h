@@ -16,6 +16,8 @@ struct RunSeries {
   // Allocator statistics (ProbeSampler columns), when the run recorded them: allocated
   // (live) heap bytes, and mapped bytes for allocators that offer only those (mimalloc).
   analyze::BoundedSeries heap_allocated, heap_mapped;
+  // The memory cgroup's usage (cgroup sampler, under --memory-max): memory-headroom.
+  analyze::BoundedSeries cgroup_usage;
   std::vector<analyze::PhaseSpan> phases;  // contiguous runs of the samples' phase tag
   // The tree's RSS beyond the allocator's live heap, and the live heap, summarised over
   // the samples where both were fresh (the heap-retention check).

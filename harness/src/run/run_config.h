@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alloc/phase_purge.h"
+#include "memgate/memory_limits.h"
 #include "load/traffic_driver.h"
 #include "report/check_registry.h"
 #include "report/ci_outputs.h"
@@ -37,6 +38,9 @@ struct SamplerConfig {
   // become metric_<field> columns in samples.csv.
   bool metrics_channel = true;
   std::vector<std::string> metric_fields;
+  // --memory-max, --memory-high, --swap-max (or a scenario's target.limits): the target's
+  // tree runs in a memory cgroup of memgate's making, read by the cgroup sampler.
+  MemoryLimits memory_limits;
 };
 
 struct RunConfig {

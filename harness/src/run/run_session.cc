@@ -24,6 +24,7 @@
 #include "run/run_dir.h"
 #include "run/sampler_factory.h"
 #include "run/stop_policy.h"
+#include "sample/cgroup_figures.h"
 #include "sample/proc_sampler.h"
 #include "sys/child.h"
 #include "sys/fs.h"
@@ -234,6 +235,7 @@ class RunSession {
     active_.assign(samplers_.slots.size(), true);
     meta_ = initial_meta(c_, samplers_.target_env, started_ms_);
     meta_.memgate_pid = sys::self_pid();
+    if (samplers_.cgroup) meta_.samplers["cgroup"] = samplers_.cgroup_figures;  // the limits, before the end
     log_.emplace(dir_, extra_columns);
     if (c_.traffic) log_->set_time_scale(c_.traffic->time_scale);  // events carry scenario time too
     events_.emplace(*log_);
@@ -260,8 +262,8 @@ class RunSession {
               std::to_string(static_cast<long long>(sys::monotonic_seconds() * 1e9));
     env.push_back(std::string(sys::kMarkerVariable) + "=" + marker_);
     try {
-      child_.emplace(
-          sys::Child::spawn({c_.command, env, c_.cwd, feeds_stdin ? stdin_pipe.read_end() : -1, target_log.get()}));
+      child_.emplace(sys::Child::spawn({c_.command, env, c_.cwd, feeds_stdin ? stdin_pipe.read_end() : -1,
+                                        target_log.get(), samplers_.cgroup ? samplers_.cgroup->procs_file() : ""}));
     } catch (const Error& e) {
       end_early(record::kEndStartFailed, e.what());
       log_->write_event(0, "start-failed", {{"error", e.what()}});
@@ -271,7 +273,7 @@ class RunSession {
     }
     meta_.target_pid = child_->pid();
     // From here on the target's processes die with memgate, however memgate ends.
-    watchdog_.emplace(sys::Watchdog::start(child_->pid(), marker_));
+    watchdog_.emplace(sys::Watchdog::start(child_->pid(), marker_, samplers_.cgroup ? samplers_.cgroup->path() : ""));
     log_->write_event(0, "start", {{"pid", child_->pid()}, {"command", c_.command}});
     stdin_pipe.close_read_end();  // the target holds it now: EOF reaches it when the driver closes its end
     if (traffic_) traffic_->start(feeds_stdin ? stdin_pipe.release_write_end() : -1);
@@ -473,6 +475,10 @@ class RunSession {
     stop_leftovers();
     const double end_s = sys::monotonic_seconds() - t0_;
     child_.reset();  // kills whatever of the group is left
+    // Whatever is still in the target's cgroup (a process that escaped the tree): the
+    // cgroup sampler's last reading then counts every process's end.
+    if (samplers_.cgroup && !samplers_.cgroup->kill_all(2.0))
+      meta_.notes.push_back("processes in " + samplers_.cgroup->path() + " survived SIGKILL for 2 s");
     if (meta_.end_reason.empty()) meta_.end_reason = record::kEndTargetExited;
     meta_.target_end = target_end(*exit_status_);
     log_->write_event(end_s, "exit", {{"description", exit_status_->describe()}});
@@ -481,6 +487,10 @@ class RunSession {
       auto& sampler = *samplers_.slots[i].sampler;
       if (active_[i]) record_sampler(sampler.stop(end_s, *events_), sampler.name());
     }
+    if (samplers_.cgroup) sample::defer_oom_kills_at_limit(meta_.sampler_checks, meta_.samplers);
+    if (samplers_.cgroup && !samplers_.cgroup->remove())
+      meta_.notes.push_back("could not remove the cgroup " + samplers_.cgroup->path() +
+                            " (the next memgate run removes it)");
     const sys::SelfUsage self = sys::self_usage();
     meta_.samplers["proc"] = {{"ticks", log_->rows()},
                               {"missed_ticks", clock_.missed()},

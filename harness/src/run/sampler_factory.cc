@@ -6,6 +6,8 @@
 #include "alloc/allocator_setup.h"
 #include "memgate/error.h"
 #include "metrics/metrics_sampler.h"
+#include "sample/cgroup_sampler.h"
+#include "sys/host.h"
 #include "sys/fs.h"
 #ifdef MEMGATE_HAVE_EBPF
 #include "ebpf/ebpf_sampler.h"
@@ -72,10 +74,37 @@ std::optional<alloc::AllocatorSetup> plan_allocator(const RunConfig& config) {
   return alloc::prepare_allocator(request);
 }
 
+// Whether the limits can be applied here (a usage error naming the flag and the fix when
+// not), and what to tell the user about them.
+std::optional<sys::CgroupSupport> plan_cgroup(const MemoryLimits& limits, std::vector<std::string>& notes) {
+  if (!limits.any()) return std::nullopt;
+  const std::string flag = limits.max ? "--memory-max" : limits.high ? "--memory-high" : "--swap-max";
+  if (limits.max && limits.high && *limits.high > *limits.max)
+    throw Error(ExitCode::usage, "--memory-high is above --memory-max: it would never act; lower it or drop it");
+  if (limits.max && *limits.max < (4u << 20))
+    throw Error(ExitCode::usage, "--memory-max below 4M cannot run a program: give a larger limit");
+  sys::CgroupSupport support = sys::detect_memory_cgroup();
+  if (!support.ok) throw Error(ExitCode::usage, flag + ": " + support.detail + "; fix: " + support.fix);
+  if (limits.swap_max && !support.swap_accounting)
+    throw Error(ExitCode::usage,
+                "--swap-max: this kernel does not account swap per cgroup (no memory.swap.max / memory.memsw.*); "
+                "fix: boot with swapaccount=1, or drop --swap-max");
+  if (limits.swap_max && support.version == sys::CgroupVersion::v1 && !limits.max)
+    throw Error(ExitCode::usage, "--swap-max: cgroup v1 limits memory and swap together; fix: give --memory-max too");
+  if (limits.swap_max && sys::swap_total_bytes() == 0)
+    notes.push_back("--swap-max has no effect here: this machine has no swap");
+  if (limits.high && support.version == sys::CgroupVersion::v1)
+    notes.push_back(
+        "--memory-high on cgroup v1 is memory.soft_limit_in_bytes: reclaimed towards only under host "
+        "memory pressure, and no reclaim events are counted");
+  return support;
+}
+
 }  // namespace
 
 std::vector<std::string> check_samplers(const RunConfig& config) {
   std::vector<std::string> notes;
+  plan_cgroup(config.samplers.memory_limits, notes);
   if (auto ebpf = plan_ebpf(config.samplers); !ebpf.note.empty()) notes.push_back(ebpf.note);
   if (auto setup = plan_allocator(config))
     for (auto& w : setup->warnings) notes.push_back("warning: " + w);
@@ -100,6 +129,15 @@ RunSamplers make_samplers(const RunConfig& config, const std::string& run_dir) {
     for (auto& w : setup->warnings) out.notes.push_back("warning: " + w);
     out.target_env.insert(out.target_env.end(), setup->env_set.begin(), setup->env_set.end());
     if (setup->probe) out.slots.push_back({std::make_unique<alloc::ProbeSampler>(std::move(*setup->probe)), false});
+  }
+  // Cgroups of a memgate that was SIGKILLed are cleaned by the next run that can.
+  const sys::CgroupSupport support = sys::detect_memory_cgroup();
+  for (auto& note : sys::remove_stale_cgroups(support)) out.notes.push_back(std::move(note));
+  if (plan_cgroup(s.memory_limits, out.notes)) {
+    out.cgroup = sys::MemoryCgroup::create(support, s.memory_limits);
+    auto sampler = std::make_unique<sample::CgroupSampler>(out.cgroup);
+    out.cgroup_figures = sampler->initial_figures();
+    out.slots.push_back({std::move(sampler), false});
   }
   const EbpfPlan ebpf = plan_ebpf(s);
   if (!ebpf.note.empty()) out.notes.push_back(ebpf.note);

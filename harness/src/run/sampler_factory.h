@@ -9,6 +9,7 @@
 
 #include "memgate/sampler.h"
 #include "run/run_config.h"
+#include "sys/cgroup.h"
 
 namespace memgate::run {
 
@@ -22,6 +23,10 @@ struct RunSamplers {
   std::vector<SamplerSlot> slots;
   std::vector<std::string> target_env;  // what the target needs for them (LD_PRELOAD, probe session, metrics FIFO)
   std::vector<std::string> notes;       // one line each for the user: fallbacks, knob warnings
+  // The target's memory cgroup (with memory limits): the session spawns the target into
+  // it, tells the watchdog, and removes it once the run is over (shared with its sampler).
+  std::shared_ptr<sys::MemoryCgroup> cgroup;
+  nlohmann::json cgroup_figures;  // what meta.json says of it before the end
 };
 
 // Checks the sampler requests (allocator, knobs, eBPF, purges) and says what they will

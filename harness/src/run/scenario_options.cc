@@ -1,5 +1,7 @@
 #include "run/scenario_options.h"
 
+#include <tuple>
+
 namespace memgate::run {
 
 bool is_scenario_argument(const std::vector<std::string>& command) {
@@ -12,6 +14,11 @@ void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& ove
   if (!overrides.given("--allocator") && !scenario.target.allocator.empty())
     o.samplers.allocator = scenario.target.allocator;
   if (!overrides.given("--purge-at-phases")) o.samplers.purge_at_phases = scenario.target.purge_at_phases;
+  for (auto [flag, field, value] :
+       {std::tuple{"--memory-max", &o.samplers.memory_limits.max, scenario.target.limits.max},
+        {"--memory-high", &o.samplers.memory_limits.high, scenario.target.limits.high},
+        {"--swap-max", &o.samplers.memory_limits.swap_max, scenario.target.limits.swap_max}})
+    if (!overrides.given(flag) && value) *field = value;
   o.command = scenario.target.command;
   o.env_set.insert(o.env_set.end(), scenario.target.env_set.begin(), scenario.target.env_set.end());
   o.cwd = scenario.target.cwd;

@@ -435,6 +435,25 @@ void parse_target_program(const Fields& t, Target& target) {
   if (antipattern != "none") target.command.insert(target.command.end(), {"--antipattern", antipattern});
 }
 
+// target.limits: sizes as the flags take them ("512M") or bytes as a number.
+void parse_limits(const Fields& f, MemoryLimits& limits) {
+  for (auto [key, field] : {std::pair{"memory_max", &limits.max}, std::pair{"memory_high", &limits.high},
+                            std::pair{"swap_max", &limits.swap_max}}) {
+    const json* v = f.find(key);
+    if (!v) continue;
+    std::optional<std::uint64_t> bytes;
+    if (v->is_string()) bytes = parse_bytes(v->get<std::string>());
+    else if (v->is_number_unsigned()) bytes = v->get<std::uint64_t>();
+    else if (v->is_number_integer() && v->get<std::int64_t>() > 0)
+      bytes = static_cast<std::uint64_t>(v->get<std::int64_t>());
+    else if (v->is_number_float() && v->get<double>() >= 0 && v->get<double>() < 1.8e19)
+      bytes = static_cast<std::uint64_t>(v->get<double>());
+    if (!bytes || *bytes == 0) f.fail(f.at(key), "expected a size such as \"512M\" or a number of bytes > 0", v);
+    *field = bytes;
+  }
+  f.no_unknown_fields();
+}
+
 }  // namespace
 
 Scenario parse_scenario(const json& original, const std::string& file, const std::string& base_dir,
@@ -459,6 +478,7 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
       else if (purge->is_array()) s.target.purge_at_phases.entering = t.strings("purge_at_phases", false);
       else t.fail("target.purge_at_phases", "expected true (every phase change) or an array of phase names", purge);
     }
+    if (const json* limits = t.find("limits")) parse_limits(Fields(*limits, "target.limits", file), s.target.limits);
     t.no_unknown_fields();
   }
   if (const json* traffic = top.find("traffic")) s.traffic = parse_traffic(*traffic, file, base_dir);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alloc/phase_purge.h"
+#include "memgate/memory_limits.h"
 #include "load/traffic_driver.h"
 #include "scenario/profiles.h"
 
@@ -23,6 +24,7 @@ struct Target {
   std::string allocator;              // "" / "glibc" / "jemalloc" / "mimalloc" / "tcmalloc"...
   std::string cwd;                    // "": the scenario file's directory
   alloc::PhasePurge purge_at_phases;  // true: every phase change; ["recovery"]: on entering those
+  MemoryLimits limits;                // "limits": {"memory_max": "512M", "memory_high", "swap_max"}
 };
 
 struct Sampling {

@@ -82,7 +82,8 @@ const std::string& spawner_path() {
 }
 
 // Messages of memgate-spawn on the report pipe (sys/spawner/memgate_spawn.c).
-enum : int { kSpawnerFailed = 1, kTargetPid = 2, kTargetErrno = 3 };
+// kCgroupFailed is memgate's own child's (before it execs the spawner).
+enum : int { kSpawnerFailed = 1, kTargetPid = 2, kTargetErrno = 3, kCgroupFailed = 4 };
 
 void reap(pid_t pid) {
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
@@ -120,14 +121,34 @@ Child Child::spawn(const SpawnOptions& options) {
   std::vector<char*> argv = c_array(argv_strings);
   std::vector<char*> envp = c_array(env_strings);
 
+  int cgroup_fd = -1;
+  if (!options.cgroup_procs.empty()) {
+    cgroup_fd = ::open(options.cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (cgroup_fd < 0) {
+      const int err = errno;
+      ::close(report[0]);
+      ::close(report[1]);
+      throw Error(ExitCode::internal, errno_message("cannot open " + options.cgroup_procs, err));
+    }
+  }
+
   const pid_t spawner_pid = ::fork();
   if (spawner_pid < 0) {
     const int err = errno;
     ::close(report[0]);
     ::close(report[1]);
+    if (cgroup_fd >= 0) ::close(cgroup_fd);
     throw Error(ExitCode::internal, errno_message("fork", err));
   }
   if (spawner_pid == 0) {
+    // Into the cgroup before the exec: the spawner's fresh address space and the target
+    // it clones are charged there from their first page. "0" is the writing process
+    // itself, in v1 and v2 alike.
+    if (cgroup_fd >= 0 && ::write(cgroup_fd, "0\n", 2) != 2) {
+      const int message[2] = {kCgroupFailed, errno};
+      [[maybe_unused]] auto written = ::write(report[1], message, sizeof message);
+      ::_exit(127);
+    }
     // The spawner dies with memgate too; the target binds its own death signal to memgate.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(127);
     sigset_t none;
@@ -155,10 +176,11 @@ Child Child::spawn(const SpawnOptions& options) {
     ::_exit(127);
   }
   ::close(report[1]);
+  if (cgroup_fd >= 0) ::close(cgroup_fd);
   // Until EOF: the spawner's and the target's ends close at their exit or exec. The
   // target's pid and its exec error may come in either order.
   pid_t pid = -1;
-  int target_errno = 0, spawner_errno = 0;
+  int target_errno = 0, spawner_errno = 0, cgroup_errno = 0;
   for (;;) {
     int message[2] = {0, 0};
     const ssize_t n = ::read(report[0], message, sizeof message);
@@ -169,6 +191,8 @@ Child Child::spawn(const SpawnOptions& options) {
       ::setpgid(pid, pid);  // also in the parent: no race with an early signal_group()
     } else if (message[0] == kTargetErrno) {
       target_errno = message[1];
+    } else if (message[0] == kCgroupFailed) {
+      cgroup_errno = message[1];
     } else {
       spawner_errno = message[1];
     }
@@ -178,6 +202,9 @@ Child Child::spawn(const SpawnOptions& options) {
   while (::waitpid(spawner_pid, &spawner_status, 0) < 0 && errno == EINTR) {
   }
   if (pid > 0 && (target_errno != 0 || spawner_errno != 0)) reap(pid);
+  if (cgroup_errno != 0)
+    throw Error(ExitCode::internal,
+                "cannot put the target in its cgroup (" + options.cgroup_procs + "): " + std::strerror(cgroup_errno));
   if (target_errno != 0) cannot_start(options, target_errno);
   if (spawner_errno != 0 || pid <= 0)
     throw Error(ExitCode::internal, "cannot run memgate's helper " + spawner + ": " +

@@ -31,6 +31,9 @@ struct SpawnOptions {
   std::string cwd;                   // empty: inherit
   int stdin_fd = -1;                 // becomes the child's stdin when >= 0 (e.g. a pipe memgate writes)
   int output_fd = -1;                // becomes the child's stdout and stderr when >= 0 (a log file)
+  // A cgroup's cgroup.procs (sys/cgroup.h): the child moves itself there before it execs,
+  // so nothing the target allocates escapes the cgroup's limits. Empty: stay in memgate's.
+  std::string cgroup_procs = {};
 };
 
 class Child {

@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <ctime>
 
+#include "sys/proc_files.h"
+#include "sys/proc_parse.h"
+
 extern char** environ;
 
 namespace memgate::sys {
@@ -16,6 +19,12 @@ std::string hostname() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
   return name;
+}
+
+std::uint64_t swap_total_bytes() {
+  std::string text;
+  if (!read_file_into("/proc/meminfo", text)) return 0;
+  return kb_field_bytes(text, "SwapTotal").value_or(0);
 }
 
 std::string kernel_release() {

@@ -10,6 +10,7 @@ namespace memgate::sys {
 std::string hostname();
 std::string kernel_release();  // uname -r
 std::uint64_t page_size();
+std::uint64_t swap_total_bytes();  // /proc/meminfo SwapTotal (0 without swap)
 double monotonic_seconds();
 std::int64_t unix_millis();
 std::string iso8601_utc(std::int64_t unix_ms);              // 2026-11-23T17:40:10.123Z

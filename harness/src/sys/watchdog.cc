@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <dirent.h>
@@ -110,7 +111,38 @@ void kill_marked(const char* entry) {
   ::close(dir);
 }
 
-[[noreturn]] void watchdog_main(int read_fd, pid_t group, const char* marker) {
+// Every process in the cgroup, until it is empty; then the cgroup itself. Up to ~2 s:
+// SIGKILLed processes leave the cgroup as they exit.
+void empty_cgroup(const char* procs_path, const char* dir) {
+  static char buf[1 << 16];
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int fd = ::open(procs_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;  // gone already
+    ssize_t used = 0;
+    for (ssize_t n; used < static_cast<ssize_t>(sizeof buf) && (n = ::read(fd, buf + used, sizeof buf - used)) > 0;)
+      used += n;
+    ::close(fd);
+    bool any = false;
+    pid_t pid = 0;
+    for (ssize_t i = 0; i < used; ++i) {
+      if (buf[i] >= '0' && buf[i] <= '9') {
+        pid = pid * 10 + (buf[i] - '0');
+      } else {
+        if (pid > 1) {
+          ::kill(pid, SIGKILL);
+          any = true;
+        }
+        pid = 0;
+      }
+    }
+    if (!any && ::rmdir(dir) == 0) return;
+    const struct timespec pause { 0, 10 * 1000 * 1000 };
+    ::nanosleep(&pause, nullptr);
+  }
+}
+
+[[noreturn]] void watchdog_main(int read_fd, pid_t group, const char* marker, const char* procs_path,
+                                const char* cgroup_dir) {
   static Message watched[kMaxWatched];
   int count = 0, next = 0;
   for (;;) {
@@ -130,13 +162,15 @@ void kill_marked(const char* entry) {
   for (int i = 0; i < count; ++i)
     if (watched[i].pid > 0 && start_ticks_of(watched[i].pid) == watched[i].start_ticks) ::kill(watched[i].pid, SIGKILL);
   for (int sweep = 0; sweep < 3; ++sweep) kill_marked(marker);  // again: one may have forked during a sweep
+  if (*cgroup_dir) empty_cgroup(procs_path, cgroup_dir);
   ::_exit(0);
 }
 
 }  // namespace
 
-Watchdog Watchdog::start(pid_t group, const std::string& marker) {
+Watchdog Watchdog::start(pid_t group, const std::string& marker, const std::string& cgroup_dir) {
   const std::string entry = std::string(kMarkerVariable) + "=" + marker;  // built before fork
+  const std::string procs_path = cgroup_dir.empty() ? "" : cgroup_dir + "/cgroup.procs";
   // A packet socket rather than a pipe: one message per read, and a send to a watchdog
   // that died is an error (MSG_NOSIGNAL), not a SIGPIPE to memgate.
   int fds[2];
@@ -156,7 +190,7 @@ Watchdog Watchdog::start(pid_t group, const std::string& marker) {
     // memgate's stdout goes to) would keep them busy after memgate died.
     if (::dup2(fds[0], 0) < 0) ::_exit(1);
     ::close_range(1, ~0U, 0);
-    watchdog_main(0, group, entry.c_str());
+    watchdog_main(0, group, entry.c_str(), procs_path.c_str(), cgroup_dir.c_str());
   }
   ::close(fds[0]);
   return Watchdog(pid, UniqueFd(fds[1]));

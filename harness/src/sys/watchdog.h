@@ -10,6 +10,9 @@
 //     then every process whose environment holds the run's marker
 //     (MEMGATE_RUN_MARKER=<token>, given to the target and inherited by its descendants),
 //     which catches one that left the group too recently for memgate to have seen it.
+// With --memory-max and friends the target runs in a cgroup (sys/cgroup.h): the watchdog
+// then also kills every process listed in its cgroup.procs, whatever its group or
+// environment, and removes the cgroup once it is empty.
 // Not covered: a descendant that left the group unseen *and* exec'd with a cleared
 // environment, and a watchdog killed together with memgate (kill -9 of both).
 #pragma once
@@ -28,9 +31,9 @@ inline constexpr const char* kMarkerVariable = "MEMGATE_RUN_MARKER";
 class Watchdog {
  public:
   // Forks the watchdog for the process group `group`; `marker` is the value of
-  // kMarkerVariable in the target's environment. Throws Error(internal) when fork or
-  // socketpair fails.
-  static Watchdog start(pid_t group, const std::string& marker);
+  // kMarkerVariable in the target's environment; `cgroup_dir` the target's cgroup (empty:
+  // none). Throws Error(internal) when fork or socketpair fails.
+  static Watchdog start(pid_t group, const std::string& marker, const std::string& cgroup_dir = "");
 
   Watchdog(Watchdog&& other) noexcept = default;
   Watchdog& operator=(Watchdog&&) = delete;
