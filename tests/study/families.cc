@@ -1,5 +1,6 @@
 #include "study/families.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -105,6 +106,33 @@ Family sawtooth_leak(double pct_per_h) {
           }};
 }
 
+// A leak with a few drops that are not collections (a hash-table resize freeing the old
+// table, a buffer freed, the end of a load): 1-3 drops, each giving back 2-30 % of what the
+// leak added since the previous one.
+Family leak_with_small_drops(double pct_per_h) {
+  char name[48];
+  std::snprintf(name, sizeof name, "linear leak %g %%/h + small drops", pct_per_h);
+  return {name, true, pct_per_h, false, [pct_per_h](Rng& rng, double run_s, double hz) {
+            Frame f(rng, run_s, hz, random_phi(rng));
+            const double per_s = f.baseline * pct_per_h / 100 / 3600;
+            std::vector<double> at(static_cast<std::size_t>(uniform(rng, 1, 4)));
+            for (double& d : at) d = run_s * uniform(rng, 0.1, 0.95);
+            std::sort(at.begin(), at.end());
+            std::vector<double> given_back;  // cumulative, after each drop
+            double previous = 0, total = 0;
+            for (double d : at) {
+              total += uniform(rng, 0.02, 0.3) * per_s * (d - previous);
+              given_back.push_back(total);
+              previous = d;
+            }
+            return f.make([=](double t) {
+              double back = 0;
+              for (std::size_t k = 0; k < at.size() && at[k] <= t; ++k) back = given_back[k];
+              return per_s * t - back;
+            });
+          }};
+}
+
 // Burst from 30 % to 40 % of the run: the level rises by 50-200 % of the baseline, then
 // decays after the burst towards baseline + retained.
 Family burst(bool partial) {
@@ -153,6 +181,8 @@ std::vector<Family> make_families() {
   all.push_back(step_leak(10, 5));
   all.push_back(sawtooth_leak(5));
   all.push_back(sawtooth_leak(20));
+  all.push_back(leak_with_small_drops(20));
+  all.push_back(leak_with_small_drops(200));
   all.push_back(burst(true));
   return all;
 }

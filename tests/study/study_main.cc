@@ -64,6 +64,13 @@ Options parse(int argc, char** argv) {
 
 double pct(int count, int runs) { return runs ? 100.0 * count / runs : 0; }
 
+// "5", "0.67": run lengths in minutes as given.
+std::string minutes_text(double minutes) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%g", minutes);
+  return text;
+}
+
 std::string cell(const std::vector<double>& values) {
   std::string text;
   char buf[16];
@@ -129,7 +136,7 @@ int main(int argc, char** argv) {
   };
   std::string lengths;
   for (std::size_t l = 0; l < options.minutes.size(); ++l)
-    lengths += (l ? " / " : "") + std::to_string(static_cast<int>(options.minutes[l]));
+    lengths += (l ? " / " : "") + minutes_text(options.minutes[l]);
 
   std::printf(
       "%d seeds (from %d) per family and run length; run lengths %s min at 10 Hz, reduced to <= 8192 bucket means "
@@ -248,7 +255,7 @@ int main(int argc, char** argv) {
   for (std::size_t f = 0; f < all.size(); ++f)
     for (std::size_t l = 0; l < options.minutes.size(); ++l) {
       const Tally& t = tally_of(f, l);
-      const std::string where = all[f].name + " at " + std::to_string(static_cast<int>(options.minutes[l])) + " min";
+      const std::string where = all[f].name + " at " + minutes_text(options.minutes[l]) + " min";
       if (!all[f].leaking && pct(t.outcome[d][1], t.runs) >= worst_false_fail)
         worst_false_fail = pct(t.outcome[d][1], t.runs), worst_family = where;
       if (all[f].leaking && all[f].leak_pct_per_h >= 5 && options.minutes[l] >= 30 &&

@@ -374,5 +374,68 @@ TEST(FormatAmount, PicksReadableUnits) {
   EXPECT_EQ(format_amount(17, "count"), "17");
 }
 
+// Blatant leaks in short runs (docs/plateau.md, "Blatant leaks in short runs").
+
+// A Python loop keeping 1 MiB every 0.2 s (~18 GiB/h) on a 12 MiB interpreter, sampled at
+// 10 Hz: RSS climbs in 1 MiB steps, with page-sized jitter, rounded to pages.
+Trace python_loop(double seconds, std::uint64_t seed = 3) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> jitter(0, 64 * 1024.0);
+  Trace r;
+  for (int i = 0; i < static_cast<int>(seconds * 10); ++i) {
+    const double t = i / 10.0;
+    r.t.push_back(t);
+    r.v.push_back(std::round((12 * kMiB + kMiB * std::floor(t / 0.2) + jitter(rng)) / 4096) * 4096);
+  }
+  return r;
+}
+
+TEST(BlatantLeak, AFortySecondPythonLoopLeakingEighteenGiBPerHourFails) {
+  const Trace r = python_loop(40);
+  const CheckResult c = plateau_check("rss-plateau", "RSS", r.t, r.v, "bytes", PlateauSettings{});
+  ASSERT_EQ(c.outcome, Outcome::fail) << c.summary;
+  EXPECT_NEAR(figure(c, "slope_per_h") / (18000 * kMiB), 1, 0.05);
+  EXPECT_NE(c.summary.find("unless the leak is blatant"), std::string::npos) << c.summary;
+  EXPECT_LT(figure(c, "steady_s"), 60);
+  EXPECT_TRUE(analyze_plateau(r.t, r.v, PlateauSettings{}).blatant);
+}
+
+TEST(BlatantLeak, AnEightySecondRunGrowingThirtyPercentAfterA25sWarmupFails) {
+  // The interpreter starts (a 5 s ramp from 50 to 200 MiB), then keeps 60 MiB (30 %) by
+  // the end; 1 MiB of AR(1) noise. The warm-up cut leaves 55 s, under the usual 60 s.
+  const Trace r = sample(
+      80, [](double t) { return t < 5 ? -150 * kMiB * (1 - t / 5) : 60 * kMiB * (t - 5) / 75; }, kMiB, 7);
+  PlateauSettings explicit_cut;
+  explicit_cut.warmup = {Warmup::Kind::seconds, 25};
+  for (const PlateauSettings& s : {explicit_cut, PlateauSettings{}}) {
+    const PlateauAnalysis a = analyze_plateau(r.t, r.v, s);
+    EXPECT_EQ(a.outcome, Outcome::fail) << a.reason << " warm-up " << a.warmup_s;
+    EXPECT_NEAR(a.slope_per_h / (60 * kMiB / 75 * 3600), 1, 0.2);
+  }
+}
+
+TEST(BlatantLeak, AShortWindowNeverPassesAndOnlyABlatantLeakFails) {
+  const PlateauSettings s;
+  // Flat noise, a leak of 20 %/h (0.4 MiB in 40 s under 0.5 MiB of noise), a warm-up still
+  // saturating (a 60 MiB cache filling with an 8 s time constant): none is blatant.
+  const Trace flat = sample(40, [](double) { return 0.0; });
+  const Trace slow = sample(40, [](double t) { return 40 * kMiB * t / 3600; });
+  const Trace saturating = sample(40, [](double t) { return 60 * kMiB * (1 - std::exp(-t / 8)); });
+  for (const Trace* r : {&flat, &slow, &saturating}) {
+    const CheckResult c = plateau_check("rss-plateau", "RSS", r->t, r->v, "bytes", s);
+    EXPECT_EQ(c.outcome, Outcome::inconclusive) << c.summary;
+    EXPECT_NE(c.summary.find("run at least"), std::string::npos) << c.summary;
+    EXPECT_FALSE(has_figure(c, "slope_per_h"));
+  }
+  // Under blatant_min_steady_s (20 s) even the Python loop is not judged.
+  const Trace brief = python_loop(15);
+  EXPECT_EQ(plateau_check("rss-plateau", "RSS", brief.t, brief.v, "bytes", s).outcome, Outcome::inconclusive);
+  // Growth below blatant_growth_pct of the level over the window is not blatant either:
+  // 18 GiB/h on a 16 GiB process adds 1.25 % in 40 s.
+  Trace big = python_loop(40);
+  for (double& v : big.v) v += 16384 * kMiB;
+  EXPECT_EQ(plateau_check("rss-plateau", "RSS", big.t, big.v, "bytes", s).outcome, Outcome::inconclusive);
+}
+
 }  // namespace
 }  // namespace memgate::analyze

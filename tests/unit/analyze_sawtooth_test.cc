@@ -242,5 +242,76 @@ TEST(SawtoothPlateau, CountsAreNotJudgedAsASawtooth) {
   EXPECT_TRUE(count.sawtooth_note.empty()) << count.sawtooth_note;
 }
 
+// A key-value store filled with new keys (a real run): RSS grows linearly from 11 MiB to
+// 3.0 GiB in 150 s, with a hash-table resize freeing the old table at 100 s (1.5 % of the
+// level) and the end of the load at 148 s (1 % freed, flat after). 10 Hz, white noise of
+// 2 MiB, rounded to pages.
+Trace kv_store(double seconds = 150, std::uint64_t seed = 5) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> noise(0, 2 * kMiB);
+  const auto load = [](double t) { return 11 * kMiB + (3072 - 11) * kMiB * std::min(t, 148.0) / 150; };
+  Trace r;
+  for (int i = 0; i < static_cast<int>(seconds * 10); ++i) {
+    const double t = i / 10.0;
+    double v = load(t) + noise(rng);
+    if (t >= 100) v -= 0.015 * load(100);
+    if (t >= 148) v -= 0.01 * load(148);
+    r.t.push_back(t);
+    r.v.push_back(std::round(v / 4096) * 4096);
+  }
+  return r;
+}
+
+TEST(DetectSawtooth, DropsThatGiveBackLittleOfTheClimbAreNotCollections) {
+  const Trace r = kv_store();
+  const ReducedSeries reduced = reduce_series(r.t, r.v, 256);
+  const Sawtooth saw = detect_sawtooth(reduced.t_s, reduced.values);
+  EXPECT_FALSE(saw.usable());
+  EXPECT_GE(saw.drops_seen, 2u);
+  EXPECT_NE(saw.note.find("drops give back under half of the climb"), std::string::npos) << saw.note;
+}
+
+TEST(SawtoothPlateau, ALinearLeakWithAResizeAndTheEndOfTheLoadFails) {
+  // The run: once read as a 2-drop sawtooth, INCONCLUSIVE at -6.35 GiB/h.
+  for (const double seconds : {150.0, 110.0, 40.0}) {
+    const Trace r = kv_store(seconds);
+    const PlateauAnalysis a = analyze_plateau(r.t, r.v, PlateauSettings{});
+    EXPECT_EQ(a.outcome, Outcome::fail) << seconds << " s: " << a.reason << " " << a.sawtooth_note;
+    EXPECT_EQ(a.gc_drops, 0u) << seconds;
+    EXPECT_GT(a.slope_low_per_h, 60 * 1024 * kMiB) << seconds;  // ~72 GiB/h
+  }
+}
+
+TEST(DetectSawtooth, ASmallFreeInsideAToothIsNotTakenForACollection) {
+  const auto drops = every(20, 240, 15);  // 12 collections
+  Trace r = sawtooth(240, drops, 8 * kMiB / 20, 0, 0.05 * kMiB);
+  for (std::size_t i = 0; i < r.t.size(); ++i)
+    if (r.t[i] >= 105 && r.t[i] < 115) r.v[i] -= kMiB;  // a buffer freed mid-tooth, 1/4 of the climb
+  const Sawtooth saw = detect_sawtooth(r.t, r.v);
+  ASSERT_TRUE(saw.usable()) << saw.note;
+  EXPECT_EQ(saw.drop_t_s.size(), drops.size());
+  EXPECT_EQ(saw.drops_seen, drops.size() + 1);
+}
+
+TEST(SawtoothPlateau, ALeakWithRegularSmallFreesIsALeakNotASawtooth) {
+  // Every 20 s a free gives back 20 % of what the leak added since the last: single drops
+  // and the period both show it, and neither is a collection.
+  std::mt19937_64 rng(2);
+  std::normal_distribution<double> noise(0, 0.05 * kMiB);
+  Trace r;
+  for (int i = 0; i < 300; ++i) {
+    const double t = i + 0.5, leak = 2 * kMiB / 20;  // 2 MiB per 20 s: 360 MiB/h
+    r.t.push_back(t);
+    r.v.push_back(200 * kMiB + leak * t - 0.2 * leak * 20 * std::floor(t / 20) + noise(rng));
+  }
+  const Sawtooth saw = detect_sawtooth(r.t, r.v);
+  EXPECT_FALSE(saw.usable());
+  EXPECT_NE(saw.note.find("under half"), std::string::npos) << saw.note;
+  const PlateauAnalysis a = analyze_plateau(r.t, r.v, PlateauSettings{});
+  EXPECT_EQ(a.outcome, Outcome::fail);
+  EXPECT_EQ(a.gc_drops, 0u);
+  EXPECT_NEAR(a.slope_per_h / (0.8 * 360 * kMiB), 1, 0.1);
+}
+
 }  // namespace
 }  // namespace memgate::analyze

@@ -84,14 +84,20 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
     a.steady_s = t_last - std::max(steady_from, t_first);
   }
   const std::size_t min_points = std::max<std::size_t>(settings.min_points, 3);
-  if (a.points < min_points || a.steady_s < settings.min_steady_s) {
-    a.reason = "the steady window has " + std::to_string(a.points) + " usable points over " +
+  // Too short a window is judged only to FAIL a blatant leak (see blatant_growth_pct).
+  const auto too_short = [&] {
+    PlateauAnalysis b;
+    b.dropped_points = a.dropped_points, b.largest_gap_s = a.largest_gap_s, b.points = a.points;
+    b.warmup_s = a.warmup_s, b.steady_s = a.steady_s, b.run_s = a.run_s;
+    b.reason = "the steady window has " + std::to_string(a.points) + " usable points over " +
                format_duration(a.steady_s) + " (needs " + std::to_string(min_points) + " points over " +
                format_duration(settings.min_steady_s) + ")";
-    if (a.steady_s < settings.min_steady_s) a.run_length_needed_s = a.warmup_s + settings.min_steady_s;
-    if (!steady.t_s.empty()) a.steady = median(steady.values);
-    return a;
-  }
+    if (a.steady_s < settings.min_steady_s) b.run_length_needed_s = a.warmup_s + settings.min_steady_s;
+    if (!steady.t_s.empty()) b.steady = median(steady.values);
+    return b;
+  };
+  const bool short_window = a.steady_s < settings.min_steady_s;
+  if (a.points < min_points || (short_window && !(a.steady_s >= settings.blatant_min_steady_s))) return too_short();
 
   // Times relative to the steady start keep the fitted intercept meaningful (= baseline).
   const double t0 = std::max(steady_from, t_first);
@@ -155,9 +161,20 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
                                             settings.confidence, settings.student_t);
   a.late_slope_per_h = late.sen.slope * kHour;
   a.late_slope_high_per_h = late.sen.high * kHour;
+  a.late_slope_low_per_h = late.sen.low * kHour;
   const bool late_growth = !settings.require_late_growth || a.late_slope_high_per_h > a.tolerance_per_h;
   const double alpha_one_sided = (1 - settings.confidence) / 2;
-  if (a.slope_low_per_h > a.tolerance_per_h && a.p_value < alpha_one_sided && late_growth) {
+  const bool significant = a.slope_low_per_h > a.tolerance_per_h && a.p_value < alpha_one_sided;
+  if (short_window) {
+    // Few correlation times fit in a short window, so its interval alone is not trusted:
+    // the growth the lower bound allows must dwarf the noise (a share of the level) and
+    // the later half must keep climbing as fast (a warm-up still saturating does not).
+    const double least_growth = a.slope_low_per_h / kHour * a.steady_s;
+    a.blatant = significant && a.baseline > 0 && least_growth >= settings.blatant_growth_pct / 100 * a.baseline &&
+                a.late_slope_low_per_h > a.tolerance_per_h && a.late_slope_per_h >= 0.5 * a.slope_per_h;
+    if (!a.blatant) return too_short();
+    a.outcome = Outcome::fail;
+  } else if (significant && late_growth) {
     a.outcome = Outcome::fail;
   } else if (a.slope_high_per_h <= a.tolerance_per_h) {
     a.outcome = Outcome::pass;

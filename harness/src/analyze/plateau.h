@@ -49,7 +49,14 @@ struct PlateauSettings {
   bool require_late_growth = true;
   std::size_t analysis_points = 256;  // time buckets (medians) the statistics run on
   std::size_t min_points = 20;        // fewer usable points in the steady window: INCONCLUSIVE
-  double min_steady_s = 60;           // shorter steady window: INCONCLUSIVE
+  double min_steady_s = 60;           // shorter steady window: INCONCLUSIVE, unless a blatant leak:
+  // A steady window of at least blatant_min_steady_s (and min_points) that is shorter
+  // than min_steady_s may still FAIL (never PASS) when the leak is blatant: the lower
+  // confidence bound of the slope, over the window, adds at least blatant_growth_pct of
+  // the baseline, and the later half's lower bound is above the tolerance at no less
+  // than half the whole window's slope (docs/plateau.md, "Blatant leaks in short runs").
+  double blatant_min_steady_s = 20;
+  double blatant_growth_pct = 10;
   // Judge a GC sawtooth by the level after each collection (analyze/sawtooth.h). Off for
   // counts: a pool that shrinks and regrows is not a collector hiding a leak.
   bool sawtooth_aware = true;
@@ -89,7 +96,10 @@ struct PlateauAnalysis {
   // GC sawtooth: collections the trend was measured across (0 when the series is not
   // treated as a sawtooth), and why drops that were seen were not used.
   std::size_t gc_drops = 0;
-  bool sawtooth_periodic = false;  // the collections were dated from their period
+  // FAIL decided on a window shorter than min_steady_s by the blatant-leak rule.
+  bool blatant = false;
+  double late_slope_low_per_h = 0;  // lower confidence bound of the later half's slope
+  bool sawtooth_periodic = false;   // the collections were dated from their period
   std::string sawtooth_note;
 };
 

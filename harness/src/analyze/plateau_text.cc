@@ -41,6 +41,10 @@ std::string plateau_summary(const std::string& what, const std::string& unit, co
   // Under a GC sawtooth the slope is that of the level after each collection.
   if (a.gc_drops > 0) window += " (level after each of " + std::to_string(a.gc_drops) + " GC-like drops)";
   else if (!a.sawtooth_note.empty()) window += " (GC-like drops not used: " + a.sawtooth_note + ")";
+  if (a.blatant)
+    window += ", shorter than the " + format_duration(s.min_steady_s) +
+              " a verdict needs unless the leak is blatant: " + "it adds at least " +
+              format_amount(a.slope_low_per_h / 3600 * a.steady_s, unit) + " over the window";
   const std::string tolerance = "the " + rate(a.tolerance_per_h, unit) + " tolerance";
   switch (a.outcome) {
     case Outcome::fail: {

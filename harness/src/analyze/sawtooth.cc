@@ -14,7 +14,11 @@ constexpr double kDropScales = 5;
 // The typical drop clears the threshold by 3 more, so a collection of the usual size is
 // missed with probability ~1e-3 (a missed one would read as a fall).
 constexpr double kClearMargin = 3;
-constexpr std::size_t kMinDrops = 2;  // one drop is a free, not a cycle
+// A collection gives back at least this share of what the series climbed since the
+// previous collection (or the window start): a hash-table resize, a buffer free or the
+// end of a load gives back a few percent of a leak's climb and is not one.
+constexpr double kMinGiveBack = 0.5;
+constexpr std::size_t kMinDrops = 2;  // collections needed: a single one is a free, not a cycle
 // Periodicity: autocorrelation of the detrended points beyond -/+ this at the first
 // trough / the following peak, over a period of at least this many points.
 constexpr double kPeriodicAcf = 0.3;
@@ -36,7 +40,7 @@ std::vector<double> without(std::span<const double> t_s, std::span<const double>
 // Least squares of v on (1, t, tooth) where tooth = time since the last drop of a strict
 // period: the residual sum of squares and the climb (coefficient of tooth).
 struct ToothFit {
-  double sse = INFINITY, climb = 0;
+  double sse = INFINITY, climb = 0, slope = 0;
 };
 ToothFit fit_teeth(std::span<const double> t, std::span<const double> v, double period, double phase) {
   double s[3][3] = {}, r[3] = {}, vv = 0;
@@ -69,7 +73,7 @@ ToothFit fit_teeth(std::span<const double> t, std::span<const double> v, double 
     beta[a] /= m[a][a];
   }
   // SSE = v'v - beta' X'v.
-  return {vv - (beta[0] * r[0] + beta[1] * r[1] + beta[2] * r[2]), beta[2]};
+  return {vv - (beta[0] * r[0] + beta[1] * r[1] + beta[2] * r[2]), beta[2], beta[1]};
 }
 
 // A sawtooth whose single drops are lost in the noise still repeats: the autocorrelation
@@ -151,6 +155,11 @@ std::vector<double> periodic_drops(std::span<const double> t, std::span<const do
     why_not = "a period in the autocorrelation but no climb between drops";
     return {};
   }
+  // Each fitted drop gives back climb x period of the (climb + slope) x period climbed.
+  if (fit.climb < kMinGiveBack * (fit.climb + std::max(0.0, fit.slope))) {
+    why_not = "a period in the autocorrelation, but its drops give back under half of each climb";
+    return {};
+  }
   std::vector<double> drops;
   for (double d = phase - period * std::floor((phase - t[0]) / period); d <= t[n - 1]; d += period)
     if (d > t[0]) drops.push_back(d);
@@ -174,16 +183,26 @@ Sawtooth detect_sawtooth(std::span<const double> t_s, std::span<const double> va
   // A drop falls, and falls far more than the noise moves the typical change.
   const double threshold = std::min(0.0, typical - kDropScales * scale);
   std::vector<double> drops, depths;  // depth: how far below the typical change, in scales
-  for (std::size_t i = 0; i < change.size(); ++i) {
+  std::size_t small = 0;              // drops that give back too little of the climb before them
+  for (std::size_t i = 0, since = 0; i < change.size(); ++i) {
     if (!(change[i] < threshold)) continue;
     const std::size_t from = i;
     while (i + 1 < change.size() && change[i + 1] < threshold) ++i;  // one drop over adjacent points
+    ++saw.drops_seen;
+    // The climb before it: its top minus the lowest point since the last collection.
+    const double lowest = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(since),
+                                            values.begin() + static_cast<std::ptrdiff_t>(from) + 1);
+    const double climb = values[from] - lowest, fall = values[from] - values[i + 1];
+    if (climb > 0 && fall < kMinGiveBack * climb) {
+      ++small;
+      continue;
+    }
+    since = i + 1;
     drops.push_back(0.5 * (t_s[from] + t_s[i + 1]));
     saw.drop_from_s.push_back(t_s[from]);
     saw.drop_to_s.push_back(t_s[i + 1]);
     depths.push_back((typical - (values[i + 1] - values[from])) / scale);
   }
-  saw.drops_seen = drops.size();
   if (drops.size() >= kMinDrops && median(depths) >= kDropScales + kClearMargin) {
     saw.drop_t_s = std::move(drops);
     return saw;
@@ -199,10 +218,15 @@ Sawtooth detect_sawtooth(std::span<const double> t_s, std::span<const double> va
     saw.drop_from_s = saw.drop_to_s = saw.drop_t_s;
     return saw;
   }
-  if (drops.empty()) return saw;
-  saw.note = drops.size() < kMinDrops
-                 ? "one drop, not a recurring GC sawtooth"
-                 : std::to_string(drops.size()) + " drops too close to the noise to date every collection";
+  if (saw.drops_seen == 0) return saw;
+  const std::string smaller = std::to_string(small) + (small == 1 ? " drop gives" : " drops give") +
+                              " back under half of the climb before " + (small == 1 ? "it" : "each") +
+                              " (a resize, a free, the end of a load)";
+  if (drops.size() >= kMinDrops)
+    saw.note = std::to_string(drops.size()) + " drops too close to the noise to date every collection";
+  else if (drops.empty()) saw.note = smaller;
+  else saw.note = "one drop, not a recurring GC sawtooth";
+  if (small > 0 && !drops.empty()) saw.note += "; " + smaller;
   saw.note += ", and " + why_not;
   return saw;
 }
