@@ -123,7 +123,7 @@ TEST(Gate, BudgetMessageSaysWhenTheBudgetWasFirstCrossedAlsoThroughReport) {
   EXPECT_EQ(read_json(dir + "/meta.json")["end_reason"], "target-exited") << "no --abort-on: the run went on";
 
   // Another budget, recomputed from the files: its own first crossing.
-  const auto again = memgate({"report", dir, "--max-rss", "30M"});
+  const auto again = memgate({"report", dir, "--in-place", "--max-rss", "30M"});
   EXPECT_EQ(again.exit_code, 1) << again.output;
   const auto at_30 = first_over(dir, 30 * kMiB);
   ASSERT_TRUE(at_30);

@@ -92,7 +92,7 @@ TEST(Report, ABlatantLeakFailsAFortySecondRun) {
   // 1 MiB kept every 0.2 s on a 12 MiB interpreter (~18 GiB/h): a window shorter than the
   // usual 60 s still FAILs it (docs/plateau.md, "Blatant leaks in short runs").
   const auto dir = synthetic_run("blatant", 40, [](double t) { return 12 * kMiB + kMiB * std::floor(t / 0.2); });
-  const auto r = memgate({"report", dir});
+  const auto r = memgate({"report", dir, "--in-place"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const auto c = check(read_json(dir + "/report.json"), "rss-plateau");
   EXPECT_EQ(c["outcome"], "fail") << c.dump();
