@@ -54,7 +54,8 @@ TEST(Run, MeasuresWhatTheTargetHolds) {
   EXPECT_GE(s["hwm_max"]["peak"].get<double>(), 64 * kMiB);
   // Exactly the 40 extra fds, over what any target inherits here (stdio and whatever the
   // test runner passes down; nothing of memgate's own: its fds are all CLOEXEC).
-  const auto baseline = run_memhog("fd-baseline", {}, {"--hold-s", "0.3"});
+  // Held for 1 s: a shorter run can end before its first sample on a loaded machine.
+  const auto baseline = run_memhog("fd-baseline", {}, {"--hold-s", "1"});
   ASSERT_EQ(baseline.result.exit_code, 0) << baseline.result.output;
   EXPECT_EQ(s["fds"]["peak"].get<int>() - baseline.report["summary"]["fds"]["peak"].get<int>(), 40);
   EXPECT_EQ(s["threads"]["peak"].get<int>(), 5);
