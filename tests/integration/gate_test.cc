@@ -202,6 +202,10 @@ TEST(Gate, BaselineSameDifferentAndUnknownWithRealRuns) {
   EXPECT_EQ(change_of(check, "steady_rss"), 0) << check["summary"];
   EXPECT_EQ(change_of(check, "peak_rss"), 0) << check["summary"];
   EXPECT_TRUE(std::filesystem::exists(same + "/baseline.png")) << "reports/plot_baseline.py";
+  // A run directory holding baseline.png is still a run directory: --force replaces it.
+  const auto rerun = memgate({"run", "--out", same, "--force", "--quiet", "--no-plot", "--plateau", "none", "--",
+                              helper("memhog"), "--hold-s", "1"});
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
 
   // 10 MiB more held (about +23 % of steady RSS): DIFFERENT, a FAIL, exit 1.
   const std::string more = memhog_run("more", {"--alloc-mib", "50"}, {"--baseline", branch}, &code);

@@ -17,7 +17,7 @@ namespace {
 // means the directory is not a run directory.
 bool is_run_file(const std::string& name) {
   for (const char* known : {record::kMetaFile, record::kSamplesFile, record::kProcessesFile, record::kEventsFile,
-                            "report.json", "timeline.png", "target.log", "metrics.fifo", sys::kLockFile})
+                            "report.json", "timeline.png", "baseline.png", "target.log", "metrics.fifo", sys::kLockFile})
     if (name == known) return true;
   return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
 }
