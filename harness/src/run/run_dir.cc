@@ -16,8 +16,9 @@ namespace {
 // What a run writes into its directory (and --force removes); anything else there
 // means the directory is not a run directory.
 bool is_run_file(const std::string& name) {
-  for (const char* known : {record::kMetaFile, record::kSamplesFile, record::kProcessesFile, record::kEventsFile,
-                            "report.json", "timeline.png", "baseline.png", "target.log", "metrics.fifo", sys::kLockFile})
+  for (const char* known :
+       {record::kMetaFile, record::kSamplesFile, record::kProcessesFile, record::kEventsFile, "report.json",
+        "timeline.png", "baseline.png", "target.log", "metrics.fifo", sys::kLockFile})
     if (name == known) return true;
   return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
 }
