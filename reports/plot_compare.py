@@ -191,7 +191,15 @@ def main():
         ref = abs(values[0]["median"]) or 1.0
         return all(abs(m[k] - values[0]["median"]) <= 0.005 * ref for m in values for k in ("min", "max"))
 
-    measured = [p for p in PANELS if any(p[0] in v.get("metrics", {}) for v in summary)]
+    def same_figure(a, b):
+        return all(v.get("metrics", {}).get(a) == v.get("metrics", {}).get(b) for v in summary)
+
+    measured = []
+    for p in PANELS:
+        # One panel per figure: when every purge was a phase purge, the two purge
+        # figures are the same numbers in every variant.
+        if any(p[0] in v.get("metrics", {}) for v in summary) and not any(same_figure(p[0], q[0]) for q in measured):
+            measured.append(p)
     # A figure equal in every variant says so in the title, not as a row of identical bars.
     same = [p for p in measured if all_same(p[0])]
     panels = [p for p in measured if p not in same]
