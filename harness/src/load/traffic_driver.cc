@@ -91,11 +91,24 @@ std::string TrafficDriver::phase_at(double t_s) const {
   return config_.payload.kind == PayloadSpec::Kind::trace ? sent_phase_.get() : "nominal";
 }
 
+// The phase of the trace's first record, posted before the sender thread starts: the
+// samples taken before it sends that record belong to its phase, not to "replay".
+void TrafficDriver::post_first_trace_phase() {
+  try {
+    TraceReader reader(config_.payload.trace_path, config_.payload.replay.read);
+    TraceEntry first;
+    if (reader.next(first) && !first.phase.empty()) sent_phase_.set(first.phase);
+  } catch (const Error&) {
+    // The sender reads the trace again and reports what is wrong with it, as before.
+  }
+}
+
 void TrafficDriver::start(int target_stdin_fd) {
   if (started_) throw Error(ExitCode::internal, "TrafficDriver::start called twice");
   if (config_.transport.kind == TransportSpec::Kind::stdin_pipe && target_stdin_fd < 0)
     throw Error(ExitCode::internal, "traffic on stdin needs the target's stdin pipe");
   started_ = true;
+  if (config_.payload.kind == PayloadSpec::Kind::trace) post_first_trace_phase();
   anchor_ns_ = clock_->now_ns();
   if (config_.transport.kind == TransportSpec::Kind::command) {
     thread_ = std::thread([this] { run_command(); });

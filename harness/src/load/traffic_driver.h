@@ -100,6 +100,7 @@ class TrafficDriver {
   // otherwise): a run without load must not pass as a run under load.
   std::optional<nlohmann::json> nothing_offered_check(const nlohmann::json& figures) const;
   void run_sender(int fd);
+  void post_first_trace_phase();
   void run_command();
   TrafficConfig config_;
   std::unique_ptr<Clock> clock_;
