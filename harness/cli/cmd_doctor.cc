@@ -1,5 +1,6 @@
 // memgate doctor: what this machine supports, with the fix for each missing piece.
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "alloc/allocator_setup.h"
 #include "alloc/allocator_table.h"
 #include "memgate/error.h"
+#include "record/json_file.h"
 #include "run/plot.h"
 #ifdef MEMGATE_HAVE_EBPF
 #include "ebpf/ebpf_sampler.h"
@@ -23,7 +25,7 @@ namespace memgate::cli {
 namespace {
 
 struct Finding {
-  std::string name;
+  std::string name;  // also the key of doctor --json
   bool ok = false;
   bool required = false;  // memgate run cannot work without it
   std::string detail;
@@ -103,19 +105,37 @@ std::vector<Finding> examine() {
   return f;
 }
 
+// doctor --json: the findings for scripts (ci/demo picks its allocators from it).
+nlohmann::json findings_json(const std::vector<Finding>& findings, bool required_missing) {
+  nlohmann::json out = {{"schema", "memgate.doctor/1"}, {"version", MEMGATE_VERSION}, {"ok", !required_missing}};
+  nlohmann::json& list = out["findings"] = nlohmann::json::array();
+  for (const auto& f : findings)
+    list.push_back(
+        {{"name", f.name}, {"ok", f.ok}, {"required", f.required}, {"detail", f.detail}, {"fix", f.ok ? "" : f.fix}});
+  return out;
+}
+
 }  // namespace
 
 void add_doctor_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("doctor", "Check what this machine supports, with the fix for anything missing");
-  cmd->callback([&exit_code] {
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json,
+                "Print the findings as JSON (schema memgate.doctor/1: name, ok, required, detail, fix)");
+  cmd->footer("Exit codes: 0 everything memgate run needs is there; 3 something it needs is missing.");
+  cmd->callback([&exit_code, json] {
     const auto findings = examine();
     bool required_missing = false;
+    for (const auto& f : findings) required_missing |= f.required && !f.ok;
+    exit_code = required_missing ? static_cast<int>(ExitCode::usage) : 0;
+    if (*json) {
+      std::printf("%s\n", record::dump_json(findings_json(findings, required_missing)).c_str());
+      return;
+    }
     for (const auto& f : findings) {
       std::printf("%-9s %-32s %s\n", f.ok ? "[ok]" : "[missing]", f.name.c_str(), f.detail.c_str());
       if (!f.ok) std::printf("%-9s %-32s fix: %s\n", "", "", f.fix.c_str());
-      required_missing |= f.required && !f.ok;
     }
-    exit_code = required_missing ? 3 : 0;
   });
 }
 

@@ -21,7 +21,6 @@ struct ReplayCliOptions {
   load::ReplayOptions replay;
   std::string unix_path;
   int tcp_port = 0;
-  double time_scale = 1;
   std::string late_policy = "queue";
 };
 
@@ -30,7 +29,6 @@ int replay(const ReplayCliOptions& o) {
   config.payload.kind = load::PayloadSpec::Kind::trace;
   config.payload.trace_path = o.trace;
   config.payload.replay = o.replay;
-  config.time_scale = o.time_scale;
   config.late_policy = load::late_policy_from_string(o.late_policy);
   int fd = -1;
   if (!o.unix_path.empty()) {
@@ -67,7 +65,8 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       "  memgate replay recorded.jsonl --time-field ts --loops 0 --max-gap 5 --tcp 9000\n"
       "The figures (offered, sent, accepted, lag, blocked time) go to stderr as one JSON line.");
   cmd->add_option("trace", o->trace, "Trace file: JSON lines with a time field")->required()->type_name("TRACE.jsonl");
-  cmd->add_option("--multiplier", o->replay.multiplier, "Rate multiplier: 10 plays ten times faster")
+  cmd->add_option("--multiplier", o->replay.multiplier,
+                  "Play the trace this many times faster: 10 sends ten times the rate in a tenth of the time")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--loops", o->replay.loops, "Passes over the file (0: until interrupted), timestamps re-based")
@@ -77,17 +76,17 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   auto gap = std::make_shared<std::optional<double>>();
   add_duration_option(*cmd, "--max-gap", *gap, "Shorten longer gaps between records to this (default: no cap)");
   cmd->add_option("--time-field", o->replay.read.time_field, "Field with the send time (seconds or ISO-8601 UTC)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("FIELD");
   cmd->add_option("--line-field", o->replay.read.line_field,
                   "Field holding the record as a string (else the whole line)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("FIELD");
   cmd->add_option("--phase-field", o->replay.read.phase_field,
                   "Field holding the record's phase tag (burst, recovery...)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("FIELD");
   cmd->add_flag("--skip-malformed", o->replay.read.skip_malformed, "Skip and count malformed lines instead of failing");
-  cmd->add_option("--time-scale", o->time_scale, "Scenario seconds per wall second")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
   cmd->add_option("--late-policy", o->late_policy, "queue, drop or catch_up")
       ->check(CLI::IsMember({"queue", "drop", "catch_up"}))
       ->capture_default_str();

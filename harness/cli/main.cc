@@ -4,8 +4,12 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
 
+#include "build_info.h"
 #include "commands.h"
+#include "flag_check.h"
+#include "help_formatter.h"
 #include "memgate/check.h"
 #include "memgate/error.h"
 #include "sys/signals.h"
@@ -26,8 +30,11 @@ int main(int argc, char** argv) {
   // A closed stdout (or target pipe) must be an EPIPE to handle, not a death by SIGPIPE.
   // Targets get the default disposition back (sys::Child::spawn).
   memgate::sys::ignore_sigpipe();
-  CLI::App app{"memgate: does a program's memory plateau under realistic load, and which allocator serves it best?"};
-  app.set_version_flag("--version", "memgate " MEMGATE_VERSION);
+  CLI::App app{"memgate: does a program's memory plateau under realistic load, and which allocator serves it best?",
+               "memgate"};
+  app.formatter(memgate::cli::help_formatter());  // before the subcommands, which inherit it
+  app.set_version_flag("--version",
+                       "memgate " MEMGATE_VERSION " (commit " MEMGATE_GIT_COMMIT ", " MEMGATE_BUILD_TYPE " build)");
   app.require_subcommand(1);
   int exit_code = 0;
   memgate::cli::add_run_command(app, exit_code);
@@ -37,13 +44,21 @@ int main(int argc, char** argv) {
   memgate::cli::add_gen_command(app, exit_code);
   memgate::cli::add_replay_command(app, exit_code);
   memgate::cli::add_baseline_command(app, exit_code);
+  const auto usage_error = [](const std::string& message) {
+    std::fprintf(stderr, "memgate: error: %s\n", message.c_str());
+    return static_cast<int>(memgate::ExitCode::usage);
+  };
   try {
+    if (const auto unknown = memgate::cli::unknown_flag_message(app, {argv + 1, argv + argc}))
+      return usage_error(*unknown);
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return static_cast<int>(memgate::ExitCode::usage);
+    // CLI11's messages, in memgate's one-line form with where to look.
+    return usage_error(
+        std::string(e.what()) + " (see 'memgate " +
+        (app.get_subcommands().empty() ? std::string() : app.get_subcommands().front()->get_name() + " ") + "--help')");
   } catch (const memgate::Error& e) {
     std::fprintf(stderr, "memgate: error: %s\n", e.what());
     return static_cast<int>(e.code());

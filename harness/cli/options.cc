@@ -13,7 +13,11 @@ CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::option
           name,
           [&target, name](const std::string& text) {
             const auto bytes = parse_bytes(text);
-            if (!bytes) throw CLI::ValidationError(name, "'" + text + "' is not a size (examples: 512M, 1.5GiB, 4096)");
+            if (!bytes)
+              throw CLI::ValidationError(
+                  name,
+                  "'" + text +
+                      "' is not a size (examples: 512M or 512MiB = 512 x 2^20 bytes, 500MB = 500 x 10^6, 4096 bytes)");
             target = *bytes;
           },
           help)
@@ -27,7 +31,8 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::op
           name,
           [&target, name](const std::string& text) {
             const auto seconds = parse_duration(text);
-            if (!seconds) throw CLI::ValidationError(name, "'" + text + "' is not a duration (examples: 30s, 5m, 2h)");
+            if (!seconds)
+              throw CLI::ValidationError(name, "'" + text + "' is not a duration (examples: 30s, 5m, 2h, 1h30m)");
             // The longest a schedule may last (load/schedule.h): a duration beyond it is a typo.
             if (*seconds > load::kMaxScheduleS) throw CLI::ValidationError(name, "'" + text + "': at most 1000 days");
             target = *seconds;

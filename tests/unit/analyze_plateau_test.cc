@@ -269,8 +269,18 @@ TEST(ParseTolerance, AcceptsAbsoluteRelativeOrBoth) {
   EXPECT_EQ(s.tolerance_pct_per_h, 3);
   parse_tolerance("5/h", s);
   EXPECT_EQ(s.tolerance_abs_per_h, 5);
-  for (const char* bad : {"", "2%", "1MiB/h,", "1XB/h", "1%/h,2%/h"})
+  for (const char* bad : {"", "2%", "1MiB/h,", "1XB/h", "1%/h,2%/h", "/h", "1MiB/week", "1MiB/", "1%/h,2%/min"})
     EXPECT_THROW(parse_tolerance(bad, s), Error) << bad;
+}
+
+TEST(ParseTolerance, RatesPerMinuteSecondOrDayAreStoredPerHour) {
+  PlateauSettings s;
+  parse_tolerance("2MiB/min,0.5%/d", s);
+  EXPECT_EQ(s.tolerance_abs_per_h, 120 * kMiB);
+  EXPECT_DOUBLE_EQ(s.tolerance_pct_per_h, 0.5 / 24);
+  parse_tolerance("1KiB/s", s);
+  EXPECT_EQ(s.tolerance_abs_per_h, 3600 * 1024.0);
+  EXPECT_THROW(parse_tolerance("1e307%/s", s), Error);  // finite as written, infinite per hour
 }
 
 TEST(FdPlateau, SteadyCountPassesAndAnFdLeakFailsWithItsNetGrowth) {

@@ -14,10 +14,47 @@ namespace {
 TEST(Units, SizesInTheirUsualForms) {
   EXPECT_EQ(parse_bytes("512M"), 512ull << 20);
   EXPECT_EQ(parse_bytes("1.5GiB"), 3ull << 29);
-  EXPECT_EQ(parse_bytes("800 kB"), 800ull * 1024);
+  EXPECT_EQ(parse_bytes("800 KiB"), 800ull * 1024);
+  EXPECT_EQ(parse_bytes("800k"), 800ull * 1024);
   EXPECT_EQ(parse_bytes(" 12"), 12u);
   EXPECT_FALSE(parse_bytes("12 parsecs"));
   EXPECT_FALSE(parse_bytes("-1"));
+}
+
+TEST(Units, DecimalSuffixesMeanPowersOfTenAndBinaryOnesPowersOfTwo) {
+  // "512MB" meant 512 MiB: 4.9 % more than the user wrote.
+  EXPECT_EQ(parse_bytes("512MB"), 512'000'000u);
+  EXPECT_EQ(parse_bytes("512MiB"), 512ull << 20);
+  EXPECT_EQ(parse_bytes("512m"), 512ull << 20);  // single letters stay binary, as in cgroups and ulimit
+  EXPECT_EQ(parse_bytes("800 kB"), 800'000u);
+  EXPECT_EQ(parse_bytes("2GB"), 2'000'000'000u);
+  EXPECT_EQ(parse_bytes("1TB"), 1'000'000'000'000u);
+  EXPECT_EQ(parse_bytes("1gib"), 1ull << 30);
+  EXPECT_FALSE(parse_bytes("1MiBB"));
+  EXPECT_FALSE(parse_bytes("1iB"));
+}
+
+TEST(Units, DurationsOfSeveralTerms) {
+  EXPECT_EQ(parse_duration("1h30m"), 5400);
+  EXPECT_EQ(parse_duration("2m30s"), 150);
+  EXPECT_EQ(parse_duration("1d12h"), 129600);
+  EXPECT_EQ(parse_duration("1m500ms"), 60.5);
+  EXPECT_FALSE(parse_duration("1h30"));  // 30 what?
+  EXPECT_FALSE(parse_duration("1h 30m"));
+  EXPECT_FALSE(parse_duration(""));
+  EXPECT_FALSE(parse_duration("h"));
+  EXPECT_FALSE(parse_duration("1h-30m"));
+}
+
+TEST(Units, RatesPerSecondMinuteHourOrDay) {
+  EXPECT_EQ(parse_rate_per_hour("h"), 1);
+  EXPECT_EQ(parse_rate_per_hour("min"), 60);
+  EXPECT_EQ(parse_rate_per_hour("m"), 60);
+  EXPECT_EQ(parse_rate_per_hour("s"), 3600);
+  EXPECT_EQ(parse_rate_per_hour("d"), 1.0 / 24);
+  EXPECT_FALSE(parse_rate_per_hour(""));
+  EXPECT_FALSE(parse_rate_per_hour("ms"));
+  EXPECT_FALSE(parse_rate_per_hour("week"));
 }
 
 TEST(Units, SizesBeyondWhatFitsAreRejectedNotWrapped) {

@@ -250,7 +250,9 @@ CheckResult ProbeSampler::allocator_check() const {
     c.summary = "the allocator probe never reported, so " + wanted + " is unverified";
   } else {
     c.outcome = Outcome::pass;
-    c.summary = wanted + " serves malloc in all " + std::to_string(verified_) + " processes probed";
+    c.summary = wanted + " serves malloc in " +
+                (verified_ == 1 ? std::string("the one process probed")
+                                : "all " + count_noun(verified_, "process", "processes") + " probed");
   }
   if (purge_count_ > 0) {
     // Shown with the verdict: a purge's effect is the first thing to read when RSS

@@ -1,4 +1,5 @@
 #include "memgate/check.h"
+#include "memgate/units.h"
 
 namespace memgate {
 
@@ -30,7 +31,8 @@ Verdict combine(const std::vector<CheckResult>& checks) {
     verdict.outcome = Outcome::inconclusive;
     verdict.reason = "inconclusive: " + undecided;
   } else {
-    verdict.reason = "all " + std::to_string(checks.size()) + " checks passed";
+    verdict.reason =
+        checks.size() == 1 ? "its one check passed" : "all " + count_noun(checks.size(), "check", "checks") + " passed";
   }
   return verdict;
 }

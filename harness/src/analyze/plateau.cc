@@ -237,7 +237,7 @@ CheckResult count_plateau_check(std::string id, std::string what, std::span<cons
 
 CheckResult fd_plateau_check(std::span<const double> t_s, std::span<const double> values,
                              const PlateauSettings& settings) {
-  return count_plateau_check(check_id::kFdPlateau, "Open file descriptors", t_s, values, settings);
+  return count_plateau_check(check_id::kFdPlateau, "The open-descriptor count", t_s, values, settings);
 }
 
 Warmup parse_warmup(const std::string& text) {
@@ -257,28 +257,32 @@ Warmup parse_warmup(const std::string& text) {
 
 void parse_tolerance(const std::string& text, PlateauSettings& settings) {
   const std::string usage = "--tolerance '" + text +
-                            "': use a rate per hour such as 2%/h, 1MiB/h, 3/h, or both "
-                            "comma-separated (1MiB/h,2%/h)";
+                            "': use a rate such as 2%/h, 1MiB/h, 50KiB/min, 3/h, or both "
+                            "comma-separated (1MiB/h,2%/h); per s, min, h or d";
   std::optional<double> abs_per_h, pct_per_h;
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t comma = std::min(text.find(',', start), text.size());
     std::string item = text.substr(start, comma - start);
     start = comma + 1;
-    if (item.size() < 3 || item.substr(item.size() - 2) != "/h") throw Error(ExitCode::usage, usage);
-    item.resize(item.size() - 2);
+    const std::size_t slash = item.rfind('/');
+    const std::optional<double> per_hour =
+        slash == std::string::npos ? std::nullopt : parse_rate_per_hour(std::string_view(item).substr(slash + 1));
+    if (!per_hour || slash == 0) throw Error(ExitCode::usage, usage);
+    item.resize(slash);
     if (item.back() == '%') {
       double number = -1;
       const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size() - 1, number);
       if (pct_per_h || ec != std::errc{} || end != item.data() + item.size() - 1 || !(number >= 0) ||
           !std::isfinite(number))
         throw Error(ExitCode::usage, usage);
-      pct_per_h = number;
+      pct_per_h = number * *per_hour;
+      if (!std::isfinite(*pct_per_h)) throw Error(ExitCode::usage, usage);
       continue;
     }
     const std::optional<std::uint64_t> amount = parse_bytes(item);  // also plain counts ("3")
     if (abs_per_h || !amount) throw Error(ExitCode::usage, usage);
-    abs_per_h = static_cast<double>(*amount);
+    abs_per_h = static_cast<double>(*amount) * *per_hour;
   }
   settings.tolerance_abs_per_h = abs_per_h.value_or(0);
   settings.tolerance_pct_per_h = pct_per_h.value_or(0);

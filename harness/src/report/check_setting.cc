@@ -43,7 +43,7 @@ namespace codec {
 
 namespace {
 
-constexpr const char* kSizeExpected = "a size such as \"512M\" or a number of bytes";
+constexpr const char* kSizeExpected = "a size such as \"512M\" (MiB), \"500MB\" (10^6 bytes) or a number of bytes";
 constexpr const char* kCountExpected = "a non-negative integer";
 
 std::optional<std::uint64_t> whole_number(const nlohmann::json& v) {

@@ -498,7 +498,8 @@ class RunSession {
                               {"memgate_cpu_s", self.cpu_s},
                               {"memgate_max_rss_bytes", self.max_rss_bytes}};
     if (clock_.missed() > 0)
-      meta_.notes.push_back(std::to_string(clock_.missed()) + " sample ticks were missed (sampling slower than --hz)");
+      meta_.notes.push_back(count_noun(clock_.missed(), "sample tick was", "sample ticks were") +
+                            " missed (sampling slower than --hz)");
     meta_.status = "finished";
     meta_.ended_unix_ms = sys::unix_millis();
     log_->maybe_flush(end_s, true);
