@@ -381,7 +381,8 @@ def draw_timelines(plt, directory, doc, colours, contrast=None):
     ax.set_ylabel("tree RSS (MiB)" + (f", axis from {bottom:.0f}" if bottom > 0 else ""))
     ax.set_title("RSS of every run, one colour per allocator; the figures are read over the marked windows",
                  fontsize=9, loc="left")
-    ax.legend(loc="lower right", fontsize=8, ncol=min(3, len(loaded) + (1 if contrast else 0)))
+    # Under the window brackets, left: the burst and recovery lines rise to the right.
+    ax.legend(loc="upper left", bbox_to_anchor=(0.005, 0.8), fontsize=8, ncol=2, framealpha=0.9)
     for k, name in enumerate(panels):
         axes[name].grid(alpha=0.3)
         shade_phases(axes[name], phases, label=(k == 0))
