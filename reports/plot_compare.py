@@ -398,6 +398,9 @@ def main():
     if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--contrast"):
         fail("usage: plot_compare.py DIR [--contrast RUN_DIR]")
     directory = sys.argv[1]
+    contrast = sys.argv[3] if len(sys.argv) == 4 else None
+    if contrast and not os.path.isfile(os.path.join(contrast, "report.json")):
+        fail(f"cannot read the contrast run {contrast}: it has no report.json (give a memgate run directory)")
     try:
         with open(os.path.join(directory, "compare.json")) as f:
             doc = json.load(f)
@@ -476,7 +479,6 @@ def main():
 
     draw_split(plt, summary, labels, os.path.join(directory, "compare_split.png"))
 
-    contrast = sys.argv[3] if len(sys.argv) == 4 else None
     draw_timelines(plt, directory, doc, colours, contrast)
 
 
