@@ -45,11 +45,11 @@ TEST(OpenMetricsExposition, OpenMetricsNamesCounterFamiliesWithoutTotalAddsUnits
 
 TEST(OpenMetricsExposition, EscapesLabelValuesAndReplacesInvalidUtf8) {
   EXPECT_EQ(escape_label_value("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
-  EXPECT_EQ(escape_label_value("h\xC3\xA9llo"), "h\xC3\xA9llo");          // valid UTF-8 stays
-  EXPECT_EQ(escape_label_value("x\xFFy"), "x\xEF\xBF\xBDy");              // a stray byte
-  EXPECT_EQ(escape_label_value("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(escape_label_value("h\xC3\xA9llo"), "h\xC3\xA9llo");                          // valid UTF-8 stays
+  EXPECT_EQ(escape_label_value("x\xFFy"), "x\xEF\xBF\xBDy");                              // a stray byte
+  EXPECT_EQ(escape_label_value("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
   EXPECT_EQ(escape_label_value("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
-  EXPECT_EQ(escape_label_value("end\xE2\x82"), "end\xEF\xBF\xBD\xEF\xBF\xBD");           // cut short
+  EXPECT_EQ(escape_label_value("end\xE2\x82"), "end\xEF\xBF\xBD\xEF\xBF\xBD");            // cut short
   const std::string text = render({{"memgate_phase", Type::gauge, "", "p", {{{{"phase", "soak \"hour\" 7\n"}}, 1}}}},
                                   {}, Format::prometheus);
   EXPECT_NE(text.find("memgate_phase{phase=\"soak \\\"hour\\\" 7\\n\"} 1\n"), std::string::npos) << text;

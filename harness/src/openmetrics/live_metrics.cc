@@ -54,13 +54,18 @@ std::string series_of(std::string_view id) {
 void add_slopes(std::vector<Family>& out, const std::vector<Slope>& slopes) {
   for (bool bytes : {true, false}) {
     const std::string unit = bytes ? "bytes_per_second" : "per_second";
-    Family slope{"memgate_slope_" + unit, Type::gauge, "",
+    Family slope{"memgate_slope_" + unit,
+                 Type::gauge,
+                 "",
                  std::string("Running Theil-Sen slope of a plateau-checked series after the warm-up, ") +
                      (bytes ? "bytes" : "count") +
                      " per wall second; bound=estimate|lower|upper (the confidence interval)",
                  {}};
-    Family tolerance{"memgate_slope_tolerance_" + unit, Type::gauge, "",
-                     "Growth the plateau check tolerates (--tolerance), per wall second", {}};
+    Family tolerance{"memgate_slope_tolerance_" + unit,
+                     Type::gauge,
+                     "",
+                     "Growth the plateau check tolerates (--tolerance), per wall second",
+                     {}};
     for (const Slope& s : slopes) {
       if (s.bytes != bytes) continue;
       for (const auto& [bound, v] : {std::pair{"estimate", s.per_s}, {"lower", s.low_per_s}, {"upper", s.high_per_s}})
@@ -102,9 +107,10 @@ std::vector<Family> live_families(const LiveFigures& f) {
             static_cast<double>(f.rss_bytes)),
       gauge("memgate_rss_peak_bytes", "bytes", "Largest tree RSS sampled so far in this run",
             static_cast<double>(f.rss_peak_bytes)),
-      optional_gauge("memgate_pss_bytes", "bytes",
-                     "Proportional set size of the tree (sum of smaps_rollup Pss; shared pages counted once), last read",
-                     f.pss_bytes ? static_cast<double>(*f.pss_bytes) : NAN),
+      optional_gauge(
+          "memgate_pss_bytes", "bytes",
+          "Proportional set size of the tree (sum of smaps_rollup Pss; shared pages counted once), last read",
+          f.pss_bytes ? static_cast<double>(*f.pss_bytes) : NAN),
       gauge("memgate_vm_hwm_bytes", "bytes", "Largest VmHWM (the kernel's peak RSS) of any live process of the tree",
             static_cast<double>(f.hwm_bytes)),
       gauge("memgate_swap_bytes", "bytes", "Swap used by the tree (sum of VmSwap)", static_cast<double>(f.swap_bytes)),
@@ -118,15 +124,18 @@ std::vector<Family> live_families(const LiveFigures& f) {
       gauge("memgate_open_fds", "", "Open file descriptors of the tree", f.fds),
       gauge("memgate_threads", "", "Threads of the tree", f.threads),
       gauge("memgate_processes", "", "Live processes in the tree", f.processes),
-      counter("memgate_target_cpu_seconds_total", "seconds", "User and system CPU time of the tree, reaped children included",
-              f.cpu_s),
+      counter("memgate_target_cpu_seconds_total", "seconds",
+              "User and system CPU time of the tree, reaped children included", f.cpu_s),
       gauge("memgate_run_start_timestamp_seconds", "seconds", "Unix time the run started", f.start_unix_s),
       gauge("memgate_elapsed_seconds", "seconds", "Wall time since the target started", f.elapsed_s),
       optional_gauge("memgate_planned_duration_seconds", "seconds", "Planned wall duration of the run",
                      f.planned_s ? *f.planned_s : NAN),
       gauge("memgate_scenario_time_seconds", "seconds", "The scenario clock (wall time times --time-scale)",
             f.scenario_time_s),
-      {"memgate_phase", Type::gauge, "", "The traffic phase now (1 for the current phase; 'run' without traffic)",
+      {"memgate_phase",
+       Type::gauge,
+       "",
+       "The traffic phase now (1 for the current phase; 'run' without traffic)",
        {{{{"phase", f.phase}}, 1}}},
       gauge("memgate_run_finished", "", "1 once the run has ended (the textfile keeps the final figures)",
             f.finished ? 1 : 0),
@@ -139,7 +148,8 @@ std::vector<Family> live_families(const LiveFigures& f) {
     out.push_back(counter("memgate_records_sent_total", "", "Records memgate's traffic driver handed to the transport",
                           static_cast<double>(t.sent)));
     out.push_back(counter("memgate_records_accepted_total", "",
-                          "Records completely written into the target's pipe or socket", static_cast<double>(t.accepted)));
+                          "Records completely written into the target's pipe or socket",
+                          static_cast<double>(t.accepted)));
     out.push_back(counter("memgate_records_dropped_total", "", "Records dropped by the late policy",
                           static_cast<double>(t.dropped)));
     out.push_back(optional_gauge("memgate_lag_seconds", "seconds",

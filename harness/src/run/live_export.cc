@@ -18,7 +18,8 @@ void validate(const ExportConfig& c) {
     const std::filesystem::path path(c.textfile);
     const std::string dir = path.has_parent_path() ? path.parent_path().string() : ".";
     if (path.filename().empty() || std::filesystem::is_directory(path))
-      throw Error(ExitCode::usage, "--prometheus-textfile " + c.textfile + ": a file name is needed (e.g. memgate.prom)");
+      throw Error(ExitCode::usage,
+                  "--prometheus-textfile " + c.textfile + ": a file name is needed (e.g. memgate.prom)");
     if (!sys::is_writable(dir))
       throw Error(ExitCode::usage,
                   "--prometheus-textfile " + c.textfile + ": the directory " + dir + " is missing or not writable");

@@ -17,7 +17,6 @@
 
 namespace memgate::run {
 
-
 // Throws Error(usage) naming the flag: a listen address that is not loopback (without
 // --metrics-listen-remote) or not an address, a textfile whose directory is not writable.
 void validate(const ExportConfig& config);

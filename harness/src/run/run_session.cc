@@ -274,6 +274,10 @@ class RunSession {
     const auto extra = [&](const std::optional<std::size_t>& i) { return i && *i < extra_.size() ? extra_[*i] : NAN; };
     f.heap_bytes = extra(heap_column_);
     f.cgroup_usage_bytes = extra(cgroup_usage_column_);
+    if (traffic_) {
+      const auto t = traffic_->live();
+      f.traffic = openmetrics::TrafficFigures{t.sent, t.accepted, t.dropped, t.lag_s};
+    }
     if (c_.samplers.memory_limits.max) f.cgroup_limit_bytes = static_cast<double>(*c_.samplers.memory_limits.max);
     return f;
   }

@@ -27,13 +27,12 @@ Error usage(std::string_view text, const std::string& why) {
   return Error(ExitCode::usage, std::string(kFlag) + " " + std::string(text) + ": " + why);
 }
 
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -46,8 +45,7 @@ std::string response(std::string_view status, std::string_view type, std::string
   return r;
 }
 
-std::string plain(std::string_view status, std::string_view body, bool head_only = false,
-                  std::string_view extra = "") {
+std::string plain(std::string_view status, std::string_view body, bool head_only = false, std::string_view extra = "") {
   return response(status, "text/plain; charset=utf-8", body, head_only, extra);
 }
 
@@ -75,14 +73,11 @@ void close_fd(int& fd) {
 
 }  // namespace
 
-std::string ListenAddress::text() const {
-  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
+std::string ListenAddress::text() const { return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port); }
 
 ListenAddress parse_listen_address(std::string_view text, bool allow_remote) {
   const std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos)
-    throw usage(text, "expected HOST:PORT (e.g. 127.0.0.1:9464, [::1]:9464)");
+  if (colon == std::string_view::npos) throw usage(text, "expected HOST:PORT (e.g. 127.0.0.1:9464, [::1]:9464)");
   std::string host(text.substr(0, colon));
   const std::string_view port_text = text.substr(colon + 1);
   ListenAddress a;
@@ -124,19 +119,21 @@ std::string metrics_response(std::string_view request_head, const MetricsPage* p
   std::string_view path = line.substr(sp1 + 1, sp2 - sp1 - 1);
   path = path.substr(0, path.find('?'));
   const bool head = method == "HEAD";
-  if (method != "GET" && !head) return plain("405 Method Not Allowed", "only GET and HEAD\n", false, "Allow: GET, HEAD\r\n");
+  if (method != "GET" && !head)
+    return plain("405 Method Not Allowed", "only GET and HEAD\n", false, "Allow: GET, HEAD\r\n");
   if (path == "/") return plain("200 OK", "memgate: the metrics are at /metrics\n", head);
   if (path != "/metrics") return plain("404 Not Found", "memgate serves /metrics only\n", head);
-  if (page == nullptr) return plain("503 Service Unavailable", "memgate has taken no sample yet\n", head, "Retry-After: 1\r\n");
+  if (page == nullptr)
+    return plain("503 Service Unavailable", "memgate has taken no sample yet\n", head, "Retry-After: 1\r\n");
   bool openmetrics = false;
   const std::string headers = lower(request_head.substr(line_end == std::string_view::npos ? 0 : line_end));
   for (std::size_t at = headers.find("\naccept:"); at != std::string::npos; at = headers.find("\naccept:", at + 1)) {
     const std::size_t eol = headers.find('\n', at + 1);
     if (headers.substr(at, eol - at).find("application/openmetrics-text") != std::string::npos) openmetrics = true;
   }
-  return openmetrics ? response("200 OK", "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                                page->openmetrics, head)
-                     : response("200 OK", "text/plain; version=0.0.4; charset=utf-8", page->prometheus, head);
+  return openmetrics
+             ? response("200 OK", "application/openmetrics-text; version=1.0.0; charset=utf-8", page->openmetrics, head)
+             : response("200 OK", "text/plain; version=0.0.4; charset=utf-8", page->prometheus, head);
 }
 
 MetricsServer::MetricsServer(const ListenAddress& address, ServerLimits limits) : limits_(limits) {

@@ -59,7 +59,7 @@ class MetricsServer {
   int port() const { return port_; }  // the bound one (address.port 0: the kernel's choice)
   // Replaces the page; until the first one, /metrics answers 503.
   void publish(std::shared_ptr<const MetricsPage> page);
-  std::uint64_t responses() const { return responses_.load(); }  // any status
+  std::uint64_t responses() const { return responses_.load(); }      // any status
   std::uint64_t dropped_clients() const { return dropped_.load(); }  // timed out, evicted, too long
 
  private:
