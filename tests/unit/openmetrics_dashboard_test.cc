@@ -21,11 +21,20 @@ std::set<std::string> exported_names() {
   f.heap_bytes = f.cgroup_usage_bytes = f.cgroup_limit_bytes = 1;
   f.planned_s = 1;
   f.traffic = TrafficFigures{1, 1, 0, 0.1};
-  const std::vector<CheckResult> plateaus = {
-      {"rss-plateau", Outcome::pass, "", {{"slope_per_h", 0, "bytes/h"}, {"slope_ci_low_per_h", 0, "bytes/h"},
-                                          {"slope_ci_high_per_h", 0, "bytes/h"}, {"tolerance_per_h", 0, "bytes/h"}}},
-      {"fd-plateau", Outcome::pass, "", {{"slope_per_h", 0, "count/h"}, {"slope_ci_low_per_h", 0, "count/h"},
-                                         {"slope_ci_high_per_h", 0, "count/h"}, {"tolerance_per_h", 0, "count/h"}}}};
+  const std::vector<CheckResult> plateaus = {{"rss-plateau",
+                                              Outcome::pass,
+                                              "",
+                                              {{"slope_per_h", 0, "bytes/h"},
+                                               {"slope_ci_low_per_h", 0, "bytes/h"},
+                                               {"slope_ci_high_per_h", 0, "bytes/h"},
+                                               {"tolerance_per_h", 0, "bytes/h"}}},
+                                             {"fd-plateau",
+                                              Outcome::pass,
+                                              "",
+                                              {{"slope_per_h", 0, "count/h"},
+                                               {"slope_ci_low_per_h", 0, "count/h"},
+                                               {"slope_ci_high_per_h", 0, "count/h"},
+                                               {"tolerance_per_h", 0, "count/h"}}}};
   f.verdicts = live_verdicts(plateaus, Outcome::pass, 1);
   std::set<std::string> names;
   for (const Family& family : live_families(f)) names.insert(family.name);
