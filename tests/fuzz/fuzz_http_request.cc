@@ -41,10 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The output is valid UTF-8: escaping it again replaces nothing more.
   const auto replacements = [](std::string_view s) {
     std::size_t n = 0;
-    for (std::size_t at = s.find("\xEF\xBF\xBD"); at != std::string_view::npos; at = s.find("\xEF\xBF\xBD", at + 3)) ++n;
+    for (std::size_t at = s.find("\xEF\xBF\xBD"); at != std::string_view::npos; at = s.find("\xEF\xBF\xBD", at + 3))
+      ++n;
     return n;
   };
-  FUZZ_CHECK(replacements(openmetrics::escape_label_value(escaped)) == replacements(escaped), "escaped text is valid UTF-8");
+  FUZZ_CHECK(replacements(openmetrics::escape_label_value(escaped)) == replacements(escaped),
+             "escaped text is valid UTF-8");
 
   fuzz::accepts([&] { sys::parse_listen_address(text, text.size() % 2 == 0); });
   return 0;

@@ -76,10 +76,31 @@ def promtool_check(promtool, text, what, problems):
         problems.append(f"promtool check metrics on {what}: exit {r.returncode}: {(r.stdout + r.stderr).strip()}")
 
 
+def refusals(args, work):
+    """A non-loopback address without --metrics-listen-remote, and a port in use: exit 3
+    naming the fix, before any run directory is made."""
+    problems = []
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        for address, expected in (("0.0.0.0:9464", "--metrics-listen-remote"),
+                                  (f"127.0.0.1:{taken.getsockname()[1]}", "pick another port")):
+            out = os.path.join(work, "refused")
+            r = subprocess.run([args.memgate, "run", "--out", out, "--metrics-listen", address, "--", "true"],
+                               capture_output=True, text=True, timeout=30)
+            if r.returncode != 3 or expected not in r.stderr:
+                problems.append(f"--metrics-listen {address}: exit {r.returncode}, expected 3 naming "
+                                f"'{expected}': {r.stderr.strip()}")
+            if os.path.exists(out):
+                problems.append(f"--metrics-listen {address} was refused but left {out}")
+    return problems
+
+
 def case_promtool(args):
     promtool = need("promtool")
     problems = []
     with tempfile.TemporaryDirectory() as work:
+        problems += refusals(args, work)
         port = free_port()
         textfile = os.path.join(work, "memgate.prom")
         out, proc = start_memgate(args, work, port, 4, ["--prometheus-textfile", textfile])

@@ -83,7 +83,7 @@ std::string LiveExport::publish(openmetrics::LiveFigures figures, double now_s) 
 }
 
 std::string LiveExport::finish(openmetrics::LiveFigures figures, const openmetrics::LiveVerdicts& verdicts) {
-  verdicts_.reset();  // stops its thread
+  stop_analysis();
   figures.finished = true;
   figures.verdicts = verdicts;
   return render(figures);

@@ -38,6 +38,8 @@ class LiveExport {
   // Renders and publishes. Returns a line to show once when the textfile could not be
   // written (the run goes on), else empty.
   std::string publish(openmetrics::LiveFigures figures, double now_s);
+  // Stops the verdict thread (before the run's own analysis: one at a time).
+  void stop_analysis() { verdicts_.reset(); }
   // The final figures with the run's own verdict; the textfile keeps them.
   std::string finish(openmetrics::LiveFigures figures, const openmetrics::LiveVerdicts& verdicts);
   // "metrics at http://127.0.0.1:PORT/metrics", for the start of the run; empty without a listener.

@@ -1,6 +1,8 @@
 // The verdict so far and the plateau checks' running slopes, for the live export
 // (run/live_export.h), behind a small interface so the source can change without
-// touching the export.
+// touching the export: a component that already keeps the latest RunAnalysis during
+// the run can implement LiveVerdictSource with openmetrics::live_verdicts() over it, and
+// RunSession::prepare() hand that to LiveExport::start() instead of RunDirVerdicts.
 #pragma once
 
 #include <condition_variable>

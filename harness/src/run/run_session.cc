@@ -568,6 +568,7 @@ class RunSession {
     // After an I/O failure meta.json on disk may be the one of the start ("running"):
     // the verdict uses the final one in memory, and the run exits 5 whatever it says.
     const bool io_failed = log_->error() || !meta_write_error_.empty();
+    if (export_) export_->stop_analysis();
     auto analysis = report::analyze_run_dir(dir_, c_.checks, io_failed ? &meta_ : nullptr);
     report::set_inconclusive_policy(analysis, c_.outputs.inconclusive);
     if (io_failed) analysis.exit_code = ExitCode::internal;
