@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "export_options.h"
 #include "memgate/error.h"
 #include "output_options.h"
 #include "record/json_file.h"
@@ -45,6 +46,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet,-q", config->quiet, "No progress output");
   add_run_options(*cmd, *config, *flags);
   add_allocator_options(*cmd, config->samplers);
+  add_export_options(*cmd, config->exports);
   cmd->add_option("command", config->command, "The command to run, after --; or one SCENARIO.json")
       ->required()
       ->type_name("CMD ARGS...");

@@ -81,6 +81,14 @@ TrafficDriver::~TrafficDriver() {
   if (started_ && !result_) stop();
 }
 
+TrafficDriver::Live TrafficDriver::live() const {
+  Live l{live_.sent.load(std::memory_order_relaxed), live_.accepted.load(std::memory_order_relaxed),
+         live_.dropped.load(std::memory_order_relaxed), std::nullopt};
+  if (const std::int64_t lag = live_.last_lag_ns.load(std::memory_order_relaxed); lag != INT64_MIN)
+    l.lag_s = static_cast<double>(lag) / 1e9;
+  return l;
+}
+
 std::optional<double> TrafficDriver::duration_s() const {
   if (!schedule_) return std::nullopt;
   return schedule_->duration_s() / config_.time_scale;
@@ -143,7 +151,7 @@ void TrafficDriver::run_sender(int fd) {
     if (payload) source = std::make_unique<ScheduledSource>(*schedule_, *payload);
     if (source) {
       Dispatcher dispatcher(*source, transport, *clock_,
-                            {config_.time_scale, config_.late_policy, config_.max_lag_s, 64 * 1024});
+                            {config_.time_scale, config_.late_policy, config_.max_lag_s, 64 * 1024, 0.001, &live_});
       dispatcher.run(stop_, anchor_ns_);
       figures = dispatcher.stats().to_json();
       figures["payload_stats"] = source->stats();

@@ -89,6 +89,13 @@ class TrafficDriver {
   std::optional<double> duration_s() const;
   // True once the schedule or trace is over (or the sender failed).
   bool finished() const { return finished_.load(); }
+  // Records sent, accepted and dropped so far, and the last one's lag: safe to call
+  // from the sampling thread while the sender runs.
+  struct Live {
+    std::uint64_t sent = 0, accepted = 0, dropped = 0;
+    std::optional<double> lag_s;
+  };
+  Live live() const;
   // True once the sender failed (could not connect...): the traffic check will FAIL.
   bool failed() const { return failed_.load(); }
   // Stops and joins the sender; returns the figures for report.json. When the sender
@@ -105,6 +112,7 @@ class TrafficDriver {
   TrafficConfig config_;
   std::unique_ptr<Clock> clock_;
   std::optional<Schedule> schedule_;
+  LiveCounts live_;
   SentPhase sent_phase_;  // trace replay: the sender posts, phase_at reads
   std::int64_t anchor_ns_ = 0;
   std::atomic<bool> stop_{false};

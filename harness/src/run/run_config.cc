@@ -5,6 +5,7 @@
 #include "memgate/error.h"
 #include "report/baseline_runs.h"
 #include "report/checks/baseline.h"
+#include "run/live_export.h"
 #include "run/sampler_factory.h"
 
 namespace memgate::run {
@@ -30,6 +31,7 @@ std::vector<std::string> validate(const RunConfig& c) {
   if (const auto& baseline = c.checks.get(report::checks::kBaseline); !baseline.empty())
     report::baseline_run_dirs(baseline);
   if (c.samplers.purge_every_s < 0) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
+  validate(c.exports);
   return check_samplers(c);
 }
 

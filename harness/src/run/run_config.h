@@ -16,6 +16,7 @@
 #include "load/traffic_driver.h"
 #include "report/check_registry.h"
 #include "report/ci_outputs.h"
+#include "run/export_config.h"
 
 namespace memgate::run {
 
@@ -70,6 +71,7 @@ struct RunConfig {
   report::CheckSettings checks;
   nlohmann::json scenario;  // what a scenario run records in meta.json (null: a plain command)
   SamplerConfig samplers;
+  ExportConfig exports;  // --prometheus-textfile, --metrics-listen (run/live_export.h)
 };
 
 // argv[0] as the target will exec it (a relative path is relative to the target's cwd):

@@ -20,6 +20,7 @@
 #include "report/report_json.h"
 #include "report/run_analysis.h"
 #include "report/terminal.h"
+#include "run/live_export.h"
 #include "run/plot.h"
 #include "run/run_dir.h"
 #include "run/sampler_factory.h"
@@ -209,7 +210,8 @@ class RunSession {
  private:
   // The run directory, the samplers, the sample log and meta.json, before anything runs.
   void prepare() {
-    if (c_.traffic) traffic_.emplace(*c_.traffic);  // validates the schedule before anything is written
+    if (c_.traffic) traffic_.emplace(*c_.traffic);          // validates the schedule before anything is written
+    if (c_.exports.enabled()) export_.emplace(c_.exports);  // a port in use is refused before anything is written
     started_ms_ = sys::unix_millis();
     run_dir_.emplace(prepare_run_dir(c_.out_dir, started_ms_, c_.force));
     dir_ = run_dir_->path;
@@ -231,6 +233,8 @@ class RunSession {
     };
     ebpf_peak_column_ = column("ebpf_rss_peak_bytes");
     oom_column_ = column("ebpf_oom_kills");
+    heap_column_ = column("alloc_allocated_bytes");
+    cgroup_usage_column_ = column("cgroup_usage_bytes");
     crossings_ = analyze::BudgetCrossings(report::checks::budget_limits(c_.checks));
     active_.assign(samplers_.slots.size(), true);
     meta_ = initial_meta(c_, samplers_.target_env, started_ms_);
@@ -240,6 +244,42 @@ class RunSession {
     if (c_.traffic) log_->set_time_scale(c_.traffic->time_scale);  // events carry scenario time too
     events_.emplace(*log_);
     write_meta();
+    if (export_) {
+      export_->start(export_labels(), std::make_unique<RunDirVerdicts>(dir_, c_.checks, c_.exports.analysis_every_s));
+      if (const std::string where = export_->where(); !where.empty()) progress_.note(where);
+    }
+  }
+
+  // The labels of every exported series: the run, its scenario, its allocator.
+  openmetrics::RunLabels export_labels() const {
+    std::string scenario;
+    if (c_.scenario.is_object() && c_.scenario.contains("name") && c_.scenario["name"].is_string())
+      scenario = c_.scenario["name"].get<std::string>();
+    return {std::filesystem::path(dir_).filename().string(), scenario, c_.samplers.allocator};
+  }
+
+  // What the live export shows of the last tick.
+  openmetrics::LiveFigures live_figures(double now) const {
+    openmetrics::LiveFigures f;
+    fill_tree(f, last_row_);
+    if (last_pss_) f.pss_bytes = last_pss_;
+    f.rss_peak_bytes = rss_peak_;
+    f.start_unix_s = static_cast<double>(started_ms_) / 1000;
+    f.elapsed_s = now;
+    f.planned_s = c_.duration_s ? c_.duration_s : traffic_ ? traffic_->duration_s() : std::nullopt;
+    f.scenario_time_s = traffic_ ? traffic_->scenario_time_at(now) : now;
+    f.phase = last_phase_;
+    f.samples = log_ ? log_->rows() : 0;
+    f.missed_ticks = clock_.missed();
+    const auto extra = [&](const std::optional<std::size_t>& i) { return i && *i < extra_.size() ? extra_[*i] : NAN; };
+    f.heap_bytes = extra(heap_column_);
+    f.cgroup_usage_bytes = extra(cgroup_usage_column_);
+    if (traffic_) {
+      const auto t = traffic_->live();
+      f.traffic = openmetrics::TrafficFigures{t.sent, t.accepted, t.dropped, t.lag_s};
+    }
+    if (c_.samplers.memory_limits.max) f.cgroup_limit_bytes = static_cast<double>(*c_.samplers.memory_limits.max);
+    return f;
   }
 
   // The target (and the traffic that feeds it). A target that cannot start leaves a run
@@ -355,6 +395,11 @@ class RunSession {
     }
     log_->maybe_flush(now);
     rss_peak_ = std::max(rss_peak_, row.rss_bytes);
+    if (export_) {
+      if (row.pss_bytes) last_pss_ = row.pss_bytes;
+      last_row_ = row;
+      if (export_->due(now)) note_once(export_->publish(live_figures(now), now));
+    }
     progress_.update({now, c_.duration_s, row.rss_bytes, rss_peak_, row.fds, row.processes, rate_.add(now)}, now);
   }
 
@@ -524,6 +569,7 @@ class RunSession {
     // After an I/O failure meta.json on disk may be the one of the start ("running"):
     // the verdict uses the final one in memory, and the run exits 5 whatever it says.
     const bool io_failed = log_->error() || !meta_write_error_.empty();
+    if (export_) export_->stop_analysis();
     auto analysis = report::analyze_run_dir(dir_, c_.checks, io_failed ? &meta_ : nullptr);
     report::set_inconclusive_policy(analysis, c_.outputs.inconclusive);
     if (io_failed) analysis.exit_code = ExitCode::internal;
@@ -547,6 +593,10 @@ class RunSession {
         progress_.note(std::string("no baseline plot: ") + e.what());
       }
     }
+    if (export_)
+      note_once(export_->finish(live_figures(last_row_.t_s),
+                                openmetrics::live_verdicts(analysis.checks, analysis.verdict.outcome,
+                                                           static_cast<double>(sys::unix_millis()) / 1000)));
     const auto outputs = report::write_ci_outputs(analysis, dir_, c_.outputs, report::ci_environment());
     for (const auto& error : outputs.errors) progress_.note(error);
     std::fputs(outputs.annotations.c_str(), stderr);
@@ -566,6 +616,10 @@ class RunSession {
   }
 
   void write_meta() { record::write_json_file(meta_path_, meta_); }
+
+  void note_once(const std::string& text) {
+    if (!text.empty()) progress_.note(text);
+  }
 
   static constexpr int kMaxCrashNotes = 10;
 
@@ -597,7 +651,10 @@ class RunSession {
   double next_pss_ = 0, next_process_ = 0;
   std::uint64_t rss_peak_ = 0;
   analyze::BudgetCrossings crossings_;  // --abort-on budget
-  std::optional<std::size_t> ebpf_peak_column_, oom_column_;
+  std::optional<std::size_t> ebpf_peak_column_, oom_column_, heap_column_, cgroup_usage_column_;
+  std::optional<LiveExport> export_;  // --prometheus-textfile, --metrics-listen
+  TreeSample last_row_;
+  std::optional<std::uint64_t> last_pss_;
   const char* abort_reason_ = nullptr;  // set once the run is decided FAIL (--abort-on)
   std::string last_phase_ = "run";
   std::set<pid_t> crash_noted_;
