@@ -158,6 +158,25 @@ def phase_segments(t, phases):
     return [tuple(seg) for seg in out if seg[0]]
 
 
+MAX_PHASE_LABELS = 8
+
+
+def labelled_phases(count):
+    """Indexes of the phases that get a label: every k-th, at most MAX_PHASE_LABELS."""
+    every = max(1, math.ceil(count / MAX_PHASE_LABELS))
+    return set(range(0, count, every))
+
+
+def ebpf_tick_peaks(s):
+    """(t, bytes) of the eBPF tree peak per tick, each at least that tick's polled RSS.
+
+    memgate folds the poll in since the eBPF sum was found a few pages below VmRSS (the
+    kernel's per-CPU batched counters); runs recorded before that are raised here.
+    """
+    return [(a, max(b, r if not math.isnan(r) else 0.0))
+            for a, b, r in zip(s["t_s"], s["ebpf_rss_interval_peak_bytes"], s["rss_bytes"]) if not math.isnan(b)]
+
+
 def shade_phases(panels, mem, segments):
     """Shade phases alternately on every panel; label them sparsely on the memory panel.
 
@@ -166,14 +185,14 @@ def shade_phases(panels, mem, segments):
     """
     if len(segments) < 2:
         return
-    every = max(1, math.ceil(len(segments) / 8))
+    labelled = labelled_phases(len(segments))
     for i, (name, start, end) in enumerate(segments):
         if i % 2 == 0:
             for ax in panels:
                 ax.axvspan(start, end, color="tab:gray", alpha=0.08, lw=0)
-        if i % every == 0:
+        if i in labelled:
             mem.annotate(name, ((start + end) / 2, 0.01), xycoords=("data", "axes fraction"), ha="center",
-                         va="bottom", fontsize=7, alpha=0.75, rotation=90 if every == 1 and len(segments) > 6 else 0)
+                         va="bottom", fontsize=7, alpha=0.75, rotation=90 if len(segments) > 6 and len(labelled) == len(segments) else 0)
 
 
 def time_scale_of(report, s):
@@ -321,8 +340,7 @@ def main():
     # Each tick's step is at least that tick's polled RSS (runs recorded before memgate
     # folded the poll in had the kernel's batched sum, a few pages below it), and the
     # marker sits at the peak it names.
-    pairs = [(a, max(b, r if not math.isnan(r) else 0.0))
-             for a, b, r in zip(t, s["ebpf_rss_interval_peak_bytes"], s["rss_bytes"]) if not math.isnan(b)]
+    pairs = ebpf_tick_peaks(s)
     if pairs:
         pt, pv = decimate([a for a, _ in pairs], [b / MIB for _, b in pairs])
         mem.step(pt, pv, where="pre", color="tab:brown", lw=0.9, alpha=0.8, label="eBPF tree peak per tick (exact)")
@@ -353,7 +371,7 @@ def main():
     add_scenario_axis(mem, scale, t[-1])
 
     mem.set_ylabel("memory (MiB)")
-    mem.set_ylim(bottom=0)
+    mem.set_ylim(0, mem.get_ylim()[1] * 1.06)  # room for the peak marker above a flat line
     mem.grid(alpha=0.3)
     # Outside the plot: on a flat soak the lines sit where an inside legend would go.
     mem.legend(loc="upper left", bbox_to_anchor=(1.1, 1.0), fontsize=7, borderaxespad=0)
