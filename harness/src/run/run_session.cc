@@ -375,7 +375,10 @@ class RunSession {
     std::size_t offset = 0;
     for (std::size_t i = 0; i < samplers_.slots.size(); ++i) {
       const std::size_t n = column_counts_[i];
-      if (active_[i]) samplers_.slots[i].sampler->tick(now, std::span<double>(extra_).subspan(offset, n), *events_);
+      if (active_[i]) {
+        samplers_.slots[i].sampler->on_polled(row);
+        samplers_.slots[i].sampler->tick(now, std::span<double>(extra_).subspan(offset, n), *events_);
+      }
       offset += n;
     }
     const std::string phase = traffic_ ? traffic_->phase_at(now) : "run";

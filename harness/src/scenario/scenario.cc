@@ -463,6 +463,15 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
   s.file = file;
   s.profiles = overrides.profiles;
   s.time_scale_override = overrides.time_scale;
+  if (overrides.time_scale) {
+    Overrides written = overrides;
+    written.time_scale.reset();
+    const json as_written = apply_overrides(original, written, file);
+    const json* traffic = as_written.is_object() && as_written.contains("traffic") ? &as_written["traffic"] : nullptr;
+    if (traffic && traffic->is_object() && traffic->contains("time_scale") && (*traffic)["time_scale"].is_number() &&
+        (*traffic)["time_scale"].get<double>() > 0)
+      s.written_time_scale = (*traffic)["time_scale"].get<double>();
+  }
   Fields top(doc, "", file);
   s.name = top.string("name", std::filesystem::path(file).stem().string());
   s.description = top.string("description", "");

@@ -41,6 +41,9 @@ struct Scenario {
   std::string description;
   std::vector<std::string> profiles;  // the profiles applied, in order
   std::optional<double> time_scale_override;
+  // traffic.time_scale as the file (and its profiles) wrote it, before `--time-scale`:
+  // the sampling rates were chosen for it (run::apply_scenario scales them).
+  double written_time_scale = 1;
   Target target;
   std::optional<load::TrafficConfig> traffic;
   Sampling sampling;

@@ -1,9 +1,12 @@
 #include "report/checks/plateau.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 
 #include "memgate/check_names.h"
 #include "memgate/error.h"
+#include "memgate/units.h"
 #include "report/check_registry.h"
 #include "report/checks/budgets.h"
 
@@ -178,7 +181,65 @@ CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSe
                                 s.means(), "bytes", settings);
 }
 
+void judge(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out);
+
+const Figure* figure(const CheckResult& r, const std::string& name) {
+  for (const auto& f : r.figures)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+// A compressed scenario (time_scale N) is judged per wall hour, N times its scenario
+// hour: the slopes and the projection are also given per scenario hour, so a 24 h soak
+// played in 2 minutes reads in the units of the day it stands for.
+void add_scenario_hour_figures(CheckResult& r, double scale, double horizon_s) {
+  const Figure* slope = figure(r, "slope_per_h");
+  if (!(scale > 0) || scale == 1 || !slope) return;
+  const bool bytes = slope->unit == "bytes/h";
+  const std::string unit = bytes ? "bytes/scenario-h" : "count/scenario-h";
+  std::vector<Figure> added{{"time_scale", scale, "ratio"}};
+  for (const char* name : {"slope_per_h", "slope_ci_low_per_h", "slope_ci_high_per_h"})
+    if (const Figure* f = figure(r, name)) {
+      std::string scenario_name(name);
+      scenario_name.replace(scenario_name.size() - 2, 2, "scenario_h");
+      added.push_back({scenario_name, f->value / scale, unit});
+    }
+  // The line's value `horizon` of scenario time after the first sample, not of wall time.
+  if (const Figure* at = figure(r, "projected_at_horizon"))
+    added.push_back({"projected_at_scenario_horizon",
+                     at->value - slope->value * horizon_s / 3600.0 * (1.0 - 1.0 / scale), at->unit});
+  const auto amount = [bytes](double v) {
+    if (bytes) return format_bytes(v);
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", v);
+    return std::string(text);
+  };
+  char times[32];
+  std::snprintf(times, sizeof times, "%g", scale);
+  r.summary += std::string(" Time-compressed ") + times + "x: per scenario hour the slope is " +
+               amount(slope->value / scale) + "/h";
+  if (const Figure* f = figure(r, "slope_ci_high_per_h"))
+    r.summary += " (upper bound " + amount(f->value / scale) + "/h)";
+  if (added.back().name == "projected_at_scenario_horizon")
+    r.summary += ", " + amount(added.back().value) + " after " + format_duration(horizon_s) + " of scenario time";
+  r.summary += "; the figures before are per wall hour.";
+  r.figures.insert(r.figures.end(), added.begin(), added.end());
+}
+
+double scenario_time_scale(const record::RunMeta& meta) {
+  if (!meta.scenario.is_object()) return 1;
+  const auto it = meta.scenario.find("time_scale");
+  return it != meta.scenario.end() && it->is_number() ? it->get<double>() : 1;
+}
+
 void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
+  const std::size_t first = out.size();
+  judge(in, settings, out);
+  for (std::size_t i = first; i < out.size(); ++i)
+    add_scenario_hour_figures(out[i], scenario_time_scale(in.meta), settings.get(kHorizon));
+}
+
+void judge(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
   const auto& series = in.series;
   for (const auto& metric : settings.get(kPlateau)) {
     if (metric == "rss" || metric == "pss") {
