@@ -52,7 +52,7 @@ TEST(Attribution, NamesTheThreeLeakingLinesWithin20Percent) {
                               "--out",
                               dir,
                               "--",
-                              helper("leak_sites"),
+                              helper("alloc/leak_sites"),
                               "24"});
   ASSERT_EQ(r.exit_code, 1) << r.output;  // the leak fails the rss-plateau check
   const auto truth = truth_of(r.output);
@@ -109,7 +109,7 @@ TEST(Attribution, NamesTheThreeLeakingLinesWithin20Percent) {
 TEST(Attribution, ThreadsAndForksUnderTheSamplerNeitherCrashNorDeadlock) {
   const std::string dir = fresh_dir("attribute-stress") + "/run";
   const auto r = memgate({"run", "--allocator", "glibc", "--attribute", "--plateau", "none", "--ebpf", "off",
-                          "--no-plot", "--out", dir, "--", helper("leak_sites"), "--stress", "3"});
+                          "--no-plot", "--out", dir, "--", helper("alloc/leak_sites"), "--stress", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("stress children"), std::string::npos) << r.output;
   const auto report = read_json(dir + "/report.json");
