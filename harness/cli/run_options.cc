@@ -43,6 +43,10 @@ void add_sampler_options(CLI::App& app, run::SamplerConfig& s) {
          "Ask the allocator to return free memory at every traffic phase change (e.g. burst -> recovery); "
          "the report shows what each purge returned")
       ->group(group);
+  app.add_flag("--attribute", s.attribute,
+               "Sample live allocations with their call stacks (about one per 512 KiB allocated) and attribute "
+               "the heap's growth to call sites (needs --allocator; docs/attribution.md)")
+      ->group(group);
   app.add_option("--ebpf", s.ebpf, "eBPF sampler (exact peaks, OOM kills): auto uses it when it can")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str()

@@ -4,9 +4,11 @@
 #include <cstring>
 
 #include "alloc/allocator_table.h"
+#include "alloc/attrib_recorder.h"
 #include "alloc/executable_check.h"
 #include "alloc/knob_check.h"
 #include "memgate/error.h"
+#include "memgate_attrib.h"
 #include "memgate_probe.h"
 #include "sys/file_access.h"
 #include "sys/read_file.h"
@@ -34,15 +36,26 @@ void check_preloadable(const std::string& path, const std::string& what) {
           "' contains ':' or ' ', which LD_PRELOAD cannot carry: copy or link it to a plain path");
 }
 
+// One of memgate's own preload libraries: $ENV_VAR, else the one built with this memgate.
+std::string own_library(const char* env_var, const std::string& built, const std::string& what,
+                        const std::string& target, const std::string& file) {
+  const char* override_path = std::getenv(env_var);
+  const std::string path = override_path && *override_path ? override_path : built;
+  if (!readable(path))
+    usage(what + " " + path + " not found: build the " + target + " target or set " + env_var + " to " + file);
+  return path;
+}
+
 }  // namespace
 
 std::string probe_library_path() {
-  const char* override_path = std::getenv("MEMGATE_PROBE_LIB");
-  const std::string path = override_path && *override_path ? override_path : MEMGATE_PROBE_BUILD_PATH;
-  if (!readable(path))
-    usage("allocator probe " + path +
-          " not found: build the memgate_probe target or set MEMGATE_PROBE_LIB to libmemgate_probe.so");
-  return path;
+  return own_library("MEMGATE_PROBE_LIB", MEMGATE_PROBE_BUILD_PATH, "allocator probe", "memgate_probe",
+                     "libmemgate_probe.so");
+}
+
+std::string attrib_library_path() {
+  return own_library("MEMGATE_ATTRIB_LIB", MEMGATE_ATTRIB_BUILD_PATH, "heap sampler", "memgate_attrib",
+                     "libmemgate_attrib.so");
 }
 
 AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
@@ -89,6 +102,8 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
       usage(*blocker + ", so the allocator probe cannot load and --purge-every cannot work: drop --purge-every");
     if (request.purge_at_phases.enabled())
       usage(*blocker + ", so the allocator probe cannot load and phase purges cannot work: drop --purge-at-phases");
+    if (request.attribute)
+      usage(*blocker + ", so the heap sampler cannot load and --attribute cannot work: drop --attribute");
     setup.warnings.push_back(*blocker + ": no allocator probe (heap figures and the allocator check are skipped)");
     return setup;  // glibc, nothing to preload: the knobs alone still apply
   }
@@ -97,6 +112,18 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   check_preloadable(probe, "probe");
   std::string preload =
       setup.library.empty() ? probe : setup.library + ":" + probe;  // allocator first: it must win malloc
+  if (request.attribute) {
+    // The sampler goes before the allocator: its malloc wraps the allocator's, which it
+    // finds as the next definition (RTLD_NEXT).
+    const std::string attrib = attrib_library_path();
+    check_preloadable(attrib, "heap sampler");
+    preload = attrib + ":" + preload;
+    // MEMGATE_ATTRIB_MEAN_BYTES in memgate's own environment reaches the target as it is
+    // (a finer sampling for tests and accuracy studies, docs/attribution.md).
+    if (!std::getenv(MEMGATE_ATTRIB_ENV_MEAN))
+      setup.env_set.push_back(std::string(MEMGATE_ATTRIB_ENV_MEAN) + "=" +
+                              std::to_string(static_cast<long>(kAttribMeanBytes)));
+  }
   if (const char* existing = std::getenv("LD_PRELOAD"); existing && *existing) preload += std::string(":") + existing;
   const std::string session = new_probe_session();
   setup.env_set.push_back("LD_PRELOAD=" + preload);

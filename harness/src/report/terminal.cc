@@ -38,6 +38,12 @@ std::string closing_summary(const RunAnalysis& a, const std::string& report_path
            format_duration(s.duration_s) + "\n";
   }
   if (const std::string peaks = peaks_line(a.peaks); !peaks.empty()) out += "  " + peaks + "\n";
+  if (a.attribution) {
+    out += "  " + attribution_headline(*a.attribution) + "\n";
+    for (const auto& row : attribution_rows(*a.attribution))
+      out += "    " + row.kind + " " + row.rate + "  " + row.site + (row.share.empty() ? "" : "  (" + row.share + ")") +
+             "\n";
+  }
   for (const auto& note : a.meta.notes) out += "  note: " + note + "\n";
   if (!report_path.empty()) out += "  report: " + report_path + "\n";
   return out;

@@ -30,6 +30,7 @@ struct SamplerConfig {
   double purge_every_s = 0;            // 0: never
   alloc::PhasePurge purge_at_phases;
   unsigned probe_interval_ms = 100;
+  bool attribute = false;     // --attribute: sampled heap profiles (docs/attribution.md); needs the probe
   std::string ebpf = "auto";  // auto | on | off
   bool ebpf_syscalls = false;
   bool ebpf_fault_hook = false;

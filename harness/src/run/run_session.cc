@@ -580,6 +580,14 @@ class RunSession {
     auto report = report::report_json(analysis, c_.checks);
     try {
       record::write_json_file(report_path, report);
+      // --attribute's exports beside report.json (docs/attribution.md).
+      if (analysis.attribution && !analysis.attribution->stacks.empty()) {
+        const auto& at = *analysis.attribution;
+        sys::write_text_file(dir_ + "/" + report::kCollapsedFile, at.collapsed);
+        const double window_s = at.growth.late_t_s - at.growth.early_t_s;
+        sys::write_text_file(dir_ + "/" + report::kPprofFile,
+                             report::pprof_profile(at.stacks, static_cast<std::int64_t>(window_s * 1e9)));
+      }
     } catch (const Error& e) {
       if (!io_failed) throw;
       std::fprintf(stderr, "memgate: %s\n", e.what());

@@ -22,6 +22,7 @@ void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& ove
   if (!overrides.given("--allocator") && !scenario.target.allocator.empty())
     o.samplers.allocator = scenario.target.allocator;
   if (!overrides.given("--purge-at-phases")) o.samplers.purge_at_phases = scenario.target.purge_at_phases;
+  if (!overrides.given("--attribute")) o.samplers.attribute = scenario.target.attribute;
   for (auto [flag, field, value] :
        {std::tuple{"--memory-max", &o.samplers.memory_limits.max, scenario.target.limits.max},
         {"--memory-high", &o.samplers.memory_limits.high, scenario.target.limits.high},

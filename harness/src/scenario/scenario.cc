@@ -487,6 +487,10 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
       else if (purge->is_array()) s.target.purge_at_phases.entering = t.strings("purge_at_phases", false);
       else t.fail("target.purge_at_phases", "expected true (every phase change) or an array of phase names", purge);
     }
+    if (const json* attribute = t.find("attribute")) {
+      if (!attribute->is_boolean()) t.fail("target.attribute", "expected true or false", attribute);
+      s.target.attribute = attribute->get<bool>();
+    }
     if (const json* limits = t.find("limits")) parse_limits(Fields(*limits, "target.limits", file), s.target.limits);
     t.no_unknown_fields();
   }

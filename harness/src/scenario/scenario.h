@@ -24,6 +24,7 @@ struct Target {
   std::string allocator;              // "" / "glibc" / "jemalloc" / "mimalloc" / "tcmalloc"...
   std::string cwd;                    // "": the scenario file's directory
   alloc::PhasePurge purge_at_phases;  // true: every phase change; ["recovery"]: on entering those
+  bool attribute = false;             // "attribute": true, as --attribute
   MemoryLimits limits;                // "limits": {"memory_max": "512M", "memory_high", "swap_max"}
 };
 
