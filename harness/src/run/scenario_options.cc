@@ -23,6 +23,7 @@ void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& ove
   o.env_set.insert(o.env_set.end(), scenario.target.env_set.begin(), scenario.target.env_set.end());
   o.cwd = scenario.target.cwd;
   o.traffic = scenario.traffic;
+  if (o.traffic && o.traffic->cycles.purge) o.samplers.purge_at_phases.cycle_quiet = true;
   if (!overrides.given("--hz")) o.hz = scenario.sampling.hz;
   if (!overrides.given("--pss-hz")) o.pss_hz = scenario.sampling.pss_hz;
   if (!overrides.given("--process-hz")) o.process_hz = scenario.sampling.process_hz;

@@ -1,6 +1,8 @@
 #include "report/checks/plateau.h"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 #include "memgate/check_names.h"
 #include "memgate/error.h"
@@ -178,8 +180,48 @@ CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSe
                                 s.means(), "bytes", settings);
 }
 
+void evaluate_series(const RunSeries& series, const CheckSettings& settings, std::vector<CheckResult>& out);
+
+std::optional<double> figure(const CheckResult& r, std::string_view name) {
+  for (const auto& f : r.figures)
+    if (f.name == name) return f.value;
+  return std::nullopt;
+}
+
+// Growth per unit of work beside growth per hour, where the target counts what it
+// processed (metric_processed): the slope over the units processed per hour in the
+// judged window, so a change of rate is told from a leak (docs/plateau.md, "Per unit of
+// work"). A figure only: the verdict stays the time-based one.
+void add_per_unit(CheckResult& r, const analyze::BoundedSeries& processed) {
+  const auto slope = figure(r, "slope_per_h"), low = figure(r, "slope_ci_low_per_h"),
+             high = figure(r, "slope_ci_high_per_h"), warmup = figure(r, "warmup_s");
+  if (!slope || !low || !high || !warmup || processed.total_points() < 2) return;
+  const auto times = processed.times();
+  const auto counts = processed.means();
+  const auto first = std::lower_bound(times.begin(), times.end(), *warmup);
+  if (first == times.end() || times.back() - *first <= 0) return;
+  const std::size_t i = static_cast<std::size_t>(first - times.begin());
+  const double units_per_h = (counts.back() - counts[i]) / (times.back() - times[i]) * 3600;
+  if (!(units_per_h > 0)) return;
+  std::string unit = "bytes/unit";
+  for (const auto& f : r.figures)
+    if (f.name == "slope_per_h") unit = f.unit.substr(0, f.unit.find('/')) + "/unit";
+  r.figures.insert(r.figures.end(), {{"units_per_h", units_per_h, "units/h"},
+                                     {"per_unit", *slope / units_per_h, unit},
+                                     {"per_unit_ci_low", *low / units_per_h, unit},
+                                     {"per_unit_ci_high", *high / units_per_h, unit}});
+}
+
 void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
   const auto& series = in.series;
+  const std::size_t before = out.size();
+  evaluate_series(series, settings, out);
+  for (std::size_t i = before; i < out.size(); ++i)
+    if (out[i].id != check_id::kFdPlateau && out[i].id != check_id::kThreadPlateau)
+      add_per_unit(out[i], series.processed);
+}
+
+void evaluate_series(const RunSeries& series, const CheckSettings& settings, std::vector<CheckResult>& out) {
   for (const auto& metric : settings.get(kPlateau)) {
     if (metric == "rss" || metric == "pss") {
       const auto& s = metric == "rss" ? series.rss : series.pss;
