@@ -72,11 +72,27 @@ TEST(CycleLeak, TrafficCyclesWithALeakPerRecordFailWithBytesPerRecord) {
   EXPECT_EQ(report_check(report, "fd-leak-per-cycle")["outcome"], "pass");
 }
 
+TEST(CycleLeak, CyclePurgeAsksTheAllocatorAtEveryQuietPhase) {
+  const std::string dir = fresh_dir("cycles-purge");
+  const std::string out = dir + "/run";
+  const auto r = memgate({"run", "--out", out, "--quiet", "--no-plot", "--allocator", "glibc", "--cycle-purge",
+                          "--cycle-leak", "rss,heap,fds", cycle_scenario(dir, 0)});
+  const auto report = read_json(out + "/report.json");
+  EXPECT_EQ(report_check(report, "heap-leak-per-cycle")["outcome"], "pass") << r.output;
+  std::ifstream events(out + "/events.jsonl");
+  int quiet_purges = 0;
+  for (std::string line; std::getline(events, line);) {
+    const auto e = nlohmann::json::parse(line);
+    if (e["kind"] == "purge" && e["trigger"].get<std::string>().ends_with(" quiet")) ++quiet_purges;
+  }
+  EXPECT_EQ(quiet_purges, 8) << r.output;
+}
+
 TEST(CycleLeak, CliCyclesOverrideTheScenario) {
   const std::string dir = fresh_dir("cycles-flag");
   const std::string out = dir + "/run";
-  const auto r = memgate({"run", "--out", out, "--quiet", "--no-plot", "--cycles", "3", "--cycle-quiet", "0.2s",
-                          cycle_scenario(dir, 0)});
+  const auto r = memgate(
+      {"run", "--out", out, "--quiet", "--no-plot", "--cycles", "3", "--cycle-quiet", "0.2s", cycle_scenario(dir, 0)});
   const auto report = read_json(out + "/report.json");
   // 3 cycles are too few to judge: inconclusive, with the cycles needed.
   const auto rss = report_check(report, "rss-leak-per-cycle");
@@ -94,9 +110,27 @@ TEST(CycleLeak, CyclesFlagWithoutTrafficIsAUsageError) {
 TEST(CycleLeak, MarkedCyclesOnTheMetricsChannel) {
   for (const auto& [leak, outcome] : {std::pair{"0", "pass"}, std::pair{"2097152", "fail"}}) {
     const std::string out = fresh_dir(std::string("cycles-marked-") + outcome) + "/run";
-    const auto r = memgate({"run", "--out", out, "--quiet", "--no-plot", "--hz", "50", "--plateau", "none",
-                            "--cycle-quiet", "0.2s", "--", helper("cycler"), "--mark-cycles", "9", "--work-ms", "120",
-                            "--quiet-ms", "300", "--leak-per-cycle", leak});
+    const auto r = memgate({"run",
+                            "--out",
+                            out,
+                            "--quiet",
+                            "--no-plot",
+                            "--hz",
+                            "50",
+                            "--plateau",
+                            "none",
+                            "--cycle-quiet",
+                            "0.2s",
+                            "--",
+                            helper("cycler"),
+                            "--mark-cycles",
+                            "9",
+                            "--work-ms",
+                            "120",
+                            "--quiet-ms",
+                            "300",
+                            "--leak-per-cycle",
+                            leak});
     const auto report = read_json(out + "/report.json");
     const auto rss = report_check(report, "rss-leak-per-cycle");
     EXPECT_EQ(rss["outcome"], outcome) << rss.dump(2) << r.output;
