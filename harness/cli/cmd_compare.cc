@@ -159,11 +159,14 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       o.variants = variants_from(*a);
       apply_run_flags(*cmd, a->run_flags, a->run);
       if (run::is_scenario_argument(a->run.command)) {
+        if (a->run_flags.cycles || a->run_flags.cycle_drain_s || a->run_flags.cycle_quiet_s)
+          throw Error(ExitCode::usage, "memgate compare takes cycles from the scenario: set traffic.cycles there");
         const compare::ScenarioWorkload workload(load_scenario(a->run_flags.scenario, a->run.command.front()), a->run,
                                                  flag_overrides(*cmd, a->run));
         result = compare::run_compare(workload, o);
       } else {
         refuse_scenario_flags_without_scenario(a->run_flags.scenario, "compare");
+        apply_cycle_flags(a->run_flags, a->run);
         const compare::CommandWorkload workload(a->run);
         result = compare::run_compare(workload, o);
       }

@@ -59,6 +59,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     } else {
       refuse_scenario_flags_without_scenario(flags->scenario, "run");
     }
+    apply_cycle_flags(*flags, *config);
     const auto result = run::run(*config);
     if (!result.error.empty()) std::fprintf(stderr, "memgate: error: %s\n", result.error.c_str());
     // --json: stdout is the report alone; the summary for people goes to stderr then.

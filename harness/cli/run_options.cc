@@ -1,5 +1,6 @@
 #include "run_options.h"
 
+#include "load/cycles.h"
 #include "memgate/error.h"
 #include "options.h"
 
@@ -100,6 +101,22 @@ void add_run_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
                       "Ask the allocator to return free memory this often (30s, 5m); default: never")
       ->group("Allocator and samplers");
   add_scenario_options(app, f.scenario);
+  app.add_option("--cycles", f.cycles,
+                 "Run the scenario's stages as N identical cycles, each followed by a drain and a quiet time at rate "
+                 "0; the quiet phases feed the per-cycle leak checks (rss-leak-per-cycle...)")
+      ->check(CLI::Range(std::size_t{1}, load::kMaxCycles))
+      ->type_name("N")
+      ->group(kScenarioGroup);
+  add_duration_option(app, "--cycle-drain", f.cycle_drain_s,
+                      "With --cycles: time at rate 0 for the target to empty its queue (default 2s)")
+      ->group(kScenarioGroup);
+  add_duration_option(app, "--cycle-quiet", f.cycle_quiet_s,
+                      "The quiescent measurement window after each cycle (default 2s; for cycles a target marks on "
+                      "the metrics channel, default 1s)")
+      ->group(kScenarioGroup);
+  app.add_flag("--cycle-purge", f.cycle_purge,
+               "Ask the allocator to purge when each quiet window starts (needs --allocator)")
+      ->group(kScenarioGroup);
   app.add_option("--metrics", f.metrics,
                  "Metrics-channel fields recorded as metric_<field> columns (e.g. queue_depth,utilisation), or off to "
                  "not set MEMGATE_METRICS_PATH (default: the scenario's sampling.metrics; the channel is always open)")
@@ -111,6 +128,7 @@ void add_run_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
 
 void apply_run_flags(const CLI::App& app, const RunFlags& f, run::RunConfig& c) {
   if (f.grace_s) c.stop_grace_s = *f.grace_s;
+  c.duration_given = app.count("--duration") > 0;
   if (f.purge_every_s) {
     if (!(*f.purge_every_s > 0)) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
     c.samplers.purge_every_s = *f.purge_every_s;
@@ -124,6 +142,26 @@ void apply_run_flags(const CLI::App& app, const RunFlags& f, run::RunConfig& c) 
         if (!field.empty()) c.samplers.metric_fields.push_back(field);
     }
   }
+}
+
+void apply_cycle_flags(const RunFlags& f, run::RunConfig& c) {
+  if (f.cycle_purge) c.samplers.purge_at_phases.cycle_quiet = true;
+  if (!c.traffic) {
+    if (f.cycles || f.cycle_drain_s)
+      throw Error(ExitCode::usage,
+                  "--cycles and --cycle-drain need a scenario with traffic; a command without traffic marks its own "
+                  "cycles on the metrics channel (docs/metrics-channel.md, \"Cycles\")");
+    if (f.cycle_quiet_s) c.cycle_mark_quiet_s = *f.cycle_quiet_s;
+    return;
+  }
+  auto& cycles = c.traffic->cycles;
+  if (!f.cycles && !f.cycle_drain_s && !f.cycle_quiet_s) return;
+  if (f.cycles) cycles.count = *f.cycles;
+  if (cycles.count == 0) throw Error(ExitCode::usage, "--cycle-drain and --cycle-quiet need --cycles N");
+  if (f.cycle_drain_s) cycles.drain_s = *f.cycle_drain_s;
+  if (f.cycle_quiet_s) cycles.quiet_s = *f.cycle_quiet_s;
+  load::cycle_stages(c.traffic->stages, c.traffic->bursts.size(), cycles);  // refuses what no run can take
+  if (!c.duration_given) c.duration_s = load::stages_length_s(c.traffic->stages, cycles) / c.traffic->time_scale;
 }
 
 run::FlagOverrides flag_overrides(const CLI::App& app, const run::RunConfig& c) { return {given_flags(app), c.checks}; }

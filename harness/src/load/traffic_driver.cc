@@ -54,6 +54,11 @@ TrafficDriver::TrafficDriver(TrafficConfig config, std::unique_ptr<Clock> clock)
     throw Error(ExitCode::usage, "traffic.time_scale: expected a number > 0");
   const bool needs_schedule =
       config_.payload.kind == PayloadSpec::Kind::sensors || config_.payload.kind == PayloadSpec::Kind::od_pairs;
+  if (config_.cycles.count > 0) {
+    config_.stages = cycle_stages(config_.stages, config_.bursts.size(), config_.cycles);
+    config_.cycles = {};  // expanded once
+    hold_to_end_ = true;
+  }
   if (!config_.stages.empty()) {
     schedule_.emplace(config_.stages, config_.bursts);
     check_deliverable(config_, *schedule_);
@@ -155,6 +160,12 @@ void TrafficDriver::run_sender(int fd) {
       dispatcher.run(stop_, anchor_ns_);
       figures = dispatcher.stats().to_json();
       figures["payload_stats"] = source->stats();
+    }
+    // Cycles end in a quiet phase without records: the input stays open through it.
+    if (hold_to_end_ && schedule_) {
+      const auto end_ns = anchor_ns_ + static_cast<std::int64_t>(schedule_->duration_s() / config_.time_scale * 1e9);
+      while (!stop_.load() && clock_->now_ns() < end_ns)
+        clock_->sleep_until(std::min(end_ns, clock_->now_ns() + 50'000'000));
     }
     transport.close();
   } catch (const Error& e) {

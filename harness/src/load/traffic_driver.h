@@ -25,6 +25,7 @@
 #include "load/clock.h"
 #include "load/dispatcher.h"
 #include "load/payload.h"
+#include "load/cycles.h"
 #include "load/schedule.h"
 #include "load/trace.h"
 
@@ -61,6 +62,10 @@ struct TrafficConfig {
   PayloadSpec payload;
   std::vector<Stage> stages;  // may be empty only for a trace or a command
   std::vector<Burst> bursts;
+  // Run `stages` as this many identical cycles, each followed by a drain and a quiet time
+  // (load/cycles.h). The input stays open to the schedule's end, so the last quiet phase
+  // is measured before the target sees end of input.
+  CycleSpec cycles;
   double time_scale = 1;  // scenario seconds per wall second
   LatePolicy late_policy = LatePolicy::queue;
   double max_lag_s = 0;  // 0: the policy's default
@@ -120,6 +125,7 @@ class TrafficDriver {
   std::atomic<bool> failed_{false};  // set before finished_
   std::thread thread_;
   bool started_ = false;
+  bool hold_to_end_ = false;  // cycles: keep the input open until the schedule's end
   std::optional<nlohmann::json> result_;
   nlohmann::json figures_;  // written by the thread, read after join
 };

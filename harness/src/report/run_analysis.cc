@@ -105,6 +105,7 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   double last_t = 0;
   a.series.budget_crossings = analyze::BudgetCrossings(checks::budget_limits(settings));
   auto& phases = a.series.phases;
+  CycleCollector cycles;
   a.series.torn_lines = record::read_samples(dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
     const double t = row.get("t_s");
     if (std::isnan(t)) return;
@@ -146,11 +147,18 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
       }
     }
     if (const double v = row.get("cgroup_usage_bytes"); !std::isnan(v)) a.series.cgroup_usage.add(t, v);
+    if (const double v = row.get("metric_processed"); !std::isnan(v)) a.series.processed.add(t, v);
+    const double allocated = row.get("alloc_allocated_bytes");
+    cycles.add(phase, {row.get("rss_bytes"), row.get("pss_bytes"),
+                       std::isnan(allocated) ? row.get("alloc_mapped_bytes") : allocated, row.get("fds"),
+                       row.get("threads"), row.get("metric_queue_depth")});
     add("processes", processes, nullptr);
     a.summary.minor_faults = row.get("minor_faults");
     a.summary.major_faults = row.get("major_faults");
     a.summary.cpu_s = row.get("cpu_s");
   });
+  cycles.finish();
+  a.series.cycles = cycles.levels();
   a.summary.duration_s = last_t;
   a.summary.rss = summarize(rss);
   a.summary.pss = summarize(pss);

@@ -7,6 +7,7 @@
 #include "analyze/plateau.h"
 #include "memgate/stream_stats.h"
 #include "memgate/summary.h"
+#include "report/cycle_levels.h"
 
 namespace memgate::report {
 
@@ -28,6 +29,11 @@ struct RunSeries {
   // When each budget of the settings was first crossed (the budget checks' messages).
   analyze::BudgetCrossings budget_crossings;
   bool still_running = false;
+  // The target's cumulative count of processed units (metric_processed on the metrics
+  // channel), when it reports one: growth per unit of work beside growth per hour.
+  analyze::BoundedSeries processed{1024};
+  // The quiescent level after each cycle (phases "cycle N quiet"): the per-cycle leak checks.
+  CycleLevels cycles;
 };
 
 }  // namespace memgate::report

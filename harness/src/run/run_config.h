@@ -57,7 +57,11 @@ struct RunConfig {
   double pss_hz = 1;                           // smaps_rollup reads per second (0: never)
   double process_hz = 1;                       // per-process rows per second in processes.csv
   std::optional<double> duration_s;            // stop the target after this long
-  double stop_grace_s = 10;                    // SIGTERM, then SIGKILL after this long
+  bool duration_given = false;                 // --duration was typed (cycles given by flag keep it)
+  // Cycles a target marks on the metrics channel ({"cycle_done": N}): the quiet window
+  // tagged "cycle N quiet" after each mark (docs/metrics-channel.md, "Cycles").
+  double cycle_mark_quiet_s = 1;
+  double stop_grace_s = 10;  // SIGTERM, then SIGKILL after this long
   // --abort-on: stop the target as soon as the run is decided FAIL. "none"; "budget": a
   // budget was crossed; "fail": that, an OOM kill the eBPF sampler saw, or a traffic
   // sender that failed (the checks those make FAIL whatever happens next).

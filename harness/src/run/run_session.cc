@@ -34,6 +34,8 @@
 #include "sys/signals.h"
 #include "sys/watchdog.h"
 #include "memgate/units.h"
+#include "memgate/cycle_phase.h"
+#include "metrics/metrics_sampler.h"
 
 namespace memgate::run {
 
@@ -221,6 +223,7 @@ class RunSession {
     for (const auto& note : samplers_.notes) progress_.note(note);
     std::vector<std::string> extra_columns;
     for (const auto& slot : samplers_.slots) {
+      if (auto* m = dynamic_cast<metrics::MetricsSampler*>(slot.sampler.get())) metrics_ = m;
       auto columns = slot.sampler->columns();
       column_counts_.push_back(columns.size());
       extra_columns.insert(extra_columns.end(), columns.begin(), columns.end());
@@ -381,7 +384,7 @@ class RunSession {
       }
       offset += n;
     }
-    const std::string phase = traffic_ ? traffic_->phase_at(now) : "run";
+    const std::string phase = traffic_ ? traffic_->phase_at(now) : marked_phase(now);
     const std::string from_phase = last_phase_;
     if (phase != from_phase) {
       log_->write_event(now, "phase", {{"phase", phase}, {"from", from_phase}});
@@ -404,6 +407,22 @@ class RunSession {
       if (export_->due(now)) note_once(export_->publish(live_figures(now), now));
     }
     progress_.update({now, c_.duration_s, row.rss_bytes, rss_peak_, row.fds, row.processes, rate_.add(now)}, now);
+  }
+
+  // Without traffic, the cycles a target marks on the metrics channel ({"cycle_done": N}):
+  // "cycle N quiet" for cycle_mark_quiet_s after the mark, then "cycle N+1" until the next.
+  std::string marked_phase(double now) {
+    if (!metrics_) return "run";
+    for (const auto& mark : metrics_->take_cycle_marks()) {
+      nlohmann::json fields = {{"cycle", mark.cycle}};
+      if (mark.work) fields["work"] = *mark.work;
+      log_->write_event(now, "cycle", fields);
+      last_mark_ = mark.cycle;
+      last_mark_t_ = now;
+    }
+    if (last_mark_ == 0) return "run";
+    if (now - last_mark_t_ < c_.cycle_mark_quiet_s) return cycle_phase_name(last_mark_, CyclePart::quiet);
+    return cycle_phase_name(last_mark_ + 1, CyclePart::load);
   }
 
   // --abort-on: is the run decided FAIL by this tick's row (the row the report's
@@ -668,6 +687,9 @@ class RunSession {
   std::optional<std::uint64_t> last_pss_;
   const char* abort_reason_ = nullptr;  // set once the run is decided FAIL (--abort-on)
   std::string last_phase_ = "run";
+  metrics::MetricsSampler* metrics_ = nullptr;  // the metrics channel's sampler, when open
+  std::size_t last_mark_ = 0;                   // the last cycle the target marked done
+  double last_mark_t_ = 0;
   std::set<pid_t> crash_noted_;
   int crashes_ = 0;
   bool log_failed_said_ = false;

@@ -59,11 +59,13 @@ std::optional<alloc::AllocatorSetup> plan_allocator(const RunConfig& config) {
                   "--attribute samples allocations through the heap probe: add --allocator glibc (or the allocator the "
                   "target runs with: jemalloc, mimalloc, tcmalloc)");
     if (!s.alloc_env.empty() || s.purge_every_s > 0 || s.purge_at_phases.enabled())
-      throw Error(ExitCode::usage,
-                  "--alloc-env, --purge-every and --purge-at-phases need --allocator (e.g. --allocator glibc)");
+      throw Error(
+          ExitCode::usage,
+          "--alloc-env, --purge-every, --purge-at-phases and --cycle-purge need --allocator (e.g. --allocator glibc)");
     return std::nullopt;
   }
-  if (s.purge_at_phases.enabled() && !config.traffic)
+  // Cycles marked on the metrics channel are phases too: --cycle-purge works without traffic.
+  if ((s.purge_at_phases.every || !s.purge_at_phases.entering.empty()) && !config.traffic)
     throw Error(
         ExitCode::usage,
         "--purge-at-phases needs traffic phases (warmup, burst, recovery...): run a SCENARIO.json with traffic, "

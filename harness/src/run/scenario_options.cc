@@ -32,6 +32,7 @@ void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& ove
   o.env_set.insert(o.env_set.end(), scenario.target.env_set.begin(), scenario.target.env_set.end());
   o.cwd = scenario.target.cwd;
   o.traffic = scenario.traffic;
+  if (o.traffic && o.traffic->cycles.purge) o.samplers.purge_at_phases.cycle_quiet = true;
   // The file's rates were chosen for its own time_scale: `--time-scale N` compressing it
   // further scales them too (a 24 h soak at 1 Hz compressed 720x would get 5 samples per
   // scenario hour), capped so sampling stays cheap; never below the written rate, and a

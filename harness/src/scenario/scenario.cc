@@ -8,6 +8,7 @@
 
 #include "memgate/error.h"
 #include "memgate/units.h"
+#include "load/cycles.h"
 #include "load/transport.h"
 #include "record/json_file.h"
 #include "scenario/pipeline_target.h"
@@ -367,6 +368,20 @@ load::TrafficConfig parse_traffic(const json& value, const std::string& file, co
     for (std::size_t i = 0; i < bursts->size(); ++i)
       config.bursts.push_back(parse_burst((*bursts)[i], "traffic.bursts[" + std::to_string(i) + "]", file));
   }
+  if (const json* cycles = f.find("cycles")) {
+    Fields c(*cycles, "traffic.cycles", file);
+    config.cycles.count = static_cast<std::size_t>(
+        c.required_number("count", 1, static_cast<double>(load::kMaxCycles), "identical cycles"));
+    config.cycles.drain_s = c.duration("drain_s", config.cycles.drain_s, 0, kMaxS);
+    config.cycles.quiet_s = c.duration("quiet_s", config.cycles.quiet_s, 1e-3, kMaxS);
+    config.cycles.purge = c.boolean("purge", false);
+    c.no_unknown_fields();
+    try {
+      load::cycle_stages(config.stages, config.bursts.size(), config.cycles);
+    } catch (const Error& e) {
+      throw Error(ExitCode::usage, file + ": traffic." + e.what());
+    }
+  }
   config.time_scale = f.number("time_scale", 1, 1e-6, 1e6, "scenario seconds per wall second");
   if (const json* late = f.find("late_policy")) {
     const std::string kind = kind_of(*late, "traffic.late_policy", file, "\"queue\", \"drop\" or \"catch_up\"");
@@ -505,9 +520,7 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
     f.no_unknown_fields();
   }
   if (!s.sampling.duration_s && s.traffic && !s.traffic->stages.empty()) {
-    double total = 0;
-    for (const auto& st : s.traffic->stages) total += st.duration_s;
-    s.sampling.duration_s = total / s.traffic->time_scale;
+    s.sampling.duration_s = load::stages_length_s(s.traffic->stages, s.traffic->cycles) / s.traffic->time_scale;
   }
   if (const json* checks = top.find("checks")) {
     if (!checks->is_object()) top.fail("checks", "expected an object of check settings", checks);

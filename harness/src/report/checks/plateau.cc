@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <optional>
+#include <string_view>
 
 #include "memgate/check_names.h"
 #include "memgate/error.h"
@@ -232,6 +234,36 @@ double scenario_time_scale(const record::RunMeta& meta) {
   return it != meta.scenario.end() && it->is_number() ? it->get<double>() : 1;
 }
 
+void evaluate_series(const RunSeries& series, const CheckSettings& settings, std::vector<CheckResult>& out);
+
+std::optional<double> figure_value(const CheckResult& r, const std::string& name) {
+  if (const Figure* f = figure(r, name)) return f->value;
+  return std::nullopt;
+}
+
+// Growth per unit of work beside growth per hour, where the target counts what it
+// processed (metric_processed): the slope over the units processed per hour in the
+// judged window, so a change of rate is told from a leak (docs/plateau.md, "Per unit of
+// work"). A figure only: the verdict stays the time-based one.
+void add_per_unit(CheckResult& r, const analyze::BoundedSeries& processed) {
+  const auto slope = figure_value(r, "slope_per_h"), low = figure_value(r, "slope_ci_low_per_h"),
+             high = figure_value(r, "slope_ci_high_per_h"), warmup = figure_value(r, "warmup_s");
+  if (!slope || !low || !high || !warmup || processed.total_points() < 2) return;
+  const auto times = processed.times();
+  const auto counts = processed.means();
+  const auto first = std::lower_bound(times.begin(), times.end(), *warmup);
+  if (first == times.end() || times.back() - *first <= 0) return;
+  const std::size_t i = static_cast<std::size_t>(first - times.begin());
+  const double units_per_h = (counts.back() - counts[i]) / (times.back() - times[i]) * 3600;
+  if (!(units_per_h > 0)) return;
+  const std::string& slope_unit = figure(r, "slope_per_h")->unit;  // "bytes/h"
+  const std::string unit = slope_unit.substr(0, slope_unit.find('/')) + "/unit";
+  r.figures.insert(r.figures.end(), {{"units_per_h", units_per_h, "units/h"},
+                                     {"per_unit", *slope / units_per_h, unit},
+                                     {"per_unit_ci_low", *low / units_per_h, unit},
+                                     {"per_unit_ci_high", *high / units_per_h, unit}});
+}
+
 void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
   const std::size_t first = out.size();
   judge(in, settings, out);
@@ -241,6 +273,14 @@ void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<
 
 void judge(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
   const auto& series = in.series;
+  const std::size_t before = out.size();
+  evaluate_series(series, settings, out);
+  for (std::size_t i = before; i < out.size(); ++i)
+    if (out[i].id != check_id::kFdPlateau && out[i].id != check_id::kThreadPlateau)
+      add_per_unit(out[i], series.processed);
+}
+
+void evaluate_series(const RunSeries& series, const CheckSettings& settings, std::vector<CheckResult>& out) {
   for (const auto& metric : settings.get(kPlateau)) {
     if (metric == "rss" || metric == "pss") {
       const auto& s = metric == "rss" ? series.rss : series.pss;
