@@ -32,7 +32,7 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
   for (const auto& c : a.checks) checks.push_back(c);
 
   const auto& s = a.summary;
-  return {
+  nlohmann::json report = {
       {"schema", kReportSchema},
       {"memgate_version", MEMGATE_VERSION},
       {"run",
@@ -77,6 +77,8 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
         {"exit_code", static_cast<int>(a.exit_code)},
         {"inconclusive_policy", to_string(a.inconclusive)}}},
   };
+  if (!m.until_decided.is_null()) report["run"]["until_decided"] = m.until_decided;  // --until-decided only
+  return report;
 }
 
 void write_report(const std::string& dir, const RunAnalysis& analysis, const CheckSettings& settings) {

@@ -178,28 +178,45 @@ CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSe
                                 s.means(), "bytes", settings);
 }
 
-void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
-  const auto& series = in.series;
+}  // namespace
+
+std::vector<CheckResult> plateau_results(const RunSeries& series, const CheckSettings& settings,
+                                         std::optional<PlateauLevel> at) {
+  std::vector<CheckResult> out;
+  const auto level = [&](analyze::PlateauSettings p) {
+    if (at) {
+      p.confidence = at->confidence;
+      p.min_steady_s = std::max(p.min_steady_s, at->min_steady_s);
+    }
+    return p;
+  };
   for (const auto& metric : settings.get(kPlateau)) {
     if (metric == "rss" || metric == "pss") {
       const auto& s = metric == "rss" ? series.rss : series.pss;
-      auto p = memory_plateau_settings(settings);
+      auto p = level(memory_plateau_settings(settings));
       p.limit = as_limit(settings.get(metric == "rss" ? kMaxRss : kMaxPss));
       out.push_back(analyze::plateau_check(metric == "rss" ? check_id::kRssPlateau : check_id::kPssPlateau,
                                            metric == "rss" ? "RSS" : "PSS", s.times(), s.means(), "bytes", p));
     } else if (metric == "heap") {
-      out.push_back(heap_plateau_check(series, memory_plateau_settings(settings)));
+      out.push_back(heap_plateau_check(series, level(memory_plateau_settings(settings))));
     } else if (metric == "fds") {
-      auto p = count_plateau_settings(settings);
+      auto p = level(count_plateau_settings(settings));
       p.limit = as_limit(settings.get(kMaxFds));
       out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p));
     } else if (metric == "threads") {
-      auto p = count_plateau_settings(settings);
+      auto p = level(count_plateau_settings(settings));
       p.limit = as_limit(settings.get(kMaxThreads));
       out.push_back(analyze::count_plateau_check(check_id::kThreadPlateau, "Threads", series.threads.times(),
                                                  series.threads.means(), p));
     }
   }
+  return out;
+}
+
+namespace {
+
+void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
+  for (auto& r : plateau_results(in.series, settings)) out.push_back(std::move(r));
 }
 
 }  // namespace
