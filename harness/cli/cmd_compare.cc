@@ -158,6 +158,10 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                     "what should be compared? give --allocators glibc,jemalloc,mimalloc,tcmalloc (or --variant)");
       o.variants = variants_from(*a);
       apply_run_flags(*cmd, a->run_flags, a->run);
+      if (a->run.until_decided || a->run.max_duration_s)
+        throw Error(ExitCode::usage,
+                    "compare reads every variant over the same windows: --until-decided and --max-duration are for "
+                    "memgate run");
       if (run::is_scenario_argument(a->run.command)) {
         if (a->run_flags.cycles || a->run_flags.cycle_drain_s || a->run_flags.cycle_quiet_s)
           throw Error(ExitCode::usage, "memgate compare takes cycles from the scenario: set traffic.cycles there");

@@ -28,6 +28,15 @@ void add_sampling_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
       ->group(group);
   add_duration_option(app, "--grace", f.grace_s, "After SIGTERM, wait this long before SIGKILL (default 10s)")
       ->group(group);
+  app.add_flag("--until-decided", c.until_decided,
+               "Judge the plateau checks at planned looks and stop the target as soon as one decides them (FAIL or "
+               "PASS at a group-sequential level that keeps the false-FAIL rate within the fixed-length check's); "
+               "needs --max-duration")
+      ->group(group);
+  add_duration_option(app, "--max-duration", c.max_duration_s,
+                      "With --until-decided: the longest the run may last (24h); with traffic, load is sent until "
+                      "then or until decided")
+      ->group(group);
   app.add_option("--abort-on", c.abort_on,
                  "Stop the target as soon as the run is decided FAIL: budget (a --max-rss/pss/fds/threads budget "
                  "crossed), fail (that, an OOM kill seen by eBPF, or load that could not be delivered); the run "
@@ -127,6 +136,9 @@ void add_run_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
 }
 
 void apply_run_flags(const CLI::App& app, const RunFlags& f, run::RunConfig& c) {
+  if (c.until_decided && app.count("--duration"))
+    throw Error(ExitCode::usage,
+                "--until-decided stops when decided: give its longest run as --max-duration, not --duration");
   if (f.grace_s) c.stop_grace_s = *f.grace_s;
   c.duration_given = app.count("--duration") > 0;
   if (f.purge_every_s) {

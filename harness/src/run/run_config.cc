@@ -6,6 +6,7 @@
 #include "report/baseline_runs.h"
 #include "report/checks/baseline.h"
 #include "run/live_export.h"
+#include "report/checks/plateau.h"
 #include "run/sampler_factory.h"
 
 namespace memgate::run {
@@ -24,6 +25,18 @@ std::vector<std::string> validate(const RunConfig& c) {
   if (c.pss_hz < 0 || c.pss_hz > c.hz) throw Error(ExitCode::usage, "--pss-hz must be between 0 and --hz");
   if (c.process_hz < 0 || c.process_hz > c.hz) throw Error(ExitCode::usage, "--process-hz must be between 0 and --hz");
   if (c.duration_s && !(*c.duration_s > 0)) throw Error(ExitCode::usage, "--duration must be positive");
+  if (c.until_decided && !c.max_duration_s)
+    throw Error(ExitCode::usage,
+                "--until-decided needs --max-duration, the longest the run may last (e.g. --max-duration 24h)");
+  if (!c.until_decided && c.max_duration_s)
+    throw Error(ExitCode::usage,
+                "--max-duration is the longest run of --until-decided: add --until-decided, or use --duration for a "
+                "fixed length");
+  if (c.max_duration_s && !(*c.max_duration_s > 0)) throw Error(ExitCode::usage, "--max-duration must be positive");
+  if (c.until_decided && c.checks.get(report::checks::kPlateau).empty())
+    throw Error(ExitCode::usage,
+                "--until-decided decides the plateau checks, and --plateau none leaves none: name the series "
+                "(--plateau rss,fds)");
   if (!(c.stop_grace_s >= 0)) throw Error(ExitCode::usage, "--grace must not be negative");
   if (c.abort_on != "none" && c.abort_on != "budget" && c.abort_on != "fail")
     throw Error(ExitCode::usage, "--abort-on takes none, budget or fail, not '" + c.abort_on + "'");

@@ -66,6 +66,11 @@ struct RunConfig {
   // budget was crossed; "fail": that, an OOM kill the eBPF sampler saw, or a traffic
   // sender that failed (the checks those make FAIL whatever happens next).
   std::string abort_on = "none";
+  // --until-decided: judge the plateau checks at planned looks and stop the target as
+  // soon as a look decides them (analyze/sequential.h); the run lasts at most
+  // max_duration_s (--max-duration, or a scenario's sampling.max_duration_s).
+  bool until_decided = false;
+  std::optional<double> max_duration_s;
   bool quiet = false;
   bool plot = true;               // run reports/plot_timeline.py at the end
   report::OutputOptions outputs;  // JUnit, markdown summary, --inconclusive (docs/ci.md)

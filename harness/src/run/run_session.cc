@@ -21,6 +21,7 @@
 #include "report/run_analysis.h"
 #include "report/terminal.h"
 #include "run/live_export.h"
+#include "run/decision_watch.h"
 #include "run/plot.h"
 #include "run/run_dir.h"
 #include "run/sampler_factory.h"
@@ -59,7 +60,7 @@ record::RunMeta initial_meta(const RunConfig& c, const std::vector<std::string>&
   m.hz = c.hz;
   m.pss_hz = c.pss_hz;
   m.process_hz = c.process_hz;
-  m.planned_duration_s = c.duration_s;
+  m.planned_duration_s = c.until_decided ? c.max_duration_s : c.duration_s;
   m.checks = report::to_json(c.checks);
   m.scenario = c.scenario;
   return m;
@@ -175,7 +176,8 @@ class RunSession {
       : c_(config),
         extra_samplers_(std::move(extra)),
         progress_(config.quiet),
-        stop_({config.duration_s, config.traffic.has_value(), config.drain_s, config.stop_grace_s}),
+        stop_({config.until_decided ? config.max_duration_s : config.duration_s, config.traffic.has_value(),
+               config.drain_s, config.stop_grace_s}),
         clock_(config.hz) {}
 
   RunResult run() {
@@ -236,12 +238,25 @@ class RunSession {
     };
     ebpf_peak_column_ = column("ebpf_rss_peak_bytes");
     oom_column_ = column("ebpf_oom_kills");
-    heap_column_ = column("alloc_allocated_bytes");
     cgroup_usage_column_ = column("cgroup_usage_bytes");
+    heap_allocated_column_ = column("alloc_allocated_bytes");
+    heap_mapped_column_ = column("alloc_mapped_bytes");
+    if (c_.until_decided) {
+      analyze::SequentialSettings plan;
+      plan.max_s = *c_.max_duration_s;
+      watch_.emplace(c_.checks, plan);
+      plan_ = {{"max_duration_s", plan.max_s},
+               {"looks", watch_->plan().size() + 1},
+               {"first_look_s", plan.first_look_s},
+               {"look_ratio", plan.look_ratio},
+               {"alpha", plan.alpha},
+               {"spending", "obrien-fleming"}};
+    }
     crossings_ = analyze::BudgetCrossings(report::checks::budget_limits(c_.checks));
     active_.assign(samplers_.slots.size(), true);
     meta_ = initial_meta(c_, samplers_.target_env, started_ms_);
     meta_.memgate_pid = sys::self_pid();
+    meta_.until_decided = plan_;
     if (samplers_.cgroup) meta_.samplers["cgroup"] = samplers_.cgroup_figures;  // the limits, before the end
     log_.emplace(dir_, extra_columns);
     if (c_.traffic) log_->set_time_scale(c_.traffic->time_scale);  // events carry scenario time too
@@ -275,7 +290,7 @@ class RunSession {
     f.samples = log_ ? log_->rows() : 0;
     f.missed_ticks = clock_.missed();
     const auto extra = [&](const std::optional<std::size_t>& i) { return i && *i < extra_.size() ? extra_[*i] : NAN; };
-    f.heap_bytes = extra(heap_column_);
+    f.heap_bytes = extra(heap_allocated_column_);
     f.cgroup_usage_bytes = extra(cgroup_usage_column_);
     if (traffic_) {
       const auto t = traffic_->live();
@@ -354,8 +369,8 @@ class RunSession {
         note_signal_exit(e.pid, e.comm, e.status, now);
       check_log(now);
       if ((exit_status_ = child_->poll())) break;
-      apply(stop_.step(
-                {now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value(), abort_reason_}),
+      apply(stop_.step({now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value(),
+                        abort_reason_, decided_}),
             now);
       clock_.wait_next(t0_);
     }
@@ -392,6 +407,7 @@ class RunSession {
     }
     log_->write_tree(row, phase, traffic_ ? traffic_->scenario_time_at(now) : now, extra_);
     if (c_.abort_on != "none" && abort_reason_ == nullptr && row.processes > 0) decide_abort(row, now);
+    if (watch_) watch(row, now);
     if (phase != from_phase && clock_.ticks() > 0)
       for (std::size_t i = 0; i < samplers_.slots.size(); ++i)
         if (active_[i]) samplers_.slots[i].sampler->on_phase(now, from_phase, phase, *events_);
@@ -457,6 +473,38 @@ class RunSession {
     fields["reason"] = abort_reason_;
     log_->write_event(now, "abort", fields);
     meta_.notes.push_back("stopped at t=" + format_duration(now) + " (--abort-on " + c_.abort_on + "): " + why);
+    progress_.note(meta_.notes.back());
+  }
+
+  // --until-decided: the row into the watch's bounded series, and the look due now.
+  void watch(const TreeSample& row, double now) {
+    const auto extra = [&](const std::optional<std::size_t>& i) { return i ? extra_[*i] : NAN; };
+    watch_->add(now, {static_cast<double>(row.processes), static_cast<double>(row.rss_bytes),
+                      row.pss_bytes ? static_cast<double>(*row.pss_bytes) : NAN, static_cast<double>(row.fds),
+                      static_cast<double>(row.threads), extra(heap_allocated_column_), extra(heap_mapped_column_)});
+    if (decided_ || abort_reason_ != nullptr || stop_.stopping()) return;
+    const auto look = watch_->look(now);
+    if (!look) return;
+    nlohmann::json outcomes = nlohmann::json::object();
+    for (const auto& check : look->checks) outcomes[check.id] = std::string(to_string(check.outcome));
+    const char* decision = look->decision == analyze::LookDecision::fail   ? "fail"
+                           : look->decision == analyze::LookDecision::pass ? "pass"
+                                                                           : "undecided";
+    nlohmann::json fields = {{"look", look->look},      {"of", look->looks},    {"planned_at_s", look->at.at_s},
+                             {"alpha", look->at.alpha}, {"decision", decision}, {"checks", outcomes}};
+    log_->write_event(now, "look", fields);
+    if (look->decision == analyze::LookDecision::undecided) return;
+    decided_ = true;
+    fields["t_s"] = now;
+    meta_.until_decided["decided"] = fields;
+    std::string which;
+    for (const auto& check : look->checks)
+      if (look->decision == analyze::LookDecision::pass || check.outcome == Outcome::fail)
+        which += (which.empty() ? "" : ", ") + check.id;
+    meta_.notes.push_back("stopped at t=" + format_duration(now) + " (--until-decided): look " +
+                          std::to_string(look->look) + " of " + std::to_string(look->looks) + " decided " +
+                          (look->decision == analyze::LookDecision::fail ? "FAIL" : "PASS") + " (" + which +
+                          "); the checks below judge the whole run");
     progress_.note(meta_.notes.back());
   }
 
@@ -681,11 +729,15 @@ class RunSession {
   double next_pss_ = 0, next_process_ = 0;
   std::uint64_t rss_peak_ = 0;
   analyze::BudgetCrossings crossings_;  // --abort-on budget
-  std::optional<std::size_t> ebpf_peak_column_, oom_column_, heap_column_, cgroup_usage_column_;
+  std::optional<std::size_t> ebpf_peak_column_, oom_column_, cgroup_usage_column_;
   std::optional<LiveExport> export_;  // --prometheus-textfile, --metrics-listen
   TreeSample last_row_;
   std::optional<std::uint64_t> last_pss_;
   const char* abort_reason_ = nullptr;  // set once the run is decided FAIL (--abort-on)
+  std::optional<DecisionWatch> watch_;  // --until-decided
+  nlohmann::json plan_;                 // its plan, for meta.json
+  bool decided_ = false;                // a look decided the plateau checks
+  std::optional<std::size_t> heap_allocated_column_, heap_mapped_column_;
   std::string last_phase_ = "run";
   metrics::MetricsSampler* metrics_ = nullptr;  // the metrics channel's sampler, when open
   std::size_t last_mark_ = 0;                   // the last cycle the target marked done

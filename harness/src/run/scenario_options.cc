@@ -46,6 +46,9 @@ void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& ove
   if (!overrides.given("--pss-hz")) o.pss_hz = scaled(scenario.sampling.pss_hz, kMaxScaledPssHz);
   if (!overrides.given("--process-hz")) o.process_hz = scaled(scenario.sampling.process_hz, kMaxScaledPssHz);
   if (!overrides.given("--duration") && scenario.sampling.duration_s) o.duration_s = scenario.sampling.duration_s;
+  if (!overrides.given("--until-decided") && scenario.sampling.until_decided) o.until_decided = true;
+  if (!overrides.given("--max-duration") && scenario.sampling.max_duration_s)
+    o.max_duration_s = scenario.sampling.max_duration_s;
   auto checks = report::check_settings_from_scenario(scenario.checks, scenario.file);
   report::override_checks(overrides.flags, overrides.checks, checks);
   o.checks = checks;

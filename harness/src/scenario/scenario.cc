@@ -517,6 +517,11 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
     s.sampling.process_hz = f.number("process_hz", 1, 0, 1000, "rows/s");
     if (f.find("duration_s")) s.sampling.duration_s = f.duration("duration_s", 0, 1e-3, kMaxS);
     s.sampling.metrics = f.strings("metrics", false);
+    s.sampling.until_decided = f.boolean("until_decided", false);
+    if (f.find("max_duration_s")) s.sampling.max_duration_s = f.duration("max_duration_s", 0, 1, kMaxS);
+    if (s.sampling.until_decided && !s.sampling.max_duration_s)
+      f.fail(f.at("until_decided"), "needs sampling.max_duration_s (the longest the run may last, e.g. \"24h\")",
+             f.find("until_decided"));
     f.no_unknown_fields();
   }
   if (!s.sampling.duration_s && s.traffic && !s.traffic->stages.empty()) {

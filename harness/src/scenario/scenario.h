@@ -34,6 +34,10 @@ struct Sampling {
   double process_hz = 1;
   std::optional<double> duration_s;  // wall seconds; default: the traffic schedule's length
   std::vector<std::string> metrics;  // metrics-channel fields recorded as metric_<field> columns
+  // Stop when the plateau checks are decided (--until-decided), after at most
+  // max_duration_s (--max-duration).
+  bool until_decided = false;
+  std::optional<double> max_duration_s;
 };
 
 struct Scenario {

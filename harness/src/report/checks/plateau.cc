@@ -183,8 +183,6 @@ CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSe
                                 s.means(), "bytes", settings);
 }
 
-void judge(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out);
-
 const Figure* figure(const CheckResult& r, const std::string& name) {
   for (const auto& f : r.figures)
     if (f.name == name) return &f;
@@ -234,8 +232,6 @@ double scenario_time_scale(const record::RunMeta& meta) {
   return it != meta.scenario.end() && it->is_number() ? it->get<double>() : 1;
 }
 
-void evaluate_series(const RunSeries& series, const CheckSettings& settings, std::vector<CheckResult>& out);
-
 std::optional<double> figure_value(const CheckResult& r, const std::string& name) {
   if (const Figure* f = figure(r, name)) return f->value;
   return std::nullopt;
@@ -264,42 +260,49 @@ void add_per_unit(CheckResult& r, const analyze::BoundedSeries& processed) {
                                      {"per_unit_ci_high", *high / units_per_h, unit}});
 }
 
-void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
-  const std::size_t first = out.size();
-  judge(in, settings, out);
-  for (std::size_t i = first; i < out.size(); ++i)
-    add_scenario_hour_figures(out[i], scenario_time_scale(in.meta), settings.get(kHorizon));
-}
+}  // namespace
 
-void judge(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
-  const auto& series = in.series;
-  const std::size_t before = out.size();
-  evaluate_series(series, settings, out);
-  for (std::size_t i = before; i < out.size(); ++i)
-    if (out[i].id != check_id::kFdPlateau && out[i].id != check_id::kThreadPlateau)
-      add_per_unit(out[i], series.processed);
-}
-
-void evaluate_series(const RunSeries& series, const CheckSettings& settings, std::vector<CheckResult>& out) {
+std::vector<CheckResult> plateau_results(const RunSeries& series, const CheckSettings& settings,
+                                         std::optional<PlateauLevel> at) {
+  std::vector<CheckResult> out;
+  const auto level = [&](analyze::PlateauSettings p) {
+    if (at) {
+      p.confidence = at->confidence;
+      p.min_steady_s = std::max(p.min_steady_s, at->min_steady_s);
+    }
+    return p;
+  };
   for (const auto& metric : settings.get(kPlateau)) {
     if (metric == "rss" || metric == "pss") {
       const auto& s = metric == "rss" ? series.rss : series.pss;
-      auto p = memory_plateau_settings(settings);
+      auto p = level(memory_plateau_settings(settings));
       p.limit = as_limit(settings.get(metric == "rss" ? kMaxRss : kMaxPss));
       out.push_back(analyze::plateau_check(metric == "rss" ? check_id::kRssPlateau : check_id::kPssPlateau,
                                            metric == "rss" ? "RSS" : "PSS", s.times(), s.means(), "bytes", p));
     } else if (metric == "heap") {
-      out.push_back(heap_plateau_check(series, memory_plateau_settings(settings)));
+      out.push_back(heap_plateau_check(series, level(memory_plateau_settings(settings))));
     } else if (metric == "fds") {
-      auto p = count_plateau_settings(settings);
+      auto p = level(count_plateau_settings(settings));
       p.limit = as_limit(settings.get(kMaxFds));
       out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p));
     } else if (metric == "threads") {
-      auto p = count_plateau_settings(settings);
+      auto p = level(count_plateau_settings(settings));
       p.limit = as_limit(settings.get(kMaxThreads));
       out.push_back(analyze::count_plateau_check(check_id::kThreadPlateau, "Threads", series.threads.times(),
                                                  series.threads.means(), p));
     }
+  }
+  for (auto& r : out)
+    if (r.id != check_id::kFdPlateau && r.id != check_id::kThreadPlateau) add_per_unit(r, series.processed);
+  return out;
+}
+
+namespace {
+
+void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
+  for (auto& r : plateau_results(in.series, settings)) {
+    add_scenario_hour_figures(r, scenario_time_scale(in.meta), settings.get(kHorizon));
+    out.push_back(std::move(r));
   }
 }
 
