@@ -120,6 +120,10 @@ void Dispatcher::flush(std::string& batch, const std::atomic<bool>& stop) {
       ++phase.late;
     }
   }
+  if (options_.live && accepted > 0) {
+    options_.live->accepted.store(stats_.accepted, std::memory_order_relaxed);
+    options_.live->lag_ns.store(done - deadlines_[accepted - 1], std::memory_order_relaxed);
+  }
   batch.clear();
   deadlines_.clear();
   batch_phases_.clear();

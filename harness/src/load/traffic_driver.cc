@@ -142,8 +142,9 @@ void TrafficDriver::run_sender(int fd) {
     }
     if (payload) source = std::make_unique<ScheduledSource>(*schedule_, *payload);
     if (source) {
-      Dispatcher dispatcher(*source, transport, *clock_,
-                            {config_.time_scale, config_.late_policy, config_.max_lag_s, 64 * 1024});
+      DispatchOptions options{config_.time_scale, config_.late_policy, config_.max_lag_s, 64 * 1024};
+      options.live = &live_;
+      Dispatcher dispatcher(*source, transport, *clock_, options);
       dispatcher.run(stop_, anchor_ns_);
       figures = dispatcher.stats().to_json();
       figures["payload_stats"] = source->stats();

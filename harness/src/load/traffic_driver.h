@@ -91,6 +91,18 @@ class TrafficDriver {
   bool finished() const { return finished_.load(); }
   // True once the sender failed (could not connect...): the traffic check will FAIL.
   bool failed() const { return failed_.load(); }
+  // Records accepted so far and the lag of the last one (memgate's own sender; zero
+  // for an external load command). Thread-safe.
+  struct Live {
+    std::uint64_t accepted = 0;
+    double lag_s = 0;
+  };
+  Live live() const {
+    return {live_.accepted.load(std::memory_order_relaxed),
+            static_cast<double>(live_.lag_ns.load(std::memory_order_relaxed)) * 1e-9};
+  }
+  // True when memgate's own sender delivers the records (not an external command).
+  bool counts_records() const { return config_.transport.kind != TransportSpec::Kind::command; }
   // Stops and joins the sender; returns the figures for report.json. When the sender
   // failed (e.g. could not connect), the object has "error" and "error_exit_code".
   nlohmann::json stop();
@@ -105,6 +117,7 @@ class TrafficDriver {
   TrafficConfig config_;
   std::unique_ptr<Clock> clock_;
   std::optional<Schedule> schedule_;
+  LiveCounts live_;
   SentPhase sent_phase_;  // trace replay: the sender posts, phase_at reads
   std::int64_t anchor_ns_ = 0;
   std::atomic<bool> stop_{false};

@@ -23,6 +23,8 @@ std::vector<std::string> validate(const RunConfig& c) {
   if (c.pss_hz < 0 || c.pss_hz > c.hz) throw Error(ExitCode::usage, "--pss-hz must be between 0 and --hz");
   if (c.process_hz < 0 || c.process_hz > c.hz) throw Error(ExitCode::usage, "--process-hz must be between 0 and --hz");
   if (c.duration_s && !(*c.duration_s > 0)) throw Error(ExitCode::usage, "--duration must be positive");
+  if (c.report_every_s && !(*c.report_every_s >= 0))
+    throw Error(ExitCode::usage, "--report-every must not be negative");
   if (!(c.stop_grace_s >= 0)) throw Error(ExitCode::usage, "--grace must not be negative");
   if (c.abort_on != "none" && c.abort_on != "budget" && c.abort_on != "fail")
     throw Error(ExitCode::usage, "--abort-on takes none, budget or fail, not '" + c.abort_on + "'");

@@ -56,6 +56,9 @@ struct RunConfig {
   double process_hz = 1;                       // per-process rows per second in processes.csv
   std::optional<double> duration_s;            // stop the target after this long
   double stop_grace_s = 10;                    // SIGTERM, then SIGKILL after this long
+  // --report-every: interim report.json/summary this often (0: never); nullopt: every
+  // 15 minutes for a run planned to last longer than an hour (run::report_interval).
+  std::optional<double> report_every_s;
   // --abort-on: stop the target as soon as the run is decided FAIL. "none"; "budget": a
   // budget was crossed; "fail": that, an OOM kill the eBPF sampler saw, or a traffic
   // sender that failed (the checks those make FAIL whatever happens next).
@@ -63,7 +66,9 @@ struct RunConfig {
   bool quiet = false;
   bool plot = true;               // run reports/plot_timeline.py at the end
   report::OutputOptions outputs;  // JUnit, markdown summary, --inconclusive (docs/ci.md)
-  std::string target_log;         // the target's stdout and stderr go to this file; empty: memgate's own
+  // The target's stdout and stderr go to this file; empty: memgate's own, except in
+  // scenario runs (DIR/target.log); "-": memgate's own, also in scenario runs.
+  std::string target_log;
   // --json: stdout carries the report only, so the target's output goes to DIR/target.log
   // when target_log is empty.
   bool json = false;

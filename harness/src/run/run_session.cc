@@ -20,6 +20,7 @@
 #include "report/report_json.h"
 #include "report/run_analysis.h"
 #include "report/terminal.h"
+#include "run/live_analysis.h"
 #include "run/plot.h"
 #include "run/run_dir.h"
 #include "run/sampler_factory.h"
@@ -96,14 +97,23 @@ class LogEventSink : public EventSink {
 };
 
 // Live progress on a terminal (rewritten in place), plain lines every 10 s otherwise.
+// A target writing to the same terminal would glue its output onto a line rewritten in
+// place, so then the line is printed whole (newline-terminated) every 10 s as well.
 class ProgressPrinter {
  public:
-  explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(sys::stderr_is_terminal()) {}
+  // Plain lines come every 10 s, or every tenth of a shorter planned run (at least 1 s).
+  ProgressPrinter(bool quiet, std::optional<double> planned_s)
+      : quiet_(quiet),
+        tty_(sys::stderr_is_terminal()),
+        plain_every_s_(planned_s ? std::clamp(*planned_s / 10, 1.0, 10.0) : 10.0) {}
 
+  void share_terminal_with_target() { tty_ = false; }
   void update(const report::Progress& p, double now_s) {
     if (quiet_ || now_s < next_print_s_) return;
-    next_print_s_ = now_s + (tty_ ? 0.25 : 10.0);
-    const std::string line = report::progress_line(p);
+    next_print_s_ = now_s + (tty_ ? 0.25 : plain_every_s_);
+    // In place, a line wider than the terminal would wrap and leave its start behind.
+    const unsigned columns = tty_ ? sys::stderr_columns() : 0;
+    const std::string line = report::progress_line(p, columns > 1 ? std::min(columns - 1, 110u) : 110);
     if (tty_) std::fprintf(stderr, "\r\033[K%s", line.c_str());
     else std::fprintf(stderr, "memgate: %s\n", line.c_str());
     std::fflush(stderr);
@@ -119,7 +129,26 @@ class ProgressPrinter {
 
  private:
   bool quiet_, tty_;
+  double plain_every_s_;
   double next_print_s_ = 0;
+};
+
+// Records/s over the last few seconds from the sender's running count.
+class RecordRate {
+ public:
+  std::optional<double> add(double now_s, std::uint64_t accepted) {
+    if (now_s - window_start_ >= 2.0) {
+      rate_ = static_cast<double>(accepted - window_count_) / (now_s - window_start_);
+      window_start_ = now_s;
+      window_count_ = accepted;
+    }
+    return rate_;
+  }
+
+ private:
+  double window_start_ = 0;
+  std::uint64_t window_count_ = 0;
+  std::optional<double> rate_;
 };
 
 // Absolute tick deadlines: a slow sample delays one tick, it does not shift the schedule.
@@ -171,7 +200,7 @@ class RunSession {
   RunSession(const RunConfig& config, std::vector<SamplerSlot> extra)
       : c_(config),
         extra_samplers_(std::move(extra)),
-        progress_(config.quiet),
+        progress_(config.quiet, config.duration_s),
         stop_({config.duration_s, config.traffic.has_value(), config.drain_s, config.stop_grace_s}),
         clock_(config.hz) {}
 
@@ -194,6 +223,7 @@ class RunSession {
     } catch (const std::exception& e) {
       // The run directory says memgate failed, not the target (unless the step that
       // failed already said why); the Child's destructor stops the target's group.
+      if (live_) live_->stop();
       if (meta_.status != "finished") {
         end_early(record::kEndInternalError, std::string("memgate failed mid-run: ") + e.what());
         try {
@@ -240,6 +270,9 @@ class RunSession {
     if (c_.traffic) log_->set_time_scale(c_.traffic->time_scale);  // events carry scenario time too
     events_.emplace(*log_);
     write_meta();
+    // The verdict so far: for the live line (when shown) and the interim reports.
+    const double every_s = report_interval(c_.report_every_s, c_.duration_s);
+    if (every_s > 0 || !c_.quiet) live_.emplace(LiveAnalysis::Options{dir_, c_.checks, c_.outputs, every_s});
   }
 
   // The target (and the traffic that feeds it). A target that cannot start leaves a run
@@ -253,8 +286,14 @@ class RunSession {
     sys::UniqueFd target_log;
     // Opened before the spawn, so that a bad path is a usage error rather than a target
     // that "failed to start".
-    const std::string log_path = !c_.target_log.empty() ? c_.target_log : c_.json ? dir_ + "/target.log" : "";
+    // A scenario's target writes to DIR/target.log unless asked (the live line stays clean).
+    const bool own_log = c_.json || !c_.scenario.is_null();
+    const std::string log_path = c_.target_log == "-"     ? ""
+                                 : !c_.target_log.empty() ? c_.target_log
+                                 : own_log                ? dir_ + "/target.log"
+                                                          : "";
     if (!log_path.empty()) target_log = sys::open_for_writing(log_path, "the target log");
+    else progress_.share_terminal_with_target();
     std::vector<std::string> env = c_.env_set;
     env.insert(env.end(), samplers_.target_env.begin(), samplers_.target_env.end());
     // Inherited by every descendant: how the watchdog finds those memgate never saw.
@@ -355,7 +394,37 @@ class RunSession {
     }
     log_->maybe_flush(now);
     rss_peak_ = std::max(rss_peak_, row.rss_bytes);
-    progress_.update({now, c_.duration_s, row.rss_bytes, rss_peak_, row.fds, row.processes, rate_.add(now)}, now);
+    if (live_) {
+      live_->tick(now, meta_, [&] { log_->maybe_flush(now, true); });
+      for (const auto& note : live_->take_notes()) {
+        log_->write_event(now, "interim-report", {{"note", note}});
+        progress_.note(note);
+      }
+    }
+    progress_.update(progress(row, phase, now), now);
+  }
+
+  report::Progress progress(const TreeSample& row, const std::string& phase, double now) {
+    report::Progress p;
+    p.elapsed_s = now;
+    p.planned_s = c_.duration_s;
+    p.rss_bytes = row.rss_bytes;
+    p.rss_peak_bytes = rss_peak_;
+    p.fds = row.fds;
+    p.processes = row.processes;
+    p.achieved_hz = rate_.add(now);
+    if (traffic_) {
+      p.phase = phase;
+      if (c_.traffic->time_scale != 1) p.scenario_s = traffic_->scenario_time_at(now);
+      if (traffic_->counts_records() && !traffic_ended_) {
+        const auto live = traffic_->live();
+        p.records_per_s = records_.add(now, live.accepted);
+        if (live.accepted > 0) p.lag_s = live.lag_s;
+      }
+    }
+    if (live_)
+      if (const auto latest = live_->latest()) p.decision = report::live_decision(*latest);
+    return p;
   }
 
   // --abort-on: is the run decided FAIL by this tick's row (the row the report's
@@ -472,6 +541,7 @@ class RunSession {
 
   // After the target exited: what it left behind, the samplers' reports, meta.json.
   void finish() {
+    stop_live_analysis();
     stop_leftovers();
     const double end_s = sys::monotonic_seconds() - t0_;
     child_.reset();  // kills whatever of the group is left
@@ -517,9 +587,26 @@ class RunSession {
     watchdog_->release();  // nothing of the target is left to kill
   }
 
+  // No interim report may land after (or race with) the final one; its cost goes into
+  // meta.json (samplers.live_analysis).
+  void stop_live_analysis() {
+    if (!live_) return;
+    live_->stop();
+    const auto cost = live_->cost();
+    meta_.samplers["live_analysis"] = {{"report_every_s", report_interval(c_.report_every_s, c_.duration_s)},
+                                       {"refreshes", cost.refreshes},
+                                       {"interim_reports", cost.reports},
+                                       {"failures", cost.failures},
+                                       {"last_s", cost.last_s},
+                                       {"max_s", cost.max_s},
+                                       {"total_s", cost.total_s}};
+    live_.reset();
+  }
+
   // The verdict from what is on disk, exactly as `memgate report DIR` computes it.
   // `ran`: false when the target never started (nothing to plot).
   RunResult judge(bool ran = true) {
+    if (live_) live_->stop();
     // After an I/O failure meta.json on disk may be the one of the start ("running"):
     // the verdict uses the final one in memory, and the run exits 5 whatever it says.
     const bool io_failed = log_->error() || !meta_write_error_.empty();
@@ -574,6 +661,7 @@ class RunSession {
   StopPolicy stop_;
   TickClock clock_;
   RateMeter rate_;
+  RecordRate records_;
   sys::SignalCatcher signals_;
   std::int64_t started_ms_ = 0;
   double t0_ = 0;
@@ -591,6 +679,7 @@ class RunSession {
   std::optional<sys::Child> child_;
   std::optional<sys::Watchdog> watchdog_;  // declared after child_: released before the target is reaped
   std::optional<sys::ExitStatus> exit_status_;
+  std::optional<LiveAnalysis> live_;  // the verdict so far (live line, interim reports)
   std::optional<sample::ProcSampler> proc_;
   std::vector<ProcessSample> processes_;
   double next_pss_ = 0, next_process_ = 0;

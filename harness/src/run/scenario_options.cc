@@ -27,6 +27,8 @@ void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& ove
   if (!overrides.given("--pss-hz")) o.pss_hz = scenario.sampling.pss_hz;
   if (!overrides.given("--process-hz")) o.process_hz = scenario.sampling.process_hz;
   if (!overrides.given("--duration") && scenario.sampling.duration_s) o.duration_s = scenario.sampling.duration_s;
+  if (!overrides.given("--report-every") && scenario.sampling.report_every_s)
+    o.report_every_s = scenario.sampling.report_every_s;
   auto checks = report::check_settings_from_scenario(scenario.checks, scenario.file);
   report::override_checks(overrides.flags, overrides.checks, checks);
   o.checks = checks;
