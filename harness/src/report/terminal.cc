@@ -38,7 +38,7 @@ std::optional<double> figure_of(const CheckResult& c, std::string_view name) {
 
 namespace {
 
-// detail 4: everything; each level below leaves out one more part.
+// detail 5: everything; each level below leaves out one more part.
 std::string progress_at(const Progress& p, int detail) {
   std::vector<std::string> parts;
   if (!p.phase.empty())
@@ -58,10 +58,10 @@ std::string progress_at(const Progress& p, int detail) {
   parts.push_back("RSS " + format_bytes(static_cast<double>(p.rss_bytes)) + " (peak " +
                   format_bytes(static_cast<double>(p.rss_peak_bytes)) + ")");
   // The tree's shape and the sampling rate until there is a decision to show.
-  if (p.decision.empty())
+  if (p.decision.empty() && detail >= 5)
     parts.push_back("fds " + std::to_string(p.fds) + "  procs " + std::to_string(p.processes) + "  " +
                     printf_text("%.1f Hz", p.achieved_hz));
-  else parts.push_back(p.decision);
+  else if (!p.decision.empty()) parts.push_back(p.decision);
   std::string line;
   for (const auto& part : parts) line += (line.empty() ? "" : " | ") + part;
   return line;
@@ -71,7 +71,7 @@ std::string progress_at(const Progress& p, int detail) {
 
 std::string progress_line(const Progress& p, std::size_t width) {
   std::string line;
-  for (int detail = 4; detail >= 0; --detail)
+  for (int detail = 5; detail >= 0; --detail)
     if ((line = progress_at(p, detail)).size() <= width) break;
   if (line.size() > width) {
     while (width > 0 && (static_cast<unsigned char>(line[width]) & 0xC0) == 0x80)

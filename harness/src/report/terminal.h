@@ -24,8 +24,9 @@ struct Progress {
 // One line, no newline, no control characters, at most `width` columns (about 100), e.g.
 // "burst @2h 10m | 30.0s/2m 00s, 1m 30s left | 1200 rec/s lag 3 ms | RSS 45.2 MiB (peak 51.0 MiB) |
 //  rss-plateau +0.3 MiB/h [-0.1, +0.7]". Parts without a value are left out; when the line
-// is too wide, the elapsed time, the lag, the scenario clock and the record rate go, in
-// that order (the time left, RSS and the decision stay), then the end is cut.
+// is too wide, the tree's shape (fds, procs, Hz), the elapsed time, the lag, the scenario
+// clock and the record rate go, in that order (the time left, RSS and the decision stay),
+// then the end is cut.
 std::string progress_line(const Progress& p, std::size_t width = 110);
 
 // What the latest analysis of a running run says, in a few words: the running slope of

@@ -112,8 +112,9 @@ class ProgressPrinter {
     if (quiet_ || now_s < next_print_s_) return;
     next_print_s_ = now_s + (tty_ ? 0.25 : plain_every_s_);
     // In place, a line wider than the terminal would wrap and leave its start behind.
+    // A plain line has "memgate: " before it and stays within 110 columns with it.
     const unsigned columns = tty_ ? sys::stderr_columns() : 0;
-    const std::string line = report::progress_line(p, columns > 1 ? std::min(columns - 1, 110u) : 110);
+    const std::string line = report::progress_line(p, tty_ && columns > 1 ? std::min(columns - 1, 110u) : 101);
     if (tty_) std::fprintf(stderr, "\r\033[K%s", line.c_str());
     else std::fprintf(stderr, "memgate: %s\n", line.c_str());
     std::fflush(stderr);
