@@ -60,14 +60,34 @@ void tear_last_line(const std::string& path, const std::string& partial) {
 TEST(LiveRun, InterimReportsThenSigkillOfMemgateLeavesTheAnswerAndNoTarget) {
   const std::string base = fresh_dir("interim");
   const std::string dir = base + "/run", ready = base + "/ready";
-  auto proc = spawn_memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "20", "--report-every", "1s",
-                             "--no-data-loss", "--max-rss", "1G", "--", helper("memhog"), "--alloc-mib", "8",
-                             "--children", "2", "--hold-s", "60", "--ready-file", ready});
+  auto proc = spawn_memgate({"run",
+                             "--out",
+                             dir,
+                             "--no-plot",
+                             "--quiet",
+                             "--hz",
+                             "20",
+                             "--report-every",
+                             "1s",
+                             "--no-data-loss",
+                             "--max-rss",
+                             "1G",
+                             "--",
+                             helper("memhog"),
+                             "--alloc-mib",
+                             "8",
+                             "--children",
+                             "2",
+                             "--hold-s",
+                             "60",
+                             "--ready-file",
+                             ready});
   ASSERT_TRUE(wait_for([&] { return fs::exists(ready); }, 10));
 
   // Interim reports come every second while the run goes on, each later than the last.
   std::optional<nlohmann::json> first, later;
-  ASSERT_TRUE(wait_for([&] { return (first = interim_report(dir, 0.5)).has_value(); }, 10)) << slurp(dir + "/report.json");
+  ASSERT_TRUE(wait_for([&] { return (first = interim_report(dir, 0.5)).has_value(); }, 10))
+      << slurp(dir + "/report.json");
   const double first_s = (*first)["progress"]["sampled_s"];
   ASSERT_TRUE(wait_for([&] { return (later = interim_report(dir, first_s + 0.5)).has_value(); }, 10));
   EXPECT_TRUE(schema_errors("report", dir + "/report.json").empty()) << schema_errors("report", dir + "/report.json");

@@ -4,9 +4,11 @@
 // are written by default.
 #include <gtest/gtest.h>
 
+#include "memgate/error.h"
 #include "report/so_far.h"
 #include "report/terminal.h"
 #include "run/live_analysis.h"
+#include "scenario/scenario.h"
 
 namespace memgate::report {
 namespace {
@@ -119,3 +121,24 @@ TEST(SoFar, InterimReportsByDefaultOnlyForRunsLongerThanAnHour) {
 
 }  // namespace
 }  // namespace memgate::report
+
+namespace memgate::scenario {
+namespace {
+
+TEST(ScenarioParse, ReportEveryIsASamplingDuration) {
+  const nlohmann::json doc = {{"target", {{"command", {"cat"}}}}, {"sampling", {{"report_every", "15m"}}}};
+  EXPECT_EQ(parse_scenario(doc, "s.json", "/base").sampling.report_every_s, 900);
+  const nlohmann::json off = {{"target", {{"command", {"cat"}}}}, {"sampling", {{"report_every", 0}}}};
+  EXPECT_EQ(parse_scenario(off, "s.json", "/base").sampling.report_every_s, 0);
+  const nlohmann::json none = {{"target", {{"command", {"cat"}}}}};
+  EXPECT_FALSE(parse_scenario(none, "s.json", "/base").sampling.report_every_s.has_value());
+  try {
+    parse_scenario({{"target", {{"command", {"cat"}}}}, {"sampling", {{"report_every", "soon"}}}}, "s.json", "/base");
+    ADD_FAILURE() << "'soon' accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("sampling.report_every"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace memgate::scenario
