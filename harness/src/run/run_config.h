@@ -66,8 +66,8 @@ struct RunConfig {
   bool quiet = false;
   bool plot = true;               // run reports/plot_timeline.py at the end
   report::OutputOptions outputs;  // JUnit, markdown summary, --inconclusive (docs/ci.md)
-  // The target's stdout and stderr go to this file; empty: memgate's own, except in
-  // scenario runs (DIR/target.log); "-": memgate's own, also in scenario runs.
+  // The target's stdout and stderr go to this file; empty: memgate's own (with --json:
+  // DIR/target.log); "-": memgate's own, also with --json.
   std::string target_log;
   // --json: stdout carries the report only, so the target's output goes to DIR/target.log
   // when target_log is empty.

@@ -287,11 +287,10 @@ class RunSession {
     sys::UniqueFd target_log;
     // Opened before the spawn, so that a bad path is a usage error rather than a target
     // that "failed to start".
-    // A scenario's target writes to DIR/target.log unless asked (the live line stays clean).
-    const bool own_log = c_.json || !c_.scenario.is_null();
+    // Sharing the terminal with the target, the live line is printed as whole lines.
     const std::string log_path = c_.target_log == "-"     ? ""
                                  : !c_.target_log.empty() ? c_.target_log
-                                 : own_log                ? dir_ + "/target.log"
+                                 : c_.json                ? dir_ + "/target.log"
                                                           : "";
     if (!log_path.empty()) target_log = sys::open_for_writing(log_path, "the target log");
     else progress_.share_terminal_with_target();
