@@ -39,8 +39,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   add_output_options(*cmd, config->outputs, config->json);
   cmd->add_option(
          "--target-log", config->target_log,
-         "Write the target's stdout and stderr to PATH instead of this terminal (with --json: DIR/target.log; memgate "
-         "compare keeps each run's in its run directory as target.log)")
+         "Write the target's stdout and stderr to PATH; - for this terminal (default: this terminal; with --json "
+         "DIR/target.log; memgate compare keeps each run's in its run directory as target.log)")
       ->type_name("PATH");
   cmd->add_flag("--no-plot{false}", config->plot, "Do not render timeline.png at the end");
   cmd->add_flag("--quiet,-q", config->quiet, "No progress output");

@@ -2,6 +2,7 @@
 
 #include "load/cycles.h"
 #include "memgate/error.h"
+#include "memgate/units.h"
 #include "options.h"
 
 namespace memgate::cli {
@@ -25,6 +26,23 @@ void add_sampling_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
   add_duration_option(app, "--duration", c.duration_s,
                       "Stop the target (SIGTERM to its group) after this long; with traffic, how long load is sent; "
                       "default: until it exits")
+      ->group(group);
+  app.add_option_function<std::string>(
+         "--report-every",
+         [&c](const std::string& text) {
+           if (text == "off") {
+             c.report_every_s = 0;
+             return;
+           }
+           const auto seconds = parse_duration(text);
+           if (!seconds || !(*seconds > 0))
+             throw CLI::ValidationError("--report-every",
+                                        "'" + text + "' is not a duration (examples: 30s, 15m) or off");
+           c.report_every_s = *seconds;
+         },
+         "Write an interim report.json (status running, the verdict so far) and the --summary file this often "
+         "while the run goes on; off: never (default: 15m for runs planned longer than an hour, else off)")
+      ->type_name("DURATION|off")
       ->group(group);
   add_duration_option(app, "--grace", f.grace_s, "After SIGTERM, wait this long before SIGKILL (default 10s)")
       ->group(group);

@@ -103,6 +103,8 @@ class TrafficDriver {
   Live live() const;
   // True once the sender failed (could not connect...): the traffic check will FAIL.
   bool failed() const { return failed_.load(); }
+  // True when memgate's own sender delivers the records (not an external command).
+  bool counts_records() const { return config_.transport.kind != TransportSpec::Kind::command; }
   // Stops and joins the sender; returns the figures for report.json. When the sender
   // failed (e.g. could not connect), the object has "error" and "error_exit_code".
   nlohmann::json stop();

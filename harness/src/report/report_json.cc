@@ -3,6 +3,7 @@
 #include "memgate/check_json.h"
 #include "record/run_meta.h"
 #include "report/inconclusive_policy.h"
+#include "report/so_far.h"
 #include "sys/host.h"
 
 namespace memgate::report {
@@ -79,6 +80,8 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
   };
   if (a.attribution) out["attribution"] = to_json(*a.attribution);                       // --attribute runs only
   if (!m.until_decided.is_null()) out["run"]["until_decided"] = m.until_decided;  // --until-decided only
+  // Only for a run that has not finished: finished runs' reports are unchanged.
+  if (auto progress = progress_json(a); !progress.is_null()) out["progress"] = std::move(progress);
   return out;
 }
 

@@ -169,6 +169,10 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   a.summary.processes = summarize(processes);
 
   a.peaks = peaks_of(dir, a.meta, a.summary);
+  // The other streamed files of a run memgate did not finish may end mid-line too (the
+  // readers skip it); run-complete counts them.
+  a.series.torn_process_lines = record::torn_last_line(dir + "/" + record::kProcessesFile);
+  a.series.torn_event_lines = record::torn_last_line(dir + "/" + record::kEventsFile);
   if (a.summary.samples > 0) {
     // Every row with an RSS value counts, as compare's fallback always did.
     SecondHalfMedian half(last_t);

@@ -25,7 +25,8 @@ struct RunSeries {
   MetricSummary held, live_heap;
   // How the sample log ends (the run-complete check): torn last lines skipped, and
   // whether a memgate is still writing the directory (it holds the directory's lock).
-  std::size_t torn_lines = 0;
+  std::size_t torn_lines = 0;                                // samples.csv
+  std::size_t torn_process_lines = 0, torn_event_lines = 0;  // processes.csv, events.jsonl
   // When each budget of the settings was first crossed (the budget checks' messages).
   analyze::BudgetCrossings budget_crossings;
   bool still_running = false;

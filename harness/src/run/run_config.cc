@@ -37,6 +37,8 @@ std::vector<std::string> validate(const RunConfig& c) {
     throw Error(ExitCode::usage,
                 "--until-decided decides the plateau checks, and --plateau none leaves none: name the series "
                 "(--plateau rss,fds)");
+  if (c.report_every_s && !(*c.report_every_s >= 0))
+    throw Error(ExitCode::usage, "--report-every must not be negative");
   if (!(c.stop_grace_s >= 0)) throw Error(ExitCode::usage, "--grace must not be negative");
   if (c.abort_on != "none" && c.abort_on != "budget" && c.abort_on != "fail")
     throw Error(ExitCode::usage, "--abort-on takes none, budget or fail, not '" + c.abort_on + "'");

@@ -62,6 +62,9 @@ struct RunConfig {
   // tagged "cycle N quiet" after each mark (docs/metrics-channel.md, "Cycles").
   double cycle_mark_quiet_s = 1;
   double stop_grace_s = 10;  // SIGTERM, then SIGKILL after this long
+  // --report-every: interim report.json/summary this often (0: never); nullopt: every
+  // 15 minutes for a run planned to last longer than an hour (run::report_interval).
+  std::optional<double> report_every_s;
   // --abort-on: stop the target as soon as the run is decided FAIL. "none"; "budget": a
   // budget was crossed; "fail": that, an OOM kill the eBPF sampler saw, or a traffic
   // sender that failed (the checks those make FAIL whatever happens next).
@@ -74,7 +77,9 @@ struct RunConfig {
   bool quiet = false;
   bool plot = true;               // run reports/plot_timeline.py at the end
   report::OutputOptions outputs;  // JUnit, markdown summary, --inconclusive (docs/ci.md)
-  std::string target_log;         // the target's stdout and stderr go to this file; empty: memgate's own
+  // The target's stdout and stderr go to this file; empty: memgate's own (with --json:
+  // DIR/target.log); "-": memgate's own, also with --json.
+  std::string target_log;
   // --json: stdout carries the report only, so the target's output goes to DIR/target.log
   // when target_log is empty.
   bool json = false;

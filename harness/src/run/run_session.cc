@@ -22,6 +22,7 @@
 #include "report/terminal.h"
 #include "run/live_export.h"
 #include "run/decision_watch.h"
+#include "run/live_analysis.h"
 #include "run/plot.h"
 #include "run/run_dir.h"
 #include "run/sampler_factory.h"
@@ -100,14 +101,24 @@ class LogEventSink : public EventSink {
 };
 
 // Live progress on a terminal (rewritten in place), plain lines every 10 s otherwise.
+// A target writing to the same terminal would glue its output onto a line rewritten in
+// place, so then the line is printed whole (newline-terminated) every 10 s as well.
 class ProgressPrinter {
  public:
-  explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(sys::stderr_is_terminal()) {}
+  // Plain lines come every 10 s, or every tenth of a shorter planned run (at least 1 s).
+  ProgressPrinter(bool quiet, std::optional<double> planned_s)
+      : quiet_(quiet),
+        tty_(sys::stderr_is_terminal()),
+        plain_every_s_(planned_s ? std::clamp(*planned_s / 10, 1.0, 10.0) : 10.0) {}
 
+  void share_terminal_with_target() { tty_ = false; }
   void update(const report::Progress& p, double now_s) {
     if (quiet_ || now_s < next_print_s_) return;
-    next_print_s_ = now_s + (tty_ ? 0.25 : 10.0);
-    const std::string line = report::progress_line(p);
+    next_print_s_ = now_s + (tty_ ? 0.25 : plain_every_s_);
+    // In place, a line wider than the terminal would wrap and leave its start behind.
+    // A plain line has "memgate: " before it and stays within 110 columns with it.
+    const unsigned columns = tty_ ? sys::stderr_columns() : 0;
+    const std::string line = report::progress_line(p, tty_ && columns > 1 ? std::min(columns - 1, 110u) : 101);
     if (tty_) std::fprintf(stderr, "\r\033[K%s", line.c_str());
     else std::fprintf(stderr, "memgate: %s\n", line.c_str());
     std::fflush(stderr);
@@ -123,7 +134,26 @@ class ProgressPrinter {
 
  private:
   bool quiet_, tty_;
+  double plain_every_s_;
   double next_print_s_ = 0;
+};
+
+// Records/s over the last few seconds from the sender's running count.
+class RecordRate {
+ public:
+  std::optional<double> add(double now_s, std::uint64_t accepted) {
+    if (now_s - window_start_ >= 2.0) {
+      rate_ = static_cast<double>(accepted - window_count_) / (now_s - window_start_);
+      window_start_ = now_s;
+      window_count_ = accepted;
+    }
+    return rate_;
+  }
+
+ private:
+  double window_start_ = 0;
+  std::uint64_t window_count_ = 0;
+  std::optional<double> rate_;
 };
 
 // Absolute tick deadlines: a slow sample delays one tick, it does not shift the schedule.
@@ -175,7 +205,7 @@ class RunSession {
   RunSession(const RunConfig& config, std::vector<SamplerSlot> extra)
       : c_(config),
         extra_samplers_(std::move(extra)),
-        progress_(config.quiet),
+        progress_(config.quiet, config.until_decided ? config.max_duration_s : config.duration_s),
         stop_({config.until_decided ? config.max_duration_s : config.duration_s, config.traffic.has_value(),
                config.drain_s, config.stop_grace_s}),
         clock_(config.hz) {}
@@ -199,6 +229,7 @@ class RunSession {
     } catch (const std::exception& e) {
       // The run directory says memgate failed, not the target (unless the step that
       // failed already said why); the Child's destructor stops the target's group.
+      if (live_) live_->stop();
       if (meta_.status != "finished") {
         end_early(record::kEndInternalError, std::string("memgate failed mid-run: ") + e.what());
         try {
@@ -262,6 +293,9 @@ class RunSession {
     if (c_.traffic) log_->set_time_scale(c_.traffic->time_scale);  // events carry scenario time too
     events_.emplace(*log_);
     write_meta();
+    // The verdict so far: for the live line (when shown) and the interim reports.
+    const double every_s = report_interval(c_.report_every_s, c_.duration_s);
+    if (every_s > 0 || !c_.quiet) live_.emplace(LiveAnalysis::Options{dir_, c_.checks, c_.outputs, every_s});
     if (export_) {
       export_->start(export_labels(), std::make_unique<RunDirVerdicts>(dir_, c_.checks, c_.exports.analysis_every_s));
       if (const std::string where = export_->where(); !where.empty()) progress_.note(where);
@@ -311,8 +345,13 @@ class RunSession {
     sys::UniqueFd target_log;
     // Opened before the spawn, so that a bad path is a usage error rather than a target
     // that "failed to start".
-    const std::string log_path = !c_.target_log.empty() ? c_.target_log : c_.json ? dir_ + "/target.log" : "";
+    // Sharing the terminal with the target, the live line is printed as whole lines.
+    const std::string log_path = c_.target_log == "-"     ? ""
+                                 : !c_.target_log.empty() ? c_.target_log
+                                 : c_.json                ? dir_ + "/target.log"
+                                                          : "";
     if (!log_path.empty()) target_log = sys::open_for_writing(log_path, "the target log");
+    else progress_.share_terminal_with_target();
     std::vector<std::string> env = c_.env_set;
     env.insert(env.end(), samplers_.target_env.begin(), samplers_.target_env.end());
     // Inherited by every descendant: how the watchdog finds those memgate never saw.
@@ -422,7 +461,37 @@ class RunSession {
       last_row_ = row;
       if (export_->due(now)) note_once(export_->publish(live_figures(now), now));
     }
-    progress_.update({now, c_.duration_s, row.rss_bytes, rss_peak_, row.fds, row.processes, rate_.add(now)}, now);
+    if (live_) {
+      live_->tick(now, meta_, [&] { log_->maybe_flush(now, true); });
+      for (const auto& note : live_->take_notes()) {
+        log_->write_event(now, "interim-report", {{"note", note}});
+        progress_.note(note);
+      }
+    }
+    progress_.update(progress(row, phase, now), now);
+  }
+
+  report::Progress progress(const TreeSample& row, const std::string& phase, double now) {
+    report::Progress p;
+    p.elapsed_s = now;
+    p.planned_s = c_.until_decided ? c_.max_duration_s : c_.duration_s;
+    p.rss_bytes = row.rss_bytes;
+    p.rss_peak_bytes = rss_peak_;
+    p.fds = row.fds;
+    p.processes = row.processes;
+    p.achieved_hz = rate_.add(now);
+    if (traffic_) {
+      p.phase = phase;
+      if (c_.traffic->time_scale != 1) p.scenario_s = traffic_->scenario_time_at(now);
+      if (traffic_->counts_records() && !traffic_ended_) {
+        const auto live = traffic_->live();
+        p.records_per_s = records_.add(now, live.accepted);
+        if (live.accepted > 0) p.lag_s = live.lag_s;
+      }
+    }
+    if (live_)
+      if (const auto latest = live_->latest()) p.decision = report::live_decision(*latest);
+    return p;
   }
 
   // Without traffic, the cycles a target marks on the metrics channel ({"cycle_done": N}):
@@ -587,6 +656,7 @@ class RunSession {
 
   // After the target exited: what it left behind, the samplers' reports, meta.json.
   void finish() {
+    stop_live_analysis();
     stop_leftovers();
     const double end_s = sys::monotonic_seconds() - t0_;
     child_.reset();  // kills whatever of the group is left
@@ -633,9 +703,26 @@ class RunSession {
     watchdog_->release();  // nothing of the target is left to kill
   }
 
+  // No interim report may land after (or race with) the final one; its cost goes into
+  // meta.json (samplers.live_analysis).
+  void stop_live_analysis() {
+    if (!live_) return;
+    live_->stop();
+    const auto cost = live_->cost();
+    meta_.samplers["live_analysis"] = {{"report_every_s", report_interval(c_.report_every_s, c_.duration_s)},
+                                       {"refreshes", cost.refreshes},
+                                       {"interim_reports", cost.reports},
+                                       {"failures", cost.failures},
+                                       {"last_s", cost.last_s},
+                                       {"max_s", cost.max_s},
+                                       {"total_s", cost.total_s}};
+    live_.reset();
+  }
+
   // The verdict from what is on disk, exactly as `memgate report DIR` computes it.
   // `ran`: false when the target never started (nothing to plot).
   RunResult judge(bool ran = true) {
+    if (live_) live_->stop();
     // After an I/O failure meta.json on disk may be the one of the start ("running"):
     // the verdict uses the final one in memory, and the run exits 5 whatever it says.
     const bool io_failed = log_->error() || !meta_write_error_.empty();
@@ -707,6 +794,7 @@ class RunSession {
   StopPolicy stop_;
   TickClock clock_;
   RateMeter rate_;
+  RecordRate records_;
   sys::SignalCatcher signals_;
   std::int64_t started_ms_ = 0;
   double t0_ = 0;
@@ -724,6 +812,7 @@ class RunSession {
   std::optional<sys::Child> child_;
   std::optional<sys::Watchdog> watchdog_;  // declared after child_: released before the target is reaped
   std::optional<sys::ExitStatus> exit_status_;
+  std::optional<LiveAnalysis> live_;  // the verdict so far (live line, interim reports)
   std::optional<sample::ProcSampler> proc_;
   std::vector<ProcessSample> processes_;
   double next_pss_ = 0, next_process_ = 0;

@@ -49,6 +49,8 @@ void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& ove
   if (!overrides.given("--until-decided") && scenario.sampling.until_decided) o.until_decided = true;
   if (!overrides.given("--max-duration") && scenario.sampling.max_duration_s)
     o.max_duration_s = scenario.sampling.max_duration_s;
+  if (!overrides.given("--report-every") && scenario.sampling.report_every_s)
+    o.report_every_s = scenario.sampling.report_every_s;
   auto checks = report::check_settings_from_scenario(scenario.checks, scenario.file);
   report::override_checks(overrides.flags, overrides.checks, checks);
   o.checks = checks;

@@ -516,6 +516,7 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
     s.sampling.pss_hz = f.number("pss_hz", 1, 0, 1000, "reads/s, 0 = never");
     s.sampling.process_hz = f.number("process_hz", 1, 0, 1000, "rows/s");
     if (f.find("duration_s")) s.sampling.duration_s = f.duration("duration_s", 0, 1e-3, kMaxS);
+    if (f.find("report_every")) s.sampling.report_every_s = f.duration("report_every", 0, 0, kMaxS);
     s.sampling.metrics = f.strings("metrics", false);
     s.sampling.until_decided = f.boolean("until_decided", false);
     if (f.find("max_duration_s")) s.sampling.max_duration_s = f.duration("max_duration_s", 0, 1, kMaxS);

@@ -32,8 +32,9 @@ struct Sampling {
   double hz = 10;
   double pss_hz = 1;
   double process_hz = 1;
-  std::optional<double> duration_s;  // wall seconds; default: the traffic schedule's length
-  std::vector<std::string> metrics;  // metrics-channel fields recorded as metric_<field> columns
+  std::optional<double> duration_s;      // wall seconds; default: the traffic schedule's length
+  std::optional<double> report_every_s;  // interim reports (wall seconds, 0: off); default: run::report_interval
+  std::vector<std::string> metrics;      // metrics-channel fields recorded as metric_<field> columns
   // Stop when the plateau checks are decided (--until-decided), after at most
   // max_duration_s (--max-duration).
   bool until_decided = false;
