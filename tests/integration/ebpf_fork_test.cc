@@ -71,12 +71,13 @@ TEST(EbpfFork, ForkThenExecChargesOnlyTheNewProgram) {
   const auto report = run_forking_parent("exec");
   expect_not_inflated(report);
   EXPECT_GE(report["samplers"]["ebpf"]["execs"].get<int>(), 1);
-  // After exec the child is `sleep` (a few MiB), charged in full: the polled sum never
-  // saw the view, and the corrected peak stays within a few MiB of it.
-  const auto& tree = report["peaks"]["tree"];
-  EXPECT_LT(tree["proc_rss_peak_bytes"].get<double>(), 100 * kMiB);
-  EXPECT_NEAR(tree["ebpf_fork_corrected_peak_bytes"].get<double>(), tree["proc_rss_peak_bytes"].get<double>(),
-              8 * kMiB);
+  // After exec the child is `sleep` (a few MiB), charged in full: the corrected peak is
+  // the parent's 64 MiB and sleep, never the child's view of the parent. (Whether a poll
+  // caught the child between fork and exec is timing: under load one does, so the polled
+  // sum is not asserted here.)
+  const double corrected = report["peaks"]["tree"]["ebpf_fork_corrected_peak_bytes"].get<double>();
+  EXPECT_GT(corrected, 64 * kMiB);
+  EXPECT_LT(corrected, 100 * kMiB);
 }
 
 }  // namespace
