@@ -22,8 +22,9 @@ TEST(Cli, AMistypedFlagIsNamedWithTheClosestOneNotBlamedOnTheCommand) {
   // Was "The following arguments were not expected: 1 sleep".
   const auto r = memgate({"run", "--max-rsss", "10M", "--", "sleep", "1"});
   expect_one_usage_line(r, "unknown option --max-rsss for 'memgate run'; did you mean --max-rss?");
-  expect_one_usage_line(memgate({"baseline", "save", "--bogus-flag-x", "d"}),
-                        "unknown option --bogus-flag-x for 'memgate baseline save'; see 'memgate baseline save --help'");
+  expect_one_usage_line(
+      memgate({"baseline", "save", "--bogus-flag-x", "d"}),
+      "unknown option --bogus-flag-x for 'memgate baseline save'; see 'memgate baseline save --help'");
   expect_one_usage_line(memgate({"runn"}), "unknown command 'runn' for 'memgate'; did you mean run?");
   // The target's own flags after -- (or after its first word) are the target's.
   const auto ok = memgate({"run", "--quiet", "--no-plot", "--out", fresh_dir("cli_target_flags") + "/run", "--", "sh",
@@ -54,7 +55,8 @@ TEST(Cli, HelpShowsValueNamesAndDefaultsWithoutParserInternals) {
 TEST(Cli, VersionNamesTheCommitAndTheBuildType) {
   const auto r = memgate({"--version"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(^memgate \d+\.\d+\.\d+ \(commit ([0-9a-f]{7,}(-dirty)?|unknown), \S+ build\))")))
+  EXPECT_TRUE(std::regex_search(
+      r.output, std::regex(R"(^memgate \d+\.\d+\.\d+ \(commit ([0-9a-f]{7,}(-dirty)?|unknown), \S+ build\))")))
       << r.output;
 }
 
@@ -71,6 +73,11 @@ TEST(Cli, DoctorJsonListsTheFindingsForScripts) {
     jemalloc |= f["name"] == "allocator jemalloc";
   }
   EXPECT_TRUE(kernel && jemalloc) << r.out;
+  // Run from the build tree, memgate finds every part of itself there (sys/install_paths.h).
+  for (const char* part : {"memgate-spawn", "probe library", "report scripts", "pipelines", "scenarios", "schemas"}) {
+    EXPECT_EQ(doc["parts"][part]["found"], true) << part << ": " << r.out;
+    EXPECT_EQ(doc["parts"][part]["found_in"], "build tree") << part << ": " << r.out;
+  }
 }
 
 TEST(Cli, DecimalAndBinarySizesRatesPerMinuteAndCompoundDurations) {

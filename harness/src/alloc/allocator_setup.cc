@@ -9,6 +9,7 @@
 #include "memgate/error.h"
 #include "memgate_probe.h"
 #include "sys/file_access.h"
+#include "sys/install_paths.h"
 #include "sys/read_file.h"
 
 namespace memgate::alloc {
@@ -37,12 +38,12 @@ void check_preloadable(const std::string& path, const std::string& what) {
 }  // namespace
 
 std::string probe_library_path() {
-  const char* override_path = std::getenv("MEMGATE_PROBE_LIB");
-  const std::string path = override_path && *override_path ? override_path : MEMGATE_PROBE_BUILD_PATH;
-  if (!readable(path))
-    usage("allocator probe " + path +
-          " not found: build the memgate_probe target or set MEMGATE_PROBE_LIB to libmemgate_probe.so");
-  return path;
+  const sys::PartLocation probe = sys::locate(sys::Part::probe_library);
+  if (!probe.found || !readable(probe.path))
+    usage("allocator probe " + probe.path +
+          " not found: install memgate (cmake --install), build the memgate_probe target, or set "
+          "MEMGATE_PROBE_LIB to libmemgate_probe.so");
+  return probe.path;
 }
 
 AllocatorSetup prepare_allocator(const AllocatorRequest& request) {

@@ -34,7 +34,7 @@ struct AllocatorSetup {
 // a non-glibc allocator / --purge-every for a static or setuid target.
 AllocatorSetup prepare_allocator(const AllocatorRequest& request);
 
-// libmemgate_probe.so: $MEMGATE_PROBE_LIB, else the one built with this memgate.
+// libmemgate_probe.so: $MEMGATE_PROBE_LIB, else the installed or built one (sys/install_paths.h).
 // Throws Error(usage) when it does not exist.
 std::string probe_library_path();
 
