@@ -68,6 +68,10 @@ static void* symbol_of(void* handle, const char* name, const void* base) {
 
 static void detect_allocator(struct memgate_probe_slot* slot) {
   void* malloc_addr = dlsym(RTLD_DEFAULT, "malloc");
+  /* Under --attribute the heap sampler's malloc comes first: the allocator is the one it
+   * wraps (allocators/attrib.c). */
+  void* (*attrib_next)(void) = (void* (*)(void))dlsym(RTLD_DEFAULT, "memgate_attrib_next_malloc");
+  if (attrib_next && attrib_next()) malloc_addr = attrib_next();
   Dl_info info;
   memset(&info, 0, sizeof info);
   if (!malloc_addr || !dladdr(malloc_addr, &info) || !info.dli_fname) {

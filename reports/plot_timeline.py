@@ -4,7 +4,11 @@
 Reads only what `memgate run` left on disk (samples.csv, events.jsonl, report.json):
 RSS and PSS of the whole process tree in MiB (with VmHWM and, when eBPF ran, its exact
 tree peak per tick beside them), open fds and threads, against seconds
-since the target started, with stop/exit events and any budget drawn in. When the
+since the target started, with stop/exit events and any budget drawn in. Scenario runs
+get scenario time on the top axis (hours of the day when a compressed run covers hours),
+their phases shaded alternately and labelled sparsely (a 24-hour soak has 24), the offered
+records/s per phase, and the rss-plateau check as judged: warm-up cut, fitted slope (per
+wall hour and per scenario hour) and the tolerated slopes around it. When the
 allocator probe ran (alloc_* columns), a middle panel splits RSS into live heap,
 allocator retention (freed but held) and non-heap memory, with each purge and the
 RSS it returned; one small panel per metric_<field> column (the target's own metrics
@@ -44,7 +48,7 @@ HEAP_COLUMNS = ["alloc_allocated_bytes", "alloc_free_held_bytes", "alloc_mapped_
 
 
 def read_samples(path):
-    columns = {"t_s": [], "rss_bytes": [], "pss_bytes": [], "hwm_max_bytes": [], "fds": [], "threads": [],
+    columns = {"t_s": [], "scenario_t_s": [], "phase": [], "rss_bytes": [], "pss_bytes": [], "hwm_max_bytes": [], "fds": [], "threads": [],
                "ebpf_rss_interval_peak_bytes": []}
     columns.update({key: [] for key in HEAP_COLUMNS})
     with open(path, newline="") as f:
@@ -58,7 +62,7 @@ def read_samples(path):
             if row.get("processes") in ("0", None):
                 continue
             for key, values in columns.items():
-                values.append(number(row.get(key, "")))
+                values.append(row.get(key) or "" if key == "phase" else number(row.get(key, "")))
     return columns
 
 
@@ -141,6 +145,134 @@ def draw_heap_split(ax, split, events):
     ax.legend(loc="upper left", fontsize=7)
 
 
+def phase_segments(t, phases):
+    """Contiguous runs of one phase: [(name, start_s, end_s)], in time order."""
+    out = []
+    for when, name in zip(t, phases):
+        if out and out[-1][0] == name:
+            out[-1][2] = when
+        else:
+            if out:
+                out[-1][2] = when
+            out.append([name, when, when])
+    return [tuple(seg) for seg in out if seg[0]]
+
+
+MAX_PHASE_LABELS = 8
+
+
+def labelled_phases(count):
+    """Indexes of the phases that get a label: every k-th, at most MAX_PHASE_LABELS."""
+    every = max(1, math.ceil(count / MAX_PHASE_LABELS))
+    return set(range(0, count, every))
+
+
+def ebpf_tick_peaks(s):
+    """(t, bytes) of the eBPF tree peak per tick, each at least that tick's polled RSS.
+
+    memgate folds the poll in since the eBPF sum was found a few pages below VmRSS (the
+    kernel's per-CPU batched counters); runs recorded before that are raised here.
+    """
+    return [(a, max(b, r if not math.isnan(r) else 0.0))
+            for a, b, r in zip(s["t_s"], s["ebpf_rss_interval_peak_bytes"], s["rss_bytes"]) if not math.isnan(b)]
+
+
+def shade_phases(panels, mem, segments):
+    """Shade phases alternately on every panel; label them sparsely on the memory panel.
+
+    A 24-hour soak has 24 'soak hour N' phases: every one shaded (alternate tints), at most
+    about 8 labelled, so the labels never overlap.
+    """
+    if len(segments) < 2:
+        return
+    labelled = labelled_phases(len(segments))
+    for i, (name, start, end) in enumerate(segments):
+        if i % 2 == 0:
+            for ax in panels:
+                ax.axvspan(start, end, color="tab:gray", alpha=0.08, lw=0)
+        if i in labelled:
+            mem.annotate(name, ((start + end) / 2, 0.01), xycoords=("data", "axes fraction"), ha="center",
+                         va="bottom", fontsize=7, alpha=0.75, rotation=90 if len(segments) > 6 and len(labelled) == len(segments) else 0)
+
+
+def time_scale_of(report, s):
+    """Scenario seconds per wall second: the report's, else from the two time columns."""
+    scale = ((report.get("run") or {}).get("scenario") or {}).get("time_scale")
+    if scale:
+        return float(scale)
+    pairs = [(a, b) for a, b in zip(s["t_s"], s["scenario_t_s"]) if a > 0 and not math.isnan(b)]
+    return pairs[-1][1] / pairs[-1][0] if pairs else 1.0
+
+
+def add_scenario_axis(ax, scale, span_s):
+    """Scenario time on the top axis: hours of the day for a compressed day, else seconds."""
+    if abs(scale - 1.0) < 1e-9:
+        return
+    if span_s * scale >= 2 * 3600:
+        top = ax.secondary_xaxis("top", functions=(lambda t: t * scale / 3600.0, lambda h: h * 3600.0 / scale))
+        top.set_xlabel(f"scenario time (hour of the day; {scale:g}x compressed)", fontsize=8)
+        top.set_xticks(range(0, int(span_s * scale / 3600) + 2, 2 if span_s * scale <= 30 * 3600 else 6))
+    else:
+        top = ax.secondary_xaxis("top", functions=(lambda t: t * scale, lambda x: x / scale))
+        top.set_xlabel(f"scenario time (s; {scale:g}x compressed)", fontsize=8)
+    top.tick_params(labelsize=8)
+
+
+def draw_offered_rate(ax, report, segments):
+    """Offered records/s per phase (the traffic's own counts over the phase's wall time)."""
+    phases = (((report.get("samplers") or {}).get("traffic") or {}).get("phases")) or []
+    offered = {p.get("phase"): p.get("offered") for p in phases if p.get("offered") is not None}
+    xs, ys = [], []
+    for name, start, end in segments:
+        if name in offered and end > start:
+            xs += [start, end]
+            ys += [offered[name] / (end - start)] * 2
+    if not xs:
+        return
+    rate = ax.twinx()
+    rate.plot(xs, ys, color="tab:cyan", lw=1.1, label="offered records/s (per phase)")
+    rate.set_ylabel("offered records/s", fontsize=8, color="tab:cyan")
+    rate.set_ylim(bottom=0)
+    rate.tick_params(labelsize=8, colors="tab:cyan")
+    rate.legend(loc="upper left", bbox_to_anchor=(1.1, 0.35), fontsize=7, borderaxespad=0)
+
+
+def plateau_check(report, series="rss"):
+    for check in report.get("checks", []):
+        if check.get("id") == f"{series}-plateau":
+            return {k: v.get("value") for k, v in (check.get("figures") or {}).items() if isinstance(v, dict)}
+    return None
+
+
+def draw_plateau(mem, figures, t_end, scale):
+    """The plateau check as judged: warm-up cut, fitted slope through the steady level,
+    and the tolerated slopes around it (report.json's rss-plateau figures)."""
+    if not figures or figures.get("steady") is None or figures.get("warmup_s") is None:
+        return
+    warm = figures["warmup_s"]
+    mem.axvline(warm, color="tab:olive", ls="-.", lw=1.0, label=f"warm-up cut {warm:.0f} s")
+    slope = figures.get("slope_per_h")
+    if slope is None:
+        return
+    mid = (warm + t_end) / 2
+    level = figures["steady"]
+    xs = [warm, t_end]
+    line = [(level + slope * (x - mid) / 3600.0) / MIB for x in xs]
+    per_h = f"{slope / MIB:+.2f} MiB/h"
+    if abs(scale - 1.0) > 1e-9:
+        per_h += f" ({slope / scale / MIB:+.4f} MiB per scenario h)"
+    mem.plot(xs, line, color="tab:olive", lw=1.2, ls="--", label=f"fitted slope {per_h}")
+    tol = figures.get("tolerance_per_h")
+    if tol is not None:
+        lo = [(level - tol * abs(x - mid) / 3600.0) / MIB for x in xs]
+        hi = [(level + tol * abs(x - mid) / 3600.0) / MIB for x in xs]
+        band_x = [warm, mid, t_end]
+        band_lo = [lo[0], level / MIB, lo[1]]
+        band_hi = [hi[0], level / MIB, hi[1]]
+        mem.fill_between(band_x, band_lo, band_hi, color="tab:olive", alpha=0.15, lw=0,
+                         label=f"tolerance ±{tol / MIB:.2f} MiB/h (wall)")
+
+
 def read_events(path):
     events = []
     if os.path.exists(path):
@@ -205,14 +337,20 @@ def main():
 
     # eBPF: the exact tree-wide peak within each tick (a step over the interval it covers),
     # beside the polled lines above; the run's peak marked with its value.
-    pt, pv = present(t, s["ebpf_rss_interval_peak_bytes"])
-    if pt:
-        pt, pv = decimate(pt, [v / MIB for v in pv])
+    # Each tick's step is at least that tick's polled RSS (runs recorded before memgate
+    # folded the poll in had the kernel's batched sum, a few pages below it), and the
+    # marker sits at the peak it names.
+    pairs = ebpf_tick_peaks(s)
+    if pairs:
+        pt, pv = decimate([a for a, _ in pairs], [b / MIB for _, b in pairs])
         mem.step(pt, pv, where="pre", color="tab:brown", lw=0.9, alpha=0.8, label="eBPF tree peak per tick (exact)")
-        peak_tree = (report.get("peaks") or {}).get("tree", {}).get("ebpf_peak_bytes")
+        tree = (report.get("peaks") or {}).get("tree", {})
         i = max(range(len(pv)), key=pv.__getitem__)
-        label = f"eBPF peak {(peak_tree or pv[i] * MIB) / MIB:.1f} MiB"
-        mem.plot([pt[i]], [pv[i]], marker="v", color="tab:brown", ms=7, ls="none", label=label)
+        peak = max(pv[i], (tree.get("ebpf_peak_bytes") or 0) / MIB)
+        label = f"eBPF peak {peak:.1f} MiB"
+        if (tree.get("fork_copy_bytes") or 0) > 0:
+            label += f" ({tree['ebpf_fork_corrected_peak_bytes'] / MIB:.1f} MiB without forked children's copy-on-write view)"
+        mem.plot([pt[i]], [peak], marker="v", color="tab:brown", ms=7, ls="none", label=label)
 
     budgets = report.get("check_settings", {}).get("budgets", {})
     for key, label in [("max_rss_bytes", "RSS budget"), ("max_pss_bytes", "PSS budget")]:
@@ -226,10 +364,17 @@ def main():
             mem.annotate(event["kind"], (event["t_s"], 1.0), xycoords=("data", "axes fraction"),
                          rotation=90, va="top", ha="right", fontsize=8, alpha=0.7)
 
+    scale = time_scale_of(report, s)
+    segments = phase_segments(t, s["phase"])
+    draw_plateau(mem, plateau_check(report), t[-1], scale)
+    shade_phases(panels, mem, segments)
+    add_scenario_axis(mem, scale, t[-1])
+
     mem.set_ylabel("memory (MiB)")
-    mem.set_ylim(bottom=0)
+    mem.set_ylim(0, mem.get_ylim()[1] * 1.06)  # room for the peak marker above a flat line
     mem.grid(alpha=0.3)
-    mem.legend(loc="best", fontsize=8)
+    # Outside the plot: on a flat soak the lines sit where an inside legend would go.
+    mem.legend(loc="upper left", bbox_to_anchor=(1.1, 1.0), fontsize=7, borderaxespad=0)
 
     for key, label, color in [("fds", "open fds", "tab:green"), ("threads", "threads", "tab:purple")]:
         pt, pv = present(t, s[key])
@@ -239,7 +384,8 @@ def main():
     counts.set_ylabel("count")
     counts.set_ylim(bottom=0)
     counts.grid(alpha=0.3)
-    counts.legend(loc="lower right", fontsize=8)
+    counts.legend(loc="upper left", bbox_to_anchor=(1.1, 1.0), fontsize=7, borderaxespad=0)
+    draw_offered_rate(counts, report, segments)
 
     # The target's own gauges (queue depth, utilisation, spilled...), each on its own scale.
     for i, key in enumerate(shown):
@@ -252,7 +398,7 @@ def main():
     if len(metric_columns) > len(shown):
         left_out = ", ".join(k[len("metric_"):] for k in metric_columns[len(shown):])
         panels[-1].annotate(f"not shown: {left_out}", (0.01, 0.05), xycoords="axes fraction", fontsize=7, alpha=0.7)
-    panels[-1].set_xlabel("time since target start (s)")
+    panels[-1].set_xlabel("wall time since target start (s)")
 
     command = " ".join(report.get("run", {}).get("command", []))
     verdict = report.get("verdict", {})
@@ -262,7 +408,7 @@ def main():
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     out = args.out or os.path.join(args.run_dir, "timeline.png")
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=110, bbox_inches="tight")
     # stderr: memgate's stdout carries only its own output (memgate run --json: the report).
     if not args.quiet:
         print(out, file=sys.stderr)

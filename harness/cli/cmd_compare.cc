@@ -1,7 +1,9 @@
 // memgate compare --allocators glibc,jemalloc,... --repeat N [run options] -- CMD ARGS...
 // memgate compare SCENARIO.json --allocators glibc,jemalloc,... --repeat N [run options]
 // memgate compare --report DIR   (recompute a finished or interrupted comparison)
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "commands.h"
@@ -11,6 +13,7 @@
 #include "memgate/error.h"
 #include "memgate/units.h"
 #include "options.h"
+#include "record/run_meta.h"
 #include "run_options.h"
 #include "run/scenario_options.h"
 #include "scenario/scenario.h"
@@ -39,6 +42,38 @@ std::vector<compare::Variant> variants_from(const CompareArgs& a) {
   for (const auto& spec : a.variants) out.push_back(compare::parse_variant(spec));
   compare::check_variants(out);
   return out;
+}
+
+// The meta.json of the first run that wrote one: the JUnit suite's command, host and
+// start time (an empty meta when no run started).
+record::RunMeta first_run_meta(const compare::CompareResult& result) {
+  for (const auto& run : result.runs) {
+    const std::string path = result.out_dir + "/" + run.dir + "/meta.json";
+    if (!std::filesystem::exists(path)) continue;
+    try {
+      return record::read_run_meta(path);
+    } catch (const Error&) {
+      continue;  // a run that could not write its meta.json: the next one describes the suite
+    }
+  }
+  return {};
+}
+
+// The comparison's length: from the first run's start to the last run's end.
+double compare_seconds(const compare::CompareResult& result) {
+  std::int64_t first = 0, last = 0;
+  for (const auto& run : result.runs) {
+    const std::string path = result.out_dir + "/" + run.dir + "/meta.json";
+    if (!std::filesystem::exists(path)) continue;
+    try {
+      const auto meta = record::read_run_meta(path);
+      if (first == 0 || (meta.started_unix_ms > 0 && meta.started_unix_ms < first)) first = meta.started_unix_ms;
+      last = std::max(last, meta.ended_unix_ms);
+    } catch (const Error&) {
+      // its time is unknown: the others still bound the comparison
+    }
+  }
+  return first > 0 && last > first ? static_cast<double>(last - first) / 1000 : 0;
 }
 
 }  // namespace
@@ -123,12 +158,19 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                     "what should be compared? give --allocators glibc,jemalloc,mimalloc,tcmalloc (or --variant)");
       o.variants = variants_from(*a);
       apply_run_flags(*cmd, a->run_flags, a->run);
+      if (a->run.until_decided || a->run.max_duration_s)
+        throw Error(ExitCode::usage,
+                    "compare reads every variant over the same windows: --until-decided and --max-duration are for "
+                    "memgate run");
       if (run::is_scenario_argument(a->run.command)) {
+        if (a->run_flags.cycles || a->run_flags.cycle_drain_s || a->run_flags.cycle_quiet_s)
+          throw Error(ExitCode::usage, "memgate compare takes cycles from the scenario: set traffic.cycles there");
         const compare::ScenarioWorkload workload(load_scenario(a->run_flags.scenario, a->run.command.front()), a->run,
                                                  flag_overrides(*cmd, a->run));
         result = compare::run_compare(workload, o);
       } else {
         refuse_scenario_flags_without_scenario(a->run_flags.scenario, "compare");
+        apply_cycle_flags(a->run_flags, a->run);
         const compare::CommandWorkload workload(a->run);
         result = compare::run_compare(workload, o);
       }
@@ -139,15 +181,15 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     std::printf("report: %s/%s%s%s\n", result.out_dir.c_str(), compare::kCompareMarkdown,
                 result.plot_note.empty() ? "" : "\n", result.plot_note.c_str());
     if (result.manifest.status == "interrupted") std::printf("interrupted: the remaining runs were not started\n");
+    const ExitCode code =
+        result.run_errors.empty() ? compare::gate_exit_code(result.variants, require) : result.run_error_code;
     if (!a->junit_path.empty()) {
-      double duration_s = 0;
-      for (const auto& run : result.runs) duration_s += run.values.count("wall_s") ? run.values.at("wall_s") : 0;
-      sys::write_text_file(a->junit_path, compare::compare_junit_xml(result.variants, duration_s));
+      sys::write_text_file(a->junit_path, compare::compare_junit_xml(result.variants, compare_seconds(result),
+                                                                     first_run_meta(result), code));
       std::printf("junit: %s\n", a->junit_path.c_str());
     }
     for (const auto& error : result.run_errors) std::fprintf(stderr, "memgate: %s\n", error.c_str());
-    exit_code = static_cast<int>(result.run_errors.empty() ? compare::gate_exit_code(result.variants, require)
-                                                           : result.run_error_code);
+    exit_code = static_cast<int>(code);
   });
 }
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "export_options.h"
 #include "memgate/error.h"
 #include "output_options.h"
 #include "record/json_file.h"
@@ -38,13 +39,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
   add_output_options(*cmd, config->outputs, config->json);
   cmd->add_option(
          "--target-log", config->target_log,
-         "Write the target's stdout and stderr to PATH instead of this terminal (with --json: DIR/target.log; memgate "
-         "compare keeps each run's in its run directory as target.log)")
+         "Write the target's stdout and stderr to PATH; - for this terminal (default: this terminal; with --json "
+         "DIR/target.log; memgate compare keeps each run's in its run directory as target.log)")
       ->type_name("PATH");
   cmd->add_flag("--no-plot{false}", config->plot, "Do not render timeline.png at the end");
   cmd->add_flag("--quiet,-q", config->quiet, "No progress output");
   add_run_options(*cmd, *config, *flags);
   add_allocator_options(*cmd, config->samplers);
+  add_export_options(*cmd, config->exports);
   cmd->add_option("command", config->command, "The command to run, after --; or one SCENARIO.json")
       ->required()
       ->type_name("CMD ARGS...");
@@ -57,6 +59,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     } else {
       refuse_scenario_flags_without_scenario(flags->scenario, "run");
     }
+    apply_cycle_flags(*flags, *config);
     const auto result = run::run(*config);
     if (!result.error.empty()) std::fprintf(stderr, "memgate: error: %s\n", result.error.c_str());
     // --json: stdout is the report alone; the summary for people goes to stderr then.

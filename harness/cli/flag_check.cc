@@ -24,8 +24,7 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 std::string command_path(const CLI::App* app) {
   std::string path;
-  for (; app != nullptr; app = app->get_parent())
-    path = app->get_name() + (path.empty() ? "" : " " + path);
+  for (; app != nullptr; app = app->get_parent()) path = app->get_name() + (path.empty() ? "" : " " + path);
   return path;
 }
 
@@ -36,7 +35,8 @@ const CLI::App* subcommand_named(const CLI::App* app, const std::string& name) {
 
 std::vector<std::string> subcommand_names(const CLI::App* app) {
   std::vector<std::string> names;
-  for (const CLI::App* sub : app->get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  for (const CLI::App* sub : app->get_subcommands([](const CLI::App*) { return true; }))
+    names.push_back(sub->get_name());
   return names;
 }
 

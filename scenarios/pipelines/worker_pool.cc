@@ -11,6 +11,9 @@
 //   (each holds its db, -wal and -shm fds: the fd leak).
 // --antipattern no_purge: no allocator purge: each thread's freed table stays resident
 //   under the closing quote kept above it (retention; docs/pipelines.md).
+// --cycles N runs the units N times (fresh worker threads each time), each cycle ending
+//   with a purge, a {"cycle_done": N, "cycle_work": units} mark on the metrics channel and
+//   --cycle-pause-ms of quiet: memgate's per-cycle leak checks measure the quiet level.
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -45,6 +48,8 @@ struct Options {
   std::size_t lines_per_iteration = 500;
   int purge_every = 50;
   std::string out_dir, antipattern = "none";
+  int cycles = 1;
+  int cycle_pause_ms = 1500;
 };
 
 sqlite3* open_store(const std::string& path) {
@@ -64,6 +69,7 @@ struct Pool {
   std::string store_path;
   Accounting acct;
   std::atomic<std::uint64_t> next_unit{0}, purges{0}, busy{0};
+  std::uint64_t unit_limit = 0;  // the units of the cycles so far (set before the workers start)
   std::atomic<std::uint64_t> connections_opened{0};
   // The job's index of finished units, written to manifest.csv at the end.
   struct UnitResult {
@@ -138,7 +144,7 @@ struct Pool {
     for (;;) {
       if (drain_requested()) break;
       const std::uint64_t unit = next_unit++;
-      if (unit >= o.units) break;
+      if (unit >= unit_limit) break;
       ++acct.received;
       ++busy;
       try {
@@ -164,7 +170,15 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"Parallel repair workers: tick files through zlib into bars and a SQLite store (seed 002)"};
   app.add_option("--workers", o.workers, "Worker threads")->check(CLI::Range(1, 256))->capture_default_str();
-  app.add_option("--units", o.units, "Work units")->capture_default_str();
+  app.add_option("--units", o.units, "Work units (per cycle with --cycles)")->capture_default_str();
+  app.add_option("--cycles", o.cycles,
+                 "Run the units this many times, each cycle ending with a pause and a {\"cycle_done\": N} mark on the "
+                 "metrics channel (memgate's per-cycle leak checks)")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  app.add_option("--cycle-pause-ms", o.cycle_pause_ms, "Quiet time after each cycle's mark")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
   app.add_option("--ticks", o.ticks, "Ticks per unit")->check(CLI::Range(1, 100'000'000))->capture_default_str();
   app.add_option("--lines-per-iteration", o.lines_per_iteration, "Lines parsed per iteration")
       ->check(CLI::Range(1, 10'000'000))
@@ -199,9 +213,19 @@ int main(int argc, char** argv) {
                           {"fds", open_fd_count()},
                           {"rss_bytes", rss_bytes()}};
   });
-  std::vector<std::thread> workers;
-  for (int i = 0; i < o.workers; ++i) workers.emplace_back([&pool] { pool.worker(); });
-  for (auto& t : workers) t.join();
+  for (int cycle = 1; cycle <= o.cycles && !drain_requested(); ++cycle) {
+    pool.next_unit = static_cast<std::uint64_t>(cycle - 1) * o.units;
+    pool.unit_limit = static_cast<std::uint64_t>(cycle) * o.units;
+    std::vector<std::thread> workers;
+    for (int i = 0; i < o.workers; ++i) workers.emplace_back([&pool] { pool.worker(); });
+    for (auto& t : workers) t.join();
+    if (o.cycles > 1) {
+      // The cycle's work is done and its threads are gone: memgate measures the quiet level now.
+      pool.purge();
+      metrics.emit({{"cycle_done", cycle}, {"cycle_work", o.units}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(o.cycle_pause_ms));
+    }
+  }
   {
     std::ofstream manifest(std::filesystem::path(o.out_dir) / "manifest.csv", std::ios::trunc);
     for (const auto& [unit, r] : pool.index)
@@ -216,7 +240,7 @@ int main(int argc, char** argv) {
                          {"unit", "units"},  // work units, not records: there is no generator to compare with
                          {"mode", o.antipattern},
                          {"stopped_by", drain_requested() ? "signal" : "done"},
-                         {"units_planned", o.units},
+                         {"units_planned", o.units * static_cast<std::uint64_t>(o.cycles)},
                          {"purges", pool.purges.load()},
                          {"connections_opened", pool.connections_opened.load()},
                          {"open_fds", open_fd_count()},

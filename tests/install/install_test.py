@@ -6,7 +6,8 @@ with cpack and extracts it (`dpkg-deb -x`) into a scratch root, then from each c
 `memgate doctor --json` (every part found under that copy) and a short gate whose
 verdict is known: a `sleep` (about 2 MiB) over --max-rss 1M fails the rss-budget check
 (exit 1); memgate-spawn starts it, the probe (--allocator glibc) passes the allocator
-check, and the report scripts draw timeline.png.
+check, and the report scripts draw timeline.png. The man pages, bash completion and docs
+are checked to be there.
 
 usage: install_test.py BUILD_DIR
 """
@@ -17,7 +18,10 @@ import subprocess
 import sys
 import tempfile
 
-PARTS = ["memgate-spawn", "probe library", "report scripts", "pipelines", "scenarios", "schemas"]
+# Installed but not looked up by memgate.
+FILES = ["share/man/man1/memgate.1", "share/man/man1/memgate-run.1", "share/bash-completion/completions/memgate",
+         "share/doc/memgate/README.md", "share/memgate/schemas/report.schema.json"]
+PARTS = ["memgate-spawn", "probe library", "heap sampler library", "report scripts", "pipelines", "scenarios", "schemas"]
 
 
 def run(argv):
@@ -45,6 +49,9 @@ def check_copy(label, prefix, failures):
         if not part.get("found") or part.get("found_in") != "installed" or not part["path"].startswith(real):
             failures.append(f"{label}: part {name!r} not found inside {real}: {part}")
     print(f"{label}: doctor found {len(PARTS)} parts under {real}")
+    for path in FILES:
+        if not os.path.isfile(os.path.join(prefix, path)):
+            failures.append(f"{label}: {path} not installed (man pages need help2man: ci/setup installs it)")
 
     with tempfile.TemporaryDirectory(prefix="memgate-gate-") as out:
         gate = [memgate, "run", "--quiet", "--out", out + "/run", "--allocator", "glibc", "--max-rss", "1M",

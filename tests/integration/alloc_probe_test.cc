@@ -261,7 +261,7 @@ TEST(AllocProbeMismatch, WrongAllocatorFailsTheCheck) {
   request.target = helper;  // glibc: only the probe is preloaded
   request.probe_interval_ms = 20;
   AllocatorSetup setup = prepare_allocator(request);
-  ProbeSampler sampler({setup.probe->session, "jemalloc", "", 0, 5, 0.5, {}});
+  ProbeSampler sampler({setup.probe->session, "jemalloc", "", 0, 5, 0.5, {}, ""});
   sys::Child child = sys::Child::spawn({{helper, dir + "/status"}, setup.env_set, ""});
   RecordingSink sink;
   sampler.start(child.pid(), sink);

@@ -1,6 +1,7 @@
 // The command line as a user meets it: help without the parser's internals, unknown
 // flags and commands named with a suggestion, every error one `memgate:` line with exit
 // 3, --version with its commit, doctor --json, and the size and duration forms.
+#include <cctype>
 #include <regex>
 #include <string>
 
@@ -74,7 +75,8 @@ TEST(Cli, DoctorJsonListsTheFindingsForScripts) {
   }
   EXPECT_TRUE(kernel && jemalloc) << r.out;
   // Run from the build tree, memgate finds every part of itself there (sys/install_paths.h).
-  for (const char* part : {"memgate-spawn", "probe library", "report scripts", "pipelines", "scenarios", "schemas"}) {
+  for (const char* part : {"memgate-spawn", "probe library", "heap sampler library", "report scripts", "pipelines",
+                           "scenarios", "schemas"}) {
     EXPECT_EQ(doc["parts"][part]["found"], true) << part << ": " << r.out;
     EXPECT_EQ(doc["parts"][part]["found_in"], "build tree") << part << ": " << r.out;
   }
@@ -90,6 +92,44 @@ TEST(Cli, DecimalAndBinarySizesRatesPerMinuteAndCompoundDurations) {
   EXPECT_EQ(meta["checks"]["max_rss"], 5'000'000);  // MB is decimal; it was 5 MiB
   EXPECT_EQ(meta["checks"]["tolerance"]["abs_per_h"], 120.0 * 1024 * 1024);
   EXPECT_EQ(meta["planned_duration_s"], 1.5);
+}
+
+TEST(Cli, ManPagesAreGeneratedFromTheHelpAndFormatCleanly) {
+  for (const std::string command : {"", "-run", "-report", "-compare", "-doctor", "-gen", "-replay", "-baseline"}) {
+    const std::string page = std::string(MEMGATE_MAN_DIR) + "/memgate" + command + ".1";
+    const std::string text = slurp(page);
+    ASSERT_FALSE(text.empty()) << page << " is missing: apt-get install help2man (ci/setup does) and rebuild";
+    std::string title = "MEMGATE" + command;  // memgate-run(1) is titled MEMGATE-RUN
+    for (char& c : title) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_NE(text.find(".TH " + title + " "), std::string::npos) << page;
+    // groff's warnings are errors here: a page man renders with complaints is broken.
+    const auto groff = run_command({"groff", "-man", "-Tutf8", "-ww", "-z", page});
+    EXPECT_EQ(groff.exit_code, 0) << page << ": " << groff.output;
+    EXPECT_EQ(groff.output, "") << page;
+  }
+  EXPECT_NE(slurp(std::string(MEMGATE_MAN_DIR) + "/memgate-run.1").find("\\-\\-max\\-rss"), std::string::npos);
+}
+
+// The completion, as bash calls it: COMP_WORDS up to the word being completed.
+std::string complete(const std::string& words) {
+  const std::string bin_dir = std::string(MEMGATE_BIN).substr(0, std::string(MEMGATE_BIN).rfind('/'));
+  const auto r =
+      run_command({"bash", "-c",
+                   "source " + std::string(MEMGATE_SOURCE_DIR) +
+                       "/harness/cli/completion/memgate.bash && PATH=" + bin_dir + ":$PATH && COMP_WORDS=(" + words +
+                       ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && _memgate && echo \"${COMPREPLY[*]}\""});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return r.output.substr(0, r.output.find('\n'));
+}
+
+TEST(Cli, BashCompletionReadsSubcommandsAndFlagsFromTheHelp) {
+  EXPECT_EQ(complete("memgate ''"), "run report doctor compare gen replay baseline");
+  EXPECT_EQ(complete("memgate r"), "run report replay");
+  EXPECT_EQ(complete("memgate run --max-r"), "--max-rss --max-retained");  // from the Checks group
+  EXPECT_EQ(complete("memgate baseline s"), "save show");
+  EXPECT_EQ(complete("memgate baseline save --t"), "--to");
+  EXPECT_EQ(complete("memgate doctor --j"), "--json");
+  EXPECT_EQ(complete("memgate run --hz 5 -- --max"), "");  // the target's words are its own
 }
 
 }  // namespace

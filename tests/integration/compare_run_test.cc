@@ -149,6 +149,19 @@ TEST_F(CompareEndToEnd, ChartsAreRendered) {
     ASSERT_TRUE(fs::exists(*dir_ + "/" + png)) << png;
     EXPECT_GT(fs::file_size(*dir_ + "/" + png), 10000u) << png;
   }
+  // A run drawn beside the comparison (ci/demo's anti-pattern): the picture is redrawn
+  // with it; a missing or unreadable run is a usage error, never a picture without it.
+  const std::string script = std::string(MEMGATE_SOURCE_DIR) + "/reports/plot_compare.py";
+  const auto before = fs::last_write_time(*dir_ + "/compare_rss.png");
+  const auto contrast = run_command({"/usr/bin/python3", script, *dir_, "--contrast", *dir_ + "/glibc-1"});
+  ASSERT_EQ(contrast.exit_code, 0) << contrast.output;
+  EXPECT_GE(fs::last_write_time(*dir_ + "/compare_rss.png"), before);
+  const auto missing = run_command({"/usr/bin/python3", script, *dir_, "--contrast", *dir_ + "/no-such-run"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("cannot read the contrast run"), std::string::npos) << missing.output;
+  const auto usage = run_command({"/usr/bin/python3", script, *dir_, "--contrast"});
+  EXPECT_EQ(usage.exit_code, 2) << usage.output;
+  EXPECT_NE(usage.output.find("usage: plot_compare.py DIR [--contrast RUN_DIR]"), std::string::npos) << usage.output;
 }
 
 TEST(CompareUsage, BadRequestsFailBeforeAnyRun) {

@@ -4,6 +4,7 @@
 //    verdicts, and the scenario's own allocator replaced by each variant's;
 //  - the burst helper (alloc_burst) under glibc with --purge-at-phases: the purges at
 //    phase changes are issued and recorded with the RSS they returned.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -120,9 +121,25 @@ TEST_F(CompareScenario, EveryAllocatorHasThroughputBurstRetentionAndVerdicts) {
     EXPECT_EQ(verdicts, 1u) << label;
     EXPECT_EQ(variant["checks"]["rss-burst-recovery"].size(), 1u) << label;
   }
+  // The recovery-end window is the check's: the last burst_level_window (the scenario's
+  // 1 s) of the recovery, or the whole recovery when it is shorter; and the figure says so.
+  const nlohmann::json* burst = nullptr;
+  const nlohmann::json* recovery = nullptr;
+  for (const auto& w : j["windows"]["list"]) {
+    if (w["name"] == "burst") burst = &w;
+    if (w["name"] == "recovery-end") recovery = &w;
+  }
+  ASSERT_TRUE(burst && recovery) << j["windows"].dump();
+  const double r0 = (*recovery)["start_s"], r1 = (*recovery)["end_s"], b1 = (*burst)["end_s"];
+  EXPECT_NEAR(r1 - r0, std::min(1.0, r1 - b1), 1e-6) << j["windows"].dump();
+  EXPECT_NE((*recovery)["basis"].get<std::string>().find("burst_level_window 1.0 s"), std::string::npos)
+      << (*recovery)["basis"];
+  EXPECT_EQ(j["windows"]["figures"]["retained_after_burst_bytes"].get<std::string>().rfind("recovery-end [", 0), 0u)
+      << j["windows"]["figures"].dump();
   std::ifstream md(dir() + "/compare.md");
   std::stringstream text;
   text << md.rdbuf();
+  EXPECT_NE(text.str().find("| retained after burst | recovery-end ["), std::string::npos) << text.str();
   EXPECT_NE(text.str().find("throughput"), std::string::npos) << text.str();
   EXPECT_NE(text.str().find("retained after burst"), std::string::npos) << text.str();
 }

@@ -5,6 +5,7 @@
 // comparison must read every figure over one window, and say which.
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -70,6 +71,20 @@ TEST(CompareWindows, EveryFigureIsReadOverTheSameWindowAndAgreesWithTheSamples) 
   EXPECT_NE(xml.str().find("<skipped message=\"inconclusive: glibc rss-plateau: 1 of 1 runs inconclusive"),
             std::string::npos)
       << xml.str();
+  // A valid JUnit file whose suite names the command and when the comparison started.
+  EXPECT_EQ(junit_schema_errors(junit), "");
+  EXPECT_NE(xml.str().find("<property name=\"command\" value=\"" + helper("alloc/churn_burst") + " 8\"/>"),
+            std::string::npos)
+      << xml.str();
+  const auto first_meta = read_json(dir + "/glibc-1/meta.json");
+  const std::time_t started = first_meta["started_unix_ms"].get<std::int64_t>() / 1000;
+  std::tm tm{};
+  gmtime_r(&started, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "timestamp=\"%Y-%m-%dT%H:%M:%S\"", &tm);
+  EXPECT_GE(tm.tm_year + 1900, 2024) << stamp;
+  EXPECT_NE(xml.str().find(stamp), std::string::npos) << stamp << "\n" << xml.str();
+  EXPECT_NE(xml.str().find("<property name=\"exit_code\" value=\"2\"/>"), std::string::npos) << xml.str();
 
   // One steady window for every run, written down, and named in compare.md.
   ASSERT_EQ(j["windows"]["list"].size(), 1u) << j["windows"].dump();

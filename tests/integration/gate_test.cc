@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "integration/run_helpers.h"
+#include "integration/run_events.h"
 #include "memgate/units.h"
 #include "record/sample_log.h"
 
@@ -35,16 +36,6 @@ double last_sample_t(const std::string& dir) {
   double t = NAN;
   record::read_samples(dir + "/samples.csv", [&](const record::SampleRow& row) { t = row.get("t_s"); });
   return t;
-}
-
-std::vector<nlohmann::json> events(const std::string& dir, const std::string& kind) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(dir + "/events.jsonl");
-  for (std::string line; std::getline(in, line);) {
-    const auto e = nlohmann::json::parse(line);
-    if (e.value("kind", "") == kind) out.push_back(e);
-  }
-  return out;
 }
 
 double figure(const nlohmann::json& check, const std::string& name) {

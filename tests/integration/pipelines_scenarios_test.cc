@@ -247,7 +247,7 @@ TEST(ScenarioErrors, AMissingPipelineIsAUsageErrorNamingTheBinaryAndTheBuildTarg
   EXPECT_NE(r.output.find("--target pipelines"), std::string::npos) << r.output;
   const auto unknown = memgate({"run", "--quiet", "--profile", "nightly", scenario("air_quality_burst")});
   EXPECT_EQ(unknown.exit_code, 3) << unknown.output;
-  EXPECT_NE(unknown.output.find("no such profile; this scenario has: ci, keep_geometries, unbounded_queue"),
+  EXPECT_NE(unknown.output.find("no such profile; this scenario has: ci, ci_leak, keep_geometries, unbounded_queue"),
             std::string::npos)
       << unknown.output;
   const auto plain = memgate({"run", "--quiet", "--profile", "ci", "--", "true"});

@@ -1,4 +1,5 @@
 #include "integration/run_helpers.h"
+#include "integration/run_events.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -197,6 +198,16 @@ std::size_t count_lines(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) ++lines;
   return lines;
+}
+
+std::vector<nlohmann::json> events(const std::string& dir, const std::string& kind) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(dir + "/events.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    const auto e = nlohmann::json::parse(line);
+    if (e.value("kind", "") == kind) out.push_back(e);
+  }
+  return out;
 }
 
 nlohmann::json report_check(const nlohmann::json& report, const std::string& id) {

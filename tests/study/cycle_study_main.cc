@@ -22,6 +22,7 @@ constexpr int kRetries = 3;  // the "retry" gate re-runs a failed check this man
 struct Options {
   int seeds = 200, first_seed = 0;
   std::vector<int> cycles = {8, 12, 20};
+  double cycle_s = 4.5;  // one cycle's wall time for the "how long" table (the ci_leak forms': 2 + 1 + 1.5 s)
 };
 
 Options parse(int argc, char** argv) {
@@ -30,12 +31,14 @@ Options parse(int argc, char** argv) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
     if (arg == "--seeds" && has_value) o.seeds = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--cycle-s" && has_value) o.cycle_s = std::max(0.001, std::atof(argv[++i]));
     else if (arg == "--first-seed" && has_value) o.first_seed = std::max(0, std::atoi(argv[++i]));
     else if (arg == "--cycles" && has_value) {
       o.cycles.clear();
       for (char* p = std::strtok(argv[++i], ","); p; p = std::strtok(nullptr, ",")) o.cycles.push_back(std::atoi(p));
     } else {
-      std::fprintf(stderr, "usage: memgate_cycle_study [--seeds N] [--first-seed N] [--cycles 8,12,20]\n");
+      std::fprintf(stderr,
+                   "usage: memgate_cycle_study [--seeds N] [--first-seed N] [--cycles 8,12,20] [--cycle-s 4.5]\n");
       std::exit(3);
     }
   }
@@ -138,6 +141,29 @@ int main(int argc, char** argv) {
   f1_row("memgate", [](const Tally& x) { return x.fail; });
   f1_row("last - first > tolerance", [](const Tally& x) { return x.naive; });
   f1_row("the same, retried", [](const Tally& x) { return x.retry; });
+
+  // How long a run must be: the fewest cycles of the list after which >= 95 % of the runs
+  // get the right verdict (PASS without a leak, FAIL with one above the tolerance).
+  std::printf(
+      "\nCycles for a verdict (the fewest of %s cycles with >= 95 %% of runs right: PASS without a leak, "
+      "FAIL with one above the tolerance; minutes at %g s per cycle):\n\n| family | right verdict | cycles | "
+      "minutes |\n|---|---|---|---|\n",
+      counts.c_str(), o.cycle_s);
+  for (std::size_t f = 0; f < all.size(); ++f) {
+    if (all[f].leaking && all[f].leak_pct_per_cycle <= defaults.tolerance_pct_per_cycle) continue;
+    std::string cycles = "> " + std::to_string(o.cycles.back()), minutes = "-";
+    for (std::size_t c = 0; c < o.cycles.size(); ++c) {
+      const Tally& x = t[f][c];
+      if (pct(all[f].leaking ? x.fail : x.pass, x.runs) >= 95) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.1f", o.cycles[c] * o.cycle_s / 60);
+        cycles = std::to_string(o.cycles[c]), minutes = buf;
+        break;
+      }
+    }
+    std::printf("| %s | %s | %s | %s |\n", all[f].name.c_str(), all[f].leaking ? "FAIL" : "PASS", cycles.c_str(),
+                minutes.c_str());
+  }
 
   double worst_false = 0, worst_detect = 100;
   std::string where_false, where_detect;

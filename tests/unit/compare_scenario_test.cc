@@ -100,6 +100,35 @@ TEST(ApplyScenario, GivenFlagsWin) {
   EXPECT_TRUE(report::to_json(o.checks)["plateau"].empty());
 }
 
+// A 24 h soak written at 1 Hz, compressed 720x on the command line: 5 samples per
+// scenario hour unless the rates follow the compression (capped; a flag wins).
+TEST(ApplyScenario, TimeScaleScalesTheWrittenSamplingRates) {
+  nlohmann::json doc = scenario_doc();
+  doc["traffic"]["time_scale"] = 2;
+  doc["sampling"] = {{"hz", 1}, {"pss_hz", 0.1}, {"process_hz", 0}};
+  scenario::Overrides compress;
+  compress.time_scale = 720;
+  const auto s = scenario::parse_scenario(doc, "/base/s.json", "/base", compress);
+  EXPECT_DOUBLE_EQ(s.written_time_scale, 2);
+  run::RunConfig o;
+  run::apply_scenario(s, {}, o);
+  EXPECT_DOUBLE_EQ(o.hz, 50);         // 1 Hz x 360, capped
+  EXPECT_DOUBLE_EQ(o.pss_hz, 10);     // 0.1 x 360, capped
+  EXPECT_DOUBLE_EQ(o.process_hz, 0);  // off stays off
+  run::RunConfig given;
+  given.hz = 1;
+  run::apply_scenario(s, {{"--hz"}, {}}, given);
+  EXPECT_DOUBLE_EQ(given.hz, 1);
+  // Slower than written (or as written): the file's rates.
+  compress.time_scale = 1;
+  run::RunConfig slower;
+  run::apply_scenario(scenario::parse_scenario(doc, "/base/s.json", "/base", compress), {}, slower);
+  EXPECT_DOUBLE_EQ(slower.hz, 1);
+  run::RunConfig as_written;
+  run::apply_scenario(scenario::parse_scenario(doc, "/base/s.json", "/base"), {}, as_written);
+  EXPECT_DOUBLE_EQ(as_written.hz, 1);
+}
+
 TEST(ApplyScenario, IsScenarioArgumentNeedsOneJsonFile) {
   EXPECT_TRUE(run::is_scenario_argument({"scenarios/a.json"}));
   EXPECT_FALSE(run::is_scenario_argument({"a.json", "--x"}));

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "compare/compare_gate.h"
+#include "compare/run_figures.h"
 #include "compare/windows.h"
 #include "memgate/error.h"
 
@@ -54,8 +55,10 @@ TEST(CompareWindows, BurstScenarioWindowsByScenarioTime) {
   EXPECT_DOUBLE_EQ(pre->end_s, 70);
   EXPECT_DOUBLE_EQ(burst->start_s, 70);
   EXPECT_DOUBLE_EQ(burst->end_s, 100);
-  EXPECT_DOUBLE_EQ(rec->start_s, 159.9 - (159.9 - 100) / 2);  // at most the second half of the recovery
+  // As the rss-burst-recovery check: the last burst_level_window (default 30 s) of the recovery.
+  EXPECT_DOUBLE_EQ(rec->start_s, 159.9 - 30);
   EXPECT_DOUBLE_EQ(rec->end_s, 159.9);
+  EXPECT_NE(rec->basis.find("burst_level_window 30.0 s"), std::string::npos) << rec->basis;
   EXPECT_TRUE(plan.notes.empty());
   u.phases.pop_back();
   EXPECT_FALSE(plan_windows({t, u}).notes.empty());  // other phases: said so
@@ -68,6 +71,7 @@ TEST(CompareWindows, CiFormWithoutANominalPhaseBeforeTheBurst) {
   t.label = "glibc-1";
   t.phases = {{"warmup", 0.1, 7.9}, {"burst", 8, 17.9}, {"recovery", 18, 37.9}};
   t.end_s = 38;
+  t.level_window_s = 5;  // the scenario's burst_level_window
   const auto plan = plan_windows({t});
   const auto* pre = find_window(plan, window::kPreBurst);
   const auto* rec = find_window(plan, window::kRecoveryEnd);
@@ -75,8 +79,62 @@ TEST(CompareWindows, CiFormWithoutANominalPhaseBeforeTheBurst) {
   EXPECT_DOUBLE_EQ(pre->start_s, 0.1);
   EXPECT_DOUBLE_EQ(pre->end_s, 8);
   EXPECT_NE(pre->basis.find("inside the warm-up"), std::string::npos) << pre->basis;
-  EXPECT_DOUBLE_EQ(rec->start_s, 28);
+  EXPECT_DOUBLE_EQ(rec->start_s, 33);
   EXPECT_DOUBLE_EQ(rec->end_s, 38);
+  EXPECT_TRUE(plan.notes.empty()) << plan.notes[0];
+}
+
+TEST(CompareWindows, BurstWindowsFollowTheScenariosBurstSettings) {
+  // The scenario names its burst phase "surge" and sets burst_level_window 4 s; a second
+  // surge at 40 s ends the first recovery (as in the rss-burst-recovery check), not the
+  // end of the 'calm' phase after the surge.
+  RunTimeline t;
+  t.label = "glibc-1";
+  t.phases = {{"warmup", 0, 4.9},    {"nominal", 5, 19.9}, {"surge", 20, 24.9}, {"calm", 25, 29.9},
+              {"nominal", 30, 39.9}, {"surge", 40, 44.9},  {"calm", 45, 60}};
+  t.end_s = 60;
+  t.burst_phase = "surge";
+  t.level_window_s = 4;
+  RunTimeline u = t;
+  u.label = "mimalloc-1";
+  u.end_s = 58;  // a shorter run: every window ends by it
+  const auto plan = plan_windows({t, u});
+  const auto* burst = find_window(plan, window::kBurst);
+  const auto* rec = find_window(plan, window::kRecoveryEnd);
+  ASSERT_TRUE(burst && rec);
+  EXPECT_DOUBLE_EQ(burst->start_s, 20);
+  EXPECT_DOUBLE_EQ(burst->end_s, 25);
+  EXPECT_DOUBLE_EQ(rec->start_s, 36);  // the last 4 s before the next surge
+  EXPECT_DOUBLE_EQ(rec->end_s, 40);
+  EXPECT_NE(rec->basis.find("before the next 'surge' phase"), std::string::npos) << rec->basis;
+  EXPECT_TRUE(plan.notes.empty()) << plan.notes[0];
+
+  // A recovery shorter than burst_level_window: the whole recovery, and a note.
+  t.level_window_s = u.level_window_s = 30;
+  const auto short_plan = plan_windows({t, u});
+  const auto* whole = find_window(short_plan, window::kRecoveryEnd);
+  ASSERT_TRUE(whole);
+  EXPECT_DOUBLE_EQ(whole->start_s, 25);
+  ASSERT_EQ(short_plan.notes.size(), 1u);
+  EXPECT_NE(short_plan.notes[0].find("less than burst_level_window (30.0 s)"), std::string::npos)
+      << short_plan.notes[0];
+
+  // Runs judged with other settings: the windows follow the first, and the plan says so.
+  u.level_window_s = 10;
+  const auto mixed = plan_windows({t, u});
+  ASSERT_FALSE(mixed.notes.empty());
+  EXPECT_NE(mixed.notes.front().find("mimalloc-1 judged its burst with other settings"), std::string::npos)
+      << mixed.notes.front();
+
+  // Every figure names its window.
+  WindowPlan named = plan;
+  figure_windows(named, "ops");
+  EXPECT_EQ(named.figures.at("burst_peak_rss_bytes"), "burst [20.0 s, 25.0 s]");
+  EXPECT_EQ(named.figures.at("retained_after_burst_bytes"),
+            "recovery-end [36.0 s, 40.0 s] minus pre-burst [5.0 s, 20.0 s]");
+  EXPECT_EQ(named.figures.at("steady_rss_bytes"), "steady [5.0 s, 58.0 s]");
+  EXPECT_EQ(named.figures.at("records_per_s"), "steady [5.0 s, 58.0 s] (metric_ops)");
+  EXPECT_EQ(named.figures.at("peak_rss_bytes"), "the whole run");
 }
 
 TEST(CompareWindows, AccumulatorReadsOnlyItsSpan) {
@@ -108,8 +166,20 @@ TEST(CompareGate, OneCasePerVariantAndCheckAndTheRequiredExitCode) {
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[1].id, "je: rss-plateau");
   EXPECT_EQ(results[1].outcome, Outcome::inconclusive);
-  const auto xml = compare_junit_xml({glibc, je}, 3);
+  record::RunMeta first;
+  first.command = {"./churn", "16"};
+  first.host = "ci-host";
+  first.started_unix_ms = 1796411718147;  // 2026-12-04T19:15:18Z
+  first.notes = {"the first run's own note"};
+  const auto xml = compare_junit_xml({glibc, je}, 3, first, ExitCode::inconclusive);
   EXPECT_NE(xml.find("name=\"glibc: rss-plateau\""), std::string::npos) << xml;
+  // The suite is described by the comparison's first run, not left empty (1970).
+  EXPECT_NE(xml.find("<property name=\"command\" value=\"./churn 16\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("timestamp=\"2026-12-04T19:15:18\" hostname=\"ci-host\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<property name=\"allocator\" value=\"glibc,je\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<property name=\"verdict\" value=\"inconclusive\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<property name=\"exit_code\" value=\"2\"/>"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("the first run's own note"), std::string::npos) << xml;
   EXPECT_NE(xml.find("skipped message=\"inconclusive: je rss-plateau: 1 of 2 runs inconclusive"), std::string::npos)
       << xml;
   EXPECT_EQ(gate_exit_code({glibc, je}, Require::pass), ExitCode::inconclusive);

@@ -132,6 +132,44 @@ TEST(EbpfFigures, ReportHasTreePeakRatesAndSyscallsOnlyWhenTraced) {
   EXPECT_EQ(build_report(in, table)["syscalls"]["fds_net"], 1);  // +1 finished, 0 live
 }
 
+// The kernel's batched sum sat 100 KiB below the precise polled VmRSS at every tick (the
+// hydrology soak): the exact peak is raised to the polled one, the lag is reported.
+TEST(EbpfFigures, PeakNeverBelowThePolledTreeSum) {
+  ProcessTable table(8);
+  ReportInput in;
+  in.tree.peak_bytes = 4218880;
+  in.tree.charged_peak_bytes = 4218880;
+  for (int tick = 0; tick < 3; ++tick) in.polled.add(4321280, 4218880);
+  auto j = build_report(in, table);
+  EXPECT_EQ(j["peak_bytes"], 4321280u);
+  EXPECT_EQ(j["kernel_peak_bytes"], 4218880u);
+  EXPECT_EQ(j["polled_lag_bytes_max"], 102400u);
+  // No fork: nothing to correct, the corrected peak is the peak.
+  EXPECT_EQ(j["fork_copy_bytes"], 0u);
+  EXPECT_EQ(j["fork_corrected_peak_bytes"], 4321280u);
+  // A spike eBPF saw between polls stays the peak; a tick where eBPF read more is no lag.
+  in.tree.peak_bytes = in.tree.charged_peak_bytes = 9 << 20;
+  in.polled.add(1 << 20, 2 << 20);
+  EXPECT_EQ(in.polled.last_bytes, 1u << 20);
+  j = build_report(in, table);
+  EXPECT_EQ(j["peak_bytes"], 9u << 20);
+  EXPECT_EQ(j["polled_lag_bytes_max"], 102400u);
+}
+
+// A forked child's copy-on-write view of its parent (64 MiB) counted in the plain sum but
+// not in the charged one: the correction is the difference of the two kernel peaks.
+TEST(EbpfFigures, ForkCorrectedPeakLeavesOutTheChildsViewOfItsParent) {
+  ProcessTable table(8);
+  ReportInput in;
+  in.tree.peak_bytes = 142u << 20;
+  in.tree.charged_peak_bytes = 75u << 20;
+  in.polled.add(74u << 20, 74u << 20);
+  const auto j = build_report(in, table);
+  EXPECT_EQ(j["peak_bytes"], 142u << 20);
+  EXPECT_EQ(j["fork_copy_bytes"], 67u << 20);
+  EXPECT_EQ(j["fork_corrected_peak_bytes"], 75u << 20);
+}
+
 TEST(EbpfFigures, FaultHookHitsAppearOnlyWithTheHook) {
   ProcessTable table(8);
   memgate_proc k = proc_with(1 << 20, 0, true);

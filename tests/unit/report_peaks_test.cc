@@ -60,6 +60,24 @@ TEST(ReportPeaks, TreeAndProcessesSideBySide) {
   EXPECT_NE(peaks_line(peaks).find("pid 12 brief 8.0 MiB vs VmHWM never polled (at exit 8.0 MiB)"), std::string::npos);
 }
 
+// The summary line shows the fork correction when forked children's view counted.
+TEST(ReportPeaks, ForkCorrectionIsShown) {
+  nlohmann::json ebpf = ebpf_section();
+  ebpf["fork_corrected_peak_bytes"] = 55 * MiB;
+  ebpf["fork_copy_bytes"] = 45 * MiB;
+  const nlohmann::json peaks = compare_peaks(ebpf, {}, polled(54.0 * MiB, 40.0 * MiB));
+  EXPECT_EQ(peaks["tree"]["ebpf_fork_corrected_peak_bytes"], 55 * MiB);
+  EXPECT_EQ(peaks["tree"]["fork_copy_bytes"], 45 * MiB);
+  EXPECT_NE(peaks_line(peaks, 0).find("tree 100.0 MiB (55.0 MiB without the 45.0 MiB forked children shared "
+                                      "copy-on-write with their parent) vs RSS-sum peak 54.0 MiB"),
+            std::string::npos)
+      << peaks_line(peaks, 0);
+  // Recorded before the correction: null, and no note.
+  const nlohmann::json old = compare_peaks(ebpf_section(), {}, polled(54.0 * MiB, 40.0 * MiB));
+  EXPECT_TRUE(old["tree"]["fork_copy_bytes"].is_null());
+  EXPECT_EQ(peaks_line(old, 0).find("without"), std::string::npos);
+}
+
 TEST(ReportPeaks, ProcessesToLookUpAreTheEbpfRows) {
   const auto keys = ebpf_processes(ebpf_section());
   EXPECT_EQ(keys, (std::set<ProcessKey>{{10, "spike"}, {11, "child_1"}, {12, "brief"}}));

@@ -45,7 +45,7 @@ TEST(RunComplete, AnAbandonedRunIsInconclusiveAndItsTornLineIsCounted) {
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->outcome, Outcome::inconclusive);
   EXPECT_NE(c->summary.find("the run did not finish (memgate stopped near t=0.4s)"), std::string::npos) << c->summary;
-  EXPECT_NE(c->summary.find("1 torn last line of samples.csv skipped"), std::string::npos) << c->summary;
+  EXPECT_NE(c->summary.find("torn last lines skipped: samples.csv 1"), std::string::npos) << c->summary;
   EXPECT_EQ(a.summary.samples, 5u);
   EXPECT_EQ(a.series.torn_lines, 1u);
   EXPECT_EQ(a.verdict.outcome, Outcome::inconclusive);

@@ -106,3 +106,32 @@ TEST(StopPolicy, AbortDuringTheDrainSkipsTheRestOfIt) {
   EXPECT_FALSE(a.end_traffic) << "the load had already ended";
   EXPECT_EQ(p.end_reason(), "aborted-on-fail");
 }
+
+TEST(StopPolicy, ADecidedLookStopsAtOnceWithItsOwnReasonAndNoDrain) {
+  StopPolicy p({3600.0, true, 10, 2});
+  memgate::run::StopInputs in;
+  in.now_s = 120;
+  in.decided = true;
+  const StopActions at = p.step(in);
+  EXPECT_EQ(at.terminate_signal, SIGTERM) << "no drain time: the load ends with the target";
+  EXPECT_TRUE(at.end_traffic);
+  EXPECT_EQ(p.end_reason(), "decided");
+  in.now_s = 122;
+  EXPECT_TRUE(p.step(in).kill) << "the grace time still applies";
+  EXPECT_EQ(p.end_reason(), "decided");
+}
+
+TEST(StopPolicy, AnInterruptOrAnAbortWinsOverADecisionOfTheSameTick) {
+  StopPolicy p({std::nullopt, false, 10, 10});
+  memgate::run::StopInputs in;
+  in.now_s = 5;
+  in.decided = true;
+  in.abort_reason = "aborted-on-budget";
+  p.step(in);
+  EXPECT_EQ(p.end_reason(), "aborted-on-budget");
+  StopPolicy q({std::nullopt, false, 10, 10});
+  in.abort_reason = nullptr;
+  in.interrupt_signal = SIGINT;
+  EXPECT_EQ(q.step(in).terminate_signal, SIGINT);
+  EXPECT_EQ(q.end_reason(), "interrupted");
+}

@@ -319,3 +319,27 @@ TEST(ScenarioParse, HostileFilesAreUsageErrorsNamingTheFile) {
 
 }  // namespace
 }  // namespace memgate::scenario
+
+namespace memgate::scenario {
+namespace {
+
+TEST(ScenarioParse, UntilDecidedTakesItsMaximumAndIsRefusedWithoutOne) {
+  nlohmann::json doc = {{"target", {{"command", {"cat"}}}}};
+  doc["sampling"] = {{"until_decided", true}, {"max_duration_s", "24h"}};
+  const Scenario s = parse_scenario(doc, "s.json", "/base");
+  EXPECT_TRUE(s.sampling.until_decided);
+  ASSERT_TRUE(s.sampling.max_duration_s.has_value());
+  EXPECT_DOUBLE_EQ(*s.sampling.max_duration_s, 86400);
+  doc["sampling"] = {{"until_decided", true}};
+  try {
+    parse_scenario(doc, "s.json", "/base");
+    ADD_FAILURE() << "until_decided without max_duration_s was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_NE(std::string(e.what()).find("sampling.until_decided: needs sampling.max_duration_s"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace memgate::scenario

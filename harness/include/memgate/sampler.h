@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memgate/check.h"
+#include "memgate/sample.h"
 
 namespace memgate {
 
@@ -46,6 +47,9 @@ class Sampler {
   // Called once the target is spawned (still before it has done much). Throws
   // memgate::Error with a one-line reason if the sampler cannot attach.
   virtual void start(pid_t root_pid, EventSink& events) = 0;
+  // Called at every tick just before `tick`, with what the /proc poll read at this tick:
+  // a sampler whose figures must bound the polled ones (eBPF's exact peaks) folds it in.
+  virtual void on_polled(const TreeSample& /*tree*/) {}
   // Called at every tick; fill `out` (size == columns().size(), prefilled with NaN).
   virtual void tick(double t_s, std::span<double> out, EventSink& events) = 0;
   // Called when the traffic phase changes (after that tick's row is written), e.g. to

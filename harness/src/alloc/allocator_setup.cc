@@ -4,9 +4,11 @@
 #include <cstring>
 
 #include "alloc/allocator_table.h"
+#include "alloc/attrib_recorder.h"
 #include "alloc/executable_check.h"
 #include "alloc/knob_check.h"
 #include "memgate/error.h"
+#include "memgate_attrib.h"
 #include "memgate_probe.h"
 #include "sys/file_access.h"
 #include "sys/install_paths.h"
@@ -35,15 +37,27 @@ void check_preloadable(const std::string& path, const std::string& what) {
           "' contains ':' or ' ', which LD_PRELOAD cannot carry: copy or link it to a plain path");
 }
 
+// One of memgate's own preload libraries: $ENV_VAR, else the installed or built one
+// (sys/install_paths.h).
+std::string own_library(sys::Part part, const char* env_var, const std::string& what, const std::string& target,
+                        const std::string& file) {
+  const sys::PartLocation at = sys::locate(part);
+  if (!at.found || !readable(at.path))
+    usage(what + " " + at.path + " not found: install memgate (cmake --install), build the " + target +
+          " target, or set " + env_var + " to " + file);
+  return at.path;
+}
+
 }  // namespace
 
 std::string probe_library_path() {
-  const sys::PartLocation probe = sys::locate(sys::Part::probe_library);
-  if (!probe.found || !readable(probe.path))
-    usage("allocator probe " + probe.path +
-          " not found: install memgate (cmake --install), build the memgate_probe target, or set "
-          "MEMGATE_PROBE_LIB to libmemgate_probe.so");
-  return probe.path;
+  return own_library(sys::Part::probe_library, "MEMGATE_PROBE_LIB", "allocator probe", "memgate_probe",
+                     "libmemgate_probe.so");
+}
+
+std::string attrib_library_path() {
+  return own_library(sys::Part::attrib_library, "MEMGATE_ATTRIB_LIB", "heap sampler", "memgate_attrib",
+                     "libmemgate_attrib.so");
 }
 
 AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
@@ -90,6 +104,8 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
       usage(*blocker + ", so the allocator probe cannot load and --purge-every cannot work: drop --purge-every");
     if (request.purge_at_phases.enabled())
       usage(*blocker + ", so the allocator probe cannot load and phase purges cannot work: drop --purge-at-phases");
+    if (request.attribute)
+      usage(*blocker + ", so the heap sampler cannot load and --attribute cannot work: drop --attribute");
     setup.warnings.push_back(*blocker + ": no allocator probe (heap figures and the allocator check are skipped)");
     return setup;  // glibc, nothing to preload: the knobs alone still apply
   }
@@ -98,6 +114,18 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   check_preloadable(probe, "probe");
   std::string preload =
       setup.library.empty() ? probe : setup.library + ":" + probe;  // allocator first: it must win malloc
+  if (request.attribute) {
+    // The sampler goes before the allocator: its malloc wraps the allocator's, which it
+    // finds as the next definition (RTLD_NEXT).
+    const std::string attrib = attrib_library_path();
+    check_preloadable(attrib, "heap sampler");
+    preload = attrib + ":" + preload;
+    // MEMGATE_ATTRIB_MEAN_BYTES in memgate's own environment reaches the target as it is
+    // (a finer sampling for tests and accuracy studies, docs/attribution.md).
+    if (!std::getenv(MEMGATE_ATTRIB_ENV_MEAN))
+      setup.env_set.push_back(std::string(MEMGATE_ATTRIB_ENV_MEAN) + "=" +
+                              std::to_string(static_cast<long>(kAttribMeanBytes)));
+  }
   if (const char* existing = std::getenv("LD_PRELOAD"); existing && *existing) preload += std::string(":") + existing;
   const std::string session = new_probe_session();
   setup.env_set.push_back("LD_PRELOAD=" + preload);

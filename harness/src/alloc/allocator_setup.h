@@ -19,6 +19,7 @@ struct AllocatorRequest {
   double purge_every_s = 0;            // --purge-every; 0: on demand only
   PhasePurge purge_at_phases;          // --purge-at-phases / scenario target.purge_at_phases
   unsigned probe_interval_ms = 100;    // how often the probe refreshes its figures
+  bool attribute = false;              // --attribute: preload the heap sampler too
 };
 
 struct AllocatorSetup {
@@ -33,6 +34,10 @@ struct AllocatorSetup {
 // for an unknown allocator, a missing library, a bad knob, a missing probe library, or
 // a non-glibc allocator / --purge-every for a static or setuid target.
 AllocatorSetup prepare_allocator(const AllocatorRequest& request);
+
+// libmemgate_attrib.so (the --attribute heap sampler): $MEMGATE_ATTRIB_LIB, else the
+// installed or built one (sys/install_paths.h). Throws Error(usage) when it does not exist.
+std::string attrib_library_path();
 
 // libmemgate_probe.so: $MEMGATE_PROBE_LIB, else the installed or built one (sys/install_paths.h).
 // Throws Error(usage) when it does not exist.

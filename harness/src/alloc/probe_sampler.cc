@@ -44,6 +44,8 @@ nlohmann::json to_json(const PurgeOutcome& p) {
 
 ProbeSampler::ProbeSampler(ProbeSamplerOptions options) : options_(std::move(options)) {
   if (!options_.expected_library.empty()) expected_real_path_ = real_path(options_.expected_library);
+  if (!options_.attribution_dir.empty())
+    attrib_ = std::make_unique<AttribRecorder>(AttribOptions{options_.session, options_.attribution_dir});
 }
 
 ProbeSampler::~ProbeSampler() {
@@ -129,6 +131,7 @@ void ProbeSampler::retire(pid_t pid, const SlotReading& r) {
 }
 
 void ProbeSampler::tick(double t_s, std::span<double> out, EventSink& events) {
+  if (attrib_) attrib_->tick(t_s);
   if (slots_.empty() || t_s - last_discovery_s_ >= options_.rediscover_s) {
     discover();
     last_discovery_s_ = t_s;
@@ -232,6 +235,7 @@ PurgeOutcome ProbeSampler::purge_now(double t_s, EventSink& events, const std::s
 }
 
 void ProbeSampler::on_phase(double t_s, std::string_view from, std::string_view to, EventSink& events) {
+  if (attrib_) attrib_->snapshot(t_s, "phase:" + std::string(from) + "->" + std::string(to));
   if (!options_.purge_at_phases.wants(to)) return;
   discover();
   if (!slots_.empty()) purge_now(t_s, events, "phase:" + std::string(from) + "->" + std::string(to));
@@ -310,6 +314,10 @@ SamplerReport ProbeSampler::stop(double t_s, EventSink& events) {
     split["from_t_s"] = first_point_->t_s;
     split["to_t_s"] = last_point_->t_s;
     out["rss_split"] = split;
+  }
+  if (attrib_) {
+    attrib_->finish(t_s);
+    out["attribution"] = attrib_->figures();
   }
   slots_.clear();
   unlink_slots(options_.session);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "alloc/attrib_recorder.h"
 #include "alloc/heap_split.h"
 #include "alloc/phase_purge.h"
 #include "alloc/probe_slots.h"
@@ -28,6 +29,7 @@ struct ProbeSamplerOptions {
   double purge_timeout_s = 5;      // longest wait for one purge (malloc_trim walks the whole heap)
   double rediscover_s = 0.5;       // how often /dev/shm is listed for new processes
   PhasePurge purge_at_phases;      // purges on_phase() makes
+  std::string attribution_dir;     // --attribute: heap snapshots go here; empty: off
 };
 
 // One purge across every live process of the target.
@@ -113,6 +115,7 @@ class ProbeSampler : public Sampler {
   };
   std::optional<Point> first_point_, last_point_;
   std::size_t events_emitted_ = 0;
+  std::unique_ptr<AttribRecorder> attrib_;  // --attribute
 };
 
 }  // namespace memgate::alloc

@@ -41,9 +41,10 @@ std::string new_probe_session() {
   return std::to_string(sys::self_pid()) + "-" + hex;
 }
 
-std::vector<pid_t> list_slot_pids(const std::string& session) {
+std::vector<pid_t> list_slot_pids(const std::string& session) { return list_shm_pids(slot_prefix(session)); }
+
+std::vector<pid_t> list_shm_pids(const std::string& prefix) {
   std::vector<pid_t> pids;
-  const std::string prefix = slot_prefix(session);
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", ec)) {
     const std::string name = entry.path().filename().string();

@@ -35,6 +35,9 @@ std::string new_probe_session();
 // Pids that have a slot in this session (listing /dev/shm).
 std::vector<pid_t> list_slot_pids(const std::string& session);
 
+// Pids of the /dev/shm objects named PREFIX<pid> (the probe's slots, the attribution tables).
+std::vector<pid_t> list_shm_pids(const std::string& prefix);
+
 // Removes one process's slot (after memgate read its last figures).
 void unlink_slot(const std::string& session, pid_t pid);
 

@@ -45,9 +45,19 @@ std::vector<CheckResult> gate_results(const std::vector<VariantSummary>& variant
   return out;
 }
 
-std::string compare_junit_xml(const std::vector<VariantSummary>& variants, double duration_s) {
+std::string compare_junit_xml(const std::vector<VariantSummary>& variants, double duration_s,
+                              const record::RunMeta& first_run, ExitCode exit_code) {
   report::RunAnalysis a;
+  // The comparison's command, host and start are its first run's; notes and sampler
+  // figures belong to that run alone and stay in its own report.
+  a.meta = first_run;
+  a.meta.notes.clear();
+  std::string labels;
+  for (const auto& v : variants) labels += (labels.empty() ? "" : ",") + v.variant.label;
+  a.meta.samplers = {{"alloc", {{"expected", labels}}}};
   a.checks = gate_results(variants);
+  a.verdict = combine(a.checks);
+  a.exit_code = exit_code;
   a.summary.duration_s = duration_s;
   for (const auto& v : variants)
     if (v.target_failures > 0 && a.target_problem.empty())

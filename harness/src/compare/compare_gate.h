@@ -7,6 +7,8 @@
 
 #include "compare/aggregate.h"
 #include "memgate/check.h"
+#include "memgate/error.h"
+#include "record/run_meta.h"
 
 namespace memgate::compare {
 
@@ -18,7 +20,10 @@ Outcome combined_outcome(const std::map<std::string, std::size_t>& outcome_count
 // target" where a target failed.
 std::vector<CheckResult> gate_results(const std::vector<VariantSummary>& variants);
 
-std::string compare_junit_xml(const std::vector<VariantSummary>& variants, double duration_s);
+// first_run: the meta.json of the comparison's first run (its command, host and start
+// time describe the suite); exit_code: what `memgate compare` exits with.
+std::string compare_junit_xml(const std::vector<VariantSummary>& variants, double duration_s,
+                              const record::RunMeta& first_run, ExitCode exit_code);
 
 enum class Require { none, pass, no_fail };
 // Throws Error(usage) for anything but "pass" or "no-fail".

@@ -131,6 +131,7 @@ nlohmann::json to_json(const CompareManifest& m, const std::vector<RunFigures>& 
            {{"time", "scenario seconds (samples.csv scenario_t_s)"},
             {"phased", window_plan.phased},
             {"list", windows},
+            {"figures", window_plan.figures},
             {"notes", window_plan.notes}}},
           {"variants", variant_list},
           {"plan", plan},

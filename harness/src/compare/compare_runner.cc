@@ -79,6 +79,7 @@ void apply_common_windows(CompareResult& result) {
     }
   }
   result.windows = plan_windows(timelines);
+  figure_windows(result.windows, result.manifest.work_metric);
   for (auto* run : scanned) {
     const std::string column = result.manifest.work_metric.empty() ? "" : "metric_" + result.manifest.work_metric;
     try {

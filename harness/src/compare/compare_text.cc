@@ -169,8 +169,17 @@ std::string markdown_table(const std::vector<VariantSummary>& variants, const Re
 namespace {
 
 std::string windows_section(const std::vector<VariantSummary>& variants, const WindowPlan& plan) {
-  if (plan.windows.empty()) return "";
-  std::string out = "\n## Windows\n\nEvery window is the same span of scenario time in every run.\n\n";
+  std::string out;
+  // The span of every figure the report shows.
+  std::string figures;
+  for (const auto& info : metrics()) {
+    const auto it = plan.figures.find(std::string(info.key));
+    if (it != plan.figures.end() && any_has(variants, std::string(info.key).c_str()))
+      figures += "| " + std::string(info.label) + " | " + escape_cell(it->second) + " |\n";
+  }
+  if (!figures.empty()) out += "\n## What each figure is read over\n\n| figure | read over |\n|---|---|\n" + figures;
+  if (plan.windows.empty()) return out;
+  out += "\n## Windows\n\nEvery window is the same span of scenario time in every run.\n\n";
   out += "| window | span | chosen as |\n|---|---|---|\n";
   for (const auto& w : plan.windows)
     out += "| " + w.name + " | " + span_text(w) + " | " + escape_cell(w.basis) + " |\n";

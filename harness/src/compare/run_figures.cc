@@ -222,4 +222,36 @@ void apply_windows(RunFigures& f, const WindowPlan& plan, const std::map<std::st
   }
 }
 
+void figure_windows(WindowPlan& plan, const std::string& work_metric) {
+  const auto span = [&](const char* name) -> std::string {
+    const Window* w = find_window(plan, name);
+    return w ? std::string(name) + " " + span_text(*w) : "";
+  };
+  auto& out = plan.figures;
+  out.clear();
+  const std::string whole = "the whole run";
+  for (const auto& m : metrics()) out[std::string(m.key)] = whole;
+  if (const auto steady = span(window::kSteady); !steady.empty()) out["steady_rss_bytes"] = steady;
+  else out["steady_rss_bytes"] = "the run's own steady level (rss-plateau check, else its second half)";
+  out["slope_bytes_per_h"] = "the run after its own warm-up (rss-plateau check)";
+  for (const char* key : {"free_held_final_bytes"}) out[key] = "the last allocator probe reading";
+  for (const char* key : {"live_heap_growth_bytes", "retention_growth_bytes", "non_heap_growth_bytes"})
+    out[key] = "first to last allocator probe reading";
+  const std::string pre = span(window::kPreBurst), burst = span(window::kBurst), rec = span(window::kRecoveryEnd);
+  if (!pre.empty()) out["pre_burst_rss_bytes"] = pre;
+  else out.erase("pre_burst_rss_bytes");
+  if (!burst.empty()) out["burst_peak_rss_bytes"] = burst;
+  else out.erase("burst_peak_rss_bytes");
+  if (!pre.empty() && !rec.empty()) out["retained_after_burst_bytes"] = rec + " minus " + pre;
+  else out.erase("retained_after_burst_bytes");
+  if (!work_metric.empty() && !span(window::kSteady).empty()) {
+    out["records_per_s"] = span(window::kSteady) + " (metric_" + work_metric + ")";
+    out["cpu_per_unit_s"] = span(window::kSteady) + " (metric_" + work_metric + ")";
+  } else {
+    out["records_per_s"] = "the traffic's seconds (records the target counted as processed, else accepted)";
+    out["cpu_per_unit_s"] = "the whole run";
+  }
+  out["wall_s"] = "the whole run (targets that exited on their own)";
+}
+
 }  // namespace memgate::compare

@@ -64,4 +64,8 @@ RunFigures figures_from_report(const nlohmann::json& report);
 void apply_windows(RunFigures& f, const WindowPlan& plan, const std::map<std::string, WindowFigures>& figures,
                    const std::string& work_metric);
 
+// The span every figure is read over, written into plan.figures: the common windows for
+// the figures apply_windows replaces, the whole run (or the probe readings) for the others.
+void figure_windows(WindowPlan& plan, const std::string& work_metric);
+
 }  // namespace memgate::compare

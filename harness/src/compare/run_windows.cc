@@ -1,8 +1,12 @@
 #include "compare/run_windows.h"
 
 #include <cmath>
+#include <filesystem>
 
+#include "memgate/error.h"
+#include "record/json_file.h"
 #include "record/sample_log.h"
+#include "report/check_registry.h"
 
 namespace memgate::compare {
 
@@ -17,6 +21,20 @@ double scenario_time(const record::SampleRow& row) {
 }
 
 std::string samples_path(const std::string& run_dir) { return run_dir + "/" + record::kSamplesFile; }
+
+// The burst-recovery check's settings the run was judged with (canonical meta.json keys,
+// older layouts included); a run without a readable meta.json keeps the defaults.
+void read_burst_settings(const std::string& run_dir, RunTimeline& timeline) {
+  const std::string path = run_dir + "/meta.json";
+  if (!std::filesystem::exists(path)) return;
+  const auto meta = record::read_json_file(path);
+  if (!meta.is_object() || !meta.contains("checks")) return;
+  const auto settings = report::to_json(report::check_settings_from_json(meta["checks"]));
+  if (const auto it = settings.find("burst_phase"); it != settings.end() && it->is_string())
+    timeline.burst_phase = it->get<std::string>();
+  if (const auto it = settings.find("burst_level_window"); it != settings.end() && it->is_number())
+    timeline.level_window_s = it->get<double>();
+}
 
 }  // namespace
 
@@ -34,6 +52,7 @@ RunTimeline scan_timeline(const std::string& run_dir) {
     phases.back().end_s = t;
     if (row.get("processes") != 0) timeline.end_s = t;
   });
+  read_burst_settings(run_dir, timeline);
   return timeline;
 }
 

@@ -10,7 +10,8 @@
 
 namespace memgate::compare {
 
-// Throws Error(usage) naming the file when samples.csv is missing or malformed.
+// Throws Error(usage) naming the file when samples.csv (or meta.json, read for the
+// run's burst-recovery settings) is missing or malformed.
 RunTimeline scan_timeline(const std::string& run_dir);
 
 // work_column: a cumulative counter column (metric_<field>) or empty.

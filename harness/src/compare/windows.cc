@@ -20,7 +20,7 @@ bool is_schedule(const RunTimeline& run) {
   std::set<std::string> names;
   for (const auto& p : run.phases)
     if (!p.name.empty() && p.name != "run") names.insert(p.name);
-  return names.size() > 1 || names.count("burst") > 0;
+  return names.size() > 1 || names.count(run.burst_phase) > 0;
 }
 
 std::vector<std::string> phase_names(const RunTimeline& run) {
@@ -106,8 +106,14 @@ WindowPlan plan_windows(const std::vector<RunTimeline>& runs, const WindowSettin
     }
   plan.windows.push_back({window::kSteady, steady_from, end, steady_basis + end_text});
 
+  for (const auto& r : runs)
+    if (&r != reference && is_schedule(r) &&
+        (r.burst_phase != reference->burst_phase || r.level_window_s != reference->level_window_s))
+      plan.notes.push_back(r.label + " judged its burst with other settings (burst_phase, burst_level_window) than " +
+                           reference->label + ": windows follow " + reference->label);
+  const std::string& burst_name = reference->burst_phase;
   for (std::size_t i = 0; i < phases.size(); ++i) {
-    if (phases[i].name != "burst") continue;
+    if (phases[i].name != burst_name) continue;
     const double b0 = phases[i].start_s, b1 = std::min(phase_end(*reference, i), end);
     if (b0 >= end) break;
     const double pre_from = std::max(steady_from, b0 - settings.pre_burst_s);
@@ -124,14 +130,29 @@ WindowPlan plan_windows(const std::vector<RunTimeline>& runs, const WindowSettin
     } else {
       plan.notes.push_back("no pre-burst window: the first burst starts with the run");
     }
-    plan.windows.push_back({window::kBurst, b0, b1, "the first burst phase"});
-    if (i + 1 < phases.size() && phases[i + 1].name != "burst" && b1 < end) {
-      const double r1 = std::min(phase_end(*reference, i + 1), end);
-      // The level at the end of the recovery: its last 30 s, at most its second half.
-      const double from = std::max(b1, r1 - std::min(settings.level_s, (r1 - b1) / 2));
-      plan.windows.push_back(
-          {window::kRecoveryEnd, from, r1,
-           "the last " + seconds(r1 - from) + " of the " + phases[i + 1].name + " phase after the first burst"});
+    plan.windows.push_back({window::kBurst, b0, b1, "the first '" + burst_name + "' phase (its largest sample)"});
+    // As the rss-burst-recovery check: the recovery runs to the next burst phase or the
+    // end, and its level is the median over its last burst_level_window.
+    double r1 = end;
+    std::string until = "the end of the shortest run";
+    for (std::size_t k = i + 1; k < phases.size(); ++k)
+      if (phases[k].name == burst_name && phases[k].start_s < r1) {
+        r1 = phases[k].start_s;
+        until = "the next '" + burst_name + "' phase";
+        break;
+      }
+    if (b1 < r1) {
+      const double level = reference->level_window_s;
+      const double from = std::max(b1, r1 - level);
+      std::string basis = "the last " + seconds(r1 - from) + " before " + until + " (burst_level_window " +
+                          seconds(level) + ", as the rss-burst-recovery check)";
+      if (r1 - b1 < level) {
+        basis += "; the recovery is shorter than burst_level_window";
+        plan.notes.push_back("the recovery after the first burst lasts " + seconds(r1 - b1) +
+                             ", less than burst_level_window (" + seconds(level) +
+                             "): recovery-end is the whole recovery, and the check cannot judge it");
+      }
+      plan.windows.push_back({window::kRecoveryEnd, from, r1, basis});
     }
     break;
   }

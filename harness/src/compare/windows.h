@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,11 +35,14 @@ struct RunTimeline {
   double end_s = 0;                        // last sample with a live tree
   std::optional<double> warmup_s;          // the rss-plateau check's warm-up (report.json), if any
   std::string label;                       // the run directory, for the basis text
+  // The run's rss-burst-recovery settings (meta.json checks): the burst and end-of-recovery
+  // windows are those the check judged.
+  std::string burst_phase = "burst";
+  double level_window_s = 30;  // burst_level_window
 };
 
 struct WindowSettings {
-  double pre_burst_s = 60;  // as the rss-burst-recovery check: median over this before the burst
-  double level_s = 30;      // the end-of-recovery level: median over the last 30 s of the recovery (at most its half)
+  double pre_burst_s = 60;           // as the rss-burst-recovery check: median over this before the burst
   double max_warmup_fraction = 0.5;  // the common warm-up never removes more than this of the shortest run
 };
 
@@ -46,10 +50,15 @@ struct WindowPlan {
   std::vector<Window> windows;     // steady first
   bool phased = false;             // true: the runs carry scenario phases
   std::vector<std::string> notes;  // runs whose phases differ, a short steady window...
+  // The span each figure of compare.md / compare.json is read over (run_figures.h
+  // figure_windows): metric key -> "steady [7.9 s, 16.0 s]", "the whole run", ...
+  std::map<std::string, std::string> figures;
 };
 
 // Phased runs: the scenario's warmup phase is excluded; pre-burst, burst and
-// recovery-end come from the first burst phase. Otherwise the longest warm-up any run
+// recovery-end come from the first burst phase, as the rss-burst-recovery check defines
+// them: the recovery lasts until the next burst phase (or the end), and its end level is
+// the median over its last burst_level_window. Otherwise the longest warm-up any run
 // needed is cut from all of them. Every window ends by the end of the shortest run.
 WindowPlan plan_windows(const std::vector<RunTimeline>& runs, const WindowSettings& settings = {});
 

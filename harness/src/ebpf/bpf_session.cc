@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ebpf/libbpf_log.h"
 #include "memgate/error.h"
@@ -99,13 +101,18 @@ bool BpfSession::track(pid_t pid, const memgate_proc& seed) {
   const __u32 key = static_cast<__u32>(pid);
   // Tree first: once the entry exists the kernel moves the sum by deltas from seed.rss_bytes.
   auto& totals = skel_->bss->totals;
-  std::atomic_ref<__s64>(totals.rss_bytes).fetch_add(static_cast<__s64>(seed.rss_bytes));
-  const std::uint64_t instant = static_cast<std::uint64_t>(load_relaxed(totals.rss_bytes));
-  for (__u64* peak : {&totals.peak_bytes, &totals.interval_peak_bytes}) {
-    std::atomic_ref<__u64> ref(*peak);
-    __u64 cur = ref.load();
-    const __u64 want = std::max<__u64>(instant, seed.peak_bytes);
-    while (cur < want && !ref.compare_exchange_weak(cur, want)) {
+  // A seeded process is charged in full in the fork-corrected sum too (fork_base_bytes 0).
+  for (auto [sum, peaks] :
+       {std::pair{&totals.rss_bytes, std::vector<__u64*>{&totals.peak_bytes, &totals.interval_peak_bytes}},
+        std::pair{&totals.charged_bytes, std::vector<__u64*>{&totals.charged_peak_bytes}}}) {
+    std::atomic_ref<__s64>(*sum).fetch_add(static_cast<__s64>(seed.rss_bytes));
+    const std::uint64_t instant = static_cast<std::uint64_t>(load_relaxed(*sum));
+    for (__u64* peak : peaks) {
+      std::atomic_ref<__u64> ref(*peak);
+      __u64 cur = ref.load();
+      const __u64 want = std::max<__u64>(instant, seed.peak_bytes);
+      while (cur < want && !ref.compare_exchange_weak(cur, want)) {
+      }
     }
   }
   // The slot before the entry, so the kernel never skips an event of a tracked pid
@@ -118,6 +125,7 @@ bool BpfSession::track(pid_t pid, const memgate_proc& seed) {
   if (bpf_map__update_elem(skel_->maps.procs, &key, sizeof key, &seed, sizeof seed, BPF_NOEXIST) != 0) {
     leave_slot(key);
     std::atomic_ref<__s64>(totals.rss_bytes).fetch_sub(static_cast<__s64>(seed.rss_bytes));
+    std::atomic_ref<__s64>(totals.charged_bytes).fetch_sub(static_cast<__s64>(seed.rss_bytes));
     return false;
   }
   return true;
@@ -144,6 +152,8 @@ memgate_tree BpfSession::totals() const {
   out.rss_bytes = load_relaxed(t.rss_bytes);
   out.peak_bytes = load_relaxed(t.peak_bytes);
   out.interval_peak_bytes = load_relaxed(t.interval_peak_bytes);
+  out.charged_bytes = load_relaxed(t.charged_bytes);
+  out.charged_peak_bytes = load_relaxed(t.charged_peak_bytes);
   out.records = load_relaxed(t.records);
   out.dropped = load_relaxed(t.dropped);
   out.oom_kills = load_relaxed(t.oom_kills);

@@ -179,11 +179,20 @@ CheckResult oom_check(const std::vector<OomVictim>& victims) {
 nlohmann::json build_report(const ReportInput& in, const ProcessTable& table) {
   const Totals totals = table.totals();
   const memgate_tree& t = in.tree;
+  const std::uint64_t peak = std::max<std::uint64_t>(t.peak_bytes, in.polled.peak_bytes);
+  const std::uint64_t fork_copy = t.peak_bytes > t.charged_peak_bytes ? t.peak_bytes - t.charged_peak_bytes : 0;
   nlohmann::json j{
       {"supported", true},
       {"step_bytes", in.step_bytes},
       {"syscall_tracing", in.syscalls},
-      {"peak_bytes", t.peak_bytes},  // tree-wide: the sum over the tree at one instant
+      // Tree-wide: the sum over the tree at one instant, at least the largest polled sum.
+      {"peak_bytes", peak},
+      {"kernel_peak_bytes", t.peak_bytes},  // the kernel's batched counters alone
+      {"polled_lag_bytes_max", in.polled.lag_bytes_max},
+      // The peak without forked children's copy-on-write view of their parent (charged
+      // only beyond their RSS at fork until they exec), and what that view added.
+      {"fork_corrected_peak_bytes", peak - fork_copy},
+      {"fork_copy_bytes", fork_copy},
       {"rss_bytes_at_end", t.rss_bytes > 0 ? t.rss_bytes : 0},
       {"rss_events", totals.rss_events},
       {"rss_events_per_s", in.duration_s > 0 ? static_cast<double>(totals.rss_events) / in.duration_s : 0.0},

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -89,6 +90,18 @@ struct OomVictim {
   std::uint64_t rss_bytes = 0, anon_bytes = 0, file_bytes = 0, shmem_bytes = 0;
 };
 
+// What the /proc poll read, folded into the exact peaks so they bound it: the largest
+// polled tree sum, this tick's, and by how much the poll read more than the kernel's
+// batched sum at the same tick (the per-CPU counter lag; 0 when eBPF read more).
+struct PolledBound {
+  std::uint64_t peak_bytes = 0, last_bytes = 0, lag_bytes_max = 0;
+  void add(std::uint64_t polled, std::uint64_t kernel_sum) {
+    last_bytes = polled;
+    peak_bytes = std::max(peak_bytes, polled);
+    if (polled > kernel_sum) lag_bytes_max = std::max(lag_bytes_max, polled - kernel_sum);
+  }
+};
+
 struct ReportInput {
   bool syscalls = false;
   bool fault_hook = false;
@@ -97,6 +110,7 @@ struct ReportInput {
   memgate_tree tree{};
   std::size_t max_processes = 64;
   std::vector<OomVictim> oom_victims;
+  PolledBound polled;
 };
 
 // The "ebpf" section of report.json.

@@ -100,15 +100,23 @@ class EbpfSampler final : public Sampler {
     }
   }
 
+  // The kernel's counters are batched per CPU (up to 31 pages per CPU and counter not
+  // yet in the sum eBPF reads), while VmRSS is the precise sum on 6.16+ kernels, and the
+  // poll reads the tree's processes at slightly different instants: the exact peaks are
+  // raised to what the poll saw, so they bound it by construction (docs/ebpf.md).
+  void on_polled(const TreeSample& tree) override { polled_rss_ = tree.rss_bytes; }
+
   void tick(double t_s, std::span<double> out, EventSink& events) override {
     if (!session_) return;
     refresh(t_s, events);
     const memgate_tree tree = session_->totals();
     const std::uint64_t interval_peak = session_->take_interval_peak();
     const ebpf::Totals totals = table_.totals();
+    polled_.add(polled_rss_, std::max<std::int64_t>(tree.rss_bytes, 0));
+    polled_rss_ = 0;
     std::vector<double> values{static_cast<double>(std::max<std::int64_t>(tree.rss_bytes, 0)),
-                               static_cast<double>(tree.peak_bytes),
-                               static_cast<double>(interval_peak),
+                               static_cast<double>(std::max<std::uint64_t>(tree.peak_bytes, polled_.peak_bytes)),
+                               static_cast<double>(std::max<std::uint64_t>(interval_peak, polled_.last_bytes)),
                                static_cast<double>(totals.rss_events),
                                static_cast<double>(totals.page_faults),
                                static_cast<double>(tree.oom_kills),
@@ -132,6 +140,7 @@ class EbpfSampler final : public Sampler {
     input.tree = session_->totals();
     input.max_processes = options_.max_report_processes;
     input.oom_victims = oom_victims_;
+    input.polled = polled_;
     session_.reset();  // detach before the report is assembled: nothing more to see
     return {ebpf::build_report(input, table_), {ebpf::oom_check(oom_victims_)}};
   }
@@ -172,6 +181,8 @@ class EbpfSampler final : public Sampler {
   std::optional<ebpf::BpfSession> session_;
   ebpf::ProcessTable table_;
   std::vector<ebpf::OomVictim> oom_victims_;
+  std::uint64_t polled_rss_ = 0;  // this tick's polled tree RSS (on_polled), 0 = none
+  ebpf::PolledBound polled_;
 };
 
 }  // namespace

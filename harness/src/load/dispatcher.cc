@@ -98,6 +98,7 @@ PhaseCounts& Dispatcher::phase_of_next() {
 }
 
 void Dispatcher::flush(std::string& batch, const std::atomic<bool>& stop) {
+  if (options_.live) options_.live->sent.store(stats_.sent, std::memory_order_relaxed);
   const std::size_t written = transport_.write(batch, stop);
   // Only complete lines count as accepted.
   const std::size_t accepted = written == batch.size()
@@ -109,6 +110,10 @@ void Dispatcher::flush(std::string& batch, const std::atomic<bool>& stop) {
   const std::int64_t done = clock_.now_ns();
   const auto late_after_ns = static_cast<std::int64_t>(options_.late_after_s * 1e9);
   stats_.accepted += accepted;
+  if (options_.live && accepted > 0) {
+    options_.live->accepted.store(stats_.accepted, std::memory_order_relaxed);
+    options_.live->last_lag_ns.store(done - deadlines_[accepted - 1], std::memory_order_relaxed);
+  }
   for (std::size_t i = 0; i < accepted; ++i) {
     const std::int64_t lag = done - deadlines_[i];
     PhaseCounts& phase = stats_.phases[batch_phases_[i]];
@@ -153,6 +158,7 @@ void Dispatcher::run(const std::atomic<bool>& stop, std::int64_t anchor_ns) {
       if (bounded && lag > max_lag_ns) {
         source_.skip();
         ++stats_.dropped;
+        if (options_.live) options_.live->dropped.store(stats_.dropped, std::memory_order_relaxed);
         ++phase.dropped;
         // Dropping never fills the batch: look at stop now and then, or a source
         // with endless late records would keep this loop from ever seeing it.

@@ -28,12 +28,19 @@ std::string_view to_string(LatePolicy policy);
 LatePolicy late_policy_from_string(std::string_view name);  // throws Error(usage)
 double default_max_lag_s(LatePolicy policy);                // drop: 1 ms, catch_up: 1 s
 
+// Running totals another thread may read while the sender runs (the live export).
+struct LiveCounts {
+  std::atomic<std::uint64_t> sent{0}, accepted{0}, dropped{0};
+  std::atomic<std::int64_t> last_lag_ns{INT64_MIN};  // of the last accepted record; INT64_MIN: none yet
+};
+
 struct DispatchOptions {
   double time_scale = 1;  // scenario seconds per wall second
   LatePolicy late_policy = LatePolicy::queue;
   double max_lag_s = 0;  // drop / catch_up bound (wall seconds)
   std::size_t batch_bytes = 64 * 1024;
   double late_after_s = 0.001;  // an accepted record with more lag than this counts as late
+  LiveCounts* live = nullptr;   // kept up to date when set
 };
 
 // The record counts, overall or of one phase tag.

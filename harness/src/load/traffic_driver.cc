@@ -54,6 +54,11 @@ TrafficDriver::TrafficDriver(TrafficConfig config, std::unique_ptr<Clock> clock)
     throw Error(ExitCode::usage, "traffic.time_scale: expected a number > 0");
   const bool needs_schedule =
       config_.payload.kind == PayloadSpec::Kind::sensors || config_.payload.kind == PayloadSpec::Kind::od_pairs;
+  if (config_.cycles.count > 0) {
+    config_.stages = cycle_stages(config_.stages, config_.bursts.size(), config_.cycles);
+    config_.cycles = {};  // expanded once
+    hold_to_end_ = true;
+  }
   if (!config_.stages.empty()) {
     schedule_.emplace(config_.stages, config_.bursts);
     check_deliverable(config_, *schedule_);
@@ -79,6 +84,14 @@ TrafficDriver::TrafficDriver(TrafficConfig config, std::unique_ptr<Clock> clock)
 
 TrafficDriver::~TrafficDriver() {
   if (started_ && !result_) stop();
+}
+
+TrafficDriver::Live TrafficDriver::live() const {
+  Live l{live_.sent.load(std::memory_order_relaxed), live_.accepted.load(std::memory_order_relaxed),
+         live_.dropped.load(std::memory_order_relaxed), std::nullopt};
+  if (const std::int64_t lag = live_.last_lag_ns.load(std::memory_order_relaxed); lag != INT64_MIN)
+    l.lag_s = static_cast<double>(lag) / 1e9;
+  return l;
 }
 
 std::optional<double> TrafficDriver::duration_s() const {
@@ -143,10 +156,16 @@ void TrafficDriver::run_sender(int fd) {
     if (payload) source = std::make_unique<ScheduledSource>(*schedule_, *payload);
     if (source) {
       Dispatcher dispatcher(*source, transport, *clock_,
-                            {config_.time_scale, config_.late_policy, config_.max_lag_s, 64 * 1024});
+                            {config_.time_scale, config_.late_policy, config_.max_lag_s, 64 * 1024, 0.001, &live_});
       dispatcher.run(stop_, anchor_ns_);
       figures = dispatcher.stats().to_json();
       figures["payload_stats"] = source->stats();
+    }
+    // Cycles end in a quiet phase without records: the input stays open through it.
+    if (hold_to_end_ && schedule_) {
+      const auto end_ns = anchor_ns_ + static_cast<std::int64_t>(schedule_->duration_s() / config_.time_scale * 1e9);
+      while (!stop_.load() && clock_->now_ns() < end_ns)
+        clock_->sleep_until(std::min(end_ns, clock_->now_ns() + 50'000'000));
     }
     transport.close();
   } catch (const Error& e) {

@@ -25,6 +25,7 @@
 #include "load/clock.h"
 #include "load/dispatcher.h"
 #include "load/payload.h"
+#include "load/cycles.h"
 #include "load/schedule.h"
 #include "load/trace.h"
 
@@ -61,6 +62,10 @@ struct TrafficConfig {
   PayloadSpec payload;
   std::vector<Stage> stages;  // may be empty only for a trace or a command
   std::vector<Burst> bursts;
+  // Run `stages` as this many identical cycles, each followed by a drain and a quiet time
+  // (load/cycles.h). The input stays open to the schedule's end, so the last quiet phase
+  // is measured before the target sees end of input.
+  CycleSpec cycles;
   double time_scale = 1;  // scenario seconds per wall second
   LatePolicy late_policy = LatePolicy::queue;
   double max_lag_s = 0;  // 0: the policy's default
@@ -89,8 +94,17 @@ class TrafficDriver {
   std::optional<double> duration_s() const;
   // True once the schedule or trace is over (or the sender failed).
   bool finished() const { return finished_.load(); }
+  // Records sent, accepted and dropped so far, and the last one's lag: safe to call
+  // from the sampling thread while the sender runs.
+  struct Live {
+    std::uint64_t sent = 0, accepted = 0, dropped = 0;
+    std::optional<double> lag_s;
+  };
+  Live live() const;
   // True once the sender failed (could not connect...): the traffic check will FAIL.
   bool failed() const { return failed_.load(); }
+  // True when memgate's own sender delivers the records (not an external command).
+  bool counts_records() const { return config_.transport.kind != TransportSpec::Kind::command; }
   // Stops and joins the sender; returns the figures for report.json. When the sender
   // failed (e.g. could not connect), the object has "error" and "error_exit_code".
   nlohmann::json stop();
@@ -105,6 +119,7 @@ class TrafficDriver {
   TrafficConfig config_;
   std::unique_ptr<Clock> clock_;
   std::optional<Schedule> schedule_;
+  LiveCounts live_;
   SentPhase sent_phase_;  // trace replay: the sender posts, phase_at reads
   std::int64_t anchor_ns_ = 0;
   std::atomic<bool> stop_{false};
@@ -112,6 +127,7 @@ class TrafficDriver {
   std::atomic<bool> failed_{false};  // set before finished_
   std::thread thread_;
   bool started_ = false;
+  bool hold_to_end_ = false;  // cycles: keep the input open until the schedule's end
   std::optional<nlohmann::json> result_;
   nlohmann::json figures_;  // written by the thread, read after join
 };

@@ -52,6 +52,8 @@ class MetricsSampler : public Sampler {
   SamplerReport stop(double t_s, EventSink& events) override;
 
   const MetricsTable& table() const { return table_; }
+  // Cycles the target marked since the last call (the runner turns them into phases).
+  std::vector<CycleMark> take_cycle_marks() { return table_.take_cycle_marks(); }
 
  private:
   std::size_t drain(std::size_t budget_bytes);

@@ -20,6 +20,20 @@ void MetricsTable::take_number(const std::string& key, double value) {
   else ++dropped_fields_;
 }
 
+void MetricsTable::take_cycle_mark(const nlohmann::json& doc) {
+  const auto done = doc.find("cycle_done");
+  if (done == doc.end() || !done->is_number_integer() || done->get<std::int64_t>() < 1) return;
+  CycleMark mark{static_cast<std::size_t>(done->get<std::int64_t>()), std::nullopt};
+  if (const auto work = doc.find("cycle_work"); work != doc.end() && work->is_number()) {
+    const double w = work->get<double>();
+    if (std::isfinite(w) && w >= 0) mark.work = w;
+  }
+  ++cycle_marks_;
+  if (mark.work && (cycle_work_.count(mark.cycle) || cycle_work_.size() < kMaxCycleWork))
+    cycle_work_[mark.cycle] = *mark.work;
+  if (pending_marks_.size() < kMaxPendingMarks) pending_marks_.push_back(mark);
+}
+
 void MetricsTable::feed(std::string_view line) {
   ++lines_;
   const auto doc = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
@@ -35,6 +49,7 @@ void MetricsTable::feed(std::string_view line) {
   else if (writers_.size() < limits_.max_writers) writers_.emplace(pid, 1);
   else ++dropped_writers_;
 
+  take_cycle_mark(doc);
   for (const auto& [key, value] : doc.items()) {
     if (key == "pid") continue;
     if (key == "accounting" && value.is_object()) {
@@ -76,6 +91,12 @@ nlohmann::json MetricsTable::figures() const {
     f["accounting_by_pid"] = per_pid;
   }
   if (dropped_accounting_) f["dropped_accounting"] = dropped_accounting_;
+  if (cycle_marks_ > 0) {
+    f["cycle_marks"] = cycle_marks_;
+    nlohmann::json work = nlohmann::json::object();
+    for (const auto& [cycle, w] : cycle_work_) work[std::to_string(cycle)] = w;
+    f["cycle_work"] = work;
+  }
   return f;
 }
 

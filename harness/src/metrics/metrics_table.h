@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,15 @@ struct TableLimits {
   std::size_t max_writers = 64;         // distinct pids remembered
   std::size_t max_accounting_bytes = 4096;
 };
+
+// {"pid":P,"cycle_done":N,"cycle_work":K}: the target finished cycle N (K units of work,
+// optional) and is quiet now (docs/metrics-channel.md, "Cycles").
+struct CycleMark {
+  std::size_t cycle = 0;
+  std::optional<double> work;
+};
+inline constexpr std::size_t kMaxPendingMarks = 1024;
+inline constexpr std::size_t kMaxCycleWork = 10000;
 
 class MetricsTable {
  public:
@@ -40,17 +50,24 @@ class MetricsTable {
   std::uint64_t lines() const { return lines_; }
   std::uint64_t malformed() const { return malformed_; }
   std::uint64_t oversized() const { return oversized_; }
+  // The cycle marks fed since the last call (at most kMaxPendingMarks; the runner takes
+  // them every tick).
+  std::vector<CycleMark> take_cycle_marks() { return std::exchange(pending_marks_, {}); }
   // Figures for report.json: counts, latest values of every field, writers, accounting.
   nlohmann::json figures() const;
 
  private:
   void take_number(const std::string& key, double value);
+  void take_cycle_mark(const nlohmann::json& doc);
   std::vector<std::string> declared_;
   std::vector<std::optional<double>> declared_values_;
   TableLimits limits_;
   std::map<std::string, double> unknown_;       // bounded by limits_.max_unknown_fields
   std::map<pid_t, std::uint64_t> writers_;      // lines per pid, bounded by limits_.max_writers
   std::map<pid_t, nlohmann::json> accounting_;  // the last "accounting" object per pid
+  std::vector<CycleMark> pending_marks_;
+  std::map<std::size_t, double> cycle_work_;  // work per marked cycle, bounded by kMaxCycleWork
+  std::uint64_t cycle_marks_ = 0;
   std::uint64_t lines_ = 0, malformed_ = 0, oversized_ = 0;
   std::uint64_t without_pid_ = 0, dropped_fields_ = 0, dropped_writers_ = 0, dropped_accounting_ = 0;
 };

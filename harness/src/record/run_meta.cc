@@ -31,6 +31,7 @@ void to_json(nlohmann::json& j, const RunMeta& m) {
                      {"sampler_checks", m.sampler_checks},
                      {"notes", m.notes}};
   if (!m.scenario.is_null()) j["scenario"] = m.scenario;
+  if (!m.until_decided.is_null()) j["until_decided"] = m.until_decided;
   if (m.target_end) {
     const auto& e = *m.target_end;
     j["target_end"] = {{"signaled", e.signaled},       {"exit_code", e.exit_code},     {"signal", e.signal},
@@ -121,6 +122,7 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
   }
   m.notes = field(j, "notes", std::vector<std::string>{}, "an array of strings");
   m.scenario = field(j, "scenario", nlohmann::json(), "an object");
+  m.until_decided = field(j, "until_decided", nlohmann::json(), "an object");
 }
 
 RunMeta read_run_meta(const std::string& path) {

@@ -32,6 +32,9 @@ inline constexpr const char* kEndIoError =
 // --abort-on: memgate stopped the target as soon as the run was decided FAIL
 inline constexpr const char* kEndAbortedOnBudget = "aborted-on-budget";  // a budget was crossed
 inline constexpr const char* kEndAbortedOnFail = "aborted-on-fail";      // another check failed (--abort-on fail)
+// --until-decided: memgate stopped the target at a planned look that decided the plateau
+// checks (FAIL or PASS at the look's group-sequential level)
+inline constexpr const char* kEndDecided = "decided";
 
 struct TargetEnd {
   bool signaled = false;
@@ -58,6 +61,9 @@ struct RunMeta {
   std::optional<TargetEnd> target_end;
   nlohmann::json checks = nlohmann::json::object();    // report::CheckSettings
   nlohmann::json samplers = nlohmann::json::object();  // final figures of extra samplers, by name
+  // --until-decided: the plan (max_duration_s, looks, alpha) and, once decided, the look
+  // that decided (docs/sample-log.md); null otherwise.
+  nlohmann::json until_decided;
   // Checks only a sampler could decide (allocator, oom-kills, traffic): kept here so
   // `memgate report DIR` reproduces them without the target.
   std::vector<CheckResult> sampler_checks;

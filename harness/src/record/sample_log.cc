@@ -203,4 +203,10 @@ std::size_t read_samples(const std::string& path, const std::function<void(const
   return 0;
 }
 
+std::size_t torn_last_line(const std::string& path) {
+  const File f(std::fopen(path.c_str(), "rb"));
+  if (!f || std::fseek(f.get(), -1, SEEK_END) != 0) return 0;  // unreadable or empty
+  return std::fgetc(f.get()) == '\n' ? 0 : 1;
+}
+
 }  // namespace memgate::record

@@ -110,4 +110,9 @@ class SampleRow {
 // disk) mid-write leaves (0 or 1).
 std::size_t read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row);
 
+// 1 when the file's last line is torn (the file is not empty and does not end with a
+// newline: memgate was killed mid-write), else 0; 0 for a file that cannot be read.
+// Reads only the last byte, for files no reader of the report streams (events.jsonl).
+std::size_t torn_last_line(const std::string& path);
+
 }  // namespace memgate::record

@@ -53,6 +53,15 @@ std::string markdown_summary(const RunAnalysis& a, const MarkdownOptions& o) {
            std::to_string(static_cast<long long>(s.fds.max)) + "; " + std::to_string(s.samples) + " samples over " +
            format_duration(s.duration_s) + ".\n";
   }
+  if (a.attribution) {
+    out += "\n" + cell(attribution_headline(*a.attribution)) + ".\n";
+    const auto rows = attribution_rows(*a.attribution);
+    if (!rows.empty()) {
+      out += "\n| call site | kind | growth | share |\n|---|---|---|---|\n";
+      for (const auto& row : rows)
+        out += "| " + code(row.site) + " | " + row.kind + " | " + cell(row.rate) + " | " + cell(row.share) + " |\n";
+    }
+  }
   if (!a.meta.notes.empty()) {
     out += "\n";
     for (const auto& note : a.meta.notes) out += "- note: " + cell(note) + "\n";

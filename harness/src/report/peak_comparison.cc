@@ -28,7 +28,8 @@ void check_ebpf_section(const nlohmann::json& ebpf) {
   // Integers of either signedness: meta read from disk holds unsigned ones, meta still in
   // memory (an io-error run judged before its file is written) signed ones.
   const auto count = [](const nlohmann::json& v) { return v.is_number_integer() && v.get<std::int64_t>() >= 0; };
-  if (ebpf.contains("peak_bytes") && !count(ebpf["peak_bytes"])) bad("peak_bytes", "a number of bytes");
+  for (const char* key : {"peak_bytes", "fork_corrected_peak_bytes", "fork_copy_bytes"})
+    if (ebpf.contains(key) && !count(ebpf[key])) bad(key, "a number of bytes");
   if (!ebpf.contains("processes")) return;
   if (!ebpf["processes"].is_array()) bad("processes", "an array");
   for (const auto& p : ebpf["processes"]) {
@@ -55,6 +56,9 @@ nlohmann::json compare_peaks(const nlohmann::json& ebpf, const std::map<ProcessK
       {"proc_rss_peak_bytes", rss_peak},                       // the largest polled tree sum
       {"proc_hwm_max_bytes", bytes_or_null(summary.hwm_max)},  // the largest polled per-process VmHWM
       {"missed_by_polling_bytes", difference(tree_peak, rss_peak)},
+      // Runs recorded before the fork correction have neither: null.
+      {"ebpf_fork_corrected_peak_bytes", ebpf.value("fork_corrected_peak_bytes", nlohmann::json(nullptr))},
+      {"fork_copy_bytes", ebpf.value("fork_copy_bytes", nlohmann::json(nullptr))},
   };
   nlohmann::json processes = nlohmann::json::array();
   if (ebpf.contains("processes"))
@@ -81,9 +85,13 @@ std::string peaks_line(const nlohmann::json& peaks, std::size_t max_processes) {
   auto amount = [](const nlohmann::json& v) {
     return v.is_number() ? format_bytes(v.get<double>()) : std::string("n/a");
   };
-  std::string line = "peaks, eBPF exact vs /proc: tree " + amount(tree["ebpf_peak_bytes"]) + " vs RSS-sum peak " +
-                     amount(tree["proc_rss_peak_bytes"]) + " (largest VmHWM " + amount(tree["proc_hwm_max_bytes"]) +
-                     ")";
+  std::string fork_note;
+  if (tree.value("fork_copy_bytes", nlohmann::json(nullptr)).is_number() && tree["fork_copy_bytes"].get<double>() > 0)
+    fork_note = " (" + amount(tree["ebpf_fork_corrected_peak_bytes"]) + " without the " +
+                amount(tree["fork_copy_bytes"]) + " forked children shared copy-on-write with their parent)";
+  std::string line = "peaks, eBPF exact vs /proc: tree " + amount(tree["ebpf_peak_bytes"]) + fork_note +
+                     " vs RSS-sum peak " + amount(tree["proc_rss_peak_bytes"]) + " (largest VmHWM " +
+                     amount(tree["proc_hwm_max_bytes"]) + ")";
   std::size_t shown = 0;
   for (const auto& p : peaks["processes"]) {
     if (shown++ == max_processes) break;

@@ -3,6 +3,7 @@
 #include "memgate/check_json.h"
 #include "record/run_meta.h"
 #include "report/inconclusive_policy.h"
+#include "report/so_far.h"
 #include "sys/host.h"
 
 namespace memgate::report {
@@ -32,7 +33,7 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
   for (const auto& c : a.checks) checks.push_back(c);
 
   const auto& s = a.summary;
-  return {
+  nlohmann::json out = {
       {"schema", kReportSchema},
       {"memgate_version", MEMGATE_VERSION},
       {"run",
@@ -77,6 +78,11 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
         {"exit_code", static_cast<int>(a.exit_code)},
         {"inconclusive_policy", to_string(a.inconclusive)}}},
   };
+  if (a.attribution) out["attribution"] = to_json(*a.attribution);                       // --attribute runs only
+  if (!m.until_decided.is_null()) out["run"]["until_decided"] = m.until_decided;  // --until-decided only
+  // Only for a run that has not finished: finished runs' reports are unchanged.
+  if (auto progress = progress_json(a); !progress.is_null()) out["progress"] = std::move(progress);
+  return out;
 }
 
 void write_report(const std::string& dir, const RunAnalysis& analysis, const CheckSettings& settings) {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "memgate/check_json.h"
+#include "memgate/check_names.h"
 #include "record/sample_log.h"
 #include "report/baseline_runs.h"
 #include "report/checks/baseline.h"
@@ -104,6 +105,7 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   double last_t = 0;
   a.series.budget_crossings = analyze::BudgetCrossings(checks::budget_limits(settings));
   auto& phases = a.series.phases;
+  CycleCollector cycles;
   a.series.torn_lines = record::read_samples(dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
     const double t = row.get("t_s");
     if (std::isnan(t)) return;
@@ -145,11 +147,18 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
       }
     }
     if (const double v = row.get("cgroup_usage_bytes"); !std::isnan(v)) a.series.cgroup_usage.add(t, v);
+    if (const double v = row.get("metric_processed"); !std::isnan(v)) a.series.processed.add(t, v);
+    const double allocated = row.get("alloc_allocated_bytes");
+    cycles.add(phase, {row.get("rss_bytes"), row.get("pss_bytes"),
+                       std::isnan(allocated) ? row.get("alloc_mapped_bytes") : allocated, row.get("fds"),
+                       row.get("threads"), row.get("metric_queue_depth")});
     add("processes", processes, nullptr);
     a.summary.minor_faults = row.get("minor_faults");
     a.summary.major_faults = row.get("major_faults");
     a.summary.cpu_s = row.get("cpu_s");
   });
+  cycles.finish();
+  a.series.cycles = cycles.levels();
   a.summary.duration_s = last_t;
   a.summary.rss = summarize(rss);
   a.summary.pss = summarize(pss);
@@ -160,6 +169,10 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   a.summary.processes = summarize(processes);
 
   a.peaks = peaks_of(dir, a.meta, a.summary);
+  // The other streamed files of a run memgate did not finish may end mid-line too (the
+  // readers skip it); run-complete counts them.
+  a.series.torn_process_lines = record::torn_last_line(dir + "/" + record::kProcessesFile);
+  a.series.torn_event_lines = record::torn_last_line(dir + "/" + record::kEventsFile);
   if (a.summary.samples > 0) {
     // Every row with an RSS value counts, as compare's fallback always did.
     SecondHalfMedian half(last_t);
@@ -174,6 +187,7 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   std::optional<BaselineRuns> baseline;
   if (!settings.get(checks::kBaseline).empty()) baseline = load_baseline(settings.get(checks::kBaseline));
   a.checks = evaluate_checks({a.meta, a.summary, a.series, baseline ? &*baseline : nullptr}, settings);
+  attribute_growth(dir, a);
   a.verdict = combine(a.checks);
   a.target_problem = target_problem(a.meta);
   if (!a.target_problem.empty()) {
@@ -185,6 +199,37 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
     a.exit_code = exit_code_for(a.verdict.outcome);
   }
   return a;
+}
+
+namespace {
+
+std::optional<double> figure_of(const CheckResult& c, const std::string& name) {
+  for (const auto& f : c.figures)
+    if (f.name == name) return f.value;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void attribute_growth(const std::string& dir, RunAnalysis& a) {
+  // The window: the rss-plateau check's steady window (after its warm-up), else the run.
+  AttributionWindow window{0, a.summary.duration_s, std::nullopt, std::nullopt};
+  for (const auto& c : a.checks) {
+    if (c.id != check_id::kRssPlateau) continue;
+    const auto warmup = figure_of(c, "warmup_s"), steady = figure_of(c, "steady_s");
+    if (warmup && steady && *steady > 0) window = {*warmup, *warmup + *steady, std::nullopt, std::nullopt};
+    window.rss_slope_per_h = figure_of(c, figure::kSlopePerH);
+  }
+  a.attribution = load_attribution(dir, window);
+  if (!a.attribution) return;
+  const std::string where = analyze::growth_sentence(a.attribution->growth);
+  if (where.empty()) return;
+  // A failed plateau names the site instead of sending the user to another tool.
+  static const std::string kAdvice = ": find what is retained per unit of work (heap profile or allocation trace).";
+  for (auto& c : a.checks)
+    if ((c.id == check_id::kRssPlateau || c.id == check_id::kHeapPlateau) && c.outcome == Outcome::fail &&
+        c.summary.ends_with(kAdvice))
+      c.summary = c.summary.substr(0, c.summary.size() - kAdvice.size()) + "; " + where + ".";
 }
 
 void set_inconclusive_policy(RunAnalysis& analysis, InconclusivePolicy policy) {

@@ -13,6 +13,7 @@
 #include "memgate/stream_stats.h"
 #include "memgate/summary.h"
 #include "record/run_meta.h"
+#include "report/attribution.h"
 #include "report/check_registry.h"
 #include "report/inconclusive_policy.h"
 #include "report/run_series.h"
@@ -53,6 +54,7 @@ struct RunAnalysis {
   nlohmann::json peaks;                       // eBPF peaks beside /proc's (report/peak_comparison.h); null without eBPF
   std::optional<SecondHalf> rss_second_half;  // report.json summary.rss_second_half
   InconclusivePolicy inconclusive = InconclusivePolicy::neutral;  // how the gate acts on INCONCLUSIVE
+  std::optional<Attribution> attribution;                         // --attribute: heap growth per call site
 };
 
 // Puts the policy in the analysis and changes its exit code accordingly (only an
@@ -67,6 +69,10 @@ void set_inconclusive_policy(RunAnalysis& analysis, InconclusivePolicy policy);
 // written still judges what it collected).
 RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings,
                             const record::RunMeta* meta = nullptr);
+
+// --attribute: loads the run's heap snapshots, attributes the growth over the rss-plateau
+// check's steady window, and names the top site in failed plateau checks.
+void attribute_growth(const std::string& dir, RunAnalysis& analysis);
 
 // The target's own outcome: empty when it ran fine or was stopped by memgate.
 std::string target_problem(const record::RunMeta& meta);

@@ -7,6 +7,7 @@
 #include "analyze/plateau.h"
 #include "memgate/stream_stats.h"
 #include "memgate/summary.h"
+#include "report/cycle_levels.h"
 
 namespace memgate::report {
 
@@ -24,10 +25,16 @@ struct RunSeries {
   MetricSummary held, live_heap;
   // How the sample log ends (the run-complete check): torn last lines skipped, and
   // whether a memgate is still writing the directory (it holds the directory's lock).
-  std::size_t torn_lines = 0;
+  std::size_t torn_lines = 0;                                // samples.csv
+  std::size_t torn_process_lines = 0, torn_event_lines = 0;  // processes.csv, events.jsonl
   // When each budget of the settings was first crossed (the budget checks' messages).
   analyze::BudgetCrossings budget_crossings;
   bool still_running = false;
+  // The target's cumulative count of processed units (metric_processed on the metrics
+  // channel), when it reports one: growth per unit of work beside growth per hour.
+  analyze::BoundedSeries processed{1024};
+  // The quiescent level after each cycle (phases "cycle N quiet"): the per-cycle leak checks.
+  CycleLevels cycles;
 };
 
 }  // namespace memgate::report

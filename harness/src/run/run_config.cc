@@ -5,6 +5,8 @@
 #include "memgate/error.h"
 #include "report/baseline_runs.h"
 #include "report/checks/baseline.h"
+#include "run/live_export.h"
+#include "report/checks/plateau.h"
 #include "run/sampler_factory.h"
 
 namespace memgate::run {
@@ -23,6 +25,20 @@ std::vector<std::string> validate(const RunConfig& c) {
   if (c.pss_hz < 0 || c.pss_hz > c.hz) throw Error(ExitCode::usage, "--pss-hz must be between 0 and --hz");
   if (c.process_hz < 0 || c.process_hz > c.hz) throw Error(ExitCode::usage, "--process-hz must be between 0 and --hz");
   if (c.duration_s && !(*c.duration_s > 0)) throw Error(ExitCode::usage, "--duration must be positive");
+  if (c.until_decided && !c.max_duration_s)
+    throw Error(ExitCode::usage,
+                "--until-decided needs --max-duration, the longest the run may last (e.g. --max-duration 24h)");
+  if (!c.until_decided && c.max_duration_s)
+    throw Error(ExitCode::usage,
+                "--max-duration is the longest run of --until-decided: add --until-decided, or use --duration for a "
+                "fixed length");
+  if (c.max_duration_s && !(*c.max_duration_s > 0)) throw Error(ExitCode::usage, "--max-duration must be positive");
+  if (c.until_decided && c.checks.get(report::checks::kPlateau).empty())
+    throw Error(ExitCode::usage,
+                "--until-decided decides the plateau checks, and --plateau none leaves none: name the series "
+                "(--plateau rss,fds)");
+  if (c.report_every_s && !(*c.report_every_s >= 0))
+    throw Error(ExitCode::usage, "--report-every must not be negative");
   if (!(c.stop_grace_s >= 0)) throw Error(ExitCode::usage, "--grace must not be negative");
   if (c.abort_on != "none" && c.abort_on != "budget" && c.abort_on != "fail")
     throw Error(ExitCode::usage, "--abort-on takes none, budget or fail, not '" + c.abort_on + "'");
@@ -30,6 +46,7 @@ std::vector<std::string> validate(const RunConfig& c) {
   if (const auto& baseline = c.checks.get(report::checks::kBaseline); !baseline.empty())
     report::baseline_run_dirs(baseline);
   if (c.samplers.purge_every_s < 0) throw Error(ExitCode::usage, "--purge-every must be positive (e.g. 30s)");
+  validate(c.exports);
   return check_samplers(c);
 }
 

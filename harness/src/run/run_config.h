@@ -16,6 +16,7 @@
 #include "load/traffic_driver.h"
 #include "report/check_registry.h"
 #include "report/ci_outputs.h"
+#include "run/export_config.h"
 
 namespace memgate::run {
 
@@ -29,6 +30,7 @@ struct SamplerConfig {
   double purge_every_s = 0;            // 0: never
   alloc::PhasePurge purge_at_phases;
   unsigned probe_interval_ms = 100;
+  bool attribute = false;     // --attribute: sampled heap profiles (docs/attribution.md); needs the probe
   std::string ebpf = "auto";  // auto | on | off
   bool ebpf_syscalls = false;
   bool ebpf_fault_hook = false;
@@ -55,21 +57,36 @@ struct RunConfig {
   double pss_hz = 1;                           // smaps_rollup reads per second (0: never)
   double process_hz = 1;                       // per-process rows per second in processes.csv
   std::optional<double> duration_s;            // stop the target after this long
-  double stop_grace_s = 10;                    // SIGTERM, then SIGKILL after this long
+  bool duration_given = false;                 // --duration was typed (cycles given by flag keep it)
+  // Cycles a target marks on the metrics channel ({"cycle_done": N}): the quiet window
+  // tagged "cycle N quiet" after each mark (docs/metrics-channel.md, "Cycles").
+  double cycle_mark_quiet_s = 1;
+  double stop_grace_s = 10;  // SIGTERM, then SIGKILL after this long
+  // --report-every: interim report.json/summary this often (0: never); nullopt: every
+  // 15 minutes for a run planned to last longer than an hour (run::report_interval).
+  std::optional<double> report_every_s;
   // --abort-on: stop the target as soon as the run is decided FAIL. "none"; "budget": a
   // budget was crossed; "fail": that, an OOM kill the eBPF sampler saw, or a traffic
   // sender that failed (the checks those make FAIL whatever happens next).
   std::string abort_on = "none";
+  // --until-decided: judge the plateau checks at planned looks and stop the target as
+  // soon as a look decides them (analyze/sequential.h); the run lasts at most
+  // max_duration_s (--max-duration, or a scenario's sampling.max_duration_s).
+  bool until_decided = false;
+  std::optional<double> max_duration_s;
   bool quiet = false;
   bool plot = true;               // run reports/plot_timeline.py at the end
   report::OutputOptions outputs;  // JUnit, markdown summary, --inconclusive (docs/ci.md)
-  std::string target_log;         // the target's stdout and stderr go to this file; empty: memgate's own
+  // The target's stdout and stderr go to this file; empty: memgate's own (with --json:
+  // DIR/target.log); "-": memgate's own, also with --json.
+  std::string target_log;
   // --json: stdout carries the report only, so the target's output goes to DIR/target.log
   // when target_log is empty.
   bool json = false;
   report::CheckSettings checks;
   nlohmann::json scenario;  // what a scenario run records in meta.json (null: a plain command)
   SamplerConfig samplers;
+  ExportConfig exports;  // --prometheus-textfile, --metrics-listen (run/live_export.h)
 };
 
 // argv[0] as the target will exec it (a relative path is relative to the target's cwd):

@@ -16,9 +16,9 @@ namespace {
 // What a run writes into its directory (and --force removes); anything else there
 // means the directory is not a run directory.
 bool is_run_file(const std::string& name) {
-  for (const char* known :
-       {record::kMetaFile, record::kSamplesFile, record::kProcessesFile, record::kEventsFile, "report.json",
-        "timeline.png", "baseline.png", "target.log", "metrics.fifo", sys::kLockFile})
+  for (const char* known : {record::kMetaFile, record::kSamplesFile, record::kProcessesFile, record::kEventsFile,
+                            "report.json", "timeline.png", "baseline.png", "target.log", "metrics.fifo", sys::kLockFile,
+                            "attribution", "growth.collapsed", "growth.pb.gz"})
     if (name == known) return true;
   return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
 }
@@ -54,7 +54,8 @@ RunDir prepare_run_dir(const std::string& requested, std::int64_t now_unix_ms, b
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (name == sys::kLockFile) continue;
-    if (!is_run_file(name) || entry.is_directory())
+    // attribution/ (--attribute's snapshots) is the one directory a run writes.
+    if (!is_run_file(name) || (entry.is_directory() && name != "attribution"))
       throw Error(ExitCode::usage, dir + " is not empty and not a memgate run directory (it holds " + name +
                                        "): choose an empty or new --out");
     previous_run = true;
@@ -64,7 +65,7 @@ RunDir prepare_run_dir(const std::string& requested, std::int64_t now_unix_ms, b
                 dir + " holds a previous memgate run: pass --force to replace it, or choose an empty or new --out");
   if (previous_run)
     for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.path().filename() != sys::kLockFile) fs::remove(entry.path(), ec);
+      if (entry.path().filename() != sys::kLockFile) fs::remove_all(entry.path(), ec);
   return {dir, std::move(*lock)};
 }
 

@@ -20,6 +20,9 @@
 #include "report/report_json.h"
 #include "report/run_analysis.h"
 #include "report/terminal.h"
+#include "run/live_export.h"
+#include "run/decision_watch.h"
+#include "run/live_analysis.h"
 #include "run/plot.h"
 #include "run/run_dir.h"
 #include "run/sampler_factory.h"
@@ -33,6 +36,8 @@
 #include "sys/signals.h"
 #include "sys/watchdog.h"
 #include "memgate/units.h"
+#include "memgate/cycle_phase.h"
+#include "metrics/metrics_sampler.h"
 
 namespace memgate::run {
 
@@ -56,7 +61,7 @@ record::RunMeta initial_meta(const RunConfig& c, const std::vector<std::string>&
   m.hz = c.hz;
   m.pss_hz = c.pss_hz;
   m.process_hz = c.process_hz;
-  m.planned_duration_s = c.duration_s;
+  m.planned_duration_s = c.until_decided ? c.max_duration_s : c.duration_s;
   m.checks = report::to_json(c.checks);
   m.scenario = c.scenario;
   return m;
@@ -96,14 +101,24 @@ class LogEventSink : public EventSink {
 };
 
 // Live progress on a terminal (rewritten in place), plain lines every 10 s otherwise.
+// A target writing to the same terminal would glue its output onto a line rewritten in
+// place, so then the line is printed whole (newline-terminated) every 10 s as well.
 class ProgressPrinter {
  public:
-  explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(sys::stderr_is_terminal()) {}
+  // Plain lines come every 10 s, or every tenth of a shorter planned run (at least 1 s).
+  ProgressPrinter(bool quiet, std::optional<double> planned_s)
+      : quiet_(quiet),
+        tty_(sys::stderr_is_terminal()),
+        plain_every_s_(planned_s ? std::clamp(*planned_s / 10, 1.0, 10.0) : 10.0) {}
 
+  void share_terminal_with_target() { tty_ = false; }
   void update(const report::Progress& p, double now_s) {
     if (quiet_ || now_s < next_print_s_) return;
-    next_print_s_ = now_s + (tty_ ? 0.25 : 10.0);
-    const std::string line = report::progress_line(p);
+    next_print_s_ = now_s + (tty_ ? 0.25 : plain_every_s_);
+    // In place, a line wider than the terminal would wrap and leave its start behind.
+    // A plain line has "memgate: " before it and stays within 110 columns with it.
+    const unsigned columns = tty_ ? sys::stderr_columns() : 0;
+    const std::string line = report::progress_line(p, tty_ && columns > 1 ? std::min(columns - 1, 110u) : 101);
     if (tty_) std::fprintf(stderr, "\r\033[K%s", line.c_str());
     else std::fprintf(stderr, "memgate: %s\n", line.c_str());
     std::fflush(stderr);
@@ -119,7 +134,26 @@ class ProgressPrinter {
 
  private:
   bool quiet_, tty_;
+  double plain_every_s_;
   double next_print_s_ = 0;
+};
+
+// Records/s over the last few seconds from the sender's running count.
+class RecordRate {
+ public:
+  std::optional<double> add(double now_s, std::uint64_t accepted) {
+    if (now_s - window_start_ >= 2.0) {
+      rate_ = static_cast<double>(accepted - window_count_) / (now_s - window_start_);
+      window_start_ = now_s;
+      window_count_ = accepted;
+    }
+    return rate_;
+  }
+
+ private:
+  double window_start_ = 0;
+  std::uint64_t window_count_ = 0;
+  std::optional<double> rate_;
 };
 
 // Absolute tick deadlines: a slow sample delays one tick, it does not shift the schedule.
@@ -171,8 +205,9 @@ class RunSession {
   RunSession(const RunConfig& config, std::vector<SamplerSlot> extra)
       : c_(config),
         extra_samplers_(std::move(extra)),
-        progress_(config.quiet),
-        stop_({config.duration_s, config.traffic.has_value(), config.drain_s, config.stop_grace_s}),
+        progress_(config.quiet, config.until_decided ? config.max_duration_s : config.duration_s),
+        stop_({config.until_decided ? config.max_duration_s : config.duration_s, config.traffic.has_value(),
+               config.drain_s, config.stop_grace_s}),
         clock_(config.hz) {}
 
   RunResult run() {
@@ -194,6 +229,7 @@ class RunSession {
     } catch (const std::exception& e) {
       // The run directory says memgate failed, not the target (unless the step that
       // failed already said why); the Child's destructor stops the target's group.
+      if (live_) live_->stop();
       if (meta_.status != "finished") {
         end_early(record::kEndInternalError, std::string("memgate failed mid-run: ") + e.what());
         try {
@@ -209,7 +245,8 @@ class RunSession {
  private:
   // The run directory, the samplers, the sample log and meta.json, before anything runs.
   void prepare() {
-    if (c_.traffic) traffic_.emplace(*c_.traffic);  // validates the schedule before anything is written
+    if (c_.traffic) traffic_.emplace(*c_.traffic);          // validates the schedule before anything is written
+    if (c_.exports.enabled()) export_.emplace(c_.exports);  // a port in use is refused before anything is written
     started_ms_ = sys::unix_millis();
     run_dir_.emplace(prepare_run_dir(c_.out_dir, started_ms_, c_.force));
     dir_ = run_dir_->path;
@@ -219,6 +256,7 @@ class RunSession {
     for (const auto& note : samplers_.notes) progress_.note(note);
     std::vector<std::string> extra_columns;
     for (const auto& slot : samplers_.slots) {
+      if (auto* m = dynamic_cast<metrics::MetricsSampler*>(slot.sampler.get())) metrics_ = m;
       auto columns = slot.sampler->columns();
       column_counts_.push_back(columns.size());
       extra_columns.insert(extra_columns.end(), columns.begin(), columns.end());
@@ -231,15 +269,69 @@ class RunSession {
     };
     ebpf_peak_column_ = column("ebpf_rss_peak_bytes");
     oom_column_ = column("ebpf_oom_kills");
+    cgroup_usage_column_ = column("cgroup_usage_bytes");
+    heap_allocated_column_ = column("alloc_allocated_bytes");
+    heap_mapped_column_ = column("alloc_mapped_bytes");
+    if (c_.until_decided) {
+      analyze::SequentialSettings plan;
+      plan.max_s = *c_.max_duration_s;
+      watch_.emplace(c_.checks, plan);
+      plan_ = {{"max_duration_s", plan.max_s},
+               {"looks", watch_->plan().size() + 1},
+               {"first_look_s", plan.first_look_s},
+               {"look_ratio", plan.look_ratio},
+               {"alpha", plan.alpha},
+               {"spending", "obrien-fleming"}};
+    }
     crossings_ = analyze::BudgetCrossings(report::checks::budget_limits(c_.checks));
     active_.assign(samplers_.slots.size(), true);
     meta_ = initial_meta(c_, samplers_.target_env, started_ms_);
     meta_.memgate_pid = sys::self_pid();
+    meta_.until_decided = plan_;
     if (samplers_.cgroup) meta_.samplers["cgroup"] = samplers_.cgroup_figures;  // the limits, before the end
     log_.emplace(dir_, extra_columns);
     if (c_.traffic) log_->set_time_scale(c_.traffic->time_scale);  // events carry scenario time too
     events_.emplace(*log_);
     write_meta();
+    // The verdict so far: for the live line (when shown) and the interim reports.
+    const double every_s = report_interval(c_.report_every_s, c_.duration_s);
+    if (every_s > 0 || !c_.quiet) live_.emplace(LiveAnalysis::Options{dir_, c_.checks, c_.outputs, every_s});
+    if (export_) {
+      export_->start(export_labels(), std::make_unique<RunDirVerdicts>(dir_, c_.checks, c_.exports.analysis_every_s));
+      if (const std::string where = export_->where(); !where.empty()) progress_.note(where);
+    }
+  }
+
+  // The labels of every exported series: the run, its scenario, its allocator.
+  openmetrics::RunLabels export_labels() const {
+    std::string scenario;
+    if (c_.scenario.is_object() && c_.scenario.contains("name") && c_.scenario["name"].is_string())
+      scenario = c_.scenario["name"].get<std::string>();
+    return {std::filesystem::path(dir_).filename().string(), scenario, c_.samplers.allocator};
+  }
+
+  // What the live export shows of the last tick.
+  openmetrics::LiveFigures live_figures(double now) const {
+    openmetrics::LiveFigures f;
+    fill_tree(f, last_row_);
+    if (last_pss_) f.pss_bytes = last_pss_;
+    f.rss_peak_bytes = rss_peak_;
+    f.start_unix_s = static_cast<double>(started_ms_) / 1000;
+    f.elapsed_s = now;
+    f.planned_s = c_.duration_s ? c_.duration_s : traffic_ ? traffic_->duration_s() : std::nullopt;
+    f.scenario_time_s = traffic_ ? traffic_->scenario_time_at(now) : now;
+    f.phase = last_phase_;
+    f.samples = log_ ? log_->rows() : 0;
+    f.missed_ticks = clock_.missed();
+    const auto extra = [&](const std::optional<std::size_t>& i) { return i && *i < extra_.size() ? extra_[*i] : NAN; };
+    f.heap_bytes = extra(heap_allocated_column_);
+    f.cgroup_usage_bytes = extra(cgroup_usage_column_);
+    if (traffic_) {
+      const auto t = traffic_->live();
+      f.traffic = openmetrics::TrafficFigures{t.sent, t.accepted, t.dropped, t.lag_s};
+    }
+    if (c_.samplers.memory_limits.max) f.cgroup_limit_bytes = static_cast<double>(*c_.samplers.memory_limits.max);
+    return f;
   }
 
   // The target (and the traffic that feeds it). A target that cannot start leaves a run
@@ -253,8 +345,13 @@ class RunSession {
     sys::UniqueFd target_log;
     // Opened before the spawn, so that a bad path is a usage error rather than a target
     // that "failed to start".
-    const std::string log_path = !c_.target_log.empty() ? c_.target_log : c_.json ? dir_ + "/target.log" : "";
+    // Sharing the terminal with the target, the live line is printed as whole lines.
+    const std::string log_path = c_.target_log == "-"     ? ""
+                                 : !c_.target_log.empty() ? c_.target_log
+                                 : c_.json                ? dir_ + "/target.log"
+                                                          : "";
     if (!log_path.empty()) target_log = sys::open_for_writing(log_path, "the target log");
+    else progress_.share_terminal_with_target();
     std::vector<std::string> env = c_.env_set;
     env.insert(env.end(), samplers_.target_env.begin(), samplers_.target_env.end());
     // Inherited by every descendant: how the watchdog finds those memgate never saw.
@@ -311,8 +408,8 @@ class RunSession {
         note_signal_exit(e.pid, e.comm, e.status, now);
       check_log(now);
       if ((exit_status_ = child_->poll())) break;
-      apply(stop_.step(
-                {now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value(), abort_reason_}),
+      apply(stop_.step({now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value(),
+                        abort_reason_, decided_}),
             now);
       clock_.wait_next(t0_);
     }
@@ -335,10 +432,13 @@ class RunSession {
     std::size_t offset = 0;
     for (std::size_t i = 0; i < samplers_.slots.size(); ++i) {
       const std::size_t n = column_counts_[i];
-      if (active_[i]) samplers_.slots[i].sampler->tick(now, std::span<double>(extra_).subspan(offset, n), *events_);
+      if (active_[i]) {
+        samplers_.slots[i].sampler->on_polled(row);
+        samplers_.slots[i].sampler->tick(now, std::span<double>(extra_).subspan(offset, n), *events_);
+      }
       offset += n;
     }
-    const std::string phase = traffic_ ? traffic_->phase_at(now) : "run";
+    const std::string phase = traffic_ ? traffic_->phase_at(now) : marked_phase(now);
     const std::string from_phase = last_phase_;
     if (phase != from_phase) {
       log_->write_event(now, "phase", {{"phase", phase}, {"from", from_phase}});
@@ -346,6 +446,7 @@ class RunSession {
     }
     log_->write_tree(row, phase, traffic_ ? traffic_->scenario_time_at(now) : now, extra_);
     if (c_.abort_on != "none" && abort_reason_ == nullptr && row.processes > 0) decide_abort(row, now);
+    if (watch_) watch(row, now);
     if (phase != from_phase && clock_.ticks() > 0)
       for (std::size_t i = 0; i < samplers_.slots.size(); ++i)
         if (active_[i]) samplers_.slots[i].sampler->on_phase(now, from_phase, phase, *events_);
@@ -355,7 +456,58 @@ class RunSession {
     }
     log_->maybe_flush(now);
     rss_peak_ = std::max(rss_peak_, row.rss_bytes);
-    progress_.update({now, c_.duration_s, row.rss_bytes, rss_peak_, row.fds, row.processes, rate_.add(now)}, now);
+    if (export_) {
+      if (row.pss_bytes) last_pss_ = row.pss_bytes;
+      last_row_ = row;
+      if (export_->due(now)) note_once(export_->publish(live_figures(now), now));
+    }
+    if (live_) {
+      live_->tick(now, meta_, [&] { log_->maybe_flush(now, true); });
+      for (const auto& note : live_->take_notes()) {
+        log_->write_event(now, "interim-report", {{"note", note}});
+        progress_.note(note);
+      }
+    }
+    progress_.update(progress(row, phase, now), now);
+  }
+
+  report::Progress progress(const TreeSample& row, const std::string& phase, double now) {
+    report::Progress p;
+    p.elapsed_s = now;
+    p.planned_s = c_.until_decided ? c_.max_duration_s : c_.duration_s;
+    p.rss_bytes = row.rss_bytes;
+    p.rss_peak_bytes = rss_peak_;
+    p.fds = row.fds;
+    p.processes = row.processes;
+    p.achieved_hz = rate_.add(now);
+    if (traffic_) {
+      p.phase = phase;
+      if (c_.traffic->time_scale != 1) p.scenario_s = traffic_->scenario_time_at(now);
+      if (traffic_->counts_records() && !traffic_ended_) {
+        const auto live = traffic_->live();
+        p.records_per_s = records_.add(now, live.accepted);
+        if (live.accepted > 0) p.lag_s = live.lag_s;
+      }
+    }
+    if (live_)
+      if (const auto latest = live_->latest()) p.decision = report::live_decision(*latest);
+    return p;
+  }
+
+  // Without traffic, the cycles a target marks on the metrics channel ({"cycle_done": N}):
+  // "cycle N quiet" for cycle_mark_quiet_s after the mark, then "cycle N+1" until the next.
+  std::string marked_phase(double now) {
+    if (!metrics_) return "run";
+    for (const auto& mark : metrics_->take_cycle_marks()) {
+      nlohmann::json fields = {{"cycle", mark.cycle}};
+      if (mark.work) fields["work"] = *mark.work;
+      log_->write_event(now, "cycle", fields);
+      last_mark_ = mark.cycle;
+      last_mark_t_ = now;
+    }
+    if (last_mark_ == 0) return "run";
+    if (now - last_mark_t_ < c_.cycle_mark_quiet_s) return cycle_phase_name(last_mark_, CyclePart::quiet);
+    return cycle_phase_name(last_mark_ + 1, CyclePart::load);
   }
 
   // --abort-on: is the run decided FAIL by this tick's row (the row the report's
@@ -390,6 +542,38 @@ class RunSession {
     fields["reason"] = abort_reason_;
     log_->write_event(now, "abort", fields);
     meta_.notes.push_back("stopped at t=" + format_duration(now) + " (--abort-on " + c_.abort_on + "): " + why);
+    progress_.note(meta_.notes.back());
+  }
+
+  // --until-decided: the row into the watch's bounded series, and the look due now.
+  void watch(const TreeSample& row, double now) {
+    const auto extra = [&](const std::optional<std::size_t>& i) { return i ? extra_[*i] : NAN; };
+    watch_->add(now, {static_cast<double>(row.processes), static_cast<double>(row.rss_bytes),
+                      row.pss_bytes ? static_cast<double>(*row.pss_bytes) : NAN, static_cast<double>(row.fds),
+                      static_cast<double>(row.threads), extra(heap_allocated_column_), extra(heap_mapped_column_)});
+    if (decided_ || abort_reason_ != nullptr || stop_.stopping()) return;
+    const auto look = watch_->look(now);
+    if (!look) return;
+    nlohmann::json outcomes = nlohmann::json::object();
+    for (const auto& check : look->checks) outcomes[check.id] = std::string(to_string(check.outcome));
+    const char* decision = look->decision == analyze::LookDecision::fail   ? "fail"
+                           : look->decision == analyze::LookDecision::pass ? "pass"
+                                                                           : "undecided";
+    nlohmann::json fields = {{"look", look->look},      {"of", look->looks},    {"planned_at_s", look->at.at_s},
+                             {"alpha", look->at.alpha}, {"decision", decision}, {"checks", outcomes}};
+    log_->write_event(now, "look", fields);
+    if (look->decision == analyze::LookDecision::undecided) return;
+    decided_ = true;
+    fields["t_s"] = now;
+    meta_.until_decided["decided"] = fields;
+    std::string which;
+    for (const auto& check : look->checks)
+      if (look->decision == analyze::LookDecision::pass || check.outcome == Outcome::fail)
+        which += (which.empty() ? "" : ", ") + check.id;
+    meta_.notes.push_back("stopped at t=" + format_duration(now) + " (--until-decided): look " +
+                          std::to_string(look->look) + " of " + std::to_string(look->looks) + " decided " +
+                          (look->decision == analyze::LookDecision::fail ? "FAIL" : "PASS") + " (" + which +
+                          "); the checks below judge the whole run");
     progress_.note(meta_.notes.back());
   }
 
@@ -472,6 +656,7 @@ class RunSession {
 
   // After the target exited: what it left behind, the samplers' reports, meta.json.
   void finish() {
+    stop_live_analysis();
     stop_leftovers();
     const double end_s = sys::monotonic_seconds() - t0_;
     child_.reset();  // kills whatever of the group is left
@@ -518,12 +703,30 @@ class RunSession {
     watchdog_->release();  // nothing of the target is left to kill
   }
 
+  // No interim report may land after (or race with) the final one; its cost goes into
+  // meta.json (samplers.live_analysis).
+  void stop_live_analysis() {
+    if (!live_) return;
+    live_->stop();
+    const auto cost = live_->cost();
+    meta_.samplers["live_analysis"] = {{"report_every_s", report_interval(c_.report_every_s, c_.duration_s)},
+                                       {"refreshes", cost.refreshes},
+                                       {"interim_reports", cost.reports},
+                                       {"failures", cost.failures},
+                                       {"last_s", cost.last_s},
+                                       {"max_s", cost.max_s},
+                                       {"total_s", cost.total_s}};
+    live_.reset();
+  }
+
   // The verdict from what is on disk, exactly as `memgate report DIR` computes it.
   // `ran`: false when the target never started (nothing to plot).
   RunResult judge(bool ran = true) {
+    if (live_) live_->stop();
     // After an I/O failure meta.json on disk may be the one of the start ("running"):
     // the verdict uses the final one in memory, and the run exits 5 whatever it says.
     const bool io_failed = log_->error() || !meta_write_error_.empty();
+    if (export_) export_->stop_analysis();
     auto analysis = report::analyze_run_dir(dir_, c_.checks, io_failed ? &meta_ : nullptr);
     report::set_inconclusive_policy(analysis, c_.outputs.inconclusive);
     if (io_failed) analysis.exit_code = ExitCode::internal;
@@ -531,6 +734,14 @@ class RunSession {
     auto report = report::report_json(analysis, c_.checks);
     try {
       record::write_json_file(report_path, report);
+      // --attribute's exports beside report.json (docs/attribution.md).
+      if (analysis.attribution && !analysis.attribution->stacks.empty()) {
+        const auto& at = *analysis.attribution;
+        sys::write_text_file(dir_ + "/" + report::kCollapsedFile, at.collapsed);
+        const double window_s = at.growth.late_t_s - at.growth.early_t_s;
+        sys::write_text_file(dir_ + "/" + report::kPprofFile,
+                             report::pprof_profile(at.stacks, static_cast<std::int64_t>(window_s * 1e9)));
+      }
     } catch (const Error& e) {
       if (!io_failed) throw;
       std::fprintf(stderr, "memgate: %s\n", e.what());
@@ -547,6 +758,10 @@ class RunSession {
         progress_.note(std::string("no baseline plot: ") + e.what());
       }
     }
+    if (export_)
+      note_once(export_->finish(live_figures(last_row_.t_s),
+                                openmetrics::live_verdicts(analysis.checks, analysis.verdict.outcome,
+                                                           static_cast<double>(sys::unix_millis()) / 1000)));
     const auto outputs = report::write_ci_outputs(analysis, dir_, c_.outputs, report::ci_environment());
     for (const auto& error : outputs.errors) progress_.note(error);
     std::fputs(outputs.annotations.c_str(), stderr);
@@ -567,6 +782,10 @@ class RunSession {
 
   void write_meta() { record::write_json_file(meta_path_, meta_); }
 
+  void note_once(const std::string& text) {
+    if (!text.empty()) progress_.note(text);
+  }
+
   static constexpr int kMaxCrashNotes = 10;
 
   const RunConfig& c_;
@@ -575,6 +794,7 @@ class RunSession {
   StopPolicy stop_;
   TickClock clock_;
   RateMeter rate_;
+  RecordRate records_;
   sys::SignalCatcher signals_;
   std::int64_t started_ms_ = 0;
   double t0_ = 0;
@@ -592,14 +812,25 @@ class RunSession {
   std::optional<sys::Child> child_;
   std::optional<sys::Watchdog> watchdog_;  // declared after child_: released before the target is reaped
   std::optional<sys::ExitStatus> exit_status_;
+  std::optional<LiveAnalysis> live_;  // the verdict so far (live line, interim reports)
   std::optional<sample::ProcSampler> proc_;
   std::vector<ProcessSample> processes_;
   double next_pss_ = 0, next_process_ = 0;
   std::uint64_t rss_peak_ = 0;
   analyze::BudgetCrossings crossings_;  // --abort-on budget
-  std::optional<std::size_t> ebpf_peak_column_, oom_column_;
+  std::optional<std::size_t> ebpf_peak_column_, oom_column_, cgroup_usage_column_;
+  std::optional<LiveExport> export_;  // --prometheus-textfile, --metrics-listen
+  TreeSample last_row_;
+  std::optional<std::uint64_t> last_pss_;
   const char* abort_reason_ = nullptr;  // set once the run is decided FAIL (--abort-on)
+  std::optional<DecisionWatch> watch_;  // --until-decided
+  nlohmann::json plan_;                 // its plan, for meta.json
+  bool decided_ = false;                // a look decided the plateau checks
+  std::optional<std::size_t> heap_allocated_column_, heap_mapped_column_;
   std::string last_phase_ = "run";
+  metrics::MetricsSampler* metrics_ = nullptr;  // the metrics channel's sampler, when open
+  std::size_t last_mark_ = 0;                   // the last cycle the target marked done
+  double last_mark_t_ = 0;
   std::set<pid_t> crash_noted_;
   int crashes_ = 0;
   bool log_failed_said_ = false;

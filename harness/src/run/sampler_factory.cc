@@ -54,12 +54,18 @@ EbpfPlan plan_ebpf(const SamplerConfig& s) {
 std::optional<alloc::AllocatorSetup> plan_allocator(const RunConfig& config) {
   const SamplerConfig& s = config.samplers;
   if (s.allocator.empty()) {
-    if (!s.alloc_env.empty() || s.purge_every_s > 0 || s.purge_at_phases.enabled())
+    if (s.attribute)
       throw Error(ExitCode::usage,
-                  "--alloc-env, --purge-every and --purge-at-phases need --allocator (e.g. --allocator glibc)");
+                  "--attribute samples allocations through the heap probe: add --allocator glibc (or the allocator the "
+                  "target runs with: jemalloc, mimalloc, tcmalloc)");
+    if (!s.alloc_env.empty() || s.purge_every_s > 0 || s.purge_at_phases.enabled())
+      throw Error(
+          ExitCode::usage,
+          "--alloc-env, --purge-every, --purge-at-phases and --cycle-purge need --allocator (e.g. --allocator glibc)");
     return std::nullopt;
   }
-  if (s.purge_at_phases.enabled() && !config.traffic)
+  // Cycles marked on the metrics channel are phases too: --cycle-purge works without traffic.
+  if ((s.purge_at_phases.every || !s.purge_at_phases.entering.empty()) && !config.traffic)
     throw Error(
         ExitCode::usage,
         "--purge-at-phases needs traffic phases (warmup, burst, recovery...): run a SCENARIO.json with traffic, "
@@ -71,6 +77,7 @@ std::optional<alloc::AllocatorSetup> plan_allocator(const RunConfig& config) {
   request.purge_every_s = s.purge_every_s;
   request.purge_at_phases = s.purge_at_phases;
   request.probe_interval_ms = s.probe_interval_ms;
+  request.attribute = s.attribute;
   return alloc::prepare_allocator(request);
 }
 
@@ -128,6 +135,8 @@ RunSamplers make_samplers(const RunConfig& config, const std::string& run_dir) {
   if (auto setup = plan_allocator(config)) {
     for (auto& w : setup->warnings) out.notes.push_back("warning: " + w);
     out.target_env.insert(out.target_env.end(), setup->env_set.begin(), setup->env_set.end());
+    if (setup->probe && s.attribute)
+      setup->probe->attribution_dir = std::filesystem::absolute(run_dir + "/" + alloc::kAttributionDir).string();
     if (setup->probe) out.slots.push_back({std::make_unique<alloc::ProbeSampler>(std::move(*setup->probe)), false});
   }
   // Cgroups of a memgate that was SIGKILLed are cleaned by the next run that can.

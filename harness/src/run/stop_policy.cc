@@ -28,6 +28,7 @@ StopActions StopPolicy::step(const StopInputs& in) {
   }
   if (in.log_failed && !stopping()) terminate(SIGTERM, record::kEndIoError, in.now_s, out);
   if (in.abort_reason != nullptr && !stopping()) terminate(SIGTERM, in.abort_reason, in.now_s, out);
+  if (in.decided && !stopping()) terminate(SIGTERM, record::kEndDecided, in.now_s, out);
   const bool duration_over = settings_.duration_s && in.now_s >= *settings_.duration_s;
   if (duration_over && !settings_.has_traffic && !stopping()) terminate(SIGTERM, record::kEndDuration, in.now_s, out);
   // With traffic, --duration is how long load is sent; when the load is over (schedule

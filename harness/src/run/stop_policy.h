@@ -2,7 +2,8 @@
 // --duration is over (plain commands), when the load has ended and the target's drain
 // time has passed (scenario runs), when memgate is interrupted, or when the sample
 // log cannot be written any more (io-error), or when --abort-on saw the run decided FAIL
-// (aborted-on-budget, aborted-on-fail); SIGKILL after the
+// (aborted-on-budget, aborted-on-fail), or when --until-decided saw a look decide the
+// plateau checks (decided); SIGKILL after the
 // grace time, or at once on a second interrupt. Pure: the session tells it what
 // happened at each tick and carries out the actions it returns.
 #pragma once
@@ -27,6 +28,9 @@ struct StopInputs {
   // --abort-on: the run was decided FAIL this tick (record::kEndAbortedOnBudget or
   // kEndAbortedOnFail): stop now, without the load's drain time. nullptr: not decided.
   const char* abort_reason = nullptr;
+  // --until-decided: a planned look decided the plateau checks this tick: stop now
+  // (record::kEndDecided), without the load's drain time.
+  bool decided = false;
 };
 
 struct StopActions {

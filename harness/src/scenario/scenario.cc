@@ -8,6 +8,7 @@
 
 #include "memgate/error.h"
 #include "memgate/units.h"
+#include "load/cycles.h"
 #include "load/transport.h"
 #include "record/json_file.h"
 #include "scenario/pipeline_target.h"
@@ -367,6 +368,20 @@ load::TrafficConfig parse_traffic(const json& value, const std::string& file, co
     for (std::size_t i = 0; i < bursts->size(); ++i)
       config.bursts.push_back(parse_burst((*bursts)[i], "traffic.bursts[" + std::to_string(i) + "]", file));
   }
+  if (const json* cycles = f.find("cycles")) {
+    Fields c(*cycles, "traffic.cycles", file);
+    config.cycles.count = static_cast<std::size_t>(
+        c.required_number("count", 1, static_cast<double>(load::kMaxCycles), "identical cycles"));
+    config.cycles.drain_s = c.duration("drain_s", config.cycles.drain_s, 0, kMaxS);
+    config.cycles.quiet_s = c.duration("quiet_s", config.cycles.quiet_s, 1e-3, kMaxS);
+    config.cycles.purge = c.boolean("purge", false);
+    c.no_unknown_fields();
+    try {
+      load::cycle_stages(config.stages, config.bursts.size(), config.cycles);
+    } catch (const Error& e) {
+      throw Error(ExitCode::usage, file + ": traffic." + e.what());
+    }
+  }
   config.time_scale = f.number("time_scale", 1, 1e-6, 1e6, "scenario seconds per wall second");
   if (const json* late = f.find("late_policy")) {
     const std::string kind = kind_of(*late, "traffic.late_policy", file, "\"queue\", \"drop\" or \"catch_up\"");
@@ -463,6 +478,15 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
   s.file = file;
   s.profiles = overrides.profiles;
   s.time_scale_override = overrides.time_scale;
+  if (overrides.time_scale) {
+    Overrides written = overrides;
+    written.time_scale.reset();
+    const json as_written = apply_overrides(original, written, file);
+    const json* traffic = as_written.is_object() && as_written.contains("traffic") ? &as_written["traffic"] : nullptr;
+    if (traffic && traffic->is_object() && traffic->contains("time_scale") && (*traffic)["time_scale"].is_number() &&
+        (*traffic)["time_scale"].get<double>() > 0)
+      s.written_time_scale = (*traffic)["time_scale"].get<double>();
+  }
   Fields top(doc, "", file);
   s.name = top.string("name", std::filesystem::path(file).stem().string());
   s.description = top.string("description", "");
@@ -478,6 +502,10 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
       else if (purge->is_array()) s.target.purge_at_phases.entering = t.strings("purge_at_phases", false);
       else t.fail("target.purge_at_phases", "expected true (every phase change) or an array of phase names", purge);
     }
+    if (const json* attribute = t.find("attribute")) {
+      if (!attribute->is_boolean()) t.fail("target.attribute", "expected true or false", attribute);
+      s.target.attribute = attribute->get<bool>();
+    }
     if (const json* limits = t.find("limits")) parse_limits(Fields(*limits, "target.limits", file), s.target.limits);
     t.no_unknown_fields();
   }
@@ -488,13 +516,17 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
     s.sampling.pss_hz = f.number("pss_hz", 1, 0, 1000, "reads/s, 0 = never");
     s.sampling.process_hz = f.number("process_hz", 1, 0, 1000, "rows/s");
     if (f.find("duration_s")) s.sampling.duration_s = f.duration("duration_s", 0, 1e-3, kMaxS);
+    if (f.find("report_every")) s.sampling.report_every_s = f.duration("report_every", 0, 0, kMaxS);
     s.sampling.metrics = f.strings("metrics", false);
+    s.sampling.until_decided = f.boolean("until_decided", false);
+    if (f.find("max_duration_s")) s.sampling.max_duration_s = f.duration("max_duration_s", 0, 1, kMaxS);
+    if (s.sampling.until_decided && !s.sampling.max_duration_s)
+      f.fail(f.at("until_decided"), "needs sampling.max_duration_s (the longest the run may last, e.g. \"24h\")",
+             f.find("until_decided"));
     f.no_unknown_fields();
   }
   if (!s.sampling.duration_s && s.traffic && !s.traffic->stages.empty()) {
-    double total = 0;
-    for (const auto& st : s.traffic->stages) total += st.duration_s;
-    s.sampling.duration_s = total / s.traffic->time_scale;
+    s.sampling.duration_s = load::stages_length_s(s.traffic->stages, s.traffic->cycles) / s.traffic->time_scale;
   }
   if (const json* checks = top.find("checks")) {
     if (!checks->is_object()) top.fail("checks", "expected an object of check settings", checks);

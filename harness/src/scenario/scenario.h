@@ -24,6 +24,7 @@ struct Target {
   std::string allocator;              // "" / "glibc" / "jemalloc" / "mimalloc" / "tcmalloc"...
   std::string cwd;                    // "": the scenario file's directory
   alloc::PhasePurge purge_at_phases;  // true: every phase change; ["recovery"]: on entering those
+  bool attribute = false;             // "attribute": true, as --attribute
   MemoryLimits limits;                // "limits": {"memory_max": "512M", "memory_high", "swap_max"}
 };
 
@@ -31,8 +32,13 @@ struct Sampling {
   double hz = 10;
   double pss_hz = 1;
   double process_hz = 1;
-  std::optional<double> duration_s;  // wall seconds; default: the traffic schedule's length
-  std::vector<std::string> metrics;  // metrics-channel fields recorded as metric_<field> columns
+  std::optional<double> duration_s;      // wall seconds; default: the traffic schedule's length
+  std::optional<double> report_every_s;  // interim reports (wall seconds, 0: off); default: run::report_interval
+  std::vector<std::string> metrics;      // metrics-channel fields recorded as metric_<field> columns
+  // Stop when the plateau checks are decided (--until-decided), after at most
+  // max_duration_s (--max-duration).
+  bool until_decided = false;
+  std::optional<double> max_duration_s;
 };
 
 struct Scenario {
@@ -41,6 +47,9 @@ struct Scenario {
   std::string description;
   std::vector<std::string> profiles;  // the profiles applied, in order
   std::optional<double> time_scale_override;
+  // traffic.time_scale as the file (and its profiles) wrote it, before `--time-scale`:
+  // the sampling rates were chosen for it (run::apply_scenario scales them).
+  double written_time_scale = 1;
   Target target;
   std::optional<load::TrafficConfig> traffic;
   Sampling sampling;

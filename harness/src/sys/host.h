@@ -19,6 +19,8 @@ std::string compact_local_timestamp(std::int64_t unix_ms);  // 20261123-174010 (
 // memgate's own environment, KEY=VALUE each.
 std::vector<std::string> environment();
 bool stderr_is_terminal();
+// Columns of the terminal on stderr (TIOCGWINSZ); 0 when unknown or not a terminal.
+unsigned stderr_columns();
 
 // memgate's own cost so far (getrusage of this process).
 struct SelfUsage {

@@ -10,7 +10,7 @@
 // Set by sys/CMakeLists.txt from cmake/MemgateInstallDirs.cmake and the build's targets.
 #if !defined(MEMGATE_INSTALL_BINDIR) || !defined(MEMGATE_INSTALL_LIBEXECDIR) || !defined(MEMGATE_INSTALL_LIBDIR) || \
     !defined(MEMGATE_INSTALL_DATADIR) || !defined(MEMGATE_BUILD_DIR) || !defined(MEMGATE_SOURCE_TREE) ||            \
-    !defined(MEMGATE_BUILD_SPAWNER) || !defined(MEMGATE_BUILD_PROBE)
+    !defined(MEMGATE_BUILD_SPAWNER) || !defined(MEMGATE_BUILD_PROBE) || !defined(MEMGATE_BUILD_ATTRIB)
 #error "install_paths.cc needs the MEMGATE_INSTALL_* and MEMGATE_BUILD_* definitions of sys/CMakeLists.txt"
 #endif
 
@@ -29,6 +29,8 @@ Candidates candidates(Part part) {
     case Part::spawner: return {nullptr, MEMGATE_INSTALL_LIBEXECDIR "/memgate-spawn", MEMGATE_BUILD_SPAWNER};
     case Part::probe_library:
       return {"MEMGATE_PROBE_LIB", MEMGATE_INSTALL_LIBDIR "/libmemgate_probe.so", MEMGATE_BUILD_PROBE};
+    case Part::attrib_library:
+      return {"MEMGATE_ATTRIB_LIB", MEMGATE_INSTALL_LIBDIR "/libmemgate_attrib.so", MEMGATE_BUILD_ATTRIB};
     case Part::reports:
       return {"MEMGATE_REPORTS_DIR", MEMGATE_INSTALL_DATADIR "/reports", MEMGATE_SOURCE_TREE "/reports"};
     case Part::pipelines:
@@ -95,8 +97,13 @@ PartLocation locate(Part part) {
 
 const std::vector<NamedPart>& all_parts() {
   static const std::vector<NamedPart> parts = {
-      {"memgate-spawn", Part::spawner}, {"probe library", Part::probe_library}, {"report scripts", Part::reports},
-      {"pipelines", Part::pipelines},   {"scenarios", Part::scenarios},         {"schemas", Part::schemas},
+      {"memgate-spawn", Part::spawner},
+      {"probe library", Part::probe_library},
+      {"heap sampler library", Part::attrib_library},
+      {"report scripts", Part::reports},
+      {"pipelines", Part::pipelines},
+      {"scenarios", Part::scenarios},
+      {"schemas", Part::schemas},
   };
   return parts;
 }

@@ -120,6 +120,25 @@ static __always_inline void tree_add_rss(struct memgate_tree *t, __s64 delta) {
   }
 }
 
+/* What a process adds to the fork-corrected sum at RSS `rss`: all of it, or, between
+ * fork and exec, only what it holds beyond its RSS at fork. */
+static __always_inline __s64 charge_of(__u64 rss, __u64 fork_base) {
+  return rss > fork_base ? (__s64)(rss - fork_base) : 0;
+}
+
+/* Moves the fork-corrected sum by `delta` and raises its peak. */
+static __always_inline void tree_add_charged(struct memgate_tree *t, __s64 delta) {
+  if (!delta) return;
+  __s64 sum = __sync_fetch_and_add(&t->charged_bytes, delta) + delta;
+  if (sum > 0) atomic_max(&t->charged_peak_bytes, (__u64)sum);
+}
+
+/* A process's RSS moved from `old` to `rss`: both tree sums follow. */
+static __always_inline void tree_move(struct memgate_tree *t, __u64 old, __u64 rss, __u64 fork_base) {
+  if (rss != old) tree_add_rss(t, (__s64)(rss - old));
+  tree_add_charged(t, charge_of(rss, fork_base) - charge_of(old, fork_base));
+}
+
 static __always_inline struct memgate_record *record_reserve(struct memgate_tree *t, __u32 kind, __u32 tgid) {
   struct memgate_record *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
   if (!r) {

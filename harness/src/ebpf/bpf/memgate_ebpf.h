@@ -38,6 +38,10 @@ struct memgate_proc {
   __u64 brk_last;  /* last brk() result, to turn the next one into a delta */
   __u64 madvise_calls, madvise_bytes;
   __u64 start_ns, exit_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
+  /* RSS at fork() until the process execs (0 for seeded and exec'd processes): the
+   * copy-on-write view of its parent, already counted in the parent. The fork-corrected
+   * tree sum charges only what the process holds beyond it (see charge_of). */
+  __u64 fork_base_bytes;
   __u32 ppid;
   __u32 exited; /* 1 once the whole thread group exited; user space then removes it */
   __u32 oom_killed;
@@ -65,6 +69,11 @@ struct memgate_tree {
   __s64 rss_bytes;           /* sum of rss_bytes over live tracked processes at this instant */
   __u64 peak_bytes;          /* largest rss_bytes ever: the tree-wide peak */
   __u64 interval_peak_bytes; /* largest rss_bytes since user space last reset it (per tick) */
+  /* The same sum with each forked, not yet exec'd process charged only beyond its RSS
+   * at fork (its parent's pages it shares copy-on-write are counted once, in the
+   * parent), and its largest value: the tree peak without fork double-counting. */
+  __s64 charged_bytes;
+  __u64 charged_peak_bytes;
   /* rss_stat events and page faults are counted per process only (summed in user
    * space): a tree-wide counter would be one more atomic, on a cache line shared by
    * every CPU, per page fault. */

@@ -45,7 +45,7 @@ int BPF_PROG(memgate_rss_stat, struct mm_struct *mm, int member) {
   __u64 old = __sync_lock_test_and_set(&p->rss_bytes, rss);
   slot_store_rss(tgid, rss);
   atomic_max(&p->peak_bytes, rss);
-  if (rss != old) tree_add_rss(t, (__s64)(rss - old));
+  tree_move(t, old, rss, p->fork_base_bytes);
 
   __u64 last = p->last_emit_bytes;
   __u64 moved = rss > last ? rss - last : last - rss;

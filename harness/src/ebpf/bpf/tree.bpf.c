@@ -20,6 +20,7 @@ int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child
   fresh.rss_bytes = rss;
   fresh.peak_bytes = rss;
   fresh.last_emit_bytes = rss;
+  fresh.fork_base_bytes = rss; /* its parent's pages, shared copy-on-write */
   fresh.start_ns = bpf_ktime_get_ns();
   fresh.ppid = parent_tgid;
   fresh.brk_last = pp->brk_last;
@@ -33,7 +34,7 @@ int BPF_PROG(memgate_fork, struct task_struct *parent, struct task_struct *child
     return 0;
   }
   __sync_fetch_and_add(&t->forks, 1);
-  tree_add_rss(t, (__s64)rss);
+  tree_add_rss(t, (__s64)rss); /* the charged sum is unchanged: charge_of(rss, rss) == 0 */
 
   struct memgate_record *r = record_reserve(t, MEMGATE_REC_FORK, child_tgid);
   if (!r) return 0;
@@ -56,13 +57,17 @@ int BPF_PROG(memgate_exec, struct task_struct *task, pid_t old_pid, struct linux
   __u64 old = __sync_lock_test_and_set(&p->rss_bytes, rss);
   slot_store_rss(tgid, rss);
   __u64 peak_before = p->peak_bytes;
-  /* A new program: its peak starts over (the old image's memory is gone). */
+  /* A new program: its peak starts over (the old image's memory is gone), and none of
+   * its pages are its parent's any more: from now on it is charged in full. */
+  __s64 charged_before = charge_of(old, p->fork_base_bytes);
+  p->fork_base_bytes = 0;
   p->peak_bytes = rss;
   p->last_emit_bytes = rss;
   p->brk_last = 0;
   bpf_probe_read_kernel_str(p->comm, sizeof(p->comm), task->comm);
   __sync_fetch_and_add(&t->execs, 1);
   if (rss != old) tree_add_rss(t, (__s64)(rss - old));
+  tree_add_charged(t, (__s64)rss - charged_before);
 
   struct memgate_record *r = record_reserve(t, MEMGATE_REC_EXEC, tgid);
   if (!r) return 0;
@@ -101,6 +106,7 @@ int BPF_PROG(memgate_exit, struct task_struct *task) {
   slot_release(tgid, p);
   __sync_fetch_and_add(&t->exits, 1);
   if (old) tree_add_rss(t, -(__s64)old);
+  tree_add_charged(t, -charge_of(old, p->fork_base_bytes));
 
   struct memgate_record *r = record_reserve(t, MEMGATE_REC_EXIT, tgid);
   if (!r) return 0;

@@ -18,10 +18,13 @@ namespace {
 
 // The eBPF sampler's tree peak (meta.json samplers.ebpf.peak_bytes): it follows every
 // descendant, also those /proc polling lost (a daemon that left the target's group).
+// Without forked children's copy-on-write view of their parent when the run has it
+// (fork_corrected_peak_bytes): a fork before exec does not use its parent's memory twice.
 std::optional<double> exact_tree_peak(const record::RunMeta& meta) {
   const auto it = meta.samplers.find("ebpf");
   if (it == meta.samplers.end() || !it->is_object() || !it->value("supported", false)) return std::nullopt;
-  const auto peak = it->find("peak_bytes");
+  auto peak = it->find("fork_corrected_peak_bytes");
+  if (peak == it->end()) peak = it->find("peak_bytes");
   if (peak == it->end() || !peak->is_number()) return std::nullopt;
   return peak->get<double>();
 }

@@ -2,6 +2,7 @@
 // (report/checks/<name>.cc) defines. Included by report/check_registry.cc only.
 MEMGATE_CHECK(budget_checks)
 MEMGATE_CHECK(plateau_checks)
+MEMGATE_CHECK(cycle_leak_checks)
 MEMGATE_CHECK(burst_recovery_check)
 MEMGATE_CHECK(heap_retention_check)
 MEMGATE_CHECK(data_loss_check)

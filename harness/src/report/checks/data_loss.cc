@@ -15,7 +15,21 @@ const Setting<codec::Switch> kNoDataLoss{
     false};
 
 void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
-  if (s.get(kNoDataLoss)) out.push_back(analyze::no_data_loss_check(data_loss_inputs(in.meta.samplers)));
+  if (!s.get(kNoDataLoss)) return;
+  // The accounting line and the traffic's counts reach meta.json when the run ends: an
+  // unfinished run has neither, which says nothing about the metrics channel.
+  if (in.meta.status == "running") {
+    out.push_back({check_id::kNoDataLoss,
+                   Outcome::inconclusive,
+                   in.series.still_running
+                       ? "the run is still going: the target's accounting line and the traffic's counts are "
+                         "read when it ends"
+                       : "the run did not finish: the target's accounting line and the traffic's counts were "
+                         "never recorded",
+                   {}});
+    return;
+  }
+  out.push_back(analyze::no_data_loss_check(data_loss_inputs(in.meta.samplers)));
 }
 
 }  // namespace

@@ -1,9 +1,14 @@
 #include "report/checks/plateau.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
+#include <optional>
+#include <string_view>
 
 #include "memgate/check_names.h"
 #include "memgate/error.h"
+#include "memgate/units.h"
 #include "report/check_registry.h"
 #include "report/checks/budgets.h"
 
@@ -178,27 +183,126 @@ CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSe
                                 s.means(), "bytes", settings);
 }
 
-void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
-  const auto& series = in.series;
+const Figure* figure(const CheckResult& r, const std::string& name) {
+  for (const auto& f : r.figures)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+// A compressed scenario (time_scale N) is judged per wall hour, N times its scenario
+// hour: the slopes and the projection are also given per scenario hour, so a 24 h soak
+// played in 2 minutes reads in the units of the day it stands for.
+void add_scenario_hour_figures(CheckResult& r, double scale, double horizon_s) {
+  const Figure* slope = figure(r, "slope_per_h");
+  if (!(scale > 0) || scale == 1 || !slope) return;
+  const bool bytes = slope->unit == "bytes/h";
+  const std::string unit = bytes ? "bytes/scenario-h" : "count/scenario-h";
+  std::vector<Figure> added{{"time_scale", scale, "ratio"}};
+  for (const char* name : {"slope_per_h", "slope_ci_low_per_h", "slope_ci_high_per_h"})
+    if (const Figure* f = figure(r, name)) {
+      std::string scenario_name(name);
+      scenario_name.replace(scenario_name.size() - 2, 2, "scenario_h");
+      added.push_back({scenario_name, f->value / scale, unit});
+    }
+  // The line's value `horizon` of scenario time after the first sample, not of wall time.
+  if (const Figure* at = figure(r, "projected_at_horizon"))
+    added.push_back({"projected_at_scenario_horizon",
+                     at->value - slope->value * horizon_s / 3600.0 * (1.0 - 1.0 / scale), at->unit});
+  const auto amount = [bytes](double v) {
+    if (bytes) return format_bytes(v);
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", v);
+    return std::string(text);
+  };
+  char times[32];
+  std::snprintf(times, sizeof times, "%g", scale);
+  r.summary += std::string(" Time-compressed ") + times + "x: per scenario hour the slope is " +
+               amount(slope->value / scale) + "/h";
+  if (const Figure* f = figure(r, "slope_ci_high_per_h"))
+    r.summary += " (upper bound " + amount(f->value / scale) + "/h)";
+  if (added.back().name == "projected_at_scenario_horizon")
+    r.summary += ", " + amount(added.back().value) + " after " + format_duration(horizon_s) + " of scenario time";
+  r.summary += "; the figures before are per wall hour.";
+  r.figures.insert(r.figures.end(), added.begin(), added.end());
+}
+
+double scenario_time_scale(const record::RunMeta& meta) {
+  if (!meta.scenario.is_object()) return 1;
+  const auto it = meta.scenario.find("time_scale");
+  return it != meta.scenario.end() && it->is_number() ? it->get<double>() : 1;
+}
+
+std::optional<double> figure_value(const CheckResult& r, const std::string& name) {
+  if (const Figure* f = figure(r, name)) return f->value;
+  return std::nullopt;
+}
+
+// Growth per unit of work beside growth per hour, where the target counts what it
+// processed (metric_processed): the slope over the units processed per hour in the
+// judged window, so a change of rate is told from a leak (docs/plateau.md, "Per unit of
+// work"). A figure only: the verdict stays the time-based one.
+void add_per_unit(CheckResult& r, const analyze::BoundedSeries& processed) {
+  const auto slope = figure_value(r, "slope_per_h"), low = figure_value(r, "slope_ci_low_per_h"),
+             high = figure_value(r, "slope_ci_high_per_h"), warmup = figure_value(r, "warmup_s");
+  if (!slope || !low || !high || !warmup || processed.total_points() < 2) return;
+  const auto times = processed.times();
+  const auto counts = processed.means();
+  const auto first = std::lower_bound(times.begin(), times.end(), *warmup);
+  if (first == times.end() || times.back() - *first <= 0) return;
+  const std::size_t i = static_cast<std::size_t>(first - times.begin());
+  const double units_per_h = (counts.back() - counts[i]) / (times.back() - times[i]) * 3600;
+  if (!(units_per_h > 0)) return;
+  const std::string& slope_unit = figure(r, "slope_per_h")->unit;  // "bytes/h"
+  const std::string unit = slope_unit.substr(0, slope_unit.find('/')) + "/unit";
+  r.figures.insert(r.figures.end(), {{"units_per_h", units_per_h, "units/h"},
+                                     {"per_unit", *slope / units_per_h, unit},
+                                     {"per_unit_ci_low", *low / units_per_h, unit},
+                                     {"per_unit_ci_high", *high / units_per_h, unit}});
+}
+
+}  // namespace
+
+std::vector<CheckResult> plateau_results(const RunSeries& series, const CheckSettings& settings,
+                                         std::optional<PlateauLevel> at) {
+  std::vector<CheckResult> out;
+  const auto level = [&](analyze::PlateauSettings p) {
+    if (at) {
+      p.confidence = at->confidence;
+      p.min_steady_s = std::max(p.min_steady_s, at->min_steady_s);
+    }
+    return p;
+  };
   for (const auto& metric : settings.get(kPlateau)) {
     if (metric == "rss" || metric == "pss") {
       const auto& s = metric == "rss" ? series.rss : series.pss;
-      auto p = memory_plateau_settings(settings);
+      auto p = level(memory_plateau_settings(settings));
       p.limit = as_limit(settings.get(metric == "rss" ? kMaxRss : kMaxPss));
       out.push_back(analyze::plateau_check(metric == "rss" ? check_id::kRssPlateau : check_id::kPssPlateau,
                                            metric == "rss" ? "RSS" : "PSS", s.times(), s.means(), "bytes", p));
     } else if (metric == "heap") {
-      out.push_back(heap_plateau_check(series, memory_plateau_settings(settings)));
+      out.push_back(heap_plateau_check(series, level(memory_plateau_settings(settings))));
     } else if (metric == "fds") {
-      auto p = count_plateau_settings(settings);
+      auto p = level(count_plateau_settings(settings));
       p.limit = as_limit(settings.get(kMaxFds));
       out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p));
     } else if (metric == "threads") {
-      auto p = count_plateau_settings(settings);
+      auto p = level(count_plateau_settings(settings));
       p.limit = as_limit(settings.get(kMaxThreads));
       out.push_back(analyze::count_plateau_check(check_id::kThreadPlateau, "Threads", series.threads.times(),
                                                  series.threads.means(), p));
     }
+  }
+  for (auto& r : out)
+    if (r.id != check_id::kFdPlateau && r.id != check_id::kThreadPlateau) add_per_unit(r, series.processed);
+  return out;
+}
+
+namespace {
+
+void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
+  for (auto& r : plateau_results(in.series, settings)) {
+    add_scenario_hour_figures(r, scenario_time_scale(in.meta), settings.get(kHorizon));
+    out.push_back(std::move(r));
   }
 }
 

@@ -2,11 +2,13 @@
 // after the warm-up, does the series grow beyond the tolerance (analyze/plateau.h)?
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "analyze/plateau.h"
 #include "report/check_setting.h"
+#include "report/run_series.h"
 
 namespace memgate::report::checks {
 
@@ -57,5 +59,17 @@ bool is_plateau_metric(const std::string& name);
 // The analysis settings the checks run with: memory series and counts (fds, threads).
 analyze::PlateauSettings memory_plateau_settings(const CheckSettings& s);
 analyze::PlateauSettings count_plateau_settings(const CheckSettings& s);
+
+// What --until-decided changes at a look: the interval's two-sided level (each look's own,
+// stricter one) and the steady window an ordinary verdict needs.
+struct PlateauLevel {
+  double confidence = 0.99;
+  double min_steady_s = 60;
+};
+
+// The plateau checks the settings ask for, on these series; `level` overrides the
+// analysis' confidence and min_steady_s (none: the check's own).
+std::vector<CheckResult> plateau_results(const RunSeries& series, const CheckSettings& settings,
+                                         std::optional<PlateauLevel> level = std::nullopt);
 
 }  // namespace memgate::report::checks

@@ -9,14 +9,20 @@
 #include "memgate/units.h"
 #include "record/run_meta.h"
 #include "report/check_registry.h"
+#include "report/run_series.h"
 
 namespace memgate::report::checks {
 
 namespace {
 
-std::string torn_note(std::size_t torn) {
-  if (torn == 0) return "";
-  return "; " + std::to_string(torn) + " torn last line" + (torn == 1 ? "" : "s") + " of samples.csv skipped";
+// "; torn last lines skipped: samples.csv 1, events.jsonl 1" (empty when none).
+std::string torn_note(const RunSeries& s) {
+  std::string files;
+  for (const auto& [name, n] :
+       {std::pair{"samples.csv", s.torn_lines}, std::pair{"processes.csv", s.torn_process_lines},
+        std::pair{"events.jsonl", s.torn_event_lines}})
+    if (n > 0) files += (files.empty() ? "" : ", ") + std::string(name) + " " + std::to_string(n);
+  return files.empty() ? "" : "; torn last lines skipped: " + files;
 }
 
 void evaluate(const CheckInputs& in, const CheckSettings&, std::vector<CheckResult>& out) {
@@ -24,7 +30,10 @@ void evaluate(const CheckInputs& in, const CheckSettings&, std::vector<CheckResu
   CheckResult r;
   r.id = "run-complete";
   r.outcome = Outcome::inconclusive;
-  r.figures = {{"last_sample_at", last_t, "s"}, {"torn_lines", static_cast<double>(in.series.torn_lines), "count"}};
+  r.figures = {{"last_sample_at", last_t, "s"},
+               {"torn_lines", static_cast<double>(in.series.torn_lines), "count"},
+               {"torn_process_lines", static_cast<double>(in.series.torn_process_lines), "count"},
+               {"torn_event_lines", static_cast<double>(in.series.torn_event_lines), "count"}};
   if (in.meta.status == "running" && in.series.still_running) {
     r.summary =
         "the run is still going" +
@@ -32,11 +41,11 @@ void evaluate(const CheckInputs& in, const CheckSettings&, std::vector<CheckResu
         ", " + format_duration(last_t) + " sampled so far: report again when it has finished";
   } else if (in.meta.status == "running") {
     r.summary = "the run did not finish (memgate stopped near t=" + format_duration(last_t) +
-                "): the target's end is unknown" + torn_note(in.series.torn_lines);
+                "): the target's end is unknown" + torn_note(in.series);
   } else if (in.meta.end_reason == record::kEndIoError) {
     r.summary = "the sample log could not be written past t=" + format_duration(last_t) +
                 " (see the notes), so memgate stopped the target: the other checks cover only what was written" +
-                torn_note(in.series.torn_lines);
+                torn_note(in.series);
   } else {
     return;
   }
