@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "commands.h"
-#include "alloc/allocator_setup.h"
 #include "alloc/allocator_table.h"
 #include "memgate/error.h"
 #include "record/json_file.h"
@@ -17,6 +16,7 @@
 #include "sys/child.h"
 #include "sys/file_access.h"
 #include "sys/host.h"
+#include "sys/install_paths.h"
 #include "sys/proc_files.h"
 #include "sys/proc_parse.h"
 
@@ -56,8 +56,19 @@ bool command_succeeds(const std::vector<std::string>& argv) {
   }
 }
 
+// memgate's own parts (sys/install_paths.h): where each was found, and from which rule.
+void examine_parts(std::vector<Finding>& f) {
+  for (const auto& p : sys::all_parts()) {
+    const sys::PartLocation at = sys::locate(p.part);
+    f.push_back({p.name, at.found, p.part == sys::Part::spawner, at.path + " (" + at.where + ")",
+                 "build it, install memgate (cmake --install BUILD --prefix P, or ci/package's .deb), or set "
+                 "its override (README \"Installing\")"});
+  }
+}
+
 std::vector<Finding> examine() {
   std::vector<Finding> f;
+  examine_parts(f);
   f.push_back({"kernel", true, false, sys::kernel_release(), ""});
   const std::string status = read_text("/proc/self/status");
   f.push_back({"/proc status memory fields", status.find("RssAnon:") != std::string::npos, true,
@@ -84,11 +95,6 @@ std::vector<Finding> examine() {
                  std::string(a.library) + (present ? " (" + alloc::version_text(a) + ")" : ""),
                  std::string(a.install_hint)});
   }
-  try {
-    f.push_back({"allocator probe", true, false, alloc::probe_library_path(), ""});
-  } catch (const Error& e) {
-    f.push_back({"allocator probe", false, false, "heap statistics and purges for --allocator", e.what()});
-  }
 #ifdef MEMGATE_HAVE_EBPF
   const Support ebpf = ebpf_support();
   f.push_back({"eBPF sampler", ebpf.ok, false, ebpf.ok ? "exact peaks, OOM kills, faults (--ebpf auto)" : "unavailable",
@@ -112,6 +118,12 @@ nlohmann::json findings_json(const std::vector<Finding>& findings, bool required
   for (const auto& f : findings)
     list.push_back(
         {{"name", f.name}, {"ok", f.ok}, {"required", f.required}, {"detail", f.detail}, {"fix", f.ok ? "" : f.fix}});
+  // Where memgate's parts are, for scripts and the install test (docs/architecture.md "Installed layout").
+  nlohmann::json& parts = out["parts"] = nlohmann::json::object();
+  for (const auto& p : sys::all_parts()) {
+    const sys::PartLocation at = sys::locate(p.part);
+    parts[p.name] = {{"path", at.path}, {"found_in", at.where}, {"found", at.found}};
+  }
   return out;
 }
 
@@ -120,8 +132,7 @@ nlohmann::json findings_json(const std::vector<Finding>& findings, bool required
 void add_doctor_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("doctor", "Check what this machine supports, with the fix for anything missing");
   auto json = std::make_shared<bool>(false);
-  cmd->add_flag("--json", *json,
-                "Print the findings as JSON (schema memgate.doctor/1: name, ok, required, detail, fix)");
+  cmd->add_flag("--json", *json, "Print the findings as JSON (schema memgate.doctor/1: findings and parts)");
   cmd->footer("Exit codes: 0 everything memgate run needs is there; 3 something it needs is missing.");
   cmd->callback([&exit_code, json] {
     const auto findings = examine();

@@ -74,6 +74,12 @@ TEST(Cli, DoctorJsonListsTheFindingsForScripts) {
     jemalloc |= f["name"] == "allocator jemalloc";
   }
   EXPECT_TRUE(kernel && jemalloc) << r.out;
+  // Run from the build tree, memgate finds every part of itself there (sys/install_paths.h).
+  for (const char* part : {"memgate-spawn", "probe library", "heap sampler library", "report scripts", "pipelines",
+                           "scenarios", "schemas"}) {
+    EXPECT_EQ(doc["parts"][part]["found"], true) << part << ": " << r.out;
+    EXPECT_EQ(doc["parts"][part]["found_in"], "build tree") << part << ": " << r.out;
+  }
 }
 
 TEST(Cli, DecimalAndBinarySizesRatesPerMinuteAndCompoundDurations) {

@@ -11,6 +11,7 @@
 #include "memgate_attrib.h"
 #include "memgate_probe.h"
 #include "sys/file_access.h"
+#include "sys/install_paths.h"
 #include "sys/read_file.h"
 
 namespace memgate::alloc {
@@ -36,25 +37,26 @@ void check_preloadable(const std::string& path, const std::string& what) {
           "' contains ':' or ' ', which LD_PRELOAD cannot carry: copy or link it to a plain path");
 }
 
-// One of memgate's own preload libraries: $ENV_VAR, else the one built with this memgate.
-std::string own_library(const char* env_var, const std::string& built, const std::string& what,
-                        const std::string& target, const std::string& file) {
-  const char* override_path = std::getenv(env_var);
-  const std::string path = override_path && *override_path ? override_path : built;
-  if (!readable(path))
-    usage(what + " " + path + " not found: build the " + target + " target or set " + env_var + " to " + file);
-  return path;
+// One of memgate's own preload libraries: $ENV_VAR, else the installed or built one
+// (sys/install_paths.h).
+std::string own_library(sys::Part part, const char* env_var, const std::string& what, const std::string& target,
+                        const std::string& file) {
+  const sys::PartLocation at = sys::locate(part);
+  if (!at.found || !readable(at.path))
+    usage(what + " " + at.path + " not found: install memgate (cmake --install), build the " + target +
+          " target, or set " + env_var + " to " + file);
+  return at.path;
 }
 
 }  // namespace
 
 std::string probe_library_path() {
-  return own_library("MEMGATE_PROBE_LIB", MEMGATE_PROBE_BUILD_PATH, "allocator probe", "memgate_probe",
+  return own_library(sys::Part::probe_library, "MEMGATE_PROBE_LIB", "allocator probe", "memgate_probe",
                      "libmemgate_probe.so");
 }
 
 std::string attrib_library_path() {
-  return own_library("MEMGATE_ATTRIB_LIB", MEMGATE_ATTRIB_BUILD_PATH, "heap sampler", "memgate_attrib",
+  return own_library(sys::Part::attrib_library, "MEMGATE_ATTRIB_LIB", "heap sampler", "memgate_attrib",
                      "libmemgate_attrib.so");
 }
 

@@ -36,10 +36,10 @@ struct AllocatorSetup {
 AllocatorSetup prepare_allocator(const AllocatorRequest& request);
 
 // libmemgate_attrib.so (the --attribute heap sampler): $MEMGATE_ATTRIB_LIB, else the
-// one built with this memgate. Throws Error(usage) when it does not exist.
+// installed or built one (sys/install_paths.h). Throws Error(usage) when it does not exist.
 std::string attrib_library_path();
 
-// libmemgate_probe.so: $MEMGATE_PROBE_LIB, else the one built with this memgate.
+// libmemgate_probe.so: $MEMGATE_PROBE_LIB, else the installed or built one (sys/install_paths.h).
 // Throws Error(usage) when it does not exist.
 std::string probe_library_path();
 

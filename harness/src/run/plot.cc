@@ -1,15 +1,11 @@
 #include "run/plot.h"
 
-#include <cstdlib>
 #include <vector>
 
 #include "memgate/error.h"
 #include "sys/child.h"
 #include "sys/file_access.h"
-
-#ifndef MEMGATE_REPORTS_DIR
-#error "MEMGATE_REPORTS_DIR must be defined by the build"
-#endif
+#include "sys/install_paths.h"
 
 namespace memgate::run {
 
@@ -20,8 +16,7 @@ constexpr int kStderr = 2;
 }  // namespace
 
 std::string reports_dir() {
-  const char* env = std::getenv("MEMGATE_REPORTS_DIR");
-  return env && *env ? env : MEMGATE_REPORTS_DIR;
+  return sys::locate(sys::Part::reports).path;  // $MEMGATE_REPORTS_DIR, installed, or the source tree
 }
 
 namespace {

@@ -7,7 +7,7 @@
 
 namespace memgate::run {
 
-// Where reports/*.py live: $MEMGATE_REPORTS_DIR, else the source tree's reports/.
+// Where reports/*.py live: $MEMGATE_REPORTS_DIR, else the installed copy, else the source tree's.
 std::string reports_dir();
 
 // Returns a one-line note for the user: where the PNG is, or why there is none and how

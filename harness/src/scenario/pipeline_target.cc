@@ -1,12 +1,13 @@
 #include "scenario/pipeline_target.h"
 
 #include "memgate/error.h"
+#include "sys/install_paths.h"
 
 namespace memgate::scenario {
 
 std::string pipelines_dir(const char* env_value) {
   if (env_value && *env_value) return env_value;
-  return MEMGATE_PIPELINES_DIR;
+  return sys::locate(sys::Part::pipelines).path;
 }
 
 std::string pipeline_path(const std::string& name, const std::string& dir, const std::string& where) {

@@ -1,7 +1,6 @@
 // `"target": {"pipeline": "sensor_ingest"}`: memgate's reference pipelines by name, so
-// scenario files never hard-code a build directory. The directory is the build's
-// pipelines directory (compiled in), or $MEMGATE_PIPELINES when set (an installed copy,
-// another build).
+// scenario files never hard-code a build directory. The directory is $MEMGATE_PIPELINES
+// when set, else the installed or built one (sys/install_paths.h).
 #pragma once
 
 #include <string>
@@ -10,7 +9,7 @@ namespace memgate::scenario {
 
 inline constexpr const char* kPipelinesEnv = "MEMGATE_PIPELINES";
 
-// $MEMGATE_PIPELINES when `env_value` is set and non-empty, else the compiled-in directory.
+// $MEMGATE_PIPELINES when `env_value` is set and non-empty, else the installed or built one.
 std::string pipelines_dir(const char* env_value);
 
 // DIR/NAME. Throws Error(usage) naming `where` when NAME is not a plain file name.

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "memgate/error.h"
+#include "sys/install_paths.h"
 #include "sys/proc_files.h"
 #include "sys/proc_parse.h"
 
@@ -65,19 +66,9 @@ std::vector<char*> c_array(std::vector<std::string>& strings) {
   return out;
 }
 
-// Where memgate-spawn is: next to the running program (an installed memgate), else in
-// the build tree (memgate and the tests run from it).
+// Where memgate-spawn is: next to memgate, in the installed libexec, or in the build tree.
 const std::string& spawner_path() {
-  static const std::string path = [] {
-    char exe[4096];
-    const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-      std::string beside(exe, static_cast<std::size_t>(n));
-      beside = beside.substr(0, beside.rfind('/') + 1) + "memgate-spawn";
-      if (::access(beside.c_str(), X_OK) == 0) return beside;
-    }
-    return std::string(MEMGATE_SPAWNER_BUILD_PATH);
-  }();
+  static const std::string path = locate(Part::spawner).path;
   return path;
 }
 

@@ -1,0 +1,42 @@
+# `cmake --install BUILD --prefix P` and the Debian package (`cpack`, ci/package): every
+# installed file but the pipelines (scenarios/CMakeLists.txt installs its own list). The
+# destinations come from cmake/MemgateInstallDirs.cmake, which sys/install_paths.cc reads.
+
+# cpack and `cmake --install` take the build as it is: they never rebuild everything.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
+install(TARGETS memgate DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS memgate_spawn DESTINATION ${MEMGATE_INSTALL_LIBEXECDIR})
+install(TARGETS memgate_probe memgate_attrib LIBRARY DESTINATION ${MEMGATE_INSTALL_LIBDIR} NAMELINK_SKIP)
+file(GLOB memgate_report_scripts ${PROJECT_SOURCE_DIR}/reports/*.py)
+install(PROGRAMS ${memgate_report_scripts} DESTINATION ${MEMGATE_INSTALL_DATADIR}/reports)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/ DESTINATION ${MEMGATE_INSTALL_DATADIR}/scenarios
+        FILES_MATCHING PATTERN "*.json" PATTERN "*.jsonl" PATTERN "*.md" PATTERN "pipelines" EXCLUDE)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/schemas/ DESTINATION ${MEMGATE_INSTALL_DATADIR}/schemas)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} PATTERN schemas EXCLUDE)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Man pages (help2man, harness/cli/CMakeLists.txt) and bash completion, when present.
+if(TARGET memgate_man)
+  install(DIRECTORY ${PROJECT_BINARY_DIR}/harness/cli/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
+          FILES_MATCHING PATTERN "*.1")
+endif()
+set(memgate_completion ${PROJECT_SOURCE_DIR}/harness/cli/completion/memgate.bash)
+if(EXISTS ${memgate_completion})
+  install(FILES ${memgate_completion} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME memgate)
+endif()
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME memgate)
+set(CPACK_PACKAGE_VENDOR memgate)
+set(CPACK_PACKAGE_CONTACT "memgate maintainers <memgate@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "memory diagnostics and load-testing harness: gates a program's RSS, leaks and peaks")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)  # the package carries no debug information (RelWithDebInfo: 10x smaller)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # memgate_VERSION_ARCH.deb
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+# Depends: the shared libraries the binaries link (dpkg-shlibdeps: libc, libstdc++, libbpf,
+# and the pipelines' PROJ, GEOS, SQLite, zlib). Plots and allocators are optional.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3, python3-matplotlib")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libjemalloc2, libmimalloc2.0, libgoogle-perftools4")
+include(CPack)

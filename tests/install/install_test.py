@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Installed copies of memgate find their parts inside themselves, not in the build tree.
+
+Installs the build into a scratch prefix (`cmake --install`), builds the Debian package
+with cpack and extracts it (`dpkg-deb -x`) into a scratch root, then from each copy runs
+`memgate doctor --json` (every part found under that copy) and a short gate whose
+verdict is known: a `sleep` (about 2 MiB) over --max-rss 1M fails the rss-budget check
+(exit 1); memgate-spawn starts it, the probe (--allocator glibc) passes the allocator
+check, and the report scripts draw timeline.png. The man pages, bash completion and docs
+are checked to be there.
+
+usage: install_test.py BUILD_DIR
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# Installed but not looked up by memgate.
+FILES = ["share/man/man1/memgate.1", "share/man/man1/memgate-run.1", "share/bash-completion/completions/memgate",
+         "share/doc/memgate/README.md", "share/memgate/schemas/report.schema.json"]
+PARTS = ["memgate-spawn", "probe library", "heap sampler library", "report scripts", "pipelines", "scenarios", "schemas"]
+
+
+def run(argv):
+    r = subprocess.run(argv, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"FAIL: {' '.join(argv)} exited {r.returncode}:\n{r.stdout}{r.stderr}")
+    return r
+
+
+def clean_env():
+    """The environment without memgate's overrides: the copy must find its parts itself."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("MEMGATE_")}
+
+
+def check_copy(label, prefix, failures):
+    memgate = os.path.join(prefix, "bin", "memgate")
+    r = subprocess.run([memgate, "doctor", "--json"], capture_output=True, text=True, env=clean_env())
+    if r.returncode not in (0, 3):
+        failures.append(f"{label}: memgate doctor --json exited {r.returncode}: {r.stderr}")
+        return
+    parts = json.loads(r.stdout)["parts"]
+    real = os.path.realpath(prefix) + "/"
+    for name in PARTS:
+        part = parts.get(name, {})
+        if not part.get("found") or part.get("found_in") != "installed" or not part["path"].startswith(real):
+            failures.append(f"{label}: part {name!r} not found inside {real}: {part}")
+    print(f"{label}: doctor found {len(PARTS)} parts under {real}")
+    for path in FILES:
+        if not os.path.isfile(os.path.join(prefix, path)):
+            failures.append(f"{label}: {path} not installed (man pages need help2man: ci/setup installs it)")
+
+    with tempfile.TemporaryDirectory(prefix="memgate-gate-") as out:
+        gate = [memgate, "run", "--quiet", "--out", out + "/run", "--allocator", "glibc", "--max-rss", "1M",
+                "--duration", "2s", "--", "sleep", "5"]
+        r = subprocess.run(gate, capture_output=True, text=True, env=clean_env())
+        if r.returncode != 1:
+            failures.append(f"{label}: gate exited {r.returncode}, expected 1 (rss budget failed): {r.stdout}{r.stderr}")
+        report = json.load(open(out + "/run/report.json"))
+        outcomes = {c["id"]: c["outcome"] for c in report["checks"]}
+        if report["verdict"]["outcome"] != "fail" or outcomes.get("rss-budget") != "fail":
+            failures.append(f"{label}: verdict {report['verdict']}, expected fail by rss-budget")
+        if outcomes.get("allocator") != "pass":
+            failures.append(f"{label}: allocator check {outcomes.get('allocator')!r}: the installed probe did not load")
+        if not os.path.exists(out + "/run/timeline.png"):
+            failures.append(f"{label}: no timeline.png from the installed report scripts (ci/setup installs "
+                            f"python3-matplotlib): {r.stderr}")
+    print(f"{label}: gate exit {r.returncode}")
+
+
+def main():
+    build = sys.argv[1]
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="memgate-install-") as tmp:
+        prefix = os.path.join(tmp, "prefix")
+        run(["cmake", "--install", build, "--prefix", prefix])
+        check_copy("cmake --install", prefix, failures)
+
+        run(["cpack", "-G", "DEB", "--config", os.path.join(build, "CPackConfig.cmake"), "-B", tmp + "/pkg"])
+        debs = [f for f in os.listdir(tmp + "/pkg") if f.endswith(".deb")]
+        if len(debs) != 1 or not re.fullmatch(r"memgate_\d+\.\d+\.\d+_amd64\.deb", debs[0]):
+            sys.exit(f"FAIL: expected one memgate_VERSION_amd64.deb, got {debs}")
+        deb = os.path.join(tmp, "pkg", debs[0])
+        depends = run(["dpkg-deb", "-f", deb, "Depends"]).stdout
+        for package in ("libc6", "libstdc++6"):
+            if package not in depends:
+                failures.append(f"{debs[0]}: Depends lacks {package} (dpkg-shlibdeps): {depends}")
+        print(f"{debs[0]}: Depends: {depends.strip()}")
+        root = os.path.join(tmp, "root")
+        run(["dpkg-deb", "-x", deb, root])
+        check_copy("dpkg-deb -x", os.path.join(root, "usr"), failures)
+    for f in failures:
+        print("FAIL: " + f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
