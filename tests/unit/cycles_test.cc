@@ -22,7 +22,8 @@ TEST(CyclePhase, NamesRoundTripAndOthersAreNotCycles) {
     EXPECT_EQ(p->part, part);
   }
   EXPECT_EQ(cycle_phase_name(3, CyclePart::quiet), "cycle 3 quiet");
-  for (const char* other : {"run", "nominal", "cycle", "cycle 0", "cycle 3 idle", "cycle x", "cycle 3quiet", "cycles 3"})
+  for (const char* other :
+       {"run", "nominal", "cycle", "cycle 0", "cycle 3 idle", "cycle x", "cycle 3quiet", "cycles 3"})
     EXPECT_FALSE(parse_cycle_phase(other)) << other;
 }
 

@@ -78,7 +78,7 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
         {"exit_code", static_cast<int>(a.exit_code)},
         {"inconclusive_policy", to_string(a.inconclusive)}}},
   };
-  if (a.attribution) out["attribution"] = to_json(*a.attribution);                       // --attribute runs only
+  if (a.attribution) out["attribution"] = to_json(*a.attribution);                // --attribute runs only
   if (!m.until_decided.is_null()) out["run"]["until_decided"] = m.until_decided;  // --until-decided only
   // Only for a run that has not finished: finished runs' reports are unchanged.
   if (auto progress = progress_json(a); !progress.is_null()) out["progress"] = std::move(progress);

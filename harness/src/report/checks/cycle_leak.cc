@@ -40,13 +40,13 @@ struct RateCodec {
 };
 
 const Setting<PlateauMetricsCodec> kCycleLeak{
-    "cycle_leak", "LIST",
+    "cycle_leak",
+    "LIST",
     "Series judged per cycle on runs with cycles (--cycles, traffic.cycles, or cycles marked on the metrics "
     "channel): rss,pss,heap,fds,threads or none (default rss,heap,fds; heap needs --allocator)",
     {"rss", "heap", "fds"}};
 const Setting<codec::Size> kCycleTolerance{
-    "cycle_tolerance", "SIZE",
-    "Memory a cycle may keep (default the larger of 4KiB and 0.1% of the level per cycle)"};
+    "cycle_tolerance", "SIZE", "Memory a cycle may keep (default the larger of 4KiB and 0.1% of the level per cycle)"};
 const Setting<codec::Size> kCycleTolerancePerUnit{
     "cycle_tolerance_per_unit", "SIZE",
     "Memory a unit of work (a record) may keep, when the work per cycle is known; replaces cycle_tolerance"};
