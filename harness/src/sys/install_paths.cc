@@ -86,7 +86,9 @@ PartLocation locate_for(Part part, const std::string& exe, const char* env_value
       under(prefix.empty() ? exe_dir.parent_path() : std::filesystem::path(prefix), c.installed);
   if (!prefix.empty() && exists(installed)) return {installed, "installed", true};
   if (in_build_tree && exists(c.build)) return {c.build, "build tree", true};
-  return {installed, "not found", false};
+  // Not there: name where it belongs for this memgate (a build-tree memgate's part is
+  // missing from the build, e.g. the pipelines under MEMGATE_PIPELINES=OFF).
+  return {in_build_tree ? c.build : installed, "not found", false};
 }
 
 PartLocation locate(Part part) {
