@@ -76,8 +76,8 @@ TEST(Cli, DoctorJsonListsTheFindingsForScripts) {
   }
   EXPECT_TRUE(kernel && jemalloc) << r.out;
   // Run from the build tree, memgate finds every part of itself there (sys/install_paths.h).
-  std::vector<std::string> parts{"memgate-spawn", "probe library", "heap sampler library", "report scripts",
-                                 "scenarios", "schemas"};
+  std::vector<std::string> parts{"memgate-spawn",  "probe library", "heap sampler library",
+                                 "report scripts", "scenarios",     "schemas"};
 #ifdef MEMGATE_PIPELINES_DIR
   parts.push_back("pipelines");  // built unless MEMGATE_PIPELINES=OFF (the sanitizer presets)
 #else
