@@ -47,6 +47,10 @@ void add_sampler_options(CLI::App& app, run::SamplerConfig& s) {
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str()
       ->group(group);
+  app.add_flag("--attribute", s.attribute,
+               "Say which call sites the memory growth comes from (Python targets: tracemalloc snapshots through a "
+               "startup hook; docs/attribution-python.md)")
+      ->group(group);
   app.add_flag("--ebpf-syscalls", s.ebpf_syscalls,
                "Also count fd and mmap/brk/madvise syscalls (slows every syscall on the machine)")
       ->group(group);

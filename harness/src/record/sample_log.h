@@ -110,4 +110,10 @@ class SampleRow {
 // disk) mid-write leaves (0 or 1).
 std::size_t read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row);
 
+// Streaming reader of events.jsonl: calls on_event for every event whose "kind" is
+// `kind`, in order. A missing file reads as no events; lines that are not JSON objects
+// (a torn last line) are skipped; lines longer than max_line are skipped unparsed.
+void read_events(const std::string& path, std::string_view kind,
+                 const std::function<void(const nlohmann::json&)>& on_event, std::size_t max_line = 1 << 20);
+
 }  // namespace memgate::record

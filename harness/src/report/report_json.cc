@@ -2,6 +2,7 @@
 
 #include "memgate/check_json.h"
 #include "record/run_meta.h"
+#include "report/attribution_output.h"
 #include "report/inconclusive_policy.h"
 #include "sys/host.h"
 
@@ -69,6 +70,7 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
         {"cpu_s", s.cpu_s}}},
       {"samplers", m.samplers},
       {"peaks", a.peaks},  // eBPF exact peaks beside /proc's, per process and tree-wide
+      {"attribution", attribution_json(a.series)},
       {"check_settings", to_json(settings)},
       {"checks", checks},
       {"verdict",

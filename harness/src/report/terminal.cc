@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "memgate/units.h"
+#include "report/attribution_output.h"
 #include "report/peak_comparison.h"
 
 namespace memgate::report {
@@ -38,6 +39,7 @@ std::string closing_summary(const RunAnalysis& a, const std::string& report_path
            format_duration(s.duration_s) + "\n";
   }
   if (const std::string peaks = peaks_line(a.peaks); !peaks.empty()) out += "  " + peaks + "\n";
+  out += growth_lines(a.series.python_growth, "Python heap");
   for (const auto& note : a.meta.notes) out += "  note: " + note + "\n";
   if (!report_path.empty()) out += "  report: " + report_path + "\n";
   return out;

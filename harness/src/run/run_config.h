@@ -41,6 +41,10 @@ struct SamplerConfig {
   // --memory-max, --memory-high, --swap-max (or a scenario's target.limits): the target's
   // tree runs in a memory cgroup of memgate's making, read by the cgroup sampler.
   MemoryLimits memory_limits;
+  // --attribute: say where the memory goes. For a CPython target, a startup hook
+  // (harness/pyhook/sitecustomize.py) traces allocations with tracemalloc and sends
+  // snapshots on the metrics channel when memgate asks (docs/attribution-python.md).
+  bool attribute = false;
 };
 
 struct RunConfig {

@@ -178,6 +178,11 @@ CheckResult heap_plateau_check(const RunSeries& series, const analyze::PlateauSe
                                 s.means(), "bytes", settings);
 }
 
+// With --attribute: where the growth comes from, instead of sending the user to a heap profiler.
+std::string attribution_advice(const RunSeries& series) {
+  return analyze::growth_sentence(series.python_growth, "Python heap");
+}
+
 void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<CheckResult>& out) {
   const auto& series = in.series;
   for (const auto& metric : settings.get(kPlateau)) {
@@ -185,17 +190,21 @@ void evaluate(const CheckInputs& in, const CheckSettings& settings, std::vector<
       const auto& s = metric == "rss" ? series.rss : series.pss;
       auto p = memory_plateau_settings(settings);
       p.limit = as_limit(settings.get(metric == "rss" ? kMaxRss : kMaxPss));
+      p.fail_advice = attribution_advice(series);
       out.push_back(analyze::plateau_check(metric == "rss" ? check_id::kRssPlateau : check_id::kPssPlateau,
                                            metric == "rss" ? "RSS" : "PSS", s.times(), s.means(), "bytes", p));
     } else if (metric == "heap") {
-      out.push_back(heap_plateau_check(series, memory_plateau_settings(settings)));
+      auto p = memory_plateau_settings(settings);
+      p.fail_advice = attribution_advice(series);
+      out.push_back(heap_plateau_check(series, p));
     } else if (metric == "fds") {
       auto p = count_plateau_settings(settings);
       p.limit = as_limit(settings.get(kMaxFds));
-      out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p));
+      out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p, series.fd_snapshots));
     } else if (metric == "threads") {
       auto p = count_plateau_settings(settings);
       p.limit = as_limit(settings.get(kMaxThreads));
+      p.fail_advice = "find which threads are started and never joined or returned to a pool";
       out.push_back(analyze::count_plateau_check(check_id::kThreadPlateau, "Threads", series.threads.times(),
                                                  series.threads.means(), p));
     }
