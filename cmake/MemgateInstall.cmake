@@ -13,6 +13,7 @@ install(PROGRAMS ${memgate_report_scripts} DESTINATION ${MEMGATE_INSTALL_DATADIR
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/ DESTINATION ${MEMGATE_INSTALL_DATADIR}/scenarios
         FILES_MATCHING PATTERN "*.json" PATTERN "*.jsonl" PATTERN "*.md" PATTERN "pipelines" EXCLUDE)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/schemas/ DESTINATION ${MEMGATE_INSTALL_DATADIR}/schemas)
+install(FILES ${PROJECT_SOURCE_DIR}/harness/pyhook/sitecustomize.py DESTINATION ${MEMGATE_INSTALL_DATADIR}/pyhook)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} PATTERN schemas EXCLUDE)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 # Man pages (help2man, harness/cli/CMakeLists.txt) and bash completion, when present.

@@ -72,8 +72,9 @@ void add_sampler_options(CLI::App& app, run::SamplerConfig& s) {
          "the report shows what each purge returned")
       ->group(group);
   app.add_flag("--attribute", s.attribute,
-               "Sample live allocations with their call stacks (about one per 512 KiB allocated) and attribute "
-               "the heap's growth to call sites (needs --allocator; docs/attribution.md)")
+               "Attribute the heap's growth to call sites: native targets sample live allocations with their "
+               "call stacks (about one per 512 KiB allocated; needs --allocator; docs/attribution.md), Python "
+               "targets get tracemalloc snapshots through a startup hook (docs/attribution-python.md)")
       ->group(group);
   app.add_option("--ebpf", s.ebpf, "eBPF sampler (exact peaks, OOM kills): auto uses it when it can")
       ->check(CLI::IsMember({"auto", "on", "off"}))

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "analyze/descriptors.h"
 #include "analyze/plateau_text.h"
 #include "analyze/sawtooth.h"
 #include "memgate/check_names.h"
@@ -236,8 +237,26 @@ CheckResult count_plateau_check(std::string id, std::string what, std::span<cons
 }
 
 CheckResult fd_plateau_check(std::span<const double> t_s, std::span<const double> values,
-                             const PlateauSettings& settings) {
-  return count_plateau_check(check_id::kFdPlateau, "The open-descriptor count", t_s, values, settings);
+                             const PlateauSettings& settings, std::span<const FdSnapshot> snapshots) {
+  PlateauSettings s = settings;
+  const auto range = finite_time_range(t_s, values);
+  // Where the steady window starts decides which snapshots are compared: a first pass
+  // without the limit finds it (cheap: a few hundred analysis points).
+  const PlateauAnalysis first = analyze_plateau(t_s, values, settings);
+  const double from = range ? range->first + (first.run_s - first.steady_s) : 0;
+  const FdGrowthContext c = fd_growth_context(snapshots, from);
+  if (!s.limit && c.tree_limit) {
+    s.limit = c.tree_limit;
+    s.limit_name = "limit (the busiest process's RLIMIT_NOFILE of " + format_amount(*c.nofile, "count") + ")";
+  } else if (s.limit) {
+    s.limit_name = "--max-fds limit";
+  }
+  s.fail_advice = c.growth.empty() ? "find which descriptors stay open (ls -l /proc/PID/fd)"
+                                   : "since t=" + format_amount(std::round(c.from_t_s), "count") + " s: " + c.growth +
+                                         "; close them where they are opened, or bound how many stay open";
+  CheckResult r = count_plateau_check(check_id::kFdPlateau, "The open-descriptor count", t_s, values, s);
+  if (c.nofile) r.figures.push_back({"nofile_limit", *c.nofile, "count"});
+  return r;
 }
 
 Warmup parse_warmup(const std::string& text) {

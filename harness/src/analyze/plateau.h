@@ -39,6 +39,8 @@ struct PlateauSettings {
   double confidence = 0.99;               // two-sided level of the slope interval
   double horizon_s = 24 * 3600.0;         // for projected_at_horizon (from the first sample)
   std::optional<double> limit;            // memory limit in value units, for time_to_limit_s
+  std::string limit_name = "limit";       // how the FAIL message names it ("limit", "RLIMIT_NOFILE")
+  std::string fail_advice;                // what to look for after a FAIL; empty: a heap profile
   AutocorrelationCorrection correction = AutocorrelationCorrection::adaptive;
   // Student's t with effective_n - 2 degrees of freedom instead of the normal quantile:
   // widens the interval where the correlation was estimated from few effective points.
@@ -118,8 +120,12 @@ CheckResult plateau_check(std::string id, std::string what, std::span<const doub
 CheckResult count_plateau_check(std::string id, std::string what, std::span<const double> t_s,
                                 std::span<const double> values, const PlateauSettings& settings,
                                 double min_net_growth = 2);
+// Descriptors: the count check, whose FAIL says which groups grew (fd-snapshot events)
+// and, without a --max-fds budget, when the busiest process reaches its RLIMIT_NOFILE.
+struct FdSnapshot;
 CheckResult fd_plateau_check(std::span<const double> t_s, std::span<const double> values,
-                             const PlateauSettings& settings = PlateauSettings::for_counts());
+                             const PlateauSettings& settings = PlateauSettings::for_counts(),
+                             std::span<const FdSnapshot> snapshots = {});
 
 struct BurstSettings {
   std::string burst_phase = "burst";        // phase name to look for (first match)

@@ -18,6 +18,11 @@ std::string printf_string(const char* format, double value, const char* suffix) 
 
 std::string rate(double per_h, const std::string& unit) { return format_amount(per_h, unit) + "/h"; }
 
+// A level of a count (a projection, a limit) is a whole number of things.
+std::string level(double value, const std::string& unit) {
+  return unit == "count" ? printf_string("%.0f%s", std::round(value), "") : format_amount(value, unit);
+}
+
 std::string percent(double fraction) { return printf_string("%.0f%s", fraction * 100, "%"); }
 
 }  // namespace
@@ -49,17 +54,18 @@ std::string plateau_summary(const std::string& what, const std::string& unit, co
   switch (a.outcome) {
     case Outcome::fail: {
       std::string text = what + " grows " + rate(a.slope_per_h, unit) + " (" + interval + ") " + window + ", above " +
-                         tolerance + "; at this rate it reaches " + format_amount(a.projected_at_horizon, unit) +
-                         " after " + format_duration(s.horizon_s);
-      if (s.limit)
-        text += a.time_to_limit_s
-                    ? " and the " + format_amount(*s.limit, unit) + " limit in " + format_duration(*a.time_to_limit_s)
-                    : "";
-      return text + ": find what is retained per unit of work (heap profile or allocation trace).";
+                         tolerance + "; at this rate it reaches " + level(a.projected_at_horizon, unit) + " after " +
+                         format_duration(s.horizon_s);
+      if (s.limit && a.time_to_limit_s)
+        text += " and the " + level(*s.limit, unit) + " " + s.limit_name + " in " + format_duration(*a.time_to_limit_s);
+      return text + ": " +
+             (s.fail_advice.empty() ? "find what is retained per unit of work (heap profile or allocation trace)"
+                                    : s.fail_advice) +
+             ".";
     }
     case Outcome::pass:
-      return what + " plateaus at " + format_amount(a.steady, unit) + ": slope " + rate(a.slope_per_h, unit) + " (" +
-             interval + ") " + window + " stays within " + tolerance + ".";
+      return what + " plateaus at " + level(a.steady, unit) + ": slope " + rate(a.slope_per_h, unit) + " (" + interval +
+             ") " + window + " stays within " + tolerance + ".";
     case Outcome::inconclusive: break;
   }
   std::string text = what + " slope " + rate(a.slope_per_h, unit) + " (" + interval + ") " + window +

@@ -57,6 +57,11 @@ class MetricsSampler : public Sampler {
 
  private:
   std::size_t drain(std::size_t budget_bytes);
+  void emit_heap_snapshots(double t_s, EventSink& events);
+  // Python heap snapshots (a line with a "pyheap" object, from the --attribute hook): kept
+  // apart from the gauges and written to events.jsonl as "py-heap" events at the tick.
+  std::vector<nlohmann::json> heap_parts_;
+  std::uint64_t heap_parts_dropped_ = 0;
   MetricsOptions options_;
   MetricsTable table_;
   LineSplitter splitter_;

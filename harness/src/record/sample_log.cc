@@ -209,4 +209,18 @@ std::size_t torn_last_line(const std::string& path) {
   return std::fgetc(f.get()) == '\n' ? 0 : 1;
 }
 
+void read_events(const std::string& path, std::string_view kind,
+                 const std::function<void(const nlohmann::json&)>& on_event, std::size_t max_line) {
+  std::ifstream in(path);
+  if (!in) return;
+  // Cheap filter before parsing: events of other kinds (most of them) are not parsed.
+  const std::string needle = "\"kind\":\"" + std::string(kind) + "\"";
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > max_line || line.find(needle) == std::string::npos) continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("kind", "") == kind) on_event(j);
+  }
+}
+
 }  // namespace memgate::record

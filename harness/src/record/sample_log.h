@@ -115,4 +115,10 @@ std::size_t read_samples(const std::string& path, const std::function<void(const
 // Reads only the last byte, for files no reader of the report streams (events.jsonl).
 std::size_t torn_last_line(const std::string& path);
 
+// Streaming reader of events.jsonl: calls on_event for every event whose "kind" is
+// `kind`, in order. A missing file reads as no events; lines that are not JSON objects
+// (a torn last line) are skipped; lines longer than max_line are skipped unparsed.
+void read_events(const std::string& path, std::string_view kind,
+                 const std::function<void(const nlohmann::json&)>& on_event, std::size_t max_line = 1 << 20);
+
 }  // namespace memgate::record

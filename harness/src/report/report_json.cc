@@ -2,6 +2,7 @@
 
 #include "memgate/check_json.h"
 #include "record/run_meta.h"
+#include "report/attribution_output.h"
 #include "report/inconclusive_policy.h"
 #include "report/so_far.h"
 #include "sys/host.h"
@@ -70,6 +71,7 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
         {"cpu_s", s.cpu_s}}},
       {"samplers", m.samplers},
       {"peaks", a.peaks},  // eBPF exact peaks beside /proc's, per process and tree-wide
+      {"attribution", attribution_json(a.series, a.attribution ? to_json(*a.attribution) : nlohmann::json(nullptr))},
       {"check_settings", to_json(settings)},
       {"checks", checks},
       {"verdict",
@@ -78,7 +80,6 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
         {"exit_code", static_cast<int>(a.exit_code)},
         {"inconclusive_policy", to_string(a.inconclusive)}}},
   };
-  if (a.attribution) out["attribution"] = to_json(*a.attribution);                // --attribute runs only
   if (!m.until_decided.is_null()) out["run"]["until_decided"] = m.until_decided;  // --until-decided only
   // Only for a run that has not finished: finished runs' reports are unchanged.
   if (auto progress = progress_json(a); !progress.is_null()) out["progress"] = std::move(progress);

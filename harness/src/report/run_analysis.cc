@@ -13,7 +13,9 @@
 #include "report/baseline_runs.h"
 #include "report/checks/baseline.h"
 #include "report/checks/budgets.h"
+#include "report/checks/plateau.h"
 #include "report/peak_comparison.h"
+#include "report/run_events.h"
 #include "sys/dir_lock.h"
 #include "sys/proc_files.h"
 
@@ -91,6 +93,34 @@ bool run_still_going(const std::string& dir, const record::RunMeta& meta) {
   if (meta.status != "running") return false;
   if (std::filesystem::exists(dir + "/" + sys::kLockFile)) return sys::dir_lock_held(dir);
   return sys::process_named(meta.memgate_pid, "memgate");
+}
+
+// The processed count at time t (the bucket nearest t), when the target reports one.
+std::optional<double> processed_at(const analyze::BoundedSeries& s, double t) {
+  std::optional<double> v;
+  for (const auto& b : s.buckets()) {
+    if (b.t_first > t) break;
+    v = b.last;
+  }
+  return v;
+}
+
+// The Python heap snapshots over the steady window: from the end of the RSS series'
+// warm-up (as the rss-plateau check finds it) to the last snapshot.
+analyze::GrowthTable python_growth(const std::string& dir, const RunSeries& series, const CheckSettings& settings) {
+  const PyHeapRecord record = read_py_heap(dir);
+  analyze::GrowthTable none;
+  none.source = "tracemalloc";
+  if (record.totals.size() < 2) return none;
+  const auto times = series.rss.times();
+  double from = record.totals.front().t_s;
+  if (!times.empty())
+    from = times.front() +
+           analyze::analyze_plateau(times, series.rss.means(), checks::memory_plateau_settings(settings)).warmup_s;
+  analyze::GrowthTable table = analyze::growth_table("tracemalloc", record.sites, record.totals, from);
+  const auto p0 = processed_at(series.processed, table.from_t_s), p1 = processed_at(series.processed, table.to_t_s);
+  if (p0 && p1 && *p1 > *p0) table = analyze::growth_table("tracemalloc", record.sites, record.totals, from, *p1 - *p0);
+  return table;
 }
 
 }  // namespace
@@ -181,6 +211,8 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
     a.rss_second_half = half.result();
   }
 
+  a.series.fd_snapshots = read_fd_snapshots(dir, kMaxFdSnapshots);
+  a.series.python_growth = python_growth(dir, a.series, settings);
   a.series.held = summarize(held);
   a.series.live_heap = summarize(live_heap);
 

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "analyze/budget.h"
+#include "analyze/descriptors.h"
+#include "analyze/growth_table.h"
 #include "analyze/plateau.h"
 #include "memgate/stream_stats.h"
 #include "memgate/summary.h"
@@ -30,11 +32,19 @@ struct RunSeries {
   // When each budget of the settings was first crossed (the budget checks' messages).
   analyze::BudgetCrossings budget_crossings;
   bool still_running = false;
+  // The descriptor sampler's fd-snapshot events (events.jsonl), at most kMaxFdSnapshots:
+  // beyond that every other one is dropped (the first and the latest stay).
+  std::vector<analyze::FdSnapshot> fd_snapshots;
   // The target's cumulative count of processed units (metric_processed on the metrics
   // channel), when it reports one: growth per unit of work beside growth per hour.
   analyze::BoundedSeries processed{1024};
   // The quiescent level after each cycle (phases "cycle N quiet"): the per-cycle leak checks.
   CycleLevels cycles;
+  // --attribute on a Python target: the heap growth per call site over the steady window
+  // (empty rows when the run has no py-heap snapshots).
+  analyze::GrowthTable python_growth;
 };
+
+inline constexpr std::size_t kMaxFdSnapshots = 2048;
 
 }  // namespace memgate::report

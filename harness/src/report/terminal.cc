@@ -8,6 +8,7 @@
 
 #include "memgate/check_names.h"
 #include "memgate/units.h"
+#include "report/attribution_output.h"
 #include "report/peak_comparison.h"
 #include "report/so_far.h"
 
@@ -131,6 +132,7 @@ std::string closing_summary(const RunAnalysis& a, const std::string& report_path
       out += "    " + row.kind + " " + row.rate + "  " + row.site + (row.share.empty() ? "" : "  (" + row.share + ")") +
              "\n";
   }
+  out += growth_lines(a.series.python_growth, "Python heap");
   for (const auto& note : a.meta.notes) out += "  note: " + note + "\n";
   if (!report_path.empty()) out += "  report: " + report_path + "\n";
   return out;

@@ -30,7 +30,11 @@ struct SamplerConfig {
   double purge_every_s = 0;            // 0: never
   alloc::PhasePurge purge_at_phases;
   unsigned probe_interval_ms = 100;
-  bool attribute = false;     // --attribute: sampled heap profiles (docs/attribution.md); needs the probe
+  // --attribute: where the heap grows. Native targets: sampled heap profiles through the
+  // probe (docs/attribution.md; needs --allocator). CPython targets: a startup hook
+  // (harness/pyhook/sitecustomize.py) sends tracemalloc snapshots on the metrics channel
+  // (docs/attribution-python.md).
+  bool attribute = false;
   std::string ebpf = "auto";  // auto | on | off
   bool ebpf_syscalls = false;
   bool ebpf_fault_hook = false;

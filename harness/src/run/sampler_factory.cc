@@ -1,14 +1,21 @@
 #include "run/sampler_factory.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "alloc/allocator_setup.h"
 #include "memgate/error.h"
 #include "metrics/metrics_sampler.h"
 #include "sample/cgroup_sampler.h"
+#include "sample/descriptor_sampler.h"
+#include "sample/pyheap_control.h"
 #include "sys/host.h"
+#include "sys/executable.h"
+#include "sys/file_access.h"
 #include "sys/fs.h"
+#include "sys/install_paths.h"
+#include "sys/read_file.h"
 #ifdef MEMGATE_HAVE_EBPF
 #include "ebpf/ebpf_sampler.h"
 #endif
@@ -51,10 +58,22 @@ EbpfPlan plan_ebpf(const SamplerConfig& s) {
 #endif
 }
 
+// --attribute on a CPython target means the Python hook (tracemalloc); elsewhere the
+// native heap sampler, which needs the probe.
+bool python_target(const RunConfig& config) {
+  const std::string program = sys::find_program(target_program(config));
+  if (program.empty()) return false;
+  const auto head = sys::read_file_head(program, 256);
+  std::string text;
+  if (head) text.assign(reinterpret_cast<const char*>(head->data()), head->size());
+  return sample::is_python_program(program, text);
+}
+
 std::optional<alloc::AllocatorSetup> plan_allocator(const RunConfig& config) {
   const SamplerConfig& s = config.samplers;
+  const bool native_attribution = s.attribute && !python_target(config);
   if (s.allocator.empty()) {
-    if (s.attribute)
+    if (native_attribution)
       throw Error(ExitCode::usage,
                   "--attribute samples allocations through the heap probe: add --allocator glibc (or the allocator the "
                   "target runs with: jemalloc, mimalloc, tcmalloc)");
@@ -77,7 +96,7 @@ std::optional<alloc::AllocatorSetup> plan_allocator(const RunConfig& config) {
   request.purge_every_s = s.purge_every_s;
   request.purge_at_phases = s.purge_at_phases;
   request.probe_interval_ms = s.probe_interval_ms;
-  request.attribute = s.attribute;
+  request.attribute = native_attribution;
   return alloc::prepare_allocator(request);
 }
 
@@ -107,6 +126,33 @@ std::optional<sys::CgroupSupport> plan_cgroup(const MemoryLimits& limits, std::v
   return support;
 }
 
+// Where the Python startup hook lives: $MEMGATE_PYHOOK_DIR, installed, or the source tree.
+std::string pyhook_dir() { return std::filesystem::absolute(sys::locate(sys::Part::pyhook).path).string(); }
+
+// The PYTHONPATH the target would have had: the scenario's, else memgate's own.
+std::string existing_pythonpath(const RunConfig& config) {
+  for (const auto& entry : config.env_set)
+    if (entry.rfind("PYTHONPATH=", 0) == 0) return entry.substr(11);
+  const char* env = std::getenv("PYTHONPATH");
+  return env ? env : "";
+}
+
+// --attribute: the Python hook for a CPython target.
+void add_attribution(const RunConfig& config, const std::string& run_dir, RunSamplers& out) {
+  if (!config.samplers.attribute) return;
+  if (!python_target(config)) return;  // the native heap sampler (plan_allocator)
+  if (!config.samplers.metrics_channel)
+    throw Error(ExitCode::usage,
+                "--attribute on a Python target sends its snapshots on the metrics channel: drop --metrics off");
+  const std::string hook = pyhook_dir();
+  if (!sys::is_readable(hook + "/sitecustomize.py"))
+    throw Error(ExitCode::usage, "--attribute: " + hook + "/sitecustomize.py not found (set MEMGATE_PYHOOK_DIR)");
+  const std::string control = std::filesystem::absolute(run_dir + "/pyheap.control").string();
+  out.target_env.push_back("PYTHONPATH=" + sample::pythonpath_with_hook(hook, existing_pythonpath(config)));
+  out.target_env.push_back(std::string(sample::kPyHeapControlEnv) + "=" + control);
+  out.slots.push_back({std::make_unique<sample::PyHeapControl>(control), false});
+}
+
 }  // namespace
 
 std::vector<std::string> check_samplers(const RunConfig& config) {
@@ -132,10 +178,13 @@ RunSamplers make_samplers(const RunConfig& config, const std::string& run_dir) {
     out.target_env.push_back(sampler->env_for_target());
     out.slots.push_back({std::move(sampler), false});
   }
+  // Which descriptors the target holds, for the fd checks' messages (cheap: a few /proc
+  // reads every 2 s).
+  out.slots.push_back({std::make_unique<sample::DescriptorSampler>(), false});
   if (auto setup = plan_allocator(config)) {
     for (auto& w : setup->warnings) out.notes.push_back("warning: " + w);
     out.target_env.insert(out.target_env.end(), setup->env_set.begin(), setup->env_set.end());
-    if (setup->probe && s.attribute)
+    if (setup->probe && s.attribute && !python_target(config))
       setup->probe->attribution_dir = std::filesystem::absolute(run_dir + "/" + alloc::kAttributionDir).string();
     if (setup->probe) out.slots.push_back({std::make_unique<alloc::ProbeSampler>(std::move(*setup->probe)), false});
   }
@@ -148,6 +197,7 @@ RunSamplers make_samplers(const RunConfig& config, const std::string& run_dir) {
     out.cgroup_figures = sampler->initial_figures();
     out.slots.push_back({std::move(sampler), false});
   }
+  add_attribution(config, run_dir, out);
   const EbpfPlan ebpf = plan_ebpf(s);
   if (!ebpf.note.empty()) out.notes.push_back(ebpf.note);
 #ifdef MEMGATE_HAVE_EBPF

@@ -37,6 +37,8 @@ Candidates candidates(Part part) {
       return {"MEMGATE_PIPELINES", MEMGATE_INSTALL_LIBEXECDIR "/pipelines", MEMGATE_BUILD_DIR "/scenarios/pipelines"};
     case Part::scenarios: return {nullptr, MEMGATE_INSTALL_DATADIR "/scenarios", MEMGATE_SOURCE_TREE "/scenarios"};
     case Part::schemas: return {nullptr, MEMGATE_INSTALL_DATADIR "/schemas", MEMGATE_SOURCE_TREE "/docs/schemas"};
+    case Part::pyhook:
+      return {"MEMGATE_PYHOOK_DIR", MEMGATE_INSTALL_DATADIR "/pyhook", MEMGATE_SOURCE_TREE "/harness/pyhook"};
   }
   return {nullptr, "", ""};
 }
@@ -106,6 +108,7 @@ const std::vector<NamedPart>& all_parts() {
       {"pipelines", Part::pipelines},
       {"scenarios", Part::scenarios},
       {"schemas", Part::schemas},
+      {"Python startup hook", Part::pyhook},
   };
   return parts;
 }

@@ -9,7 +9,7 @@
 
 namespace memgate::sys {
 
-enum class Part { spawner, probe_library, attrib_library, reports, pipelines, scenarios, schemas };
+enum class Part { spawner, probe_library, attrib_library, reports, pipelines, scenarios, schemas, pyhook };
 
 struct PartLocation {
   std::string path;   // where the part is; when !found, where it was looked for

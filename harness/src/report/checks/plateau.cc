@@ -260,6 +260,12 @@ void add_per_unit(CheckResult& r, const analyze::BoundedSeries& processed) {
                                      {"per_unit_ci_high", *high / units_per_h, unit}});
 }
 
+// With --attribute on a Python target: where the growth comes from, instead of sending
+// the user to a heap profiler (native attribution adds its sentence in run_analysis.cc).
+std::string attribution_advice(const RunSeries& series) {
+  return analyze::growth_sentence(series.python_growth, "Python heap");
+}
+
 }  // namespace
 
 std::vector<CheckResult> plateau_results(const RunSeries& series, const CheckSettings& settings,
@@ -277,17 +283,21 @@ std::vector<CheckResult> plateau_results(const RunSeries& series, const CheckSet
       const auto& s = metric == "rss" ? series.rss : series.pss;
       auto p = level(memory_plateau_settings(settings));
       p.limit = as_limit(settings.get(metric == "rss" ? kMaxRss : kMaxPss));
+      p.fail_advice = attribution_advice(series);
       out.push_back(analyze::plateau_check(metric == "rss" ? check_id::kRssPlateau : check_id::kPssPlateau,
                                            metric == "rss" ? "RSS" : "PSS", s.times(), s.means(), "bytes", p));
     } else if (metric == "heap") {
-      out.push_back(heap_plateau_check(series, level(memory_plateau_settings(settings))));
+      auto p = level(memory_plateau_settings(settings));
+      p.fail_advice = attribution_advice(series);
+      out.push_back(heap_plateau_check(series, p));
     } else if (metric == "fds") {
       auto p = level(count_plateau_settings(settings));
       p.limit = as_limit(settings.get(kMaxFds));
-      out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p));
+      out.push_back(analyze::fd_plateau_check(series.fds.times(), series.fds.means(), p, series.fd_snapshots));
     } else if (metric == "threads") {
       auto p = level(count_plateau_settings(settings));
       p.limit = as_limit(settings.get(kMaxThreads));
+      p.fail_advice = "find which threads are started and never joined or returned to a pool";
       out.push_back(analyze::count_plateau_check(check_id::kThreadPlateau, "Threads", series.threads.times(),
                                                  series.threads.means(), p));
     }
