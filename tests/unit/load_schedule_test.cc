@@ -140,6 +140,39 @@ TEST(LoadSchedule, DiurnalCycleIntegratesToMeanTimesDay) {
   EXPECT_EQ(schedule.phase_at(3600 * 5 + 1), "soak hour 6");
 }
 
+// A sampler that ticks at 0.1 s and then at 1.0 s steps over the 0.25 s phases between:
+// each is listed with its own start, the phase it was already in is not.
+TEST(LoadSchedule, PhasesBegunListsEveryPhaseATickStepsOver) {
+  Schedule schedule({constant(10, 0.25, "cycle 1"), constant(0, 0.25, "cycle 1 drain"),
+                     constant(0, 0.25, "cycle 1 quiet"), constant(10, 0.25, "cycle 2")});
+  const auto begun = schedule.phases_begun(0.1, 1.0);
+  ASSERT_EQ(begun.size(), 4u);
+  EXPECT_EQ(begun[0].name, "cycle 1 drain");
+  EXPECT_DOUBLE_EQ(begun[0].t_s, 0.25);
+  EXPECT_EQ(begun[1].name, "cycle 1 quiet");
+  EXPECT_EQ(begun[2].name, "cycle 2");
+  EXPECT_DOUBLE_EQ(begun[2].t_s, 0.75);
+  EXPECT_EQ(begun[3].name, "end");
+  EXPECT_TRUE(schedule.phases_begun(0.3, 0.4).empty());
+  // Before the first tick (from < 0) the first phase begins at 0.
+  const auto first = schedule.phases_begun(-1, 0.1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].name, "cycle 1");
+  EXPECT_DOUBLE_EQ(first[0].t_s, 0);
+}
+
+TEST(LoadSchedule, PhasesBegunFindsTheHoursOfAnHourlyStage) {
+  Stage soak = constant(1, 3 * 3600.0, "soak");
+  soak.hourly = true;
+  Schedule schedule({soak});
+  const auto begun = schedule.phases_begun(1800, 3 * 3600.0);
+  ASSERT_EQ(begun.size(), 3u);
+  EXPECT_EQ(begun[0].name, "soak hour 2");
+  EXPECT_DOUBLE_EQ(begun[0].t_s, 3600);
+  EXPECT_EQ(begun[1].name, "soak hour 3");
+  EXPECT_EQ(begun[2].name, "end");
+}
+
 TEST(LoadSchedule, TwentyFourHourConstantScheduleHasNoDrift) {
   // Analytic drift: record k is due at exactly k / rate, even 86.4 million records in.
   Schedule schedule({constant(1000, 86400)});

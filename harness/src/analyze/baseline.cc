@@ -8,6 +8,7 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include "analyze/plateau.h"  // format_amount
+#include "analyze/trend_stats.h"
 #include "memgate/check_names.h"
 #include "memgate/units.h"
 
@@ -23,14 +24,7 @@ constexpr std::array kFigures{
     FigureDef{"heap", "live heap", "bytes", &RunFigures::heap},
 };
 
-double median_of(std::vector<double> v) {
-  if (v.empty()) return NAN;
-  const std::size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-  const double upper = v[mid];
-  if (v.size() % 2 == 1) return upper;
-  return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)) + upper) / 2;
-}
+double median_of(std::vector<double> v) { return v.empty() ? NAN : median(std::move(v)); }
 
 std::string signed_amount(double v, const std::string& unit) {
   return (v >= 0 ? "+" : "-") + format_amount(std::abs(v), unit);

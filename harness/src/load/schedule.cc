@@ -276,6 +276,30 @@ std::string Schedule::phase_at(double t_s) const {
   return stage_phase(s, static_cast<int>(std::floor((std::max(0.0, t_s) - s.stage_t0) / 3600)) + 1);
 }
 
+std::vector<PhaseStart> Schedule::phases_begun(double from_s, double to_s) const {
+  std::vector<double> boundaries;
+  const auto add = [&](double t) {
+    if (t > from_s && t <= to_s) boundaries.push_back(t);
+  };
+  for (const Segment& s : segments_) {
+    add(s.t0);
+    if (!stages_[s.stage].hourly || s.tag != Tag::stage) continue;
+    const double first_hour = s.stage_t0 + 3600 * (std::floor((std::max(from_s, s.t0) - s.stage_t0) / 3600) + 1);
+    for (double hour = first_hour; hour < s.t1 && hour <= to_s; hour += 3600) add(hour);
+  }
+  add(duration_s_);
+  std::sort(boundaries.begin(), boundaries.end());
+  std::vector<PhaseStart> begun;
+  std::string previous = from_s < 0 ? std::string() : phase_at(from_s);  // before 0: the first phase begins
+  for (double t : boundaries) {
+    std::string phase = phase_at(t);
+    if (phase == previous) continue;
+    previous = phase;
+    begun.push_back({std::move(phase), t});
+  }
+  return begun;
+}
+
 PhaseSpan Schedule::record_phase(std::size_t segment, double t_s) const {
   const Segment& s = segments_[std::min(segment, segments_.size() - 1)];
   if (!stages_[s.stage].hourly || s.tag != Tag::stage) return {stage_phase(s, 0), s.t1};

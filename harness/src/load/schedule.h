@@ -49,6 +49,12 @@ struct PhaseSpan {
   double until_s = 0;
 };
 
+// A phase and the scenario (or wall) time at which it begins.
+struct PhaseStart {
+  std::string name;
+  double t_s = 0;
+};
+
 class Schedule {
  public:
   // Throws memgate::Error(usage) on negative rates, overlapping bursts, a rate or length
@@ -66,6 +72,10 @@ class Schedule {
   double time_of_count(double k) const;
   // "warmup", "burst", "recovery", "soak hour 3"...; "end" after the last stage.
   std::string phase_at(double t_s) const;
+  // The phases that begin in (from_s, to_s], in order, each with its start: what a
+  // sampler ticking at from_s and then at to_s steps over (from_s < 0: the first phase
+  // counts as begun at 0).
+  std::vector<PhaseStart> phases_begun(double from_s, double to_s) const;
   double peak_rate() const;
 
   // Monotone inversion with a remembered segment: O(1) per record when the counts

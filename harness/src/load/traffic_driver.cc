@@ -104,6 +104,13 @@ std::string TrafficDriver::phase_at(double t_s) const {
   return config_.payload.kind == PayloadSpec::Kind::trace ? sent_phase_.get() : "nominal";
 }
 
+std::vector<PhaseStart> TrafficDriver::phases_begun(double from_s, double to_s) const {
+  if (!schedule_) return {};
+  auto begun = schedule_->phases_begun(scenario_time_at(from_s), scenario_time_at(to_s));
+  for (auto& p : begun) p.t_s /= config_.time_scale;
+  return begun;
+}
+
 // The phase of the trace's first record, posted before the sender thread starts: the
 // samples taken before it sends that record belong to its phase, not to "replay".
 void TrafficDriver::post_first_trace_phase() {

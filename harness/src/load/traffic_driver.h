@@ -89,6 +89,9 @@ class TrafficDriver {
   void start(int target_stdin_fd = -1);
   // t: wall seconds since start().
   std::string phase_at(double t_s) const;
+  // The scheduled phases that begin in (from_s, to_s] of wall time, each with its wall
+  // start; none for a trace replay (its phase is the record last sent).
+  std::vector<PhaseStart> phases_begun(double from_s, double to_s) const;
   double scenario_time_at(double t_s) const { return t_s * config_.time_scale; }
   // Wall seconds the schedule lasts (nullopt: a trace without stages runs until stopped).
   std::optional<double> duration_s() const;

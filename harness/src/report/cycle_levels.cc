@@ -1,22 +1,18 @@
 #include "report/cycle_levels.h"
 
-#include <algorithm>
 #include <cmath>
 
+#include "analyze/trend_stats.h"
 #include "memgate/cycle_phase.h"
 
 namespace memgate::report {
 
 namespace {
 
+// The median of the finite values; NaN when there are none (a quiet phase without samples).
 double median_of(std::vector<double> v) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
-  if (v.empty()) return NAN;
-  const std::size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-  const double upper = v[mid];
-  if (v.size() % 2 == 1) return upper;
-  return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)) + upper) / 2;
+  std::erase_if(v, [](double x) { return !std::isfinite(x); });
+  return v.empty() ? NAN : analyze::median(std::move(v));
 }
 
 }  // namespace

@@ -417,6 +417,17 @@ class RunSession {
     if (traffic_ && !traffic_ended_) end_traffic(sys::monotonic_seconds() - t0_);
   }
 
+  // The scheduled phases begun since the last tick, each at its own start: a phase shorter
+  // than a tick (a cycle's quarter second on a loaded machine) still has its event.
+  void log_phases_stepped_over(double now) {
+    if (!traffic_) return;
+    for (const auto& begun : traffic_->phases_begun(last_tick_s_, now)) {
+      if (begun.name == last_phase_ || begun.t_s >= now) continue;
+      log_->write_event(begun.t_s, "phase", {{"phase", begun.name}, {"from", last_phase_}});
+      last_phase_ = begun.name;
+    }
+  }
+
   // One tick: the tree's row (with every sampler's columns), the phase, the live line.
   void sample(double now) {
     const bool pss_due = now >= next_pss_;
@@ -439,11 +450,13 @@ class RunSession {
       offset += n;
     }
     const std::string phase = traffic_ ? traffic_->phase_at(now) : marked_phase(now);
-    const std::string from_phase = last_phase_;
-    if (phase != from_phase) {
-      log_->write_event(now, "phase", {{"phase", phase}, {"from", from_phase}});
+    const std::string from_phase = last_phase_;  // the previous tick's
+    log_phases_stepped_over(now);
+    if (phase != last_phase_) {
+      log_->write_event(now, "phase", {{"phase", phase}, {"from", last_phase_}});
       last_phase_ = phase;
     }
+    last_tick_s_ = now;
     log_->write_tree(row, phase, traffic_ ? traffic_->scenario_time_at(now) : now, extra_);
     if (c_.abort_on != "none" && abort_reason_ == nullptr && row.processes > 0) decide_abort(row, now);
     if (watch_) watch(row, now);
@@ -828,6 +841,7 @@ class RunSession {
   bool decided_ = false;                // a look decided the plateau checks
   std::optional<std::size_t> heap_allocated_column_, heap_mapped_column_;
   std::string last_phase_ = "run";
+  double last_tick_s_ = -1;                     // before the first tick: the schedule's first phase counts as begun
   metrics::MetricsSampler* metrics_ = nullptr;  // the metrics channel's sampler, when open
   std::size_t last_mark_ = 0;                   // the last cycle the target marked done
   double last_mark_t_ = 0;

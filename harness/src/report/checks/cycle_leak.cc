@@ -99,17 +99,39 @@ std::vector<double> work_per_cycle(const record::RunMeta& meta, std::size_t cycl
   return work;
 }
 
+// The cycles the run was planned in: the traffic's cycle phases, else the target's marks.
+std::size_t planned_cycles(const record::RunMeta& meta) {
+  std::size_t planned = 0;
+  const auto& samplers = meta.samplers;
+  if (const auto t = samplers.find("traffic"); t != samplers.end() && t->contains("phases"))
+    for (const auto& row : (*t)["phases"])
+      if (row.is_object() && row.contains("phase") && row["phase"].is_string())
+        if (const auto p = parse_cycle_phase(row["phase"].get<std::string>())) planned = std::max(planned, p->cycle);
+  if (const auto m = samplers.find("metrics"); m != samplers.end() && m->contains("cycle_work"))
+    for (const auto& [key, value] : (*m)["cycle_work"].items())
+      planned = std::max<std::size_t>(planned, std::strtoul(key.c_str(), nullptr, 10));
+  return std::min(planned, kMaxCycleLevels);
+}
+
 void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
-  const CycleLevels& levels = in.series.cycles;
-  if (levels.cycles() == 0) return;
+  // Cycles whose quiet phase held no drained sample count too (as unmeasured), so a run
+  // whose quiet phases were all too short is INCONCLUSIVE rather than silently unjudged.
+  const std::size_t cycles = std::max(in.series.cycles.cycles(), planned_cycles(in.meta));
+  if (cycles == 0) return;
+  CycleLevels levels = in.series.cycles;
+  for (auto* v : {&levels.rss, &levels.pss, &levels.heap, &levels.fds, &levels.threads}) v->resize(cycles, NAN);
+  const bool any_quiet_sample = in.series.cycles.cycles() > 0;
   std::string work_unit = "unit";
-  const std::vector<double> work = work_per_cycle(in.meta, levels.cycles(), work_unit);
+  const std::vector<double> work = work_per_cycle(in.meta, cycles, work_unit);
   const auto& wanted = s.get(kCycleLeak);
   for (const Series& series : kSeries) {
     if (std::find(wanted.begin(), wanted.end(), series.metric) == wanted.end()) continue;
     const std::vector<double>& v = levels.*series.levels;
-    // A series the run never recorded (no probe, no PSS reads) is not judged.
-    if (std::none_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); })) continue;
+    // A series the run never recorded (no probe, no PSS reads) is not judged; with no
+    // quiet sample at all, RSS (always sampled) says so for the run.
+    const bool recorded = any_quiet_sample ? std::any_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); })
+                                           : std::string(series.metric) == "rss";
+    if (!recorded) continue;
     analyze::CycleSettings cs;
     if (const auto warmup = s.get(kCycleWarmup)) cs.warmup_cycles = static_cast<std::size_t>(*warmup);
     cs.production_units_per_s = s.get(kProductionRate);
