@@ -5,7 +5,9 @@
 # program, a reference pipeline and a Python pipeline, interleaved per repeat. Prints a
 # markdown table (docs/peers.md quotes it). Not a test; about 10 minutes with the default.
 #
-#   tests/bench/peers.sh [REPEATS]     (BUILD_DIR=build; PEERS_RAW=FILE keeps every run's figures)
+#   tests/bench/peers.sh [REPEATS]     (BUILD_DIR=build; PEERS_RAW=FILE keeps every run's figures;
+#                                       PEERS_ARGS: more peers.py options, e.g. "--workloads sensor
+#                                       --sensor-records 240000")
 #
 # Needs the build's memgate, libmemgate_probe/attrib, sensor_ingest and churn_spike_leak:
 #   cmake --build build --target memgate memgate_probe memgate_attrib sensor_ingest churn_spike_leak
@@ -52,9 +54,9 @@ if [[ ,$tools, == *,memleak,* ]]; then
 fi
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(nproc) cores, kernel $(uname -r); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "command: tests/bench/peers.sh $repeats; tools: $tools"
+echo "command: ${PEERS_ARGS:+PEERS_ARGS=\"$PEERS_ARGS\" }tests/bench/peers.sh $repeats; tools: $tools"
 echo
 /usr/bin/python3 "$root/tests/bench/peers.py" --build "$build" --root "$root" --tools "$tools" \
-  --repeats "$repeats" ${PEERS_RAW:+--raw "$PEERS_RAW"} "${skip[@]}"
+  --repeats "$repeats" ${PEERS_RAW:+--raw "$PEERS_RAW"} ${PEERS_ARGS:-} "${skip[@]}"
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
