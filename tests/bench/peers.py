@@ -256,7 +256,8 @@ def run_one(tool, wl, d, args):
         stdin.close()
     r = {"tool": tool, "workload": wl.name, "wall_s": wall, "exit": status}
     if tool == "bare":
-        r["maxrss"] = int(read(os.path.join(d, "hwm.txt")).split()[-1]) * 1024
+        kib = read(os.path.join(d, "hwm.txt")).split()  # empty when the run was killed at --timeout
+        r["maxrss"] = int(kib[-1]) * 1024 if kib and kib[-1].isdigit() else None
     text = read(os.path.join(d, "target.log")) + read(os.path.join(d, "stdout"))
     r["self_s"] = last_json_field(text, wl.self_key)
     r["spike_ms"] = last_json_field(text, "spike_ms")
@@ -333,7 +334,7 @@ def summarize(results, workloads, tools, skipped, base_hwm):
     for wl in workloads:
         mine = [r for r in results if r["workload"] == wl.name]
         bare = {r["repeat"]: r for r in mine if r["tool"] == "bare"}
-        hwm = statistics.median([r["maxrss"] for r in bare.values()])
+        hwm = statistics.median([r["maxrss"] for r in bare.values() if r["maxrss"]] or [float("nan")])
         for tool in TOOL_ORDER:
             label = TOOL_LABEL[tool]
             if tool in skipped:
@@ -373,7 +374,7 @@ def summarize(results, workloads, tools, skipped, base_hwm):
                 own_mem = "—"
             else:
                 own_mem = fmt_mib(statistics.median(
-                    [r["others_hwm"] + max(0, r["target_hwm"] - bare[r["repeat"]]["maxrss"]) for r in runs]))
+                    [r["others_hwm"] + max(0, r["target_hwm"] - (bare[r["repeat"]]["maxrss"] or 0)) for r in runs]))
                 plot = statistics.median([r["plot_hwm"] for r in runs])
                 if plot:
                     own_mem += " (+%s drawing the plot after the run)" % fmt_mib(plot)
