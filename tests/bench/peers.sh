@@ -3,7 +3,8 @@
 # the heap probe, with --attribute), /usr/bin/time -v, a psutil poller at 10 Hz (what
 # psrecord does), heaptrack, valgrind massif and bcc's memleak, on a malloc-heavy C
 # program, a reference pipeline and a Python pipeline, interleaved per repeat. Prints a
-# markdown table (docs/peers.md quotes it). Not a test; about 10 minutes with the default.
+# markdown table (docs/peers.md quotes it). Not a test; with the default 3 repeats it took
+# 14 minutes on 2 cores at a load average of ~22 (REPEATS=2 for less).
 #
 #   tests/bench/peers.sh [REPEATS]     (BUILD_DIR=build; PEERS_RAW=FILE keeps every run's figures;
 #                                       PEERS_ARGS: more peers.py options, e.g. "--workloads sensor
