@@ -88,7 +88,8 @@ def at_call_sites(stacks, names):
 
 
 def tree(stacks, scale):
-    """d3-flame-graph's input: {name, value, children}, values are totals scaled by `scale`."""
+    """d3-flame-graph's input: {name, value, children}, values are totals scaled by `scale`,
+    children largest first."""
     root = {"name": "all sampled heap growth", "value": 0.0, "children": []}
     index = {id(root): {}}
     for frames, value in stacks:
@@ -104,6 +105,11 @@ def tree(stacks, scale):
                 index[id(child)] = {}
             node = children[frame]
             node["value"] += amount
+    order = [root]  # the largest growth leftmost at every level
+    while order:
+        node = order.pop()
+        node["children"].sort(key=lambda child: -child["value"])
+        order.extend(node["children"])
     return root
 
 
@@ -209,6 +215,9 @@ def render(run_dir, stacks, report, library):
     run_id = os.path.basename(os.path.normpath(os.path.abspath(run_dir)))
     command = " ".join((report.get("run") or {}).get("command") or [])
     title = f"Heap growth by call stack, run {run_id}"
+    started = (report.get("run") or {}).get("started_at")
+    if isinstance(started, str) and len(started) >= 16:
+        title += f" (started {started[:10]} {started[11:16]} UTC)"
     subtitle = "Width: growth rate of the sampled live heap"
     if hours:
         subtitle += (f" in bytes/h over the steady window t={native['early']['t_s']:.0f}s to "

@@ -104,6 +104,9 @@ class FlameGrowth(unittest.TestCase):
         main = root["children"][0]
         self.assertEqual(main["value"], 150 * 300)
         self.assertEqual([c["value"] for c in main["children"]], [100 * 300, 50 * 300])
+        # the largest growth comes first (leftmost), whatever the input order
+        swapped = flame.tree([(["main", "b"], 50), (["main", "a"], 100)], 1)
+        self.assertEqual([c["name"] for c in swapped["children"][0]["children"]], ["a", "b"])
 
     def test_script_breakout_is_escaped(self):
         self.assertNotIn("</script", flame.script_json({"name": "</script><b>x"}))
