@@ -12,14 +12,16 @@
  * Concurrency: the statistics are a seqlock (stats_seq odd while the probe writes).
  * purge_request / purge_done are futex words (shared, not FUTEX_PRIVATE): the sampler
  * increments purge_request and wakes the probe thread; the probe purges, stores the
- * request number in purge_done and wakes the sampler. */
+ * request number in purge_done and wakes the sampler. A heap profile dump works the same
+ * way with dump_request / dump_done (the sampler wakes the probe through purge_request's
+ * futex, which the probe thread sleeps on). */
 #ifndef MEMGATE_PROBE_H
 #define MEMGATE_PROBE_H
 
 #include <stdint.h>
 
 #define MEMGATE_PROBE_MAGIC 0x4d475042u /* "MGPB" */
-#define MEMGATE_PROBE_VERSION 2u
+#define MEMGATE_PROBE_VERSION 3u
 #define MEMGATE_PROBE_SHM_PREFIX "memgate-probe."
 /* A statistic this allocator does not offer. */
 #define MEMGATE_PROBE_NONE UINT64_MAX
@@ -27,6 +29,9 @@
 /* Environment the probe reads. */
 #define MEMGATE_PROBE_ENV_SESSION "MEMGATE_PROBE_SESSION"      /* required: no session, no probe */
 #define MEMGATE_PROBE_ENV_INTERVAL "MEMGATE_PROBE_INTERVAL_MS" /* statistics period, default 100 */
+/* Under jemalloc with prof:true (--allocator jemalloc --attribute): where heap profile
+ * dumps go, as DIR/jeprof.<pid>.<request>.heap. Unset: no dumps. */
+#define MEMGATE_PROBE_ENV_JEPROF_DIR "MEMGATE_PROBE_JEPROF_DIR"
 
 enum memgate_probe_state {
   MEMGATE_PROBE_STARTING = 0,
@@ -64,6 +69,11 @@ struct memgate_probe_slot {
   uint32_t purge_done;                         /* futex word: the probe copies purge_request here when done */
   uint64_t purge_cost_ns;                      /* time the last purge took */
   struct memgate_probe_heap heap_before_purge; /* heap figures just before the last purge */
+
+  uint32_t dump_request; /* the sampler increments it, then wakes purge_request's waiter */
+  uint32_t dump_done;    /* futex word: the probe copies dump_request here once the dump is written */
+  int32_t dump_status;   /* of the last dump: 0 written, else mallctl's error (ENOENT: no prof:true) */
+  uint32_t dump_reserved;
 };
 
 #endif /* MEMGATE_PROBE_H */

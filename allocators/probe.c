@@ -46,6 +46,7 @@ static struct {
   mext_release_fn mext_release;
   char session[72];
   unsigned interval_ms;
+  char jeprof_dir[256]; /* MEMGATE_PROBE_JEPROF_DIR, empty: no heap profile dumps */
   struct memgate_probe_slot* slot;
 } probe;
 
@@ -198,6 +199,16 @@ static void purge(void) {
   }
 }
 
+/* jemalloc's heap profile (prof:true) into JEPROF_DIR/jeprof.<pid>.<request>.heap: the
+ * file is written by jemalloc itself (its own allocations are the profiler's). */
+static int dump_profile(uint32_t request) {
+  if (probe.kind != KIND_JEMALLOC || !probe.mallctl || !probe.jeprof_dir[0]) return ENOTSUP;
+  char path[320];
+  snprintf(path, sizeof path, "%s/jeprof.%d.%u.heap", probe.jeprof_dir, (int)getpid(), request);
+  const char* name = path;
+  return probe.mallctl("prof.dump", NULL, NULL, (void*)&name, sizeof name);
+}
+
 /* ---- the probe thread ------------------------------------------------------------ */
 
 static void publish(struct memgate_probe_slot* slot) {
@@ -236,8 +247,15 @@ static void* probe_thread(void* arg) {
       futex(&slot->purge_done, FUTEX_WAKE, INT32_MAX, NULL);
       continue;
     }
+    const uint32_t dump = __atomic_load_n(&slot->dump_request, __ATOMIC_ACQUIRE);
+    if (dump != __atomic_load_n(&slot->dump_done, __ATOMIC_ACQUIRE)) {
+      slot->dump_status = dump_profile(dump);
+      __atomic_store_n(&slot->dump_done, dump, __ATOMIC_RELEASE);
+      futex(&slot->dump_done, FUTEX_WAKE, INT32_MAX, NULL);
+      continue;
+    }
     publish(slot);
-    /* Sleeps one period unless the sampler asks for a purge (it bumps purge_request). */
+    /* Sleeps one period unless the sampler asks for a purge or a dump (it wakes purge_request). */
     futex(&slot->purge_request, FUTEX_WAIT, request, &period);
   }
 }
@@ -312,6 +330,9 @@ __attribute__((constructor)) static void memgate_probe_init(void) {
   const char* interval = getenv(MEMGATE_PROBE_ENV_INTERVAL);
   long ms = interval ? strtol(interval, NULL, 10) : 100;
   probe.interval_ms = (unsigned)(ms < 1 ? 1 : ms > 60000 ? 60000 : ms);
+  const char* jeprof = getenv(MEMGATE_PROBE_ENV_JEPROF_DIR);
+  if (jeprof && strlen(jeprof) < sizeof probe.jeprof_dir)
+    snprintf(probe.jeprof_dir, sizeof probe.jeprof_dir, "%s", jeprof);
   start_probe();
   pthread_atfork(NULL, NULL, after_fork_in_child);
 }

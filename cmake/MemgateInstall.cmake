@@ -10,6 +10,20 @@ install(TARGETS memgate_spawn DESTINATION ${MEMGATE_INSTALL_LIBEXECDIR})
 install(TARGETS memgate_probe memgate_attrib LIBRARY DESTINATION ${MEMGATE_INSTALL_LIBDIR} NAMELINK_SKIP)
 file(GLOB memgate_report_scripts ${PROJECT_SOURCE_DIR}/reports/*.py)
 install(PROGRAMS ${memgate_report_scripts} DESTINATION ${MEMGATE_INSTALL_DATADIR}/reports)
+# The flame graph library reports/flame_growth.py inlines into growth.html, as `npm ci` in
+# reports/flamegraph (ci/setup) left it, at the same place beside the script. Without it the
+# installed memgate says so in one line and still writes growth.collapsed and growth.pb.gz.
+set(memgate_npm ${PROJECT_SOURCE_DIR}/reports/flamegraph/node_modules)
+set(memgate_npm_dest ${MEMGATE_INSTALL_DATADIR}/reports/flamegraph/node_modules)
+install(FILES ${PROJECT_SOURCE_DIR}/reports/flamegraph/package.json ${PROJECT_SOURCE_DIR}/reports/flamegraph/package-lock.json
+        DESTINATION ${MEMGATE_INSTALL_DATADIR}/reports/flamegraph)
+foreach(memgate_npm_package d3 d3-flame-graph)
+  install(FILES ${memgate_npm}/${memgate_npm_package}/LICENSE ${memgate_npm}/${memgate_npm_package}/package.json
+          DESTINATION ${memgate_npm_dest}/${memgate_npm_package} OPTIONAL)
+endforeach()
+install(FILES ${memgate_npm}/d3/dist/d3.min.js DESTINATION ${memgate_npm_dest}/d3/dist OPTIONAL)
+install(FILES ${memgate_npm}/d3-flame-graph/dist/d3-flamegraph.umd.min.js ${memgate_npm}/d3-flame-graph/dist/d3-flamegraph.css
+        DESTINATION ${memgate_npm_dest}/d3-flame-graph/dist OPTIONAL)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/ DESTINATION ${MEMGATE_INSTALL_DATADIR}/scenarios
         FILES_MATCHING PATTERN "*.json" PATTERN "*.jsonl" PATTERN "*.md" PATTERN "pipelines" EXCLUDE)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/schemas/ DESTINATION ${MEMGATE_INSTALL_DATADIR}/schemas)

@@ -20,7 +20,10 @@ import tempfile
 
 # Installed but not looked up by memgate.
 FILES = ["share/man/man1/memgate.1", "share/man/man1/memgate-run.1", "share/bash-completion/completions/memgate",
-         "share/doc/memgate/README.md", "share/memgate/schemas/report.schema.json"]
+         "share/doc/memgate/README.md", "share/memgate/schemas/report.schema.json",
+         # growth.html's flame graph library (reports/flamegraph: npm ci, ci/setup)
+         "share/memgate/reports/flamegraph/node_modules/d3/dist/d3.min.js",
+         "share/memgate/reports/flamegraph/node_modules/d3-flame-graph/dist/d3-flamegraph.umd.min.js"]
 PARTS = ["memgate-spawn", "probe library", "heap sampler library", "report scripts", "pipelines", "scenarios", "schemas"]
 
 

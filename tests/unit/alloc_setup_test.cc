@@ -2,6 +2,8 @@
 // refusals (unknown allocator, missing library, static or setuid target).
 #include <sys/stat.h>
 
+#include <cstdlib>
+
 #include <string>
 
 #include <gtest/gtest.h>
@@ -50,6 +52,34 @@ TEST(AllocSetup, PreloadsTheAllocatorBeforeTheProbe) {
   EXPECT_EQ(env_value(setup, "MALLOC_CONF"), "dirty_decay_ms:0");
   ASSERT_TRUE(setup.probe);
   EXPECT_EQ(setup.probe->session, env_value(setup, "MEMGATE_PROBE_SESSION"));
+}
+
+// --attribute under jemalloc: its own profiler, after the user's options, at the
+// sampling mean rounded to a power of two; the interposing sampler is not preloaded.
+TEST(AllocSetup, AttributeUnderJemallocTurnsOnItsProfiler) {
+  if (find_allocator("jemalloc")->version == 0) GTEST_SKIP() << "jemalloc not installed";
+  AllocatorRequest request;
+  request.allocator = "jemalloc";
+  request.alloc_env = {"MALLOC_CONF=dirty_decay_ms:0"};
+  request.target = "ls";
+  request.attribute = true;
+  ::setenv("MEMGATE_ATTRIB_MEAN_BYTES", "40000", 1);  // nearest power of two: 2^15
+  const AllocatorSetup setup = prepare_allocator(request);
+  ::unsetenv("MEMGATE_ATTRIB_MEAN_BYTES");
+  EXPECT_EQ(env_value(setup, "MALLOC_CONF"), "dirty_decay_ms:0,prof:true,prof_active:true,lg_prof_sample:15");
+  std::size_t confs = 0;
+  for (const auto& e : setup.env_set) confs += e.starts_with("MALLOC_CONF=");
+  EXPECT_EQ(confs, 1u);
+  EXPECT_EQ(env_value(setup, "LD_PRELOAD").find("libmemgate_attrib"), std::string::npos);
+  ASSERT_TRUE(setup.probe);
+  EXPECT_TRUE(setup.probe->jemalloc_profile);
+  EXPECT_EQ(jeprof_dir_env("/run/attribution"), "MEMGATE_PROBE_JEPROF_DIR=/run/attribution/jeprof");
+
+  request.allocator = "glibc";  // elsewhere the sampler is preloaded first
+  request.alloc_env.clear();
+  const AllocatorSetup glibc = prepare_allocator(request);
+  EXPECT_NE(env_value(glibc, "LD_PRELOAD").find("libmemgate_attrib"), std::string::npos);
+  EXPECT_FALSE(glibc.probe->jemalloc_profile);
 }
 
 TEST(AllocSetup, GlibcPreloadsOnlyTheProbe) {

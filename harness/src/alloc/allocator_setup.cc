@@ -1,5 +1,7 @@
 #include "alloc/allocator_setup.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -48,6 +50,26 @@ std::string own_library(sys::Part part, const char* env_var, const std::string& 
   return at.path;
 }
 
+// MALLOC_CONF with jemalloc's profiler on, after the user's own options (--alloc-env, else
+// memgate's environment; later options win in jemalloc): one sample per 2^lg_prof_sample
+// bytes, the power of two nearest MEMGATE_ATTRIB_MEAN_BYTES (default 512 KiB, 2^19).
+std::string jemalloc_profile_conf(std::vector<std::string>& env_set) {
+  std::string conf;
+  const auto given =
+      std::find_if(env_set.begin(), env_set.end(), [](const std::string& e) { return e.starts_with("MALLOC_CONF="); });
+  if (given != env_set.end()) {
+    conf = given->substr(std::strlen("MALLOC_CONF="));
+    env_set.erase(given);
+  } else if (const char* inherited = std::getenv("MALLOC_CONF")) {
+    conf = inherited;
+  }
+  double mean = kAttribMeanBytes;
+  if (const char* m = std::getenv(MEMGATE_ATTRIB_ENV_MEAN)) mean = std::strtod(m, nullptr);
+  const int lg = std::clamp(static_cast<int>(std::lround(std::log2(std::max(mean, 1.0)))), 0, 40);
+  return "MALLOC_CONF=" + conf + (conf.empty() ? "" : ",") +
+         "prof:true,prof_active:true,lg_prof_sample:" + std::to_string(lg);
+}
+
 }  // namespace
 
 std::string probe_library_path() {
@@ -58,6 +80,10 @@ std::string probe_library_path() {
 std::string attrib_library_path() {
   return own_library(sys::Part::attrib_library, "MEMGATE_ATTRIB_LIB", "heap sampler", "memgate_attrib",
                      "libmemgate_attrib.so");
+}
+
+std::string jeprof_dir_env(const std::string& attribution_dir) {
+  return std::string(MEMGATE_PROBE_ENV_JEPROF_DIR) + "=" + attribution_dir + "/" + kJeprofDir;
 }
 
 AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
@@ -114,7 +140,12 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   check_preloadable(probe, "probe");
   std::string preload =
       setup.library.empty() ? probe : setup.library + ":" + probe;  // allocator first: it must win malloc
-  if (request.attribute) {
+  // Under jemalloc, --attribute uses jemalloc's own profiler (dumped by the probe) rather
+  // than the interposing sampler: prof:true at the same sampling mean.
+  const bool jemalloc_profile = request.attribute && !custom && setup.allocator == "jemalloc";
+  if (jemalloc_profile) {
+    setup.env_set.push_back(jemalloc_profile_conf(setup.env_set));
+  } else if (request.attribute) {
     // The sampler goes before the allocator: its malloc wraps the allocator's, which it
     // finds as the next definition (RTLD_NEXT).
     const std::string attrib = attrib_library_path();
@@ -138,6 +169,7 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   options.expected_library = custom ? setup.library : "";
   options.purge_every_s = request.purge_every_s;
   options.purge_at_phases = request.purge_at_phases;
+  options.jemalloc_profile = jemalloc_profile;
   setup.probe = std::move(options);
   return setup;
 }

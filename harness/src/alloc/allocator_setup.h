@@ -35,6 +35,10 @@ struct AllocatorSetup {
 // a non-glibc allocator / --purge-every for a static or setuid target.
 AllocatorSetup prepare_allocator(const AllocatorRequest& request);
 
+// The target's MEMGATE_PROBE_JEPROF_DIR=ATTRIBUTION_DIR/jeprof (KEY=VALUE): where the probe
+// has jemalloc write its heap profiles under --allocator jemalloc --attribute.
+std::string jeprof_dir_env(const std::string& attribution_dir);
+
 // libmemgate_attrib.so (the --attribute heap sampler): $MEMGATE_ATTRIB_LIB, else the
 // installed or built one (sys/install_paths.h). Throws Error(usage) when it does not exist.
 std::string attrib_library_path();

@@ -57,6 +57,7 @@ std::vector<Sample> read_samples(const memgate_attrib_table* t) {
 AttribRecorder::AttribRecorder(AttribOptions options) : options_(std::move(options)) {
   std::error_code ec;
   std::filesystem::create_directories(options_.dir, ec);
+  if (options_.jemalloc_profile) std::filesystem::create_directories(options_.jeprof_dir, ec);
 }
 
 AttribRecorder::~AttribRecorder() {
@@ -98,7 +99,44 @@ void AttribRecorder::tick(double t_s) {
     snapshot(t_s, "periodic");
 }
 
+std::vector<analyze::HeapFrame> AttribRecorder::frames_of(const std::vector<std::uint64_t>& addresses,
+                                                          const std::vector<analyze::HeapMapping>& maps,
+                                                          analyze::HeapSnapshot& snap,
+                                                          std::map<std::string, int>& module_index) {
+  std::vector<analyze::HeapFrame> frames;
+  for (const std::uint64_t address : addresses) {
+    const auto m = std::find_if(maps.begin(), maps.end(), [&](const analyze::HeapMapping& map) {
+      return address >= map.start && address < map.end;
+    });
+    if (m == maps.end()) {
+      frames.push_back({-1, address});
+      continue;
+    }
+    const auto [it, added] = module_index.try_emplace(m->path, static_cast<int>(snap.modules.size()));
+    if (added) snap.modules.push_back(m->path);
+    const std::uint64_t offset = address - m->start + m->offset;
+    frames.push_back({it->second, offset});
+    frames_.emplace(m->path, offset);
+  }
+  return frames;
+}
+
 void AttribRecorder::snapshot(double t_s, const std::string& label) {
+  if (options_.jemalloc_profile) {
+    // The processes are asked for their profiles now; the end has no process left to ask.
+    if (label == "end") return;
+    last_snapshot_s_ = t_s;
+    analyze::HeapSnapshot snap;
+    snap.t_s = t_s;
+    snap.label = label;
+    std::map<std::string, int> module_index;
+    add_jemalloc_profiles(snap, module_index);
+    snap.mean_bytes = mean_bytes_;
+    char name[64];
+    std::snprintf(name, sizeof name, "/snapshot-%04zu.txt", ++snapshots_);
+    sys::write_text_file(options_.dir + name, analyze::to_text(snap));
+    return;
+  }
   discover();
   last_snapshot_s_ = t_s;
   const bool final = label == "end";
@@ -124,22 +162,7 @@ void AttribRecorder::snapshot(double t_s, const std::string& label) {
     snap.maps.insert(snap.maps.end(), table.maps.begin(), table.maps.end());
     std::map<std::vector<analyze::HeapFrame>, std::pair<std::uint64_t, double>> stacks;
     for (const Sample& s : read_samples(t)) {
-      std::vector<analyze::HeapFrame> frames;
-      for (const std::uint64_t address : s.frames) {
-        const auto m = std::find_if(table.maps.begin(), table.maps.end(), [&](const analyze::HeapMapping& map) {
-          return address >= map.start && address < map.end;
-        });
-        if (m == table.maps.end()) {
-          frames.push_back({-1, address});
-          continue;
-        }
-        const auto [it, added] = module_index.try_emplace(m->path, static_cast<int>(snap.modules.size()));
-        if (added) snap.modules.push_back(m->path);
-        const std::uint64_t offset = address - m->start + m->offset;
-        frames.push_back({it->second, offset});
-        frames_.emplace(m->path, offset);
-      }
-      auto& [count, bytes] = stacks[frames];
+      auto& [count, bytes] = stacks[frames_of(s.frames, table.maps, snap, module_index)];
       ++count;
       bytes += static_cast<double>(s.weight);
     }
@@ -153,6 +176,7 @@ void AttribRecorder::snapshot(double t_s, const std::string& label) {
 
 void AttribRecorder::finish(double t_s) {
   snapshot(t_s, "end");
+  if (options_.jemalloc_profile) remove_jemalloc_dumps();
   // Frames are return addresses: the call is the instruction before.
   sys::Symbolizer symbolizer;
   std::vector<analyze::SymbolRow> rows;
@@ -169,8 +193,19 @@ nlohmann::json AttribRecorder::figures() const {
     sampled += table.table->sampled;
     dropped += table.table->dropped;
   }
-  return {{"snapshots", snapshots_}, {"processes", processes_},    {"mean_bytes", mean_bytes_},
-          {"samples", sampled},      {"dropped_samples", dropped}, {"frames", frames_.size()}};
+  nlohmann::json out = {{"snapshots", snapshots_},
+                        {"processes", processes_},
+                        {"mean_bytes", mean_bytes_},
+                        {"samples", sampled},
+                        {"dropped_samples", dropped},
+                        {"frames", frames_.size()},
+                        {"source", options_.jemalloc_profile ? "jemalloc-prof" : "sampler"}};
+  if (options_.jemalloc_profile)
+    out["jemalloc_dumps"] = {
+        {"written", dumps_},
+        {"failed", dump_failures_},
+        {"problem", dump_problem_.empty() ? nlohmann::json(nullptr) : nlohmann::json(dump_problem_)}};
+  return out;
 }
 
 }  // namespace memgate::alloc

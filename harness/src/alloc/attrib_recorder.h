@@ -3,19 +3,23 @@
 // heap snapshots into the run directory (attribution/snapshot-NNNN.txt: live sampled
 // bytes per call stack, with each process's executable mappings) on a cadence, at phase
 // changes and at the end; at the end it symbolizes every frame seen
-// (attribution/symbols.tsv). Format: docs/attribution.md.
+// (attribution/symbols.tsv). Format: docs/attribution.md. Under jemalloc the stacks come
+// from jemalloc's own profiler instead: each snapshot asks every process's probe for a
+// `prof.dump` and converts the heap profile (attrib_jemalloc.cc).
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "alloc/probe_slots.h"
 #include "analyze/heap_snapshot.h"
 
 struct memgate_attrib_table;
@@ -32,7 +36,16 @@ struct AttribOptions {
   // Snapshots are taken every max(min_period_s, t / periods_per_run): their number grows
   // with the logarithm of the run's length.
   double periods_per_run = 40;
+  // --allocator jemalloc: the stacks come from jemalloc's profiler (prof:true) through
+  // the probe's dumps into jeprof_dir, not from libmemgate_attrib's tables.
+  bool jemalloc_profile = false;
+  std::string jeprof_dir;
+  double dump_timeout_s = 5;
 };
+
+// The directory of the raw jemalloc dumps inside the attribution directory (each is
+// removed once converted into a snapshot).
+inline constexpr const char* kJeprofDir = "jeprof";
 
 class AttribRecorder {
  public:
@@ -53,6 +66,12 @@ class AttribRecorder {
   };
   void discover();
   void forget(pid_t pid);
+  // Return addresses of one process as snapshot frames (module index and file offset).
+  std::vector<analyze::HeapFrame> frames_of(const std::vector<std::uint64_t>& addresses,
+                                            const std::vector<analyze::HeapMapping>& maps, analyze::HeapSnapshot& snap,
+                                            std::map<std::string, int>& module_index);
+  void add_jemalloc_profiles(analyze::HeapSnapshot& snap, std::map<std::string, int>& module_index);
+  void remove_jemalloc_dumps();
 
   AttribOptions options_;
   std::map<pid_t, Table> tables_;
@@ -62,6 +81,10 @@ class AttribRecorder {
   std::uint64_t sampled_ = 0, dropped_ = 0;  // of processes already gone
   std::size_t processes_ = 0;
   double mean_bytes_ = kAttribMeanBytes;
+  // jemalloc_profile: the probes' slots, and how the dumps went.
+  std::map<pid_t, std::unique_ptr<ProbeSlot>> slots_;
+  std::uint64_t dumps_ = 0, dump_failures_ = 0;
+  std::string dump_problem_;  // the last failure, for report.json
 };
 
 }  // namespace memgate::alloc

@@ -44,8 +44,14 @@ nlohmann::json to_json(const PurgeOutcome& p) {
 
 ProbeSampler::ProbeSampler(ProbeSamplerOptions options) : options_(std::move(options)) {
   if (!options_.expected_library.empty()) expected_real_path_ = real_path(options_.expected_library);
-  if (!options_.attribution_dir.empty())
-    attrib_ = std::make_unique<AttribRecorder>(AttribOptions{options_.session, options_.attribution_dir});
+  if (!options_.attribution_dir.empty()) {
+    AttribOptions attrib;
+    attrib.session = options_.session;
+    attrib.dir = options_.attribution_dir;
+    attrib.jemalloc_profile = options_.jemalloc_profile;
+    attrib.jeprof_dir = options_.attribution_dir + "/" + kJeprofDir;
+    attrib_ = std::make_unique<AttribRecorder>(std::move(attrib));
+  }
 }
 
 ProbeSampler::~ProbeSampler() {

@@ -30,6 +30,7 @@ struct ProbeSamplerOptions {
   double rediscover_s = 0.5;       // how often /dev/shm is listed for new processes
   PhasePurge purge_at_phases;      // purges on_phase() makes
   std::string attribution_dir;     // --attribute: heap snapshots go here; empty: off
+  bool jemalloc_profile = false;   // --attribute under jemalloc: from its profiler's dumps (attrib_jemalloc.cc)
 };
 
 // One purge across every live process of the target.

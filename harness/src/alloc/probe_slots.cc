@@ -138,6 +138,26 @@ bool ProbeSlot::wait_purge(std::uint32_t request, double timeout_s) const {
   }
 }
 
+std::uint32_t ProbeSlot::request_dump() {
+  const std::uint32_t request = __atomic_add_fetch(&slot_->dump_request, 1, __ATOMIC_ACQ_REL);
+  sys::futex_wake_one(&slot_->purge_request);  // the probe thread sleeps on this word
+  return request;
+}
+
+std::optional<int> ProbeSlot::wait_dump(std::uint32_t request, double timeout_s) const {
+  const double deadline = sys::monotonic_seconds() + timeout_s;
+  for (;;) {
+    const std::uint32_t done = __atomic_load_n(&slot_->dump_done, __ATOMIC_ACQUIRE);
+    if (done == request) return __atomic_load_n(&slot_->dump_status, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&slot_->state, __ATOMIC_ACQUIRE) != MEMGATE_PROBE_RUNNING) return std::nullopt;
+    const double left = deadline - sys::monotonic_seconds();
+    if (left <= 0) return std::nullopt;
+    // A wake-up that raced the probe's sleep is served within one probe period; the
+    // 50 ms cap also notices a probe that died.
+    sys::futex_wait(&slot_->dump_done, done, std::min(left, 0.05));
+  }
+}
+
 HeapFigures ProbeSlot::heap_before_purge() const { return to_figures(slot_->heap_before_purge); }
 std::uint64_t ProbeSlot::purge_cost_ns() const { return slot_->purge_cost_ns; }
 

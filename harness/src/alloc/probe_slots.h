@@ -63,6 +63,13 @@ class ProbeSlot {
   // Waits until the probe has served `request`; false on timeout.
   bool wait_purge(std::uint32_t request, double timeout_s) const;
   HeapFigures heap_before_purge() const;
+
+  // Asks the probe for a jemalloc heap profile dump (MEMGATE_PROBE_JEPROF_DIR/
+  // jeprof.<pid>.<request>.heap) and wakes it; returns the request number.
+  std::uint32_t request_dump();
+  // The dump's status once the probe served `request` (0: written, else mallctl's error);
+  // nothing on timeout or when the probe stopped.
+  std::optional<int> wait_dump(std::uint32_t request, double timeout_s) const;
   std::uint64_t purge_cost_ns() const;
 
  private:

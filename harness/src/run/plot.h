@@ -18,4 +18,9 @@ std::string plot_timeline(const std::string& run_dir, const std::string& png = "
 // reports/plot_baseline.py: the run's timeline over its baseline runs' (baseline.png).
 std::string plot_baseline(const std::string& run_dir, const std::vector<std::string>& baseline_dirs);
 
+// reports/flame_growth.py: RUN_DIR/growth.collapsed as a self-contained flame graph page,
+// RUN_DIR/growth.html (docs/attribution.md). Without the npm library the note says how to
+// install it; the collapsed and pprof files are written either way.
+std::string plot_growth_flame(const std::string& run_dir);
+
 }  // namespace memgate::run

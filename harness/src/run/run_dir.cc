@@ -18,7 +18,7 @@ namespace {
 bool is_run_file(const std::string& name) {
   for (const char* known : {record::kMetaFile, record::kSamplesFile, record::kProcessesFile, record::kEventsFile,
                             "report.json", "timeline.png", "baseline.png", "target.log", "metrics.fifo", sys::kLockFile,
-                            "attribution", "growth.collapsed", "growth.pb.gz"})
+                            "attribution", "growth.collapsed", "growth.pb.gz", "growth.html"})
     if (name == known) return true;
   return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
 }

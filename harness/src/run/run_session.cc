@@ -763,6 +763,8 @@ class RunSession {
     // directory that could not be written gets no plot, but the CI outputs (elsewhere,
     // most likely) are still attempted: a gate must see the exit-5 run as failed.
     if (c_.plot && ran && !io_failed) progress_.note(plot_timeline(dir_));
+    if (c_.plot && !io_failed && analysis.attribution && !analysis.attribution->stacks.empty())
+      progress_.note(plot_growth_flame(dir_));
     if (const auto& baseline = c_.checks.get(report::checks::kBaseline);
         c_.plot && ran && !io_failed && !baseline.empty()) {
       try {

@@ -184,8 +184,11 @@ RunSamplers make_samplers(const RunConfig& config, const std::string& run_dir) {
   if (auto setup = plan_allocator(config)) {
     for (auto& w : setup->warnings) out.notes.push_back("warning: " + w);
     out.target_env.insert(out.target_env.end(), setup->env_set.begin(), setup->env_set.end());
-    if (setup->probe && s.attribute && !python_target(config))
+    if (setup->probe && s.attribute && !python_target(config)) {
       setup->probe->attribution_dir = std::filesystem::absolute(run_dir + "/" + alloc::kAttributionDir).string();
+      if (setup->probe->jemalloc_profile)  // where the probe has jemalloc write its dumps
+        out.target_env.push_back(alloc::jeprof_dir_env(setup->probe->attribution_dir));
+    }
     if (setup->probe) out.slots.push_back({std::make_unique<alloc::ProbeSampler>(std::move(*setup->probe)), false});
   }
   // Cgroups of a memgate that was SIGKILLed are cleaned by the next run that can.
