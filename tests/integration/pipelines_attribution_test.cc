@@ -6,6 +6,7 @@
 // container that keeps them). A representative pair runs here (4 short cycles each);
 // every leaking anti-pattern under glibc and jemalloc: tests/bench/antipattern_sites.sh.
 #include <fstream>
+#include <ostream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -31,6 +32,9 @@ std::vector<std::string> marked(const std::string& source, const std::string& ma
 struct Case {
   std::string scenario, antipattern, source, allocator;
 };
+
+// ctest lists the case by name, not as gtest's byte dump of the struct.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.scenario << " " << c.antipattern << " " << c.allocator; }
 
 class PipelineAntiPattern : public ::testing::TestWithParam<Case> {};
 
