@@ -71,7 +71,7 @@ class Backend {
     }
     nlohmann::json resp = {{"durations", durations}, {"distances", distances}};
     if (with_geometry) resp["routes"] = routes;
-    return resp.dump();
+    return resp.dump();  // ANTIPATTERN-ALLOCATES: accumulate (the responses it keeps)
   }
   std::uint64_t requests() const { return requests_; }
 
@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
     }
     if (accumulate) {
       matrix.insert(matrix.end(), results.begin(), results.end());
-      raw_responses.push_back(std::move(*response));
+      raw_responses.push_back(std::move(*response));  // ANTIPATTERN: accumulate
     } else {
       store->write(results);  // persisted now: memory holds one request's worth
       acct.processed += results.size();

@@ -75,7 +75,7 @@ void consume(const Options& o, Shared& s, const std::vector<std::vector<std::pai
       continue;
     }
     if (result.watershed >= 0) ++s.in_watershed;
-    if (keep) kept.emplace_back(std::move(*r), geom);
+    if (keep) kept.emplace_back(std::move(*r), geom);  // ANTIPATTERN: keep_geometries
     ++s.acct.processed;
   }
   for (auto& [reading, g] : kept) checker.destroy(g);

@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
       continue;
     }
     const Reading& r = std::get<Reading>(parsed);
-    if (accumulate) everything.push_back(nlohmann::json::parse(line));
+    if (accumulate) everything.push_back(nlohmann::json::parse(line));  // ANTIPATTERN: accumulate
     lats.push_back(static_cast<float>(r.lat));
     lons.push_back(static_cast<float>(r.lon));
     if (lats.size() == window) close_window();

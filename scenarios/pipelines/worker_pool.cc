@@ -54,9 +54,10 @@ struct Options {
 
 sqlite3* open_store(const std::string& path) {
   sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open store " + path);
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK)  // ANTIPATTERN-ALLOCATES: connection_per_unit
+    throw std::runtime_error("cannot open store " + path);
   sqlite3_busy_timeout(db, 10000);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);  // ANTIPATTERN-ALLOCATES: connection_per_unit
   return db;
 }
 
@@ -119,7 +120,7 @@ struct Pool {
 
     sqlite3* db;
     if (o.antipattern == "connection_per_unit") {
-      db = open_store(store_path);  // the leak: never closed
+      db = open_store(store_path);  // ANTIPATTERN: connection_per_unit (never closed)
       ++connections_opened;
     } else {
       if (!t_store) {

@@ -181,8 +181,9 @@ void AttribRecorder::finish(double t_s) {
   sys::Symbolizer symbolizer;
   std::vector<analyze::SymbolRow> rows;
   for (const auto& [module, offset] : frames_) {
-    const sys::SourceLocation where = symbolizer.lookup(module, offset > 0 ? offset - 1 : 0);
-    rows.push_back({module, offset, where.function, where.file, where.line});
+    // One row per inline level, innermost first (docs/attribution.md).
+    for (const auto& where : symbolizer.lookup_inlined(module, offset > 0 ? offset - 1 : 0))
+      rows.push_back({module, offset, where.function, where.file, where.line});
   }
   sys::write_text_file(options_.dir + "/symbols.tsv", analyze::to_text(rows));
 }

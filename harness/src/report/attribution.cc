@@ -1,6 +1,7 @@
 #include "report/attribution.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -53,15 +54,29 @@ std::string hex(std::uint64_t v) {
 class Names {
  public:
   explicit Names(std::vector<analyze::SymbolRow> rows) {
-    for (auto& row : rows) rows_.emplace(std::pair{row.module, row.offset}, std::move(row));
+    for (auto& row : rows) rows_[std::pair{row.module, row.offset}].push_back(std::move(row));
   }
-  const analyze::SymbolRow* find(const std::string& module, std::uint64_t offset) const {
+  // The address's inline levels, innermost first (one row when nothing is inlined there).
+  const std::vector<analyze::SymbolRow>* levels(const std::string& module, std::uint64_t offset) const {
     const auto it = rows_.find({module, offset});
     return it == rows_.end() ? nullptr : &it->second;
   }
+  // The function the compiler emitted, with the line of the address in it.
+  const analyze::SymbolRow* find(const std::string& module, std::uint64_t offset) const {
+    const auto* l = levels(module, offset);
+    return l ? &l->back() : nullptr;
+  }
+  // The first inline level of the address outside the system (the line in the program's
+  // own code that a standard container's inlined growth was called from), if any.
+  const analyze::SymbolRow* own_level(const std::string& module, std::uint64_t offset) const {
+    const auto* l = levels(module, offset);
+    if (!l) return nullptr;
+    for (const auto& row : *l)
+      if (!is_system_frame(module, &row)) return &row;
+    return nullptr;
+  }
   // "file.cc:142 (function)", else "module+0xOFF (function)", else "module+0xOFF".
-  std::string site(const std::string& module, std::uint64_t offset) const {
-    const analyze::SymbolRow* s = find(module, offset);
+  static std::string site(const std::string& module, std::uint64_t offset, const analyze::SymbolRow* s) {
     std::string text = s && !s->file.empty() ? basename_of(s->file) + ":" + std::to_string(s->line)
                                              : basename_of(module) + "+" + hex(offset);
     if (s && !s->function.empty()) text += " (" + short_function(s->function) + ")";
@@ -73,7 +88,7 @@ class Names {
   }
 
  private:
-  std::map<std::pair<std::string, std::uint64_t>, analyze::SymbolRow> rows_;
+  std::map<std::pair<std::string, std::uint64_t>, std::vector<analyze::SymbolRow>> rows_;
 };
 
 }  // namespace
@@ -117,13 +132,19 @@ std::optional<Attribution> load_attribution(const std::string& run_dir, const At
       Frames frames;
       for (const auto& frame : stack.frames) {
         const std::string module = frame.module >= 0 ? snap.modules[static_cast<std::size_t>(frame.module)] : "?";
-        const analyze::SymbolRow* sym = frame.module >= 0 ? names.find(module, frame.offset) : nullptr;
-        if (site.empty() && frame.module >= 0 && !is_system_frame(module, sym)) site = names.site(module, frame.offset);
+        if (site.empty() && frame.module >= 0) {
+          if (!names.levels(module, frame.offset)) {
+            if (!is_system_frame(module, nullptr)) site = Names::site(module, frame.offset, nullptr);
+          } else if (const auto* own = names.own_level(module, frame.offset)) {
+            site = Names::site(module, frame.offset, own);
+          }
+        }
         if (module.find("libmemgate_attrib") == std::string::npos) frames.emplace_back(module, frame.offset);
       }
-      if (site.empty() && !stack.frames.empty() && stack.frames.front().module >= 0)
-        site = names.site(snap.modules[static_cast<std::size_t>(stack.frames.front().module)],
-                          stack.frames.front().offset);
+      if (site.empty() && !stack.frames.empty() && stack.frames.front().module >= 0) {
+        const std::string& module = snap.modules[static_cast<std::size_t>(stack.frames.front().module)];
+        site = Names::site(module, stack.frames.front().offset, names.find(module, stack.frames.front().offset));
+      }
       if (site.empty()) site = "(unknown)";
       auto& series = in.site_bytes[site];
       series.resize(n, 0.0);
@@ -137,6 +158,14 @@ std::optional<Attribution> load_attribution(const std::string& run_dir, const At
   }
   for (auto& [site, series] : in.site_bytes) series.resize(n, 0.0);
   a.growth = analyze::attribute_growth(in);
+  analyze::CycleGrowthInput cycles;
+  for (const auto& label : in.labels) cycles.quiet_cycle.push_back(analyze::quiet_cycle_of(label));
+  if (std::any_of(cycles.quiet_cycle.begin(), cycles.quiet_cycle.end(), [](std::size_t c) { return c > 0; })) {
+    cycles.site_bytes = in.site_bytes;
+    cycles.warmup_cycles = window.warmup_cycles;
+    cycles.mean_bytes = in.mean_bytes;
+    a.per_cycle = analyze::attribute_cycles(cycles);
+  }
   if (a.growth.reason.empty()) {
     // Indexes of the early and late snapshots attribute_growth chose.
     std::size_t e = 0, l = 0;
@@ -199,6 +228,12 @@ std::vector<SiteRow> attribution_rows(const Attribution& a, std::size_t top) {
       share += (share.empty() ? "" : ", ") + percent(*s.share_of_rss_slope) + " of the RSS slope";
     rows.push_back({"grows", s.site, "+" + format_bytes(s.bytes_per_h) + "/h", share});
   }
+  if (a.per_cycle)
+    for (std::size_t i = 0; i < a.per_cycle->growing.size() && i < top; ++i) {
+      const auto& s = a.per_cycle->growing[i];
+      rows.push_back({"keeps per cycle", s.site, "+" + format_bytes(s.bytes_per_cycle),
+                      s.share_of_growth ? percent(*s.share_of_growth) + " of the heap kept per cycle" : ""});
+    }
   for (std::size_t i = 0; i < a.growth.transient.size() && i < top; ++i) {
     const auto& s = a.growth.transient[i];
     rows.push_back({"came back", s.site,
@@ -223,6 +258,28 @@ nlohmann::json to_json(const Attribution& a) {
     return out;
   };
   const auto& g = a.growth;
+  const auto levels = [](const std::vector<double>& v) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const double x : v) out.push_back(std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr));
+    return out;
+  };
+  nlohmann::json per_cycle = nullptr;
+  if (const auto& c = a.per_cycle) {
+    nlohmann::json growing = nlohmann::json::array();
+    for (const auto& s : c->growing)
+      growing.push_back({{"site", s.site},
+                         {"bytes_per_cycle", s.bytes_per_cycle},
+                         {"share_of_growth", opt(s.share_of_growth)},
+                         {"levels", levels(s.levels)}});
+    per_cycle = {{"reason", c->reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(c->reason)},
+                 {"cycles", c->cycles},
+                 {"warmup_cycles", c->warmup_cycles},
+                 {"judged_cycles", c->judged_cycles},
+                 {"heap_bytes_per_cycle", c->heap_bytes_per_cycle},
+                 {"heap_levels", levels(c->heap_levels)},
+                 {"summary", analyze::cycle_growth_sentence(*c)},
+                 {"growing", std::move(growing)}};
+  }
   return {{"snapshots", a.snapshots},
           {"mean_bytes", a.mean_bytes},
           {"steady_from_s", a.steady_from_s},
@@ -234,7 +291,8 @@ nlohmann::json to_json(const Attribution& a) {
           {"heap_growth_per_h", g.heap_growth_per_h},
           {"summary", analyze::growth_sentence(g)},
           {"growing", sites(g.growing)},
-          {"transient", sites(g.transient)}};
+          {"transient", sites(g.transient)},
+          {"per_cycle", std::move(per_cycle)}};
 }
 
 }  // namespace memgate::report

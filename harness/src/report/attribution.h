@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyze/heap_cycles.h"
 #include "analyze/heap_growth.h"
 #include "report/pprof.h"
 
@@ -20,6 +21,8 @@ inline constexpr const char* kCollapsedFile = "growth.collapsed";
 
 struct Attribution {
   analyze::GrowthAttribution growth;
+  // On a run with cycles: what each site keeps from one cycle's quiet point to the next.
+  std::optional<analyze::CycleGrowthAttribution> per_cycle;
   std::size_t snapshots = 0;
   double mean_bytes = 0;
   double steady_from_s = 0, steady_to_s = 0;
@@ -34,6 +37,7 @@ struct AttributionWindow {
   double steady_to_s = 0;
   std::optional<double> rss_slope_per_h;
   std::optional<double> units_per_h;
+  std::size_t warmup_cycles = 1;  // the per-cycle leak checks' warm-up
 };
 
 // Nothing when the run has no attribution/ directory. Throws Error(usage) for malformed
@@ -45,7 +49,7 @@ nlohmann::json to_json(const Attribution& a);
 // One site per row for the terminal and the markdown summary: the top `top` growing
 // sites, then those that came back.
 struct SiteRow {
-  std::string kind;  // "grows" or "came back"
+  std::string kind;  // "grows", "keeps per cycle" or "came back"
   std::string site;
   std::string rate;   // "+12.1 MiB/h" or "rose 40.0 MiB"
   std::string share;  // "92 % of the heap growth, 86 % of the RSS slope", may be empty

@@ -252,8 +252,22 @@ void attribute_growth(const std::string& dir, RunAnalysis& a) {
     if (warmup && steady && *steady > 0) window = {*warmup, *warmup + *steady, std::nullopt, std::nullopt};
     window.rss_slope_per_h = figure_of(c, figure::kSlopePerH);
   }
+  for (const auto& c : a.checks)
+    if (c.id == check_id::kRssLeakPerCycle || c.id == check_id::kHeapLeakPerCycle)
+      if (const auto warmup = figure_of(c, "warmup_cycles")) window.warmup_cycles = static_cast<std::size_t>(*warmup);
   a.attribution = load_attribution(dir, window);
   if (!a.attribution) return;
+  // A failed per-cycle leak check of memory names the site that keeps memory per cycle.
+  if (a.attribution->per_cycle) {
+    static const std::string kCycleAdvice = ": find what one cycle leaves behind (heap profile across a cycle).";
+    const std::string kept = analyze::cycle_growth_sentence(*a.attribution->per_cycle);
+    for (auto& c : a.checks)
+      if (!kept.empty() &&
+          (c.id == check_id::kRssLeakPerCycle || c.id == check_id::kPssLeakPerCycle ||
+           c.id == check_id::kHeapLeakPerCycle) &&
+          c.outcome == Outcome::fail && c.summary.ends_with(kCycleAdvice))
+        c.summary = c.summary.substr(0, c.summary.size() - kCycleAdvice.size()) + "; " + kept + ".";
+  }
   const std::string where = analyze::growth_sentence(a.attribution->growth);
   if (where.empty()) return;
   // A failed plateau names the site instead of sending the user to another tool.

@@ -1,6 +1,8 @@
 #include "sys/symbolizer.h"
 
 #include <cxxabi.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
@@ -65,9 +67,24 @@ Symbolizer::~Symbolizer() {
   if (state_->dwfl) dwfl_end(state_->dwfl);
 }
 
-SourceLocation Symbolizer::lookup(const std::string& module_path, std::uint64_t file_offset) {
-  SourceLocation out;
-  if (!state_->dwfl) return out;
+namespace {
+
+// A scope's function name: its linkage name demangled, else its DWARF name (both through
+// DW_AT_abstract_origin, where an inlined copy keeps them).
+std::string scope_name(Dwarf_Die* scope) {
+  Dwarf_Attribute attr;
+  for (const int at : {DW_AT_linkage_name, DW_AT_MIPS_linkage_name})
+    if (dwarf_attr_integrate(scope, at, &attr))
+      if (const char* name = dwarf_formstring(&attr)) return demangle(name);
+  if (dwarf_attr_integrate(scope, DW_AT_name, &attr))
+    if (const char* name = dwarf_formstring(&attr)) return name;
+  return {};
+}
+
+}  // namespace
+
+Dwfl_Module* Symbolizer::module_at(const std::string& module_path, std::uint64_t file_offset, std::uint64_t& at) {
+  if (!state_->dwfl) return nullptr;
   auto [it, inserted] = state_->modules.try_emplace(module_path, nullptr);
   if (inserted) {
     // add_p_vaddr: PIE and shared objects are placed at the base; a fixed-address
@@ -80,10 +97,19 @@ SourceLocation Symbolizer::lookup(const std::string& module_path, std::uint64_t 
     }
     state_->next_base += kModuleSpacing;
   }
-  Dwarf_Addr at = 0;
-  if (!it->second || !module_address(it->second, file_offset, at)) return out;
-  out.function = demangle(dwfl_module_addrname(it->second, at));
-  if (Dwfl_Line* line = dwfl_module_getsrc(it->second, at)) {
+  Dwarf_Addr address = 0;
+  if (!it->second || !module_address(it->second, file_offset, address)) return nullptr;
+  at = address;
+  return it->second;
+}
+
+SourceLocation Symbolizer::lookup(const std::string& module_path, std::uint64_t file_offset) {
+  SourceLocation out;
+  std::uint64_t at = 0;
+  Dwfl_Module* m = module_at(module_path, file_offset, at);
+  if (!m) return out;
+  out.function = demangle(dwfl_module_addrname(m, at));
+  if (Dwfl_Line* line = dwfl_module_getsrc(m, at)) {
     int lineno = 0;
     if (const char* file = dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr)) {
       out.file = file;
@@ -91,6 +117,49 @@ SourceLocation Symbolizer::lookup(const std::string& module_path, std::uint64_t 
     }
   }
   return out;
+}
+
+std::vector<SourceLocation> Symbolizer::lookup_inlined(const std::string& module_path, std::uint64_t file_offset) {
+  std::vector<SourceLocation> chain{lookup(module_path, file_offset)};
+  std::string emitted = chain.front().function;
+  std::uint64_t at = 0;
+  Dwfl_Module* m = module_at(module_path, file_offset, at);
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cu = m ? dwfl_module_addrdie(m, at, &bias) : nullptr;
+  Dwarf_Die* scopes = nullptr;
+  const int n = cu ? dwarf_getscopes(cu, at - bias, &scopes) : 0;
+  // The innermost function scope holding the address; when it is an inlined copy, its
+  // concrete parents (dwarf_getscopes_die; dwarf_getscopes itself continues into the
+  // abstract origin) give each inlined call's site in the next function out.
+  Dwarf_Die* innermost = nullptr;
+  for (int i = 0; i < n && !innermost; ++i)
+    if (dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine || dwarf_tag(&scopes[i]) == DW_TAG_subprogram)
+      innermost = &scopes[i];
+  Dwarf_Die* parents = nullptr;
+  const int levels =
+      innermost && dwarf_tag(innermost) == DW_TAG_inlined_subroutine ? dwarf_getscopes_die(innermost, &parents) : 0;
+  Dwarf_Files* files = nullptr;
+  std::size_t file_count = 0;
+  if (levels > 0 && dwarf_getsrcfiles(cu, &files, &file_count) != 0) files = nullptr;
+  for (int i = 0; i < levels && files; ++i) {
+    if (dwarf_tag(&parents[i]) == DW_TAG_subprogram) break;
+    if (dwarf_tag(&parents[i]) != DW_TAG_inlined_subroutine) continue;
+    chain.back().function = scope_name(&parents[i]);
+    Dwarf_Attribute attr;
+    Dwarf_Word file = 0, line = 0;
+    if (!dwarf_attr(&parents[i], DW_AT_call_file, &attr) || dwarf_formudata(&attr, &file) != 0 ||
+        !dwarf_attr(&parents[i], DW_AT_call_line, &attr) || dwarf_formudata(&attr, &line) != 0 || file >= file_count)
+      break;
+    const char* name = dwarf_filesrc(files, file, nullptr, nullptr);
+    SourceLocation caller;
+    caller.file = name ? name : "";
+    caller.line = static_cast<int>(line);
+    chain.push_back(std::move(caller));
+  }
+  std::free(parents);                          // NOLINT(cppcoreguidelines-no-malloc): dwarf_getscopes_die's contract
+  std::free(scopes);                           // NOLINT(cppcoreguidelines-no-malloc): dwarf_getscopes' contract
+  chain.back().function = std::move(emitted);  // the symbol table's name, with its parameters
+  return chain;
 }
 
 }  // namespace memgate::sys

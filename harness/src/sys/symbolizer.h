@@ -7,6 +7,9 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+struct Dwfl_Module;  // elfutils/libdwfl.h
 
 namespace memgate::sys {
 
@@ -28,8 +31,16 @@ class Symbolizer {
   // every process and every load address. An unreadable module gives an empty location.
   SourceLocation lookup(const std::string& module_path, std::uint64_t file_offset);
 
+  // The same address with its inlined calls, innermost first: the line inside the inlined
+  // function, then the line each inlined call was made from, ending with the function the
+  // compiler emitted (whose entry is lookup()'s function). One entry when nothing is
+  // inlined there or the module has no DWARF scopes.
+  std::vector<SourceLocation> lookup_inlined(const std::string& module_path, std::uint64_t file_offset);
+
  private:
   struct State;
+  // The module (reported on first use) and the module address of a file offset.
+  ::Dwfl_Module* module_at(const std::string& module_path, std::uint64_t file_offset, std::uint64_t& at);
   std::unique_ptr<State> state_;
 };
 
