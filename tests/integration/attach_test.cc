@@ -133,5 +133,24 @@ TEST(Attach, RefusesAMissingPidACommandAndSpawnOnlyFlags) {
   EXPECT_NE(zero.output.find("--pid 0: a pid is a positive number"), std::string::npos) << zero.output;
 }
 
+TEST(Attach, RefusesAProcessItMayNotRead) {
+  if (::geteuid() != 0)
+    GTEST_SKIP() << "needs root, to run memgate as another user (nobody) against the test's process";
+  const std::string base = fresh_dir("attach-denied");
+  fs::permissions(base, fs::perms::all);  // nobody writes the run directory here
+  auto service = start_service(base + "/ready", {"--hold-s", "30"});
+  const auto r =
+      run_command({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", MEMGATE_BIN, "run", "--out",
+                   base + "/run", "--no-plot", "--ebpf", "off", "--pid", std::to_string(service.pid())});
+  EXPECT_EQ(r.exit_code, 4) << r.output;
+  EXPECT_NE(r.output.find("--pid " + std::to_string(service.pid()) + " (memhog): memgate may not read its memory"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("CAP_SYS_PTRACE"), std::string::npos) << r.output;
+  EXPECT_TRUE(alive(service.pid()));
+  ::kill(service.pid(), SIGTERM);
+  service.wait();
+}
+
 }  // namespace
 }  // namespace memgate::testing

@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "memgate/error.h"
 #include "record/run_meta.h"
 #include "report/terminal.h"
 #include "sys/proc_parse.h"

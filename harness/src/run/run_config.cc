@@ -1,6 +1,7 @@
 #include "run/run_config.h"
 
 #include <filesystem>
+#include <utility>
 
 #include "memgate/error.h"
 #include "report/baseline_runs.h"
@@ -33,9 +34,15 @@ void validate_attach(const RunConfig& c) {
     throw Error(ExitCode::usage, flags + " with --pid: " + why);
   };
   const auto& s = c.samplers;
-  if (!s.allocator.empty() || !s.alloc_env.empty() || s.purge_every_s > 0 || s.purge_at_phases.enabled() || s.attribute)
-    refuse("--allocator, --alloc-env, --purge-every, --purge-at-phases, --cycle-purge and --attribute",
-           "they load into the target when memgate starts it; an attached process is already running");
+  std::string in_target;  // the flags that load something into the target as it starts
+  for (const auto& [given, flag] : {std::pair{!s.allocator.empty(), "--allocator"},
+                                    {!s.alloc_env.empty(), "--alloc-env"},
+                                    {s.purge_every_s > 0, "--purge-every"},
+                                    {s.purge_at_phases.enabled(), "--purge-at-phases/--cycle-purge"},
+                                    {s.attribute, "--attribute"}})
+    if (given) in_target += (in_target.empty() ? "" : ", ") + std::string(flag);
+  if (!in_target.empty())
+    refuse(in_target, "they load into the target when memgate starts it; an attached process is already running");
   if (s.memory_limits.any())
     refuse("--memory-max, --memory-high and --swap-max",
            "memgate never moves a running process into a cgroup; set the limit on the service itself");
