@@ -50,7 +50,7 @@ struct SamplerConfig {
 };
 
 struct RunConfig {
-  std::vector<std::string> command;            // argv of the target
+  std::vector<std::string> command;  // argv of the target
   // --pid: watch these processes (and their descendants), already running, instead of
   // starting a command; memgate never signals them (docs/soak.md, "Attaching").
   std::vector<int> attach_pids;
