@@ -1,5 +1,6 @@
 // memgate run [options] -- CMD ARGS...
 // memgate run [options] SCENARIO.json   (flags given here override the scenario's)
+// memgate run [options] --pid PID[,PID]  (processes already running: watched, never signalled)
 #include <cstdio>
 #include <memory>
 
@@ -23,6 +24,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  memgate run --duration 5m --max-rss 512M -- ./server --port 8080\n"
       "  memgate run --hz 100 --out runs/leak -- python3 job.py\n"
+      "  memgate run --pid 4242 --duration 2h --max-rss 1G   (a service already running: never signalled)\n"
       "  memgate run scenarios/air_quality_burst.json      (a scenario: target, traffic, checks)\n"
       "  memgate run --profile ci scenarios/air_quality_burst.json                  (its CI form, <= 60 s)\n"
       "  memgate run --profile ci,unbounded_queue scenarios/air_quality_burst.json  (with the anti-pattern: fails)\n"
@@ -31,8 +33,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "name lists the ones the file has. Targets may write metrics and a final accounting line\n"
       "to $MEMGATE_METRICS_PATH (docs/metrics-channel.md).\n"
       "Exit codes: 0 pass, 1 a check failed, 2 inconclusive (see --inconclusive), 3 usage error,\n"
-      "            4 target could not start / crashed / exited non-zero, 5 internal error (e.g. the run\n"
-      "            directory ran out of space: the verdict of what was written is still printed).");
+      "            4 target could not start / crashed / exited non-zero (--pid: no such process or not\n"
+      "            readable), 5 internal error (e.g. the run directory ran out of space: the verdict\n"
+      "            of what was written is still printed).");
   cmd->add_option("--out", config->out_dir, "Run directory (default: ./memgate-run-<timestamp>)")->type_name("DIR");
   cmd->add_flag("--force", config->force,
                 "Replace the previous run in --out (without it, a directory holding a finished run is refused)");
@@ -47,8 +50,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
   add_run_options(*cmd, *config, *flags);
   add_allocator_options(*cmd, config->samplers);
   add_export_options(*cmd, config->exports);
+  cmd->add_option("--pid", config->attach_pids,
+                  "Watch these running processes and their descendants instead of starting a command, until they "
+                  "all exit or --duration ends; never signals them (repeat or comma-separate for several)")
+      ->delimiter(',')
+      ->type_name("PID[,PID...]");
   cmd->add_option("command", config->command, "The command to run, after --; or one SCENARIO.json")
-      ->required()
       ->type_name("CMD ARGS...");
   cmd->callback([cmd, config, flags, &exit_code] {
     apply_run_flags(*cmd, *flags, *config);

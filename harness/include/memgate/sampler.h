@@ -47,6 +47,9 @@ class Sampler {
   // Called once the target is spawned (still before it has done much). Throws
   // memgate::Error with a one-line reason if the sampler cannot attach.
   virtual void start(pid_t root_pid, EventSink& events) = 0;
+  // `memgate run --pid` with several processes: the trees of all of them. A sampler that
+  // follows a tree overrides it; the others only ever see one root (a spawned target).
+  virtual void start_roots(const std::vector<pid_t>& roots, EventSink& events) { start(roots.front(), events); }
   // Called at every tick just before `tick`, with what the /proc poll read at this tick:
   // a sampler whose figures must bound the polled ones (eBPF's exact peaks) folds it in.
   virtual void on_polled(const TreeSample& /*tree*/) {}

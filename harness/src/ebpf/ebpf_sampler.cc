@@ -84,13 +84,15 @@ class EbpfSampler final : public Sampler {
     return cols;
   }
 
-  void start(pid_t root_pid, EventSink&) override {
+  void start(pid_t root_pid, EventSink& events) override { start_roots({root_pid}, events); }
+
+  void start_roots(const std::vector<pid_t>& roots, EventSink&) override {
     if (const Support support = ebpf_support(); !support.ok)
       throw Error(ExitCode::usage, "eBPF sampler unavailable: " + support.reason);
     session_.emplace(ebpf::SessionConfig{options_.step_bytes, options_.syscalls, options_.fault_hook});
-    // The root and whatever it already forked (spawn returns after exec, so usually
-    // just the root).
-    std::vector<pid_t> pending{root_pid};
+    // The roots and whatever they already forked (spawn returns after exec, so usually
+    // just the root; an attached process may have a whole tree already).
+    std::vector<pid_t> pending = roots;
     std::string buf;
     while (!pending.empty()) {
       const pid_t pid = pending.back();

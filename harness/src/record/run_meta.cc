@@ -7,6 +7,19 @@
 
 namespace memgate::record {
 
+nlohmann::json attached_json(const std::vector<AttachedProcess>& list) {
+  nlohmann::json out = nlohmann::json::array();
+  const auto number_or_null = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  for (const auto& p : list)
+    out.push_back({{"pid", p.pid},
+                   {"comm", p.comm},
+                   {"start_ticks", p.start_ticks},
+                   {"started_at", p.started_at.empty() ? nlohmann::json() : nlohmann::json(p.started_at)},
+                   {"age_at_attach_s", number_or_null(p.age_at_attach_s)},
+                   {"ended_after_s", number_or_null(p.ended_after_s)}});
+  return out;
+}
+
 void to_json(nlohmann::json& j, const RunMeta& m) {
   j = nlohmann::json{{"schema", kMetaSchema},
                      {"command", m.command},
@@ -32,6 +45,7 @@ void to_json(nlohmann::json& j, const RunMeta& m) {
                      {"notes", m.notes}};
   if (!m.scenario.is_null()) j["scenario"] = m.scenario;
   if (!m.until_decided.is_null()) j["until_decided"] = m.until_decided;
+  if (!m.attached.empty()) j["attached"] = attached_json(m.attached);
   if (m.target_end) {
     const auto& e = *m.target_end;
     j["target_end"] = {{"signaled", e.signaled},       {"exit_code", e.exit_code},     {"signal", e.signal},
@@ -68,6 +82,26 @@ void read_checks(const nlohmann::json& list, const std::string& where, std::vect
     } catch (const nlohmann::json::exception&) {
       throw Error(ExitCode::usage, where + ": expected figures as {\"NAME\": {\"value\": N, \"unit\": \"...\"}}");
     }
+  }
+}
+
+// meta.json "attached": each field typed, nothing else kept (report.json's schema is closed).
+void read_attached(const nlohmann::json& list, std::vector<AttachedProcess>& out) {
+  const std::string where = std::string(kMetaFile) + ": attached";
+  if (!list.is_array()) throw Error(ExitCode::usage, where + ": expected an array of attached processes");
+  for (const auto& e : list) {
+    if (!e.is_object()) throw Error(ExitCode::usage, where + ": expected objects with \"pid\" and \"comm\"");
+    const char* at = "attached.";
+    AttachedProcess p;
+    p.pid = field(e, "pid", 0, "an integer", at);
+    p.comm = field(e, "comm", std::string(), "a string", at);
+    p.start_ticks = field(e, "start_ticks", std::uint64_t{0}, "an integer", at);
+    p.started_at = field(e, "started_at", std::string(), "a string", at);
+    if (e.contains("age_at_attach_s") && !e["age_at_attach_s"].is_null())
+      p.age_at_attach_s = field(e, "age_at_attach_s", 0.0, "a number", at);
+    if (e.contains("ended_after_s") && !e["ended_after_s"].is_null())
+      p.ended_after_s = field(e, "ended_after_s", 0.0, "a number", at);
+    out.push_back(std::move(p));
   }
 }
 
@@ -123,6 +157,7 @@ void from_json(const nlohmann::json& j, RunMeta& m) {
   m.notes = field(j, "notes", std::vector<std::string>{}, "an array of strings");
   m.scenario = field(j, "scenario", nlohmann::json(), "an object");
   m.until_decided = field(j, "until_decided", nlohmann::json(), "an object");
+  if (j.contains("attached")) read_attached(j["attached"], m.attached);
 }
 
 RunMeta read_run_meta(const std::string& path) {

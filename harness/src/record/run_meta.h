@@ -45,6 +45,16 @@ struct TargetEnd {
   std::string description;  // "killed by SIGSEGV (Segmentation fault)"
 };
 
+// `memgate run --pid`: a process the run attached to (memgate did not start it).
+struct AttachedProcess {
+  int pid = 0;
+  std::string comm;
+  std::uint64_t start_ticks = 0;          // /proc/PID/stat starttime: with the pid, its identity
+  std::string started_at;                 // ISO 8601 UTC; empty when unknown
+  std::optional<double> age_at_attach_s;  // how long it had run when memgate attached
+  std::optional<double> ended_after_s;    // seen gone this long after the attach; empty: still alive at the end
+};
+
 struct RunMeta {
   std::vector<std::string> command;
   std::map<std::string, std::string> environment;  // only the variables that change memory behaviour
@@ -59,6 +69,9 @@ struct RunMeta {
   int memgate_pid = 0;              // the memgate that wrote the run (`memgate report` on a run still going)
   bool stopped_by_memgate = false;  // memgate sent the signal that ended the target
   std::optional<TargetEnd> target_end;
+  // `memgate run --pid`: the processes watched (empty: memgate spawned the target). Their
+  // exit status is not memgate's to see, so target_end stays empty.
+  std::vector<AttachedProcess> attached;
   nlohmann::json checks = nlohmann::json::object();    // report::CheckSettings
   nlohmann::json samplers = nlohmann::json::object();  // final figures of extra samplers, by name
   // --until-decided: the plan (max_duration_s, looks, alpha) and, once decided, the look
@@ -72,6 +85,8 @@ struct RunMeta {
 };
 
 void to_json(nlohmann::json& j, const RunMeta& m);
+// meta.json's and report.json's (run.target.attached) list of attached processes.
+nlohmann::json attached_json(const std::vector<AttachedProcess>& list);
 // Throws Error(usage) "meta.json: FIELD: expected ..." when a field has the wrong type
 // (a hand-edited or corrupted file), so `memgate report` exits 3, not 5.
 void from_json(const nlohmann::json& j, RunMeta& m);

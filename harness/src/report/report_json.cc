@@ -28,6 +28,13 @@ nlohmann::json report_json(const RunAnalysis& a, const CheckSettings& settings) 
     target["core_dumped"] = m.target_end->core_dumped;
     target["description"] = m.target_end->description;
   }
+  target["mode"] = m.attached.empty() ? "spawned" : "attached";
+  if (!m.attached.empty()) {
+    // Not memgate's child: how it ended is its parent's to know, never a crash or a pass-blocker here.
+    target["exit_code"] = nullptr;
+    target["description"] = "exit status unknown: memgate attached to it (--pid) and did not start it";
+    target["attached"] = record::attached_json(m.attached);
+  }
   target["problem"] = a.target_problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.target_problem);
 
   nlohmann::json checks = nlohmann::json::array();

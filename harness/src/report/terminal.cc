@@ -42,6 +42,7 @@ namespace {
 // detail 5: everything; each level below leaves out one more part.
 std::string progress_at(const Progress& p, int detail) {
   std::vector<std::string> parts;
+  if (!p.target.empty()) parts.push_back(p.target);
   if (!p.phase.empty())
     parts.push_back(p.scenario_s && detail >= 2 ? p.phase + " @" + format_duration(*p.scenario_s) : p.phase);
   std::string when;

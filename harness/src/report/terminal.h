@@ -19,6 +19,7 @@ struct Progress {
   std::uint32_t fds = 0, processes = 0;
   double achieved_hz = 0;
   std::string decision;  // live_decision() of the latest analysis; empty before the first
+  std::string target;    // "attached to PID 123 (comm)" (memgate run --pid); empty: a spawned target
 };
 
 // One line, no newline, no control characters, at most `width` columns (about 100), e.g.

@@ -1,6 +1,7 @@
 #include "run/run_config.h"
 
 #include <filesystem>
+#include <utility>
 
 #include "memgate/error.h"
 #include "report/baseline_runs.h"
@@ -18,9 +19,47 @@ std::string target_program(const RunConfig& config) {
   return (std::filesystem::path(config.cwd) / program).lexically_normal().string();
 }
 
+namespace {
+
+// --pid watches a process memgate did not start: what needs a target of memgate's making
+// is refused by name.
+void validate_attach(const RunConfig& c) {
+  if (!c.command.empty())
+    throw Error(ExitCode::usage,
+                "--pid watches a process that is already running: give --pid or a command (after --) or a "
+                "SCENARIO.json, not both");
+  for (const int pid : c.attach_pids)
+    if (pid <= 0) throw Error(ExitCode::usage, "--pid " + std::to_string(pid) + ": a pid is a positive number");
+  const auto refuse = [](const std::string& flags, const std::string& why) {
+    throw Error(ExitCode::usage, flags + " with --pid: " + why);
+  };
+  const auto& s = c.samplers;
+  std::string in_target;  // the flags that load something into the target as it starts
+  for (const auto& [given, flag] : {std::pair{!s.allocator.empty(), "--allocator"},
+                                    {!s.alloc_env.empty(), "--alloc-env"},
+                                    {s.purge_every_s > 0, "--purge-every"},
+                                    {s.purge_at_phases.enabled(), "--purge-at-phases/--cycle-purge"},
+                                    {s.attribute, "--attribute"}})
+    if (given) in_target += (in_target.empty() ? "" : ", ") + std::string(flag);
+  if (!in_target.empty())
+    refuse(in_target, "they load into the target when memgate starts it; an attached process is already running");
+  if (s.memory_limits.any())
+    refuse("--memory-max, --memory-high and --swap-max",
+           "memgate never moves a running process into a cgroup; set the limit on the service itself");
+  if (!s.metric_fields.empty())
+    refuse("--metrics", "the metrics channel is a FIFO memgate names in the environment of a target it starts");
+  if (!c.target_log.empty()) refuse("--target-log", "an attached process's output is not memgate's to redirect");
+  if (c.traffic) refuse("traffic", "the load needs a target memgate starts (a scenario run)");
+}
+
+}  // namespace
+
 std::vector<std::string> validate(const RunConfig& c) {
-  if (c.command.empty())
-    throw Error(ExitCode::usage, "no command to run: put it after --, e.g. memgate run -- ./server");
+  if (!c.attach_pids.empty()) validate_attach(c);
+  else if (c.command.empty())
+    throw Error(ExitCode::usage,
+                "no command to run: put it after --, e.g. memgate run -- ./server, or watch a running process "
+                "with --pid PID");
   if (!(c.hz > 0 && c.hz <= 1000)) throw Error(ExitCode::usage, "--hz must be in (0, 1000]");
   if (c.pss_hz < 0 || c.pss_hz > c.hz) throw Error(ExitCode::usage, "--pss-hz must be between 0 and --hz");
   if (c.process_hz < 0 || c.process_hz > c.hz) throw Error(ExitCode::usage, "--process-hz must be between 0 and --hz");

@@ -50,7 +50,10 @@ struct SamplerConfig {
 };
 
 struct RunConfig {
-  std::vector<std::string> command;            // argv of the target
+  std::vector<std::string> command;  // argv of the target
+  // --pid: watch these processes (and their descendants), already running, instead of
+  // starting a command; memgate never signals them (docs/soak.md, "Attaching").
+  std::vector<int> attach_pids;
   std::vector<std::string> env_set;            // KEY=VALUE for the target (a scenario's env)
   std::string cwd;                             // the target's working directory (empty: memgate's)
   std::optional<load::TrafficConfig> traffic;  // load to send while sampling (scenario runs)

@@ -20,6 +20,7 @@
 #include "report/report_json.h"
 #include "report/run_analysis.h"
 #include "report/terminal.h"
+#include "run/attach_targets.h"
 #include "run/live_export.h"
 #include "run/decision_watch.h"
 #include "run/live_analysis.h"
@@ -29,6 +30,7 @@
 #include "run/stop_policy.h"
 #include "sample/cgroup_figures.h"
 #include "sample/proc_sampler.h"
+#include "sys/attach.h"
 #include "sys/child.h"
 #include "sys/fs.h"
 #include "sys/host.h"
@@ -66,6 +68,8 @@ record::RunMeta initial_meta(const RunConfig& c, const std::vector<std::string>&
   m.scenario = c.scenario;
   return m;
 }
+
+constexpr const char* kAttachedExit = "exit status unknown: memgate attached to it (--pid), its parent reaps it";
 
 record::TargetEnd target_end(const sys::ExitStatus& s) {
   return {s.signaled, s.code, s.signal, s.signaled ? sys::signal_name(s.signal) : "", s.core_dumped, s.describe()};
@@ -213,7 +217,8 @@ class RunSession {
   RunResult run() {
     prepare();
     try {
-      spawn();
+      if (c_.attach_pids.empty()) spawn();
+      else attach();
     } catch (const Error& e) {
       if (e.code() != ExitCode::target_failed) throw;
       // The run directory says why; report.json and the CI outputs say it too, so a gate
@@ -377,13 +382,54 @@ class RunSession {
     write_meta();
   }
 
+  // --pid: processes memgate did not start. Time zero is the attach; nothing is spawned,
+  // and nothing here or later signals them (no watchdog, no subreaper, no cgroup).
+  void attach() {
+    t0_ = sys::monotonic_seconds();
+    std::vector<sys::AttachedProcess> found;
+    for (const pid_t pid : unique_pids(c_.attach_pids)) {
+      auto probe = sys::probe_attach(pid);
+      std::string error = attach_error(pid, probe);
+      if (error.empty() && pid == sys::self_pid()) error = "--pid " + std::to_string(pid) + " is this memgate itself";
+      if (!error.empty()) {
+        end_early(record::kEndStartFailed, error);
+        log_->write_event(0, "start-failed", {{"error", error}});
+        log_->maybe_flush(0, true);
+        write_meta();
+        throw Error(ExitCode::target_failed, error);
+      }
+      found.push_back(std::move(probe.process));
+    }
+    attached_.emplace(std::move(found));
+    meta_.target_pid = attached_->processes().front().pid;
+    meta_.attached = attached_->records(started_ms_);
+    std::string list;
+    for (const auto& p : meta_.attached)
+      list += (list.empty() ? "" : ", ") + std::to_string(p.pid) + " (" + p.comm +
+              (p.age_at_attach_s ? ", up " + format_duration(*p.age_at_attach_s) : "") + ")";
+    const bool one = meta_.attached.size() == 1;
+    const std::string it = one ? "it" : "them", its = one ? "its" : "their";
+    meta_.notes.push_back("attached to " + std::string(one ? "PID " : "PIDs ") + list +
+                          ": samples start at the attach; memgate did not start " + it + ", never signals " + it +
+                          ", and cannot see " + its +
+                          " exit status; no metrics channel, allocator probe or memory limit");
+    progress_.note(meta_.notes.back());
+    nlohmann::json pids = nlohmann::json::array();
+    for (const pid_t pid : attached_->pids()) pids.push_back(pid);
+    log_->write_event(0, "attach", {{"pids", pids}});
+    write_meta();
+  }
+
+  // The roots of the watched tree: the spawned target, or the attached processes.
+  std::vector<pid_t> roots() const { return attached_ ? attached_->pids() : std::vector<pid_t>{child_->pid()}; }
+
   // A sampler that cannot attach fails the run, unless it is optional: then its columns
   // stay empty and the report says why.
   void start_samplers() {
     for (std::size_t i = 0; i < samplers_.slots.size(); ++i) {
       auto& slot = samplers_.slots[i];
       try {
-        slot.sampler->start(child_->pid(), *events_);
+        slot.sampler->start_roots(roots(), *events_);
       } catch (const Error& e) {
         const std::string name = slot.sampler->name();
         if (!slot.optional) {
@@ -396,21 +442,22 @@ class RunSession {
         progress_.note(meta_.notes.back());
       }
     }
-    proc_.emplace(child_->pid());
-    proc_->follow_adopted(sys::self_pid(), watchdog_->pid());
+    proc_.emplace(roots());
+    if (!attached_) proc_->follow_adopted(sys::self_pid(), watchdog_->pid());
   }
 
   void sample_until_exit() {
     for (;;) {
       const double now = sys::monotonic_seconds() - t0_;
       sample(now);
-      for (const auto& e : sys::reap_adopted(child_->pid(), watchdog_->pid()))
-        note_signal_exit(e.pid, e.comm, e.status, now);
+      if (!attached_)
+        for (const auto& e : sys::reap_adopted(child_->pid(), watchdog_->pid()))
+          note_signal_exit(e.pid, e.comm, e.status, now);
       check_log(now);
-      if ((exit_status_ = child_->poll())) break;
-      apply(stop_.step({now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value(),
-                        abort_reason_, decided_}),
-            now);
+      if (attached_ ? attached_ended(now) : (exit_status_ = child_->poll()).has_value()) break;
+      const auto actions = stop_.step(
+          {now, signals_.take(), traffic_ && traffic_->finished(), log_->error().has_value(), abort_reason_, decided_});
+      if (attached_ ? detach(actions, now) : (apply(actions, now), false)) break;
       clock_.wait_next(t0_);
     }
     progress_.finish();
@@ -434,7 +481,8 @@ class RunSession {
     TreeSample row = proc_->sample(now, pss_due, processes_);
     // Every process the target started is killed with it should memgate die (those in
     // its group already are: telling the watchdog about them too costs 16 bytes each).
-    for (const auto& p : proc_->take_new_processes()) watchdog_->watch(p.pid, p.start_ticks);
+    for (const auto& p : proc_->take_new_processes())
+      if (watchdog_) watchdog_->watch(p.pid, p.start_ticks);
     for (const auto& e : proc_->take_signal_exits())
       note_signal_exit(e.pid, e.comm, sys::ExitStatus{true, 0, e.signal, false}, now);
     if (pss_due) next_pss_ = now + (c_.pss_hz > 0 ? 1.0 / c_.pss_hz : INFINITY);
@@ -493,6 +541,7 @@ class RunSession {
     p.fds = row.fds;
     p.processes = row.processes;
     p.achieved_hz = rate_.add(now);
+    if (attached_) p.target = "attached to " + attached_->describe();
     if (traffic_) {
       p.phase = phase;
       if (c_.traffic->time_scale != 1) p.scenario_s = traffic_->scenario_time_at(now);
@@ -590,6 +639,30 @@ class RunSession {
     progress_.note(meta_.notes.back());
   }
 
+  // --pid: the attached processes that ended this tick (their pids are no longer
+  // followed: they may be reused); true once all have.
+  bool attached_ended(double now) {
+    for (const auto& p : attached_->update(sys::live_start_ticks, now)) {
+      proc_->drop_root(p.pid);
+      log_->write_event(now, "attached-exit", {{"pid", p.pid}, {"comm", p.comm}});
+      progress_.note("PID " + std::to_string(p.pid) + " (" + p.comm + ") exited at t=" + format_duration(now) +
+                     " (its exit status is its parent's to see, not memgate's)");
+    }
+    return attached_->all_ended();
+  }
+
+  // --pid: where a spawned target would be stopped (--duration, an interrupt, --abort-on,
+  // --until-decided, a full disk), memgate stops watching instead; the processes run on.
+  bool detach(const StopActions& a, double now) {
+    if (!a.terminate_signal) return false;
+    meta_.end_reason = stop_.end_reason();
+    log_->write_event(now, "detach", {{"reason", stop_.end_reason()}});
+    meta_.notes.push_back("stopped watching at t=" + format_duration(now) + " (" + stop_.end_reason() +
+                          "); the attached processes were left running");
+    progress_.note(meta_.notes.back());
+    return true;
+  }
+
   void apply(const StopActions& a, double now) {
     if (a.terminate_signal) {
       meta_.stopped_by_memgate = true;
@@ -670,7 +743,7 @@ class RunSession {
   // After the target exited: what it left behind, the samplers' reports, meta.json.
   void finish() {
     stop_live_analysis();
-    stop_leftovers();
+    if (!attached_) stop_leftovers();
     const double end_s = sys::monotonic_seconds() - t0_;
     child_.reset();  // kills whatever of the group is left
     // Whatever is still in the target's cgroup (a process that escaped the tree): the
@@ -678,8 +751,13 @@ class RunSession {
     if (samplers_.cgroup && !samplers_.cgroup->kill_all(2.0))
       meta_.notes.push_back("processes in " + samplers_.cgroup->path() + " survived SIGKILL for 2 s");
     if (meta_.end_reason.empty()) meta_.end_reason = record::kEndTargetExited;
-    meta_.target_end = target_end(*exit_status_);
-    log_->write_event(end_s, "exit", {{"description", exit_status_->describe()}});
+    if (attached_) {
+      meta_.attached = attached_->records(started_ms_);
+      log_->write_event(end_s, "exit", {{"description", kAttachedExit}});
+    } else {
+      meta_.target_end = target_end(*exit_status_);
+      log_->write_event(end_s, "exit", {{"description", exit_status_->describe()}});
+    }
 
     for (std::size_t i = 0; i < samplers_.slots.size(); ++i) {
       auto& sampler = *samplers_.slots[i].sampler;
@@ -713,7 +791,7 @@ class RunSession {
       meta_write_error_ = e.what();
       std::fprintf(stderr, "memgate: %s\n", e.what());
     }
-    watchdog_->release();  // nothing of the target is left to kill
+    if (watchdog_) watchdog_->release();  // nothing of the target is left to kill
   }
 
   // No interim report may land after (or race with) the final one; its cost goes into
@@ -827,7 +905,8 @@ class RunSession {
   std::optional<sys::Child> child_;
   std::optional<sys::Watchdog> watchdog_;  // declared after child_: released before the target is reaped
   std::optional<sys::ExitStatus> exit_status_;
-  std::optional<LiveAnalysis> live_;  // the verdict so far (live line, interim reports)
+  std::optional<AttachedTargets> attached_;  // --pid: the processes watched (no child_, no watchdog_)
+  std::optional<LiveAnalysis> live_;         // the verdict so far (live line, interim reports)
   std::optional<sample::ProcSampler> proc_;
   std::vector<ProcessSample> processes_;
   double next_pss_ = 0, next_process_ = 0;

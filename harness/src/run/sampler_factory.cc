@@ -167,7 +167,8 @@ std::vector<std::string> check_samplers(const RunConfig& config) {
 RunSamplers make_samplers(const RunConfig& config, const std::string& run_dir) {
   const SamplerConfig& s = config.samplers;
   RunSamplers out;
-  if (s.metrics_channel) {
+  // An attached process (--pid) was started without MEMGATE_METRICS_PATH: no channel.
+  if (s.metrics_channel && config.attach_pids.empty()) {
     // The FIFO lives in the run directory; one left by a memgate that was killed is ours
     // to replace. Its path is absolute: the target may run in another directory.
     metrics::MetricsOptions m;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <unordered_set>
 
 #include <sys/wait.h>
 
@@ -14,22 +15,28 @@ namespace {
 constexpr std::size_t kMaxPending = 4096;  // bounded when nobody takes them
 }  // namespace
 
-ProcSampler::ProcSampler(pid_t root, double discovery_interval_s)
-    : root_(root),
+ProcSampler::ProcSampler(std::vector<pid_t> roots, double discovery_interval_s)
+    : roots_(std::move(roots)),
       discovery_interval_s_(discovery_interval_s),
-      children_files_(sys::read_file_into("/proc/thread-self/children", buf_)) {
-  tree_.push_back(root);
+      tree_(roots_),
+      children_files_(sys::read_file_into("/proc/thread-self/children", buf_)) {}
+
+bool ProcSampler::is_root(pid_t pid) const { return std::find(roots_.begin(), roots_.end(), pid) != roots_.end(); }
+
+void ProcSampler::drop_root(pid_t root) {
+  std::erase(roots_, root);
+  std::erase(tree_, root);
 }
 
 void ProcSampler::discover() {
-  std::vector<pid_t> found{root_};
+  std::vector<pid_t> found = roots_;
   if (adopter_ > 0) {
     if (children_files_) sys::append_children(adopter_, found);
     else sys::append_children_by_scan(adopter_, found);
-    // The root stays once, at the front; the watchdog is memgate's, not the target's.
-    found.erase(
-        std::remove_if(found.begin() + 1, found.end(), [this](pid_t pid) { return pid == root_ || pid == ignore_; }),
-        found.end());
+    // The roots stay once, at the front; the watchdog is memgate's, not the target's.
+    found.erase(std::remove_if(found.begin() + static_cast<std::ptrdiff_t>(roots_.size()), found.end(),
+                               [this](pid_t pid) { return is_root(pid) || pid == ignore_; }),
+                found.end());
   }
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (children_files_) {
@@ -37,6 +44,11 @@ void ProcSampler::discover() {
     } else {
       sys::append_children_by_scan(found[i], found);
     }
+  }
+  // A root inside another root's tree is counted once (the first time it was found).
+  if (roots_.size() > 1) {
+    std::unordered_set<pid_t> seen;
+    std::erase_if(found, [&seen](pid_t pid) { return !seen.insert(pid).second; });
   }
   tree_ = std::move(found);
   // Forget start times of processes that left the tree: memory stays bounded by the
@@ -56,7 +68,7 @@ bool ProcSampler::sample_one(pid_t pid, bool with_pss, ProcessSample& out) {
   if (!stat || stat->state == 'X') return false;
   if (stat->state == 'Z') {  // zombies hold no memory, but say how they died
     const int status = stat->exit_code;
-    if (pid != root_ && WIFSIGNALED(status)) {
+    if (!is_root(pid) && WIFSIGNALED(status)) {
       auto [z, fresh] = zombies_reported_.try_emplace(pid, stat->starttime_ticks);
       if ((fresh || z->second != stat->starttime_ticks) && exits_.size() < kMaxPending) {
         z->second = stat->starttime_ticks;
@@ -71,7 +83,7 @@ bool ProcSampler::sample_one(pid_t pid, bool with_pss, ProcessSample& out) {
   if (inserted || it->second != stat->starttime_ticks) {
     it->second = stat->starttime_ticks;
     ++processes_seen_;
-    if (pid != root_ && new_.size() < kMaxPending) new_.push_back({pid, stat->starttime_ticks});
+    if (!is_root(pid) && new_.size() < kMaxPending) new_.push_back({pid, stat->starttime_ticks});
   }
 
   std::snprintf(path, sizeof path, "/proc/%d/status", pid);

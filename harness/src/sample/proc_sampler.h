@@ -16,7 +16,13 @@ namespace memgate::sample {
 
 class ProcSampler {
  public:
-  explicit ProcSampler(pid_t root, double discovery_interval_s = 0.1);
+  explicit ProcSampler(pid_t root, double discovery_interval_s = 0.1)
+      : ProcSampler(std::vector<pid_t>{root}, discovery_interval_s) {}
+  // Several roots (`memgate run --pid A,B`): their trees, each process counted once.
+  explicit ProcSampler(std::vector<pid_t> roots, double discovery_interval_s = 0.1);
+
+  // A root that ended (an attached process): its pid may be reused by a stranger.
+  void drop_root(pid_t root);
 
   // One sample of the tree at t_s. With with_pss, PSS is read from smaps_rollup for
   // every process and summed (shared pages counted once); otherwise it stays empty.
@@ -51,9 +57,10 @@ class ProcSampler {
 
  private:
   void discover();
+  bool is_root(pid_t pid) const;
   bool sample_one(pid_t pid, bool with_pss, ProcessSample& out);
 
-  pid_t root_;
+  std::vector<pid_t> roots_;
   double discovery_interval_s_;
   double last_discovery_s_ = -1e300;
   std::vector<pid_t> tree_;                               // live pids, root first

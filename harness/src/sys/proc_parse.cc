@@ -1,5 +1,6 @@
 #include "sys/proc_parse.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace memgate::sys {
@@ -33,6 +34,20 @@ void for_each_field(std::string_view text, Fn&& fn) {
 }
 
 }  // namespace
+
+std::optional<std::int64_t> parse_boot_time(std::string_view text) {
+  for (std::size_t at = 0; at < text.size();) {
+    const auto end = std::min(text.find('\n', at), text.size());
+    const std::string_view line = text.substr(at, end - at);
+    at = end + 1;
+    if (line.substr(0, 6) != "btime ") continue;
+    const std::string_view digits = trim(line.substr(6));
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos || digits.size() > 18)
+      return std::nullopt;
+    return static_cast<std::int64_t>(leading_uint(digits));
+  }
+  return std::nullopt;
+}
 
 std::optional<std::uint64_t> kb_field_bytes(std::string_view text, std::string_view key) {
   std::optional<std::uint64_t> found;

@@ -41,6 +41,9 @@ StatusFields parse_status(std::string_view text);
 std::optional<StatFields> parse_stat(std::string_view text);
 SmapsRollupFields parse_smaps_rollup(std::string_view text);
 
+// /proc/stat's "btime" line: the boot time in seconds since the epoch.
+std::optional<std::int64_t> parse_boot_time(std::string_view proc_stat);
+
 // "123 kB" style value of a "Key:" line; nullopt when the key is absent.
 std::optional<std::uint64_t> kb_field_bytes(std::string_view text, std::string_view key);
 
