@@ -24,7 +24,7 @@ struct Verdict {
 
 struct LeakOptions {
   std::size_t iterations = 20;  // judged runs of the block (at least 6 decide)
-  std::size_t warmups = 2;      // runs before them, left out (caches, arenas, first-touch)
+  std::size_t warmups = 2;      // runs before them, left out (caches, arenas); at least 8 under glibc
   // Tolerated retained bytes per iteration; default: 16 bytes from allocator statistics,
   // a page (4096) from RSS.
   std::optional<double> tolerance_bytes;

@@ -11,6 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+#include <type_traits>
+
 #include "memgate/gate.h"
 
 namespace memgate::testing {

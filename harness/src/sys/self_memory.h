@@ -6,6 +6,7 @@
 // installed gate library, which carries no other part of sys/.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
