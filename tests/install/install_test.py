@@ -20,7 +20,10 @@ import tempfile
 
 # Installed but not looked up by memgate.
 FILES = ["share/man/man1/memgate.1", "share/man/man1/memgate-run.1", "share/bash-completion/completions/memgate",
-         "share/doc/memgate/README.md", "share/memgate/schemas/report.schema.json"]
+         "share/doc/memgate/README.md", "share/memgate/schemas/report.schema.json",
+         # The in-process gates (tests/consumer/ builds a project against them).
+         "include/memgate/gtest.h", "lib/libmemgate_gate.a", "lib/cmake/memgate/memgateConfig.cmake",
+         "lib/pkgconfig/memgate.pc"]
 PARTS = ["memgate-spawn", "probe library", "heap sampler library", "report scripts", "pipelines", "scenarios", "schemas"]
 
 
