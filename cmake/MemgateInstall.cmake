@@ -39,6 +39,8 @@ set(memgate_completion ${PROJECT_SOURCE_DIR}/harness/cli/completion/memgate.bash
 if(EXISTS ${memgate_completion})
   install(FILES ${memgate_completion} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME memgate)
 endif()
+# The in-process gates' archive, headers, CMake package and pkg-config file.
+include(MemgateGateInstall)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME memgate)

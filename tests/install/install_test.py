@@ -23,8 +23,12 @@ FILES = ["share/man/man1/memgate.1", "share/man/man1/memgate-run.1", "share/bash
          "share/doc/memgate/README.md", "share/memgate/schemas/report.schema.json",
          # growth.html's flame graph library (reports/flamegraph: npm ci, ci/setup)
          "share/memgate/reports/flamegraph/node_modules/d3/dist/d3.min.js",
-         "share/memgate/reports/flamegraph/node_modules/d3-flame-graph/dist/d3-flamegraph.umd.min.js"]
-PARTS = ["memgate-spawn", "probe library", "heap sampler library", "report scripts", "pipelines", "scenarios", "schemas"]
+         "share/memgate/reports/flamegraph/node_modules/d3-flame-graph/dist/d3-flamegraph.umd.min.js",
+         # The in-process gates (tests/consumer/ builds a project against them).
+         "include/memgate/gtest.h", "lib/libmemgate_gate.a", "lib/cmake/memgate/memgateConfig.cmake",
+         "lib/pkgconfig/memgate.pc"]
+PARTS = ["memgate-spawn", "probe library", "heap sampler library", "report scripts", "pipelines", "scenarios", "schemas",
+         "Python startup hook"]
 
 
 def run(argv):
