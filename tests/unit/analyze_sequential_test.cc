@@ -200,7 +200,10 @@ TEST(Sequential, ALookDefersAFailOnASaturatingClimbAndFailsALinearOne) {
   EXPECT_EQ(settings.min_steady_s, 300.0);
   ASSERT_TRUE(settings.defer_decelerating.has_value());
 
-  const Samples cache = sample(cache_fill, 0, look->at_s);
+  // A climb of 40 %/h that slows down steadily (a fifth less by the end of the window):
+  // nearly straight, so the check FAILs it, but its later half is significantly flatter.
+  const auto slowing = [](double t) { return 0.4 * 64 * kMiB / 3600 * (t - t * t / (2 * 4000)); };
+  const Samples cache = sample(slowing, 0, look->at_s);
   PlateauSettings no_deferral = settings;
   no_deferral.defer_decelerating.reset();
   const PlateauAnalysis failed = analyze_plateau(cache.t, cache.v, no_deferral);
@@ -218,14 +221,6 @@ TEST(Sequential, ALookDefersAFailOnASaturatingClimbAndFailsALinearOne) {
   EXPECT_EQ(leaking.outcome, Outcome::fail) << "a linear leak of 20 %/h FAILs at the same look";
   EXPECT_FALSE(leaking.decelerating);
   EXPECT_EQ(analyze_plateau(leak.t, leak.v, defaults).outcome, Outcome::fail) << "and at the fixed-length level";
-}
-
-TEST(DecisionWatch, ACacheThatFillsForHalfAnHourIsNeverFailedAndPassesOnceFull) {
-  double at = 0;
-  const auto look = watch_until_decided(cache_fill, 4 * 3600, at);
-  ASSERT_TRUE(look.has_value()) << "never decided";
-  EXPECT_EQ(look->decision, LookDecision::pass) << look->checks[0].summary;
-  EXPECT_GT(at, 1800) << "not before the cache is full";
 }
 
 TEST(DecisionWatch, ALeakOfFivePercentAnHourStopsAtALookWithAFail) {
