@@ -31,7 +31,7 @@ struct DecelerationSettings {
 struct Deceleration {
   bool decelerating = false;
   double early_per_s = 0, late_per_s = 0;  // Theil–Sen slopes of the two halves
-  double z = 0;  // (early - late) / its standard error, from the two intervals
+  double z = 0;                            // (early - late) / its standard error, from the two intervals
 };
 
 // t_s ascending; fewer than 8 points: never decelerating (nothing to compare).
