@@ -77,10 +77,8 @@ Run sequential_run(const Series& series, double max_s, double warmup_s) {
     if (next >= plan.size() || t < plan[next].at_s) continue;
     const analyze::Look look = plan[next++];
     if (look.alpha <= 0) continue;
-    analyze::PlateauSettings at_look = defaults;
-    at_look.confidence = look.confidence();
-    at_look.min_steady_s = std::max(at_look.min_steady_s, look.min_steady_s);
-    const Outcome o = analyze::analyze_plateau(bounded.times(), bounded.means(), at_look).outcome;
+    const analyze::PlateauSettings settings = analyze::at_look(defaults, look);
+    const Outcome o = analyze::analyze_plateau(bounded.times(), bounded.means(), settings).outcome;
     if (o != Outcome::inconclusive) return {o, t, true};
   }
   const Outcome o = analyze::analyze_plateau(bounded.times(), bounded.means(), defaults).outcome;
@@ -151,6 +149,7 @@ int main(int argc, char** argv) {
   }
 
   const analyze::SequentialSettings plan;
+  const analyze::DecelerationSettings deceleration;
   std::string maxima;
   for (std::size_t l = 0; l < options.max_hours.size(); ++l) {
     char text[16];
@@ -165,10 +164,12 @@ int main(int argc, char** argv) {
       "%d seeds (from %d) per family; maximum run length %s; looks from %g s, each %g times later than the one "
       "before (an ordinary verdict needs %g s of steady window, shorter ones FAIL only a blatant leak); Lan-DeMets "
       "O'Brien-Fleming spending of one-sided %g per side over the looks; rss-plateau with its "
-      "default settings at each look's level, and at 99 %% at the maximum when no look decided. Cells list the rate "
+      "default settings at each look's level, a FAIL on a decelerating climb (the later half's slope below %g of the "
+      "earlier half's, or below it at one-sided %g) deferred to a later look, and at 99 %% at the maximum when no "
+      "look decided. Cells list the rate "
       "for each maximum%s.\n\n",
       options.seeds, options.first_seed, maxima.c_str(), plan.first_look_s, plan.look_ratio, plan.min_steady_s,
-      plan.alpha, warmup_text.c_str());
+      plan.alpha, deceleration.min_late_ratio, deceleration.level, warmup_text.c_str());
   std::printf(
       "| family | leaking | FAIL %% | PASS %% | undecided %% | decided at a look %% | median minutes to a decision |\n"
       "|---|---|---|---|---|---|---|\n");

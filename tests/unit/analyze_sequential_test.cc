@@ -7,8 +7,11 @@
 
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
+#include <functional>
+#include <optional>
 #include <vector>
 
+#include "analyze/deceleration.h"
 #include "memgate/error.h"
 #include "report/checks/plateau.h"
 #include "run/decision_watch.h"
@@ -101,20 +104,40 @@ TEST(Sequential, OneFailDecidesAndEveryPassIsNeededForAPass) {
   EXPECT_EQ(decide_look(std::span<const Outcome>()), LookDecision::undecided);
 }
 
-// A literal run at 10 Hz: 64 MiB, a fixed pseudo-random scatter of +/- 64 KiB, and
-// `leak_per_h` bytes per hour; fed tick by tick to the watch as a session does.
-std::optional<run::LookResult> watch_until_decided(double leak_per_h, double max_s, double& decided_at) {
+constexpr double kMiB = 1024.0 * 1024;
+
+// A fixed pseudo-random scatter of +/- 64 KiB, the same for every run.
+class Scatter {
+ public:
+  double next() {
+    state_ = state_ * 1103515245u + 12345u;
+    return (static_cast<double>((state_ >> 8) % 2001) - 1000) / 1000 * 64 * 1024;
+  }
+
+ private:
+  unsigned state_ = 12345;
+};
+
+// The study's "log saturation" family, literal: a cache that fills logarithmically for
+// 30 minutes by 30 % of the 64 MiB level, then stays full.
+double cache_fill(double t) {
+  const double full_s = 1800, tau = full_s / 20;
+  return 0.3 * 64 * kMiB * std::min(1.0, std::log1p(t / tau) / std::log1p(full_s / tau));
+}
+
+// A literal run at 10 Hz: 64 MiB plus shape(t) plus the scatter; fed tick by tick to the
+// watch as a session does, until a look decides.
+std::optional<run::LookResult> watch_until_decided(const std::function<double(double)>& shape, double max_s,
+                                                   double& decided_at) {
   report::CheckSettings checks;  // rss,fds plateau by default
   SequentialSettings plan;
   plan.max_s = max_s;
   run::DecisionWatch watch(checks, plan);
-  unsigned state = 12345;
+  Scatter scatter;
   for (double t = 0; t < max_s; t += 0.1) {
-    state = state * 1103515245u + 12345u;
-    const double scatter = (static_cast<double>((state >> 8) % 2001) - 1000) / 1000 * 64 * 1024;
     run::WatchRow row;
     row.processes = 1;
-    row.rss = 64.0 * 1024 * 1024 + scatter + leak_per_h * t / 3600;
+    row.rss = 64 * kMiB + scatter.next() + shape(t);
     row.fds = 12;
     row.threads = 3;
     watch.add(t, row);
@@ -124,6 +147,80 @@ std::optional<run::LookResult> watch_until_decided(double leak_per_h, double max
     }
   }
   return std::nullopt;
+}
+
+std::optional<run::LookResult> watch_until_decided(double leak_per_h, double max_s, double& decided_at) {
+  return watch_until_decided([leak_per_h](double t) { return leak_per_h * t / 3600; }, max_s, decided_at);
+}
+
+// 10 Hz samples of 64 MiB + shape(t) + the scatter over [from_s, to_s).
+struct Samples {
+  std::vector<double> t, v;
+};
+Samples sample(const std::function<double(double)>& shape, double from_s, double to_s) {
+  Samples s;
+  Scatter scatter;
+  for (double t = from_s; t < to_s; t += 0.1) {
+    s.t.push_back(t);
+    s.v.push_back(64 * kMiB + scatter.next() + shape(t));
+  }
+  return s;
+}
+
+TEST(Deceleration, ACacheStillFillingSlowsDownALinearLeakDoesNot) {
+  // Minutes 5 to 10 of the fill: nearly straight, its later half at ~0.75 of the earlier's.
+  const Samples cache = sample(cache_fill, 300, 600);
+  const Deceleration c = test_deceleration(cache.t, cache.v);
+  EXPECT_TRUE(c.decelerating);
+  EXPECT_GT(c.early_per_s, 0);
+  EXPECT_LT(c.late_per_s, 0.9 * c.early_per_s);
+  EXPECT_GT(c.late_per_s, 0.5 * c.early_per_s) << "a gentle bend, not a plateau";
+  const Samples leak = sample([](double t) { return 0.2 * 64 * kMiB * t / 3600; }, 300, 600);
+  const Deceleration l = test_deceleration(leak.t, leak.v);
+  EXPECT_FALSE(l.decelerating) << "early " << l.early_per_s << " late " << l.late_per_s << " z " << l.z;
+  EXPECT_NEAR(l.late_per_s / l.early_per_s, 1, 0.1);
+  EXPECT_FALSE(test_deceleration(std::span(leak.t).first(7), std::span(leak.v).first(7)).decelerating)
+      << "too few points to compare";
+}
+
+TEST(Sequential, ALookDefersAFailOnASaturatingClimbAndFailsALinearOne) {
+  SequentialSettings plan_settings;
+  plan_settings.max_s = 2 * 3600;
+  const auto plan = plan_looks(plan_settings);
+  // The last look before 15 minutes (888 s): the automatic warm-up cut (at most half the
+  // run) leaves a steady window of at least the 5 minutes an ordinary verdict needs.
+  const Look* look = nullptr;
+  for (const auto& l : plan)
+    if (l.at_s <= 900) look = &l;
+  ASSERT_NE(look, nullptr);
+  ASSERT_GT(look->alpha, 0);
+  const PlateauSettings defaults;
+  const PlateauSettings settings = at_look(defaults, *look);
+  EXPECT_EQ(settings.confidence, look->confidence());
+  EXPECT_EQ(settings.min_steady_s, 300.0);
+  ASSERT_TRUE(settings.defer_decelerating.has_value());
+
+  // A climb of 40 %/h that slows down steadily (a fifth less by the end of the window):
+  // nearly straight, so the check FAILs it, but its later half is significantly flatter.
+  const auto slowing = [](double t) { return 0.4 * 64 * kMiB / 3600 * (t - t * t / (2 * 4000)); };
+  const Samples cache = sample(slowing, 0, look->at_s);
+  PlateauSettings no_deferral = settings;
+  no_deferral.defer_decelerating.reset();
+  const PlateauAnalysis failed = analyze_plateau(cache.t, cache.v, no_deferral);
+  EXPECT_EQ(failed.outcome, Outcome::fail) << "without the rule the climb is a leak at this look";
+  EXPECT_FALSE(failed.decelerating);
+  const PlateauAnalysis deferred = analyze_plateau(cache.t, cache.v, settings);
+  EXPECT_EQ(deferred.outcome, Outcome::inconclusive);
+  EXPECT_TRUE(deferred.decelerating);
+  EXPECT_LT(deferred.late_slope_per_h, deferred.early_slope_per_h);
+  const CheckResult text = plateau_check("rss-plateau", "RSS", cache.t, cache.v, "bytes", settings);
+  EXPECT_NE(text.summary.find("slowing down"), std::string::npos) << text.summary;
+
+  const Samples leak = sample([](double t) { return 0.2 * 64 * kMiB * t / 3600; }, 0, look->at_s);
+  const PlateauAnalysis leaking = analyze_plateau(leak.t, leak.v, settings);
+  EXPECT_EQ(leaking.outcome, Outcome::fail) << "a linear leak of 20 %/h FAILs at the same look";
+  EXPECT_FALSE(leaking.decelerating);
+  EXPECT_EQ(analyze_plateau(leak.t, leak.v, defaults).outcome, Outcome::fail) << "and at the fixed-length level";
 }
 
 TEST(DecisionWatch, ALeakOfFivePercentAnHourStopsAtALookWithAFail) {

@@ -189,6 +189,15 @@ PlateauAnalysis analyze_plateau(std::span<const double> t_s, std::span<const dou
     const double growth = margin > 0 ? std::pow(half_width / margin, 2.0 / 3.0) : 100.0;
     a.run_length_needed_s = a.warmup_s + a.steady_s * std::clamp(growth, 1.1, 100.0);
   }
+  if (a.outcome == Outcome::fail && settings.defer_decelerating) {
+    const Deceleration d = test_deceleration(trend_t, v, *settings.defer_decelerating);
+    a.early_slope_per_h = d.early_per_s * kHour;
+    if (d.decelerating) {
+      a.decelerating = true;
+      a.blatant = false;
+      a.outcome = Outcome::inconclusive;
+    }
+  }
   return a;
 }
 

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 
+#include "analyze/deceleration.h"
 #include "analyze/trend_stats.h"
 #include "memgate/check.h"
 
@@ -62,6 +63,10 @@ struct PlateauSettings {
   // Judge a GC sawtooth by the level after each collection (analyze/sawtooth.h). Off for
   // counts: a pool that shrinks and regrows is not a collector hiding a leak.
   bool sawtooth_aware = true;
+  // A look of --until-decided (analyze/sequential.h, at_look): a FAIL on a climb that is
+  // slowing down (analyze/deceleration.h) is INCONCLUSIVE instead, so that a later look
+  // decides. Not set for the fixed-length check, which has no later look.
+  std::optional<DecelerationSettings> defer_decelerating;
 
   // Defaults for fd and thread counts: 1 count/h absolute, no percentage.
   static PlateauSettings for_counts();
@@ -103,6 +108,10 @@ struct PlateauAnalysis {
   double late_slope_low_per_h = 0;  // lower confidence bound of the later half's slope
   bool sawtooth_periodic = false;   // the collections were dated from their period
   std::string sawtooth_note;
+  // A FAIL deferred by defer_decelerating, and the earlier half's slope it compared
+  // with late_slope_per_h (set whenever the test ran).
+  bool decelerating = false;
+  double early_slope_per_h = 0;
 };
 
 // t_s ascending (seconds), values in `unit`. Up to millions of raw points or a few

@@ -68,6 +68,10 @@ std::string plateau_summary(const std::string& what, const std::string& unit, co
              ") " + window + " stays within " + tolerance + ".";
     case Outcome::inconclusive: break;
   }
+  if (a.decelerating)
+    return what + " grows " + rate(a.slope_per_h, unit) + " (" + interval + ") " + window +
+           " but is slowing down (earlier half " + rate(a.early_slope_per_h, unit) + ", later half " +
+           rate(a.late_slope_per_h, unit) + "), as a cache still filling does: a later look decides.";
   std::string text = what + " slope " + rate(a.slope_per_h, unit) + " (" + interval + ") " + window +
                      " neither clears nor exceeds " + tolerance;
   if (a.run_length_needed_s) text += ": run about " + format_duration(*a.run_length_needed_s) + " in total to decide";

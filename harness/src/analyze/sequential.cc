@@ -1,5 +1,6 @@
 #include "analyze/sequential.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <boost/math/distributions/normal.hpp>
@@ -39,6 +40,16 @@ std::vector<Look> plan_looks(const SequentialSettings& s) {
     plan.push_back(look);
   }
   return plan;
+}
+
+PlateauSettings at_look(PlateauSettings s, const Look& look) {
+  s.confidence = look.confidence();
+  s.min_steady_s = std::max(s.min_steady_s, look.min_steady_s);
+  DecelerationSettings d;
+  d.correction = s.correction;
+  d.student_t = s.student_t;
+  s.defer_decelerating = d;
+  return s;
 }
 
 LookDecision decide_look(std::span<const Outcome> outcomes) {

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "analyze/plateau.h"
 #include "memgate/check.h"
 
 namespace memgate::analyze {
@@ -54,6 +55,11 @@ double obrien_fleming_spent(double information, double alpha);
 // alpha(1 - 1/K) < alpha, whatever the correlation between looks. Throws memgate::Error
 // (usage) for a non-positive max_s or ratio <= 1.
 std::vector<Look> plan_looks(const SequentialSettings& settings);
+
+// The plateau settings at a look: the look's confidence, its min_steady_s (when longer),
+// and a FAIL on a decelerating climb deferred to a later look (a cache still filling:
+// docs/plateau.md, "A climb that slows down waits").
+PlateauSettings at_look(PlateauSettings settings, const Look& look);
 
 enum class LookDecision { undecided, fail, pass };
 

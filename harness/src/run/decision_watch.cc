@@ -28,8 +28,7 @@ std::optional<LookResult> DecisionWatch::look(double now_s) {
   r.look = *due + 1;
   r.looks = plan_.size() + 1;
   r.at = plan_[*due];
-  r.checks = report::checks::plateau_results(series_, checks_,
-                                             report::checks::PlateauLevel{r.at.confidence(), r.at.min_steady_s});
+  r.checks = report::checks::plateau_results(series_, checks_, &r.at);
   std::vector<Outcome> outcomes;
   for (const auto& c : r.checks) outcomes.push_back(c.outcome);
   r.decision = analyze::decide_look(outcomes);

@@ -269,15 +269,9 @@ std::string attribution_advice(const RunSeries& series) {
 }  // namespace
 
 std::vector<CheckResult> plateau_results(const RunSeries& series, const CheckSettings& settings,
-                                         std::optional<PlateauLevel> at) {
+                                         const analyze::Look* look) {
   std::vector<CheckResult> out;
-  const auto level = [&](analyze::PlateauSettings p) {
-    if (at) {
-      p.confidence = at->confidence;
-      p.min_steady_s = std::max(p.min_steady_s, at->min_steady_s);
-    }
-    return p;
-  };
+  const auto level = [&](const analyze::PlateauSettings& p) { return look ? analyze::at_look(p, *look) : p; };
   for (const auto& metric : settings.get(kPlateau)) {
     if (metric == "rss" || metric == "pss") {
       const auto& s = metric == "rss" ? series.rss : series.pss;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analyze/plateau.h"
+#include "analyze/sequential.h"
 #include "report/check_setting.h"
 #include "report/run_series.h"
 
@@ -60,16 +61,9 @@ bool is_plateau_metric(const std::string& name);
 analyze::PlateauSettings memory_plateau_settings(const CheckSettings& s);
 analyze::PlateauSettings count_plateau_settings(const CheckSettings& s);
 
-// What --until-decided changes at a look: the interval's two-sided level (each look's own,
-// stricter one) and the steady window an ordinary verdict needs.
-struct PlateauLevel {
-  double confidence = 0.99;
-  double min_steady_s = 60;
-};
-
-// The plateau checks the settings ask for, on these series; `level` overrides the
-// analysis' confidence and min_steady_s (none: the check's own).
+// The plateau checks the settings ask for, on these series; at a look of --until-decided
+// with that look's settings (analyze::at_look; none: the fixed-length check's own).
 std::vector<CheckResult> plateau_results(const RunSeries& series, const CheckSettings& settings,
-                                         std::optional<PlateauLevel> level = std::nullopt);
+                                         const analyze::Look* look = nullptr);
 
 }  // namespace memgate::report::checks
