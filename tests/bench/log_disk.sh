@@ -5,10 +5,10 @@
 # compressed). Prints bytes per row raw and compressed for samples.csv and processes.csv
 # and the 7-day x 10 Hz x 50 processes total they imply, with the live (uncompressed)
 # segments at the default --log-segment on top.
-#   tests/bench/log_disk.sh [SECONDS] [SEGMENT]   (defaults 120 and 1M; BUILD_DIR=build)
+#   tests/bench/log_disk.sh [SECONDS] [SEGMENT]   (defaults 120 and 64K; BUILD_DIR=build)
 set -euo pipefail
 seconds=${1:-120}
-segment=${2:-1M}
+segment=${2:-64K}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$root/build}
 memgate=$build/harness/cli/memgate
@@ -21,7 +21,7 @@ dir=$out/run
   --duration "${seconds}s" --plateau none -- \
   "$memhog" --alloc-mib 8 --grow-mib-per-s 0.25 --children 49 --child-mib 1 --hold-s 100000 >/dev/null || true
 /usr/bin/python3 - "$dir" <<'PY'
-import glob, os, subprocess, sys
+import glob, json, os, subprocess, sys
 d = sys.argv[1]
 days, hz, procs = 7, 10, 50
 default_segment = 64 << 20  # record::kDefaultSegmentBytes
@@ -42,8 +42,11 @@ for name, rows_7d in (("samples.csv", days * 86400 * hz), ("processes.csv", days
     print(f"{name:14s} {rows:9d} rows in segments: {raw_row:6.1f} B/row raw, {zst_row:5.2f} B/row zstd "
           f"(ratio {raw_bytes / zst_bytes:5.1f}); 7 d: {rows_7d:,} rows = {rows_7d * raw_row / 2**30:6.2f} GiB raw, "
           f"{projected / 2**30:5.2f} GiB compressed")
-events = os.path.getsize(os.path.join(d, "events.jsonl"))
-print(f"events.jsonl   {events} B for the run (start, exit, phases: does not grow with the tick rate)")
+events = sum(os.path.getsize(f) for f in glob.glob(os.path.join(d, "events.jsonl*")))
+wall = json.load(open(os.path.join(d, "report.json")))["run"]["duration_s"]
+events_7d = events / wall * days * 86400  # counted uncompressed: an upper bound
+total += events_7d
+print(f"events.jsonl   {events} B in {wall:.0f} s; 7 d: {events_7d / 2**30:.2f} GiB at most (uncompressed)")
 print(f"7 d x {hz} Hz x {procs} processes: {total / 2**30:.2f} GiB on disk at most "
       f"(compressed segments + one live segment of {default_segment >> 20} MiB per file at the default --log-segment)")
 PY

@@ -25,9 +25,31 @@ int compressed_segments(const std::string& dir, const std::string& base) {
 TEST(LogSegments, CompressedSegmentsReportAsTheSameRunDecompressed) {
   const std::string base = fresh_dir("segments");
   const std::string dir = base + "/run", plain = base + "/plain";
-  const auto run = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--hz", "50", "--process-hz", "20",
-                            "--log-segment", "2K", "--duration", "3s", "--max-rss", "1G", "--plateau", "none", "--",
-                            helper("memhog"), "--alloc-mib", "8", "--children", "1", "--hold-s", "60"});
+  const auto run = memgate({"run",
+                            "--out",
+                            dir,
+                            "--no-plot",
+                            "--quiet",
+                            "--hz",
+                            "50",
+                            "--process-hz",
+                            "20",
+                            "--log-segment",
+                            "2K",
+                            "--duration",
+                            "3s",
+                            "--max-rss",
+                            "1G",
+                            "--plateau",
+                            "none",
+                            "--",
+                            helper("memhog"),
+                            "--alloc-mib",
+                            "8",
+                            "--children",
+                            "1",
+                            "--hold-s",
+                            "60"});
   ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 2) << run.output;
   EXPECT_GE(compressed_segments(dir, "samples.csv"), 3);
   EXPECT_GE(compressed_segments(dir, "processes.csv"), 3);
@@ -41,7 +63,8 @@ TEST(LogSegments, CompressedSegmentsReportAsTheSameRunDecompressed) {
   fs::copy_file(dir + "/meta.json", plain + "/meta.json");
   const auto cat = run_command(
       {"sh", "-c",
-       "cd \"$1\" && for f in samples.csv processes.csv; do { zstdcat $f.*.zst; tail -n +2 $f; } > \"$2/$f\" || exit 1; "
+       "cd \"$1\" && for f in samples.csv processes.csv; do { zstdcat $f.*.zst; tail -n +2 $f; } > \"$2/$f\" || exit "
+       "1; "
        "done && { for f in events.jsonl.*.zst; do [ -e \"$f\" ] && zstdcat \"$f\"; done; cat events.jsonl; } > "
        "\"$2/events.jsonl\"",
        "sh", dir, plain});

@@ -11,10 +11,10 @@
 namespace memgate::record {
 
 struct LogLine {
-  std::string_view text;       // without its newline; empty when oversized
-  const std::string* source;   // the segment file it is in (for messages)
-  std::size_t number = 0;      // 1-based line number within that file
-  bool oversized = false;      // longer than max_line: text left out
+  std::string_view text;      // without its newline; empty when oversized
+  const std::string* source;  // the segment file it is in (for messages)
+  std::size_t number = 0;     // 1-based line number within that file
+  bool oversized = false;     // longer than max_line: text left out
 };
 
 // Calls on_line for every newline-terminated line of DIR/NAME's segments and live file
