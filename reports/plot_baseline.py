@@ -17,6 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plot_timeline import MIB, decimate, present, read_samples  # noqa: E402  (the same sample reader)
+from run_log import log_exists  # noqa: E402
 
 
 def fail(message, code=2):
@@ -26,7 +27,7 @@ def fail(message, code=2):
 
 def samples_of(run_dir):
     path = os.path.join(run_dir, "samples.csv")
-    if not os.path.isfile(path):
+    if not log_exists(path):
         fail(f"{run_dir}: no samples.csv (not a memgate run directory)")
     return read_samples(path)
 

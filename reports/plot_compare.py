@@ -27,6 +27,9 @@ import math
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_log import log_exists, open_log  # noqa: E402  (segments, then the live file)
+
 MIB = 1024.0 * 1024.0
 MAX_POINTS = 4000  # per run timeline; longer runs are min/max-decimated
 # The bar panels, in order; a panel is drawn only when some variant measured it.
@@ -93,7 +96,9 @@ def read_run(path, columns):
     """(phases, {column: (t, values)}) over scenario time; phases are (name, start, end) spans
     of the phase column. Only samples of a live tree; a column the log lacks is left out."""
     series, phases = {}, []
-    with open(path, newline="") as f:
+    if not log_exists(path):
+        return phases, series
+    with open_log(path) as f:  # its compressed segments, then the live file
         reader = csv.DictReader(f)
         if reader.fieldnames is None or "t_s" not in reader.fieldnames:
             return phases, series

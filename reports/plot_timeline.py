@@ -27,6 +27,9 @@ import math
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_log import log_exists, open_log  # noqa: E402  (segments, then the live file)
+
 MIB = 1024.0 * 1024.0
 MAX_POINTS = 20000  # plotted points per series; longer runs are min/max-decimated
 MAX_METRIC_PANELS = 6  # more metric_* columns are left out (named in the last panel)
@@ -51,7 +54,7 @@ def read_samples(path):
     columns = {"t_s": [], "scenario_t_s": [], "phase": [], "rss_bytes": [], "pss_bytes": [], "hwm_max_bytes": [], "fds": [], "threads": [],
                "ebpf_rss_interval_peak_bytes": []}
     columns.update({key: [] for key in HEAP_COLUMNS})
-    with open(path, newline="") as f:
+    with open_log(path) as f:  # its compressed segments, then the live file
         reader = csv.DictReader(f)
         if reader.fieldnames is None or "t_s" not in reader.fieldnames:
             fail(f"{path}: not a memgate sample log (no t_s column)")
@@ -275,8 +278,8 @@ def draw_plateau(mem, figures, t_end, scale):
 
 def read_events(path):
     events = []
-    if os.path.exists(path):
-        with open(path) as f:
+    if log_exists(path):
+        with open_log(path) as f:
             for line in f:
                 try:
                     events.append(json.loads(line))
@@ -301,7 +304,7 @@ def main():
         fail("matplotlib is missing: apt-get install python3-matplotlib (and run with /usr/bin/python3)", 3)
 
     samples_path = os.path.join(args.run_dir, "samples.csv")
-    if not os.path.exists(samples_path):
+    if not log_exists(samples_path):
         fail(f"{samples_path} not found: is {args.run_dir} a memgate run directory?")
     s = read_samples(samples_path)
     if not s["t_s"]:

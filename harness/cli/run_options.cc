@@ -44,6 +44,19 @@ void add_sampling_options(CLI::App& app, run::RunConfig& c, RunFlags& f) {
          "while the run goes on; off: never (default: 15m for runs planned longer than an hour, else off)")
       ->type_name("DURATION|off")
       ->group(group);
+  app.add_option_function<std::string>(
+         "--log-segment",
+         [&c](const std::string& text) {
+           const auto bytes = text == "off" ? std::optional<std::uint64_t>(0) : parse_bytes(text);
+           if (!bytes)
+             throw CLI::ValidationError("--log-segment", "'" + text + "' is not a size (examples: 64M, 1G) or off");
+           c.log_segment_bytes = *bytes;
+         },
+         "Close samples.csv, processes.csv and events.jsonl into zstd-compressed segments (NAME.000001.zst...) "
+         "when they reach this size, so a days-long run stays within a disk budget; off: one uncompressed file "
+         "each (default 64M)")
+      ->type_name("SIZE|off")
+      ->group(group);
   add_duration_option(app, "--grace", f.grace_s, "After SIGTERM, wait this long before SIGKILL (default 10s)")
       ->group(group);
   app.add_flag("--until-decided", c.until_decided,

@@ -74,7 +74,7 @@ Measured measure(const std::vector<std::string>& args, const std::string& log) {
 void write_long_run(const std::string& dir, const std::string& plateau_metrics) {
   fs::create_directories(dir);
   {
-    record::SampleLogWriter log(dir, {});
+    record::SampleLogWriter log(dir, {}, 0);  // one plain file: the test counts its lines
     TreeSample s;
     s.processes = 1;
     s.fds = 8;

@@ -69,6 +69,8 @@ TEST(LiveRun, InterimReportsThenSigkillOfMemgateLeavesTheAnswerAndNoTarget) {
                              "20",
                              "--report-every",
                              "1s",
+                             "--log-segment",  // closed into compressed segments as the run goes
+                             "1K",
                              "--no-data-loss",
                              "--max-rss",
                              "1G",
@@ -109,6 +111,15 @@ TEST(LiveRun, InterimReportsThenSigkillOfMemgateLeavesTheAnswerAndNoTarget) {
   EXPECT_NE(data_loss["summary"].get<std::string>().find("still going"), std::string::npos) << data_loss.dump();
   EXPECT_EQ(data_loss["summary"].get<std::string>().find("--metrics off"), std::string::npos);
 
+  // samples.csv was closed into compressed segments, read with the live tail below.
+  const auto compressed_segments = [&] {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(dir))
+      n += e.path().filename().string().rfind("samples.csv.", 0) == 0 && e.path().extension() == ".zst";
+    return n;
+  };
+  ASSERT_TRUE(wait_for([&] { return compressed_segments() >= 2; }, 10));
+
   // memgate is SIGKILLed: no process of the target outlives it (its two children neither).
   const auto pids = recorded_pids(dir);
   EXPECT_GE(pids.size(), 3u);
@@ -126,6 +137,8 @@ TEST(LiveRun, InterimReportsThenSigkillOfMemgateLeavesTheAnswerAndNoTarget) {
   tear_last_line(dir + "/samples.csv", "99.5,99.5,17");
   tear_last_line(dir + "/processes.csv", "99.5,4242,mem");
   tear_last_line(dir + "/events.jsonl", "{\"t_s\":99.5,\"ki");
+  // A compression cut short leaves a temp file: never read.
+  std::ofstream(dir + "/samples.csv.000099.zst.tmp") << "not zstd";
   const auto recovered = memgate({"report", dir, "--in-place"});
   EXPECT_EQ(recovered.exit_code, 2) << recovered.output;
   EXPECT_EQ(recovered.output.find("PASS"), std::string::npos) << recovered.output;
@@ -144,6 +157,11 @@ TEST(LiveRun, InterimReportsThenSigkillOfMemgateLeavesTheAnswerAndNoTarget) {
   EXPECT_EQ(complete["figures"]["torn_process_lines"]["value"], 1) << complete.dump();
   EXPECT_EQ(complete["figures"]["torn_event_lines"]["value"], 1) << complete.dump();
   EXPECT_EQ(report_check(json, "rss-budget")["outcome"], "pass");  // the verdict so far is recovered
+  // Every row of the compressed segments and of the live tail, not the live tail alone.
+  std::size_t rows = 0;
+  record::read_samples(dir + "/samples.csv", [&](const record::SampleRow&) { ++rows; });
+  EXPECT_EQ(json["summary"]["samples"], rows);
+  EXPECT_GT(rows, count_lines(dir + "/samples.csv"));
 }
 
 // Without a terminal the live line is a plain line every tenth of a short run, with the

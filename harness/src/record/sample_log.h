@@ -19,6 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "memgate/sample.h"
+#include "record/segmented_file.h"
+#include "record/segments.h"
 
 namespace memgate::record {
 
@@ -57,7 +59,10 @@ class SampleLogWriter {
  public:
   // extra_columns: appended to samples.csv (e.g. "ebpf_rss_peak_bytes"); values are
   // passed per row in the same order, NaN for "no value this tick".
-  SampleLogWriter(const std::string& dir, std::vector<std::string> extra_columns);
+  // segment_bytes: each file is closed into a zstd-compressed segment when it reaches
+  // this size (record/segments.h; 0: never).
+  SampleLogWriter(const std::string& dir, std::vector<std::string> extra_columns,
+                  std::uint64_t segment_bytes = kDefaultSegmentBytes);
 
   // scenario_t_s: the scenario clock (t_s times the time scale; t_s without a schedule).
   void write_tree(const TreeSample& sample, std::string_view phase, double scenario_t_s,
@@ -67,18 +72,19 @@ class SampleLogWriter {
   void write_event(double t_s, std::string_view kind, nlohmann::json fields = nlohmann::json::object());
   // The traffic's time scale (scenario seconds per wall second) for events' scenario_t_s.
   void set_time_scale(double time_scale) { time_scale_ = time_scale; }
-  // Flushes when at least one second passed since the last flush (or always when forced).
+  // Flushes when at least one second passed since the last flush (or always when forced);
+  // then closes a file grown to the segment size and compresses a step of a closed one.
   void maybe_flush(double now_s, bool force = false);
   std::size_t rows() const { return rows_; }
   const std::optional<LogWriteError>& error() const { return error_; }
 
  private:
   struct Output {
-    File file;
+    std::unique_ptr<SegmentedFile> file;
     std::string path;
     bool failed = false;
   };
-  bool usable(Output& out) const { return !out.failed && out.file; }
+  bool usable(Output& out) const { return !out.failed && out.file && out.file->get(); }
   void check(Output& out, bool ok, double t_s);
 
   Output samples_, processes_, events_;
@@ -105,9 +111,10 @@ class SampleRow {
   std::size_t line_ = 0;
 };
 
-// Throws Error(usage) naming the file and line on malformed input. Returns how many torn
-// lines were skipped: the unterminated last line a run that was killed (or ran out of
-// disk) mid-write leaves (0 or 1).
+// Reads path's closed segments (compressed or not) and then its live file
+// (record/log_lines.h). Throws Error(usage) naming the file and line on malformed input.
+// Returns how many torn lines were skipped: the unterminated last line a run that was
+// killed (or ran out of disk) mid-write leaves (0 or 1 per file).
 std::size_t read_samples(const std::string& path, const std::function<void(const SampleRow&)>& on_row);
 
 // 1 when the file's last line is torn (the file is not empty and does not end with a
@@ -115,8 +122,8 @@ std::size_t read_samples(const std::string& path, const std::function<void(const
 // Reads only the last byte, for files no reader of the report streams (events.jsonl).
 std::size_t torn_last_line(const std::string& path);
 
-// Streaming reader of events.jsonl: calls on_event for every event whose "kind" is
-// `kind`, in order. A missing file reads as no events; lines that are not JSON objects
+// Streaming reader of events.jsonl (its segments, then the live file): calls on_event for
+// every event whose "kind" is `kind`, in order. A missing file reads as no events; lines that are not JSON objects
 // (a torn last line) are skipped; lines longer than max_line are skipped unparsed.
 void read_events(const std::string& path, std::string_view kind,
                  const std::function<void(const nlohmann::json&)>& on_event, std::size_t max_line = 1 << 20);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "memgate/error.h"
@@ -12,6 +13,7 @@
 #include "record/json_file.h"
 #include "record/run_meta.h"
 #include "record/sample_log.h"
+#include "record/segments.h"
 #include "sys/read_file.h"
 
 namespace memgate::report {
@@ -92,7 +94,14 @@ std::string save_baseline(const std::string& run_dir, const std::string& dir, co
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp, ec);
   if (ec) throw Error(ExitCode::usage, "cannot create " + tmp.string() + ": " + ec.message());
-  for (const char* file : kKeptFiles) {
+  std::vector<std::string> files(std::begin(kKeptFiles), std::end(kKeptFiles));
+  // The closed (compressed) segments of the streamed logs belong to the run too.
+  for (fs::directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    for (const char* streamed : {record::kSamplesFile, record::kProcessesFile, record::kEventsFile})
+      if (record::parse_segment_name(streamed, name)) files.push_back(name);
+  }
+  for (const auto& file : files) {
     if (!fs::exists(from / file, ec)) continue;
     fs::copy_file(from / file, tmp / file, fs::copy_options::overwrite_existing, ec);
     if (ec) {

@@ -26,7 +26,7 @@ double report_interval(std::optional<double> every_s, std::optional<double> plan
 
 LiveAnalysis::LiveAnalysis(Options options)
     : o_(std::move(options)),
-      next_refresh_s_(o_.min_refresh_s),
+      next_refresh_s_(o_.first_refresh_s),
       next_report_s_(o_.report_every_s > 0 ? o_.report_every_s : INFINITY),
       worker_([this] { work(); }) {}
 
@@ -99,14 +99,24 @@ void LiveAnalysis::refresh(const Job& job) {
   cost_.max_s = std::max(cost_.max_s, cost_s);
   cost_.total_s += cost_s;
   if (written) ++cost_.reports;
-  if (analysis) latest_ = std::move(analysis);
-  else ++cost_.failures;
+  if (analysis) {
+    latest_ = std::move(analysis);
+    latest_unix_s_ = static_cast<double>(sys::unix_millis()) / 1000;
+  } else {
+    ++cost_.failures;
+  }
   if (!note.empty()) notes_.push_back(std::move(note));
 }
 
 std::shared_ptr<const report::RunAnalysis> LiveAnalysis::latest() const {
   std::lock_guard lock(mutex_);
   return latest_;
+}
+
+std::optional<openmetrics::LiveVerdicts> LiveAnalysis::latest_verdicts() const {
+  std::lock_guard lock(mutex_);
+  if (!latest_) return std::nullopt;
+  return openmetrics::live_verdicts(latest_->checks, latest_->verdict.outcome, latest_unix_s_);
 }
 
 std::vector<std::string> LiveAnalysis::take_notes() {

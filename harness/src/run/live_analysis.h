@@ -1,5 +1,6 @@
 // The run's verdict so far, recomputed while the run goes on: the live line's running
-// slope, the interim reports (--report-every) and any exporter read it here.
+// slope, the interim reports (--report-every) and the Prometheus export read it here
+// (one analysis per interval for all of them).
 //
 // A refresh flushes the sample log (on the sampling thread, so the files end on a whole
 // line), then runs report::analyze_run_dir over the flushed files on a worker thread of
@@ -21,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "openmetrics/live_metrics.h"
 #include "record/run_meta.h"
 #include "report/check_registry.h"
 #include "report/ci_outputs.h"
@@ -40,6 +42,7 @@ class LiveAnalysis {
     report::OutputOptions outputs;  // --summary and --inconclusive (no JUnit, no $GITHUB_STEP_SUMMARY mid-run)
     double report_every_s = 0;      // 0: analyse in memory only, write nothing
     double min_refresh_s = 5;
+    double first_refresh_s = 5;  // sooner when an exporter wants its first verdict early
   };
   // What the refreshes cost, for the run's figures (meta.json samplers.live_analysis).
   struct Cost {
@@ -57,6 +60,9 @@ class LiveAnalysis {
   void tick(double now_s, const record::RunMeta& meta, const std::function<void()>& flush);
   // The latest analysis (null before the first refresh). Thread-safe; the pointee never changes.
   std::shared_ptr<const report::RunAnalysis> latest() const;
+  // The latest analysis as the Prometheus export shows it (nullopt before the first):
+  // the exporter reads the live line's analysis instead of running one of its own.
+  std::optional<openmetrics::LiveVerdicts> latest_verdicts() const;
   // Lines for the terminal and events.jsonl since the last call ("interim report at ...").
   std::vector<std::string> take_notes();
   // Waits for a refresh in flight and ends the worker; no refresh after. Idempotent.
@@ -79,6 +85,7 @@ class LiveAnalysis {
   std::optional<Job> job_;  // posted by tick, taken by the worker
   bool busy_ = false, stopping_ = false;
   std::shared_ptr<const report::RunAnalysis> latest_;
+  double latest_unix_s_ = 0;  // when latest_ was computed
   std::vector<std::string> notes_;
   Cost cost_;
   std::thread worker_;  // last: started once everything above exists

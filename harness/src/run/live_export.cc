@@ -45,10 +45,7 @@ LiveExport::LiveExport(const ExportConfig& config) : config_(config) {
 
 LiveExport::~LiveExport() = default;
 
-void LiveExport::start(openmetrics::RunLabels labels, std::unique_ptr<LiveVerdictSource> verdicts) {
-  labels_ = openmetrics::common_labels(labels);
-  verdicts_ = std::move(verdicts);
-}
+void LiveExport::start(openmetrics::RunLabels labels) { labels_ = openmetrics::common_labels(labels); }
 
 std::string LiveExport::where() const {
   if (!server_) return "";
@@ -76,14 +73,12 @@ std::string LiveExport::render(const openmetrics::LiveFigures& figures) {
   return "";
 }
 
-std::string LiveExport::publish(openmetrics::LiveFigures figures, double now_s) {
+std::string LiveExport::publish(const openmetrics::LiveFigures& figures, double now_s) {
   next_s_ = now_s + config_.refresh_s;
-  if (verdicts_) figures.verdicts = verdicts_->latest();
   return render(figures);
 }
 
 std::string LiveExport::finish(openmetrics::LiveFigures figures, const openmetrics::LiveVerdicts& verdicts) {
-  stop_analysis();
   figures.finished = true;
   figures.verdicts = verdicts;
   return render(figures);

@@ -12,7 +12,6 @@
 #include "memgate/sample.h"
 #include "report/check_registry.h"
 #include "run/export_config.h"
-#include "run/live_verdicts.h"
 #include "sys/metrics_server.h"
 
 namespace memgate::run {
@@ -32,14 +31,13 @@ class LiveExport {
   LiveExport(const LiveExport&) = delete;
   LiveExport& operator=(const LiveExport&) = delete;
 
-  // Once the run directory exists: its labels, and where the verdicts come from.
-  void start(openmetrics::RunLabels labels, std::unique_ptr<LiveVerdictSource> verdicts);
+  // Once the run directory exists: its labels.
+  void start(openmetrics::RunLabels labels);
   bool due(double now_s) const { return now_s >= next_s_; }
-  // Renders and publishes. Returns a line to show once when the textfile could not be
-  // written (the run goes on), else empty.
-  std::string publish(openmetrics::LiveFigures figures, double now_s);
-  // Stops the verdict thread (before the run's own analysis: one at a time).
-  void stop_analysis() { verdicts_.reset(); }
+  // Renders and publishes figures (their verdicts: LiveAnalysis::latest_verdicts()).
+  // Returns a line to show once when the textfile could not be written (the run goes
+  // on), else empty.
+  std::string publish(const openmetrics::LiveFigures& figures, double now_s);
   // The final figures with the run's own verdict; the textfile keeps them.
   std::string finish(openmetrics::LiveFigures figures, const openmetrics::LiveVerdicts& verdicts);
   // "metrics at http://127.0.0.1:PORT/metrics", for the start of the run; empty without a listener.
@@ -50,7 +48,6 @@ class LiveExport {
   ExportConfig config_;
   std::optional<sys::ListenAddress> address_;
   std::unique_ptr<sys::MetricsServer> server_;
-  std::unique_ptr<LiveVerdictSource> verdicts_;
   openmetrics::Labels labels_;
   double next_s_ = 0;
   bool textfile_failed_ = false;

@@ -13,6 +13,7 @@
 
 #include "alloc/phase_purge.h"
 #include "memgate/memory_limits.h"
+#include "record/segments.h"
 #include "load/traffic_driver.h"
 #include "report/check_registry.h"
 #include "report/ci_outputs.h"
@@ -72,6 +73,9 @@ struct RunConfig {
   // --report-every: interim report.json/summary this often (0: never); nullopt: every
   // 15 minutes for a run planned to last longer than an hour (run::report_interval).
   std::optional<double> report_every_s;
+  // --log-segment: samples.csv, processes.csv and events.jsonl are closed into
+  // zstd-compressed segments of about this size (record/segments.h); 0: never.
+  std::uint64_t log_segment_bytes = record::kDefaultSegmentBytes;
   // --abort-on: stop the target as soon as the run is decided FAIL. "none"; "budget": a
   // budget was crossed; "fail": that, an OOM kill the eBPF sampler saw, or a traffic
   // sender that failed (the checks those make FAIL whatever happens next).

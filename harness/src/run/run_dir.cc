@@ -7,6 +7,7 @@
 #include "sys/file_access.h"
 #include "record/run_meta.h"
 #include "record/sample_log.h"
+#include "record/segments.h"
 #include "sys/host.h"
 
 namespace memgate::run {
@@ -20,6 +21,8 @@ bool is_run_file(const std::string& name) {
                             "report.json", "timeline.png", "baseline.png", "target.log", "metrics.fifo", sys::kLockFile,
                             "attribution", "growth.collapsed", "growth.pb.gz", "growth.html"})
     if (name == known) return true;
+  for (const char* streamed : {record::kSamplesFile, record::kProcessesFile, record::kEventsFile})
+    if (record::parse_segment_name(streamed, name)) return true;  // closed log segments
   return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
 }
 

@@ -294,15 +294,17 @@ class RunSession {
     meta_.memgate_pid = sys::self_pid();
     meta_.until_decided = plan_;
     if (samplers_.cgroup) meta_.samplers["cgroup"] = samplers_.cgroup_figures;  // the limits, before the end
-    log_.emplace(dir_, extra_columns);
+    log_.emplace(dir_, extra_columns, c_.log_segment_bytes);
     if (c_.traffic) log_->set_time_scale(c_.traffic->time_scale);  // events carry scenario time too
     events_.emplace(*log_);
     write_meta();
     // The verdict so far: for the live line (when shown) and the interim reports.
     const double every_s = report_interval(c_.report_every_s, c_.duration_s);
-    if (every_s > 0 || !c_.quiet) live_.emplace(LiveAnalysis::Options{dir_, c_.checks, c_.outputs, every_s});
+    // The export shows the same analysis, its first one a second in.
+    if (every_s > 0 || !c_.quiet || export_)
+      live_.emplace(LiveAnalysis::Options{dir_, c_.checks, c_.outputs, every_s, 5, export_ ? 1.0 : 5.0});
     if (export_) {
-      export_->start(export_labels(), std::make_unique<RunDirVerdicts>(dir_, c_.checks, c_.exports.analysis_every_s));
+      export_->start(export_labels());
       if (const std::string where = export_->where(); !where.empty()) progress_.note(where);
     }
   }
@@ -520,7 +522,11 @@ class RunSession {
     if (export_) {
       if (row.pss_bytes) last_pss_ = row.pss_bytes;
       last_row_ = row;
-      if (export_->due(now)) note_once(export_->publish(live_figures(now), now));
+      if (export_->due(now)) {
+        auto figures = live_figures(now);
+        if (live_) figures.verdicts = live_->latest_verdicts();
+        note_once(export_->publish(figures, now));
+      }
     }
     if (live_) {
       live_->tick(now, meta_, [&] { log_->maybe_flush(now, true); });
@@ -817,7 +823,6 @@ class RunSession {
     // After an I/O failure meta.json on disk may be the one of the start ("running"):
     // the verdict uses the final one in memory, and the run exits 5 whatever it says.
     const bool io_failed = log_->error() || !meta_write_error_.empty();
-    if (export_) export_->stop_analysis();
     auto analysis = report::analyze_run_dir(dir_, c_.checks, io_failed ? &meta_ : nullptr);
     report::set_inconclusive_policy(analysis, c_.outputs.inconclusive);
     if (io_failed) analysis.exit_code = ExitCode::internal;

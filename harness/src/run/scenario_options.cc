@@ -51,6 +51,8 @@ void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& ove
     o.max_duration_s = scenario.sampling.max_duration_s;
   if (!overrides.given("--report-every") && scenario.sampling.report_every_s)
     o.report_every_s = scenario.sampling.report_every_s;
+  if (!overrides.given("--log-segment") && scenario.sampling.log_segment_bytes)
+    o.log_segment_bytes = *scenario.sampling.log_segment_bytes;
   auto checks = report::check_settings_from_scenario(scenario.checks, scenario.file);
   report::override_checks(overrides.flags, overrides.checks, checks);
   o.checks = checks;

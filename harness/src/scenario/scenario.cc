@@ -517,6 +517,14 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
     s.sampling.process_hz = f.number("process_hz", 1, 0, 1000, "rows/s");
     if (f.find("duration_s")) s.sampling.duration_s = f.duration("duration_s", 0, 1e-3, kMaxS);
     if (f.find("report_every")) s.sampling.report_every_s = f.duration("report_every", 0, 0, kMaxS);
+    if (const json* segment = f.find("log_segment")) {
+      const auto bytes = segment->is_string()
+                             ? (segment->get<std::string>() == "off" ? std::optional<std::uint64_t>(0)
+                                                                     : parse_bytes(segment->get<std::string>()))
+                             : std::nullopt;
+      if (!bytes) f.fail(f.at("log_segment"), "expected a size such as \"64M\" or \"off\"", segment);
+      s.sampling.log_segment_bytes = bytes;
+    }
     s.sampling.metrics = f.strings("metrics", false);
     s.sampling.until_decided = f.boolean("until_decided", false);
     if (f.find("max_duration_s")) s.sampling.max_duration_s = f.duration("max_duration_s", 0, 1, kMaxS);

@@ -34,7 +34,8 @@ struct Sampling {
   double process_hz = 1;
   std::optional<double> duration_s;      // wall seconds; default: the traffic schedule's length
   std::optional<double> report_every_s;  // interim reports (wall seconds, 0: off); default: run::report_interval
-  std::vector<std::string> metrics;      // metrics-channel fields recorded as metric_<field> columns
+  std::optional<std::uint64_t> log_segment_bytes;  // sample-log segment size (0: never rotate)
+  std::vector<std::string> metrics;                // metrics-channel fields recorded as metric_<field> columns
   // Stop when the plateau checks are decided (--until-decided), after at most
   // max_duration_s (--max-duration).
   bool until_decided = false;
