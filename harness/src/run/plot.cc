@@ -56,4 +56,8 @@ std::string plot_baseline(const std::string& run_dir, const std::vector<std::str
   return run_plot_script("plot_baseline.py", args, run_dir + "/baseline.png");
 }
 
+std::string plot_sizes(const std::string& dir) {
+  return run_plot_script("plot_sizes.py", {dir, "--quiet"}, dir + "/sizes.png");
+}
+
 }  // namespace memgate::run

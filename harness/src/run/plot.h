@@ -18,4 +18,7 @@ std::string plot_timeline(const std::string& run_dir, const std::string& png = "
 // reports/plot_baseline.py: the run's timeline over its baseline runs' (baseline.png).
 std::string plot_baseline(const std::string& run_dir, const std::vector<std::string>& baseline_dirs);
 
+// reports/plot_sizes.py: memory against work size with the fits (DIR/sizes.png, from DIR/sizes.json).
+std::string plot_sizes(const std::string& dir);
+
 }  // namespace memgate::run
