@@ -61,6 +61,11 @@ void finish(SizesResult& r, const SizesOptions& options) {
     } catch (const Error& e) {
       p.problem = e.what();
     }
+    if (r.first_meta.host.empty() && std::filesystem::exists(dir + "/" + run.dir + "/meta.json")) try {
+        r.first_meta = record::read_run_meta(dir + "/" + run.dir + "/meta.json");
+      } catch (const Error&) {
+        // the next run describes the suite
+      }
     if (!p.problem.empty() && r.target_problem.empty()) r.target_problem = p.dir + ": " + p.problem;
     r.points.push_back(std::move(p));
   }

@@ -13,6 +13,7 @@
 #include "analyze/size_fit.h"
 #include "compare/compare_runner.h"
 #include "memgate/check.h"
+#include "record/run_meta.h"
 
 namespace memgate::compare {
 
@@ -57,6 +58,7 @@ struct SizesResult {
   Verdict verdict;
   std::string target_problem;  // a run whose target failed: never a pass
   std::string markdown;        // sizes.md
+  record::RunMeta first_meta;  // the first run's meta.json: the JUnit suite's host and start
   std::string plot_note;
 };
 

@@ -80,6 +80,8 @@ std::string sizes_markdown(const SizesResult& r) {
 
 std::string sizes_junit_xml(const SizesResult& r, ExitCode exit_code) {
   report::RunAnalysis a;
+  a.meta = r.first_meta;
+  a.meta.notes.clear();
   a.meta.command = {r.workload};
   for (const auto& m : r.measures) a.checks.push_back(m.check);
   a.verdict = r.verdict;
