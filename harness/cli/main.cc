@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   memgate::cli::add_report_command(app, exit_code);
   memgate::cli::add_doctor_command(app, exit_code);
   memgate::cli::add_compare_command(app, exit_code);
+  memgate::cli::add_sizes_command(app, exit_code);
   memgate::cli::add_gen_command(app, exit_code);
   memgate::cli::add_replay_command(app, exit_code);
   memgate::cli::add_baseline_command(app, exit_code);

@@ -63,6 +63,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.time_scale = 2;
     check_parsed(scenario::parse_scenario(doc, file, base, o));
   });
+  fuzz::accepts([&] {
+    scenario::Overrides o;  // memgate sizes: the "sizes" parameter and {size} placeholders
+    o.size = 1000;
+    check_parsed(scenario::parse_scenario(doc, file, base, o));
+  });
   std::vector<std::string> names;
   fuzz::accepts([&] { names = scenario::profile_names(doc); });
   names.push_back("no-such-profile");

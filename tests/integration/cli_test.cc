@@ -41,7 +41,7 @@ TEST(Cli, ParserErrorsCarryThePrefixAndWhereToLook) {
 }
 
 TEST(Cli, HelpShowsValueNamesAndDefaultsWithoutParserInternals) {
-  for (const char* command : {"run", "report", "compare", "gen", "replay", "doctor", "baseline"}) {
+  for (const char* command : {"run", "report", "compare", "sizes", "gen", "replay", "doctor", "baseline"}) {
     const auto r = memgate({command, "--help"});
     ASSERT_EQ(r.exit_code, 0) << command;
     for (const char* internal : {"{false}", "{true}", "FLOAT:", "INT:", "TEXT:", "REQUIRED", " in [", "TEXT "})
@@ -102,7 +102,8 @@ TEST(Cli, DecimalAndBinarySizesRatesPerMinuteAndCompoundDurations) {
 }
 
 TEST(Cli, ManPagesAreGeneratedFromTheHelpAndFormatCleanly) {
-  for (const std::string command : {"", "-run", "-report", "-compare", "-doctor", "-gen", "-replay", "-baseline"}) {
+  for (const std::string command :
+       {"", "-run", "-report", "-compare", "-sizes", "-doctor", "-gen", "-replay", "-baseline"}) {
     const std::string page = std::string(MEMGATE_MAN_DIR) + "/memgate" + command + ".1";
     const std::string text = slurp(page);
     ASSERT_FALSE(text.empty()) << page << " is missing: apt-get install help2man (ci/setup does) and rebuild";
@@ -130,7 +131,7 @@ std::string complete(const std::string& words) {
 }
 
 TEST(Cli, BashCompletionReadsSubcommandsAndFlagsFromTheHelp) {
-  EXPECT_EQ(complete("memgate ''"), "run report doctor compare gen replay baseline");
+  EXPECT_EQ(complete("memgate ''"), "run report doctor compare sizes gen replay baseline");
   EXPECT_EQ(complete("memgate r"), "run report replay");
   EXPECT_EQ(complete("memgate run --max-r"), "--max-rss --max-retained");  // from the Checks group
   EXPECT_EQ(complete("memgate baseline s"), "save show");

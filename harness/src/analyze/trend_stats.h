@@ -128,8 +128,8 @@ double student_t_quantile(double p, double df);
 // (n - d)^2. A steady leak keeps d near 0; a step or a saturating ramp is cut off.
 std::size_t detect_warmup(std::span<const double> t_s, std::span<const double> values, double max_fraction);
 
-// Ordinary least squares slope and coefficient of determination (for naive baselines
-// and tests; the verdicts never use them).
+// Ordinary least squares slope and coefficient of determination (naive baselines, tests,
+// and the fit of independent runs against work size, analyze/size_fit.h).
 struct LinearFit {
   double slope = 0, intercept = 0, r_squared = 0;
 };

@@ -106,8 +106,10 @@ nlohmann::json to_json(const CompareManifest& m, const std::vector<RunFigures>& 
                                           {"meaning", info.meaning}};
 
   nlohmann::json variant_list = nlohmann::json::array();
-  for (const auto& v : m.variants)
+  for (const auto& v : m.variants) {
     variant_list.push_back({{"label", v.label}, {"allocator", v.allocator}, {"alloc_env", v.alloc_env}});
+    if (v.size) variant_list.back()["size"] = *v.size;
+  }
 
   nlohmann::json windows = nlohmann::json::array();
   for (const auto& w : window_plan.windows)
@@ -165,9 +167,12 @@ CompareManifest manifest_from_json(const nlohmann::json& j) {
     }
     m.status = j.value("status", "finished");
     m.work_metric = j.value("work_metric", "");
-    for (const auto& v : j.at("variants"))
+    for (const auto& v : j.at("variants")) {
       m.variants.push_back({v.at("label").get<std::string>(), v.at("allocator").get<std::string>(),
                             v.value("alloc_env", std::vector<std::string>{})});
+      if (const auto size = v.find("size"); size != v.end() && size->is_number())
+        m.variants.back().size = size->get<double>();
+    }
     for (const auto& p : j.at("plan")) {
       const std::string label = p.at("variant").get<std::string>();
       std::size_t index = m.variants.size();

@@ -3,17 +3,28 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace memgate::compare {
 
 // One configuration under comparison: "jemalloc", or a labelled allocator + knobs.
 struct Variant {
+  // A constructor, not an aggregate: `{label, allocator, env}` keeps meaning what it did
+  // before `size` was added.
+  Variant() = default;
+  Variant(std::string label_, std::string allocator_, std::vector<std::string> alloc_env_ = {},
+          std::optional<double> size_ = std::nullopt)
+      : label(std::move(label_)), allocator(std::move(allocator_)), alloc_env(std::move(alloc_env_)), size(size_) {}
   std::string label;                   // column/row name and run directory prefix
   std::string allocator;               // glibc|jemalloc|mimalloc|tcmalloc|PATH.so
   std::vector<std::string> alloc_env;  // --alloc-env KEY=VALUE entries of this variant
+  // `memgate sizes`: the work size this variant runs at (Workload::run_config_at_size);
+  // its allocator may then be empty (the workload's own).
+  std::optional<double> size;
 };
 
 // "glibc,jemalloc,mimalloc" → one variant per allocator, labelled by its name (a

@@ -22,11 +22,11 @@ namespace {
 constexpr const char* kPython = "/usr/bin/python3";
 constexpr int kNoMatplotlib = 3;  // plot_compare.py's exit status when matplotlib is missing
 
-std::string prepare_compare_dir(const std::string& requested) {
+std::string prepare_compare_dir(const std::string& requested, const std::string& prefix) {
   namespace fs = std::filesystem;
   std::string dir = requested;
   if (dir.empty()) {
-    const std::string base = "memgate-compare-" + sys::compact_local_timestamp(sys::unix_millis());
+    const std::string base = prefix + "-" + sys::compact_local_timestamp(sys::unix_millis());
     dir = base;
     for (int n = 2; fs::exists(dir); ++n) dir = base + "-" + std::to_string(n);
   }
@@ -119,9 +119,11 @@ namespace {
 // The variant's allocator and knobs on top of the workload's run.
 run::RunConfig variant_config(const Workload& workload, const Variant& v, const std::string& out_dir,
                               const CompareOptions& options) {
-  run::RunConfig c = workload.run_config(out_dir);
-  c.samplers.allocator = v.allocator;
-  c.samplers.alloc_env = v.alloc_env;
+  run::RunConfig c = v.size ? workload.run_config_at_size(out_dir, *v.size) : workload.run_config(out_dir);
+  if (!v.allocator.empty() || !v.size) {  // a size variant without an allocator keeps the workload's
+    c.samplers.allocator = v.allocator;
+    c.samplers.alloc_env = v.alloc_env;
+  }
   c.plot = options.plot;  // every run directory gets its timeline.png
   auto& fields = c.samplers.metric_fields;
   if (!options.work_metric.empty() && std::find(fields.begin(), fields.end(), options.work_metric) == fields.end())
@@ -169,7 +171,7 @@ CompareResult run_compare(const Workload& workload, const CompareOptions& option
   if (options.progress)
     for (const auto& note : workload.notes()) options.progress(note);
 
-  result.out_dir = prepare_compare_dir(options.out_dir);
+  result.out_dir = prepare_compare_dir(options.out_dir, options.dir_prefix);
   record::write_json_file(result.out_dir + "/" + kCompareJson, to_json(m, {}, {}, {}));
 
   for (std::size_t i = 0; i < m.plan.size(); ++i) {

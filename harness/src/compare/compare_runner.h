@@ -22,7 +22,8 @@ inline constexpr const char* kCompareMarkdown = "compare.md";
 struct CompareOptions {
   std::vector<Variant> variants;
   int repeat = 3;
-  std::string out_dir;      // empty: ./memgate-compare-<timestamp>
+  std::string out_dir;  // empty: ./<dir_prefix>-<timestamp>
+  std::string dir_prefix = "memgate-compare";
   bool plot = true;         // run reports/plot_compare.py at the end, and each run's timeline.png
   std::string work_metric;  // --work-metric FIELD: a metrics-channel counter of the target's work
   RecommendSettings recommend;

@@ -1,6 +1,7 @@
 #include "compare/workload.h"
 
 #include "memgate/error.h"
+#include "scenario/sizes.h"
 
 namespace memgate::compare {
 
@@ -36,6 +37,25 @@ run::RunConfig compare_run_config(const run::RunConfig& base, const std::string&
   return c;
 }
 
+run::RunConfig Workload::run_config_at_size(const std::string&, double) const {
+  throw Error(ExitCode::usage, "this workload cannot run at a size: " + describe());
+}
+
+bool CommandWorkload::has_size_placeholder() const {
+  for (const auto& arg : base_.command)
+    if (arg.find(scenario::kSizePlaceholder) != std::string::npos) return true;
+  return false;
+}
+
+run::RunConfig CommandWorkload::run_config_at_size(const std::string& out_dir, double size) const {
+  run::RunConfig c = compare_run_config(base_, out_dir);
+  const std::string placeholder = scenario::kSizePlaceholder, text = scenario::size_text(size);
+  for (auto& arg : c.command)
+    for (auto at = arg.find(placeholder); at != std::string::npos; at = arg.find(placeholder, at + text.size()))
+      arg.replace(at, placeholder.size(), text);
+  return c;
+}
+
 CommandWorkload::CommandWorkload(run::RunConfig base) : base_(std::move(base)) {
   if (base_.command.empty())
     throw Error(ExitCode::usage,
@@ -66,6 +86,30 @@ std::vector<std::string> ScenarioWorkload::notes() const {
   if (scenario_.target.allocator.empty()) return {};
   return {scenario_.file + " names allocator " + scenario_.target.allocator +
           "; each variant replaces it with its own (--allocators / --variant)"};
+}
+
+SizedScenarioWorkload::SizedScenarioWorkload(const std::string& path, scenario::Overrides overrides,
+                                             const run::RunConfig& base, const run::FlagOverrides& flags,
+                                             const std::vector<double>& sizes) {
+  if (sizes.empty()) throw Error(ExitCode::usage, path + ": no sizes to run (--sizes 10k,30k,100k)");
+  for (double size : sizes) {
+    overrides.size = size;
+    const auto sc = scenario::load_scenario(path, overrides);
+    run::RunConfig c = base;
+    run::apply_scenario(sc, flags, c);
+    if (describe_.empty()) describe_ = "scenario " + sc.file + " (" + sc.name + "): " + quoted(sc.target.command);
+    configs_.emplace_back(size, std::move(c));
+  }
+}
+
+run::RunConfig SizedScenarioWorkload::run_config(const std::string& out_dir) const {
+  return compare_run_config(configs_.front().second, out_dir);
+}
+
+run::RunConfig SizedScenarioWorkload::run_config_at_size(const std::string& out_dir, double size) const {
+  for (const auto& [s, c] : configs_)
+    if (s == size) return compare_run_config(c, out_dir);
+  throw Error(ExitCode::internal, "size " + scenario::size_text(size) + " was not prepared");
 }
 
 }  // namespace memgate::compare

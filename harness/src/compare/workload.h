@@ -25,6 +25,9 @@ class Workload {
   // Lines for the user before the first run (e.g. an allocator the scenario names that
   // the variants replace).
   virtual std::vector<std::string> notes() const { return {}; }
+  // `memgate sizes`: the configuration of one run at a work size. The default throws
+  // Error(usage): the workload has no way to carry a size.
+  virtual run::RunConfig run_config_at_size(const std::string& out_dir, double size) const;
 };
 
 // One run of a comparison: `base` (the flags `memgate run` takes) in its own run
@@ -36,6 +39,9 @@ class CommandWorkload : public Workload {
   explicit CommandWorkload(run::RunConfig base);  // throws Error(usage) for an empty command
   std::string describe() const override;
   run::RunConfig run_config(const std::string& out_dir) const override;
+  // "{size}" in the command's arguments replaced by the size.
+  run::RunConfig run_config_at_size(const std::string& out_dir, double size) const override;
+  bool has_size_placeholder() const;
 
  private:
   run::RunConfig base_;
@@ -57,6 +63,22 @@ class ScenarioWorkload : public Workload {
  private:
   scenario::Scenario scenario_;
   run::RunConfig base_;  // the scenario applied
+};
+
+// `memgate sizes SCENARIO.json`: the scenario loaded once per size (scenario::Overrides::size
+// sets its "sizes" parameter and {size} placeholders), each applied as ScenarioWorkload
+// applies it. Every size is loaded and validated now (Error(usage) before anything runs).
+class SizedScenarioWorkload : public Workload {
+ public:
+  SizedScenarioWorkload(const std::string& path, scenario::Overrides overrides, const run::RunConfig& base,
+                        const run::FlagOverrides& flags, const std::vector<double>& sizes);
+  std::string describe() const override { return describe_; }
+  run::RunConfig run_config(const std::string& out_dir) const override;  // at the smallest size
+  run::RunConfig run_config_at_size(const std::string& out_dir, double size) const override;
+
+ private:
+  std::string describe_;
+  std::vector<std::pair<double, run::RunConfig>> configs_;  // per size, the scenario applied
 };
 
 }  // namespace memgate::compare

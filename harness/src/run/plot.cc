@@ -66,4 +66,8 @@ std::string plot_growth_flame(const std::string& run_dir) {
                              "/flamegraph, or ci/setup); growth.collapsed and growth.pb.gz are written");
 }
 
+std::string plot_sizes(const std::string& dir) {
+  return run_plot_script("plot_sizes.py", {dir, "--quiet"}, dir + "/sizes.png");
+}
+
 }  // namespace memgate::run

@@ -23,4 +23,7 @@ std::string plot_baseline(const std::string& run_dir, const std::vector<std::str
 // install it; the collapsed and pprof files are written either way.
 std::string plot_growth_flame(const std::string& run_dir);
 
+// reports/plot_sizes.py: memory against work size with the fits (DIR/sizes.png, from DIR/sizes.json).
+std::string plot_sizes(const std::string& dir);
+
 }  // namespace memgate::run

@@ -1,6 +1,7 @@
 #include "scenario/profiles.h"
 
 #include "memgate/error.h"
+#include "scenario/sizes.h"
 
 namespace memgate::scenario {
 
@@ -54,6 +55,7 @@ nlohmann::json apply_overrides(nlohmann::json doc, const Overrides& overrides, c
                                        "sampling.duration_s or --duration instead");
     doc["traffic"]["time_scale"] = *overrides.time_scale;
   }
+  if (overrides.size) doc = apply_size(std::move(doc), *overrides.size, file);
   return doc;
 }
 

@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -22,8 +23,14 @@ namespace memgate::scenario {
 
 // What the command line changes in a scenario, applied in this order.
 struct Overrides {
+  // A constructor, not an aggregate: `{profiles, time_scale}` keeps meaning what it did
+  // before `size` was added.
+  Overrides(std::vector<std::string> profiles_ = {}, std::optional<double> time_scale_ = std::nullopt,
+            std::optional<double> size_ = std::nullopt)
+      : profiles(std::move(profiles_)), time_scale(time_scale_), size(size_) {}
   std::vector<std::string> profiles;  // `--profile ci,unbounded_queue`: patches, in order
   std::optional<double> time_scale;   // `--time-scale N`: replaces traffic.time_scale
+  std::optional<double> size;         // `memgate sizes`: one size of the "sizes" sweep (scenario/sizes.h)
 };
 
 // The profile names a document offers (sorted), for messages and listings.

@@ -491,6 +491,9 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
   s.name = top.string("name", std::filesystem::path(file).stem().string());
   s.description = top.string("description", "");
   top.find("$schema");
+  top.find("sizes");
+  s.sizes = parse_sizes(doc, file);
+  s.size = overrides.size;
   {
     Fields t(top.require("target", "an object with \"command\": [argv...] or \"pipeline\": \"NAME\""), "target", file);
     parse_target_program(t, s.target);

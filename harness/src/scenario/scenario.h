@@ -14,6 +14,7 @@
 #include "memgate/memory_limits.h"
 #include "load/traffic_driver.h"
 #include "scenario/profiles.h"
+#include "scenario/sizes.h"
 
 namespace memgate::scenario {
 
@@ -55,6 +56,8 @@ struct Scenario {
   std::optional<load::TrafficConfig> traffic;
   Sampling sampling;
   nlohmann::json checks = nlohmann::json::object();  // validated as an object; the runner maps it
+  std::optional<SizeSweep> sizes;                    // "sizes": what `memgate sizes` runs it at
+  std::optional<double> size;                        // the size this scenario was loaded at (Overrides::size)
 };
 
 // Scenario files larger than this are refused before they are read (docs/scenarios.md).
