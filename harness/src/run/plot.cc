@@ -67,7 +67,7 @@ std::string plot_growth_flame(const std::string& run_dir) {
 }
 
 std::string plot_sizes(const std::string& dir) {
-  return run_plot_script("plot_sizes.py", {dir, "--quiet"}, dir + "/sizes.png");
+  return run_plot_script("plot_sizes.py", {dir, "--quiet"}, dir + "/sizes.png", kMatplotlibMissing);
 }
 
 }  // namespace memgate::run
