@@ -1,5 +1,6 @@
 // Per-cycle leak verdicts on literal quiescent levels (analyze/cycle_leak.h).
 #include "analyze/cycle_leak.h"
+#include "check_figure.h"
 
 #include <gtest/gtest.h>
 
@@ -19,13 +20,6 @@ std::vector<double> levels(double per_cycle, double scatter = 1, std::vector<dou
   for (int i = 0; i < 12; ++i) v.push_back(100 * kMiB + per_cycle * i + scatter * offsets_kib[i] * kKiB);
   for (std::size_t i = 0; i < first.size(); ++i) v[i] = first[i];
   return v;
-}
-
-double figure(const CheckResult& r, const std::string& name) {
-  for (const auto& f : r.figures)
-    if (f.name == name) return f.value;
-  ADD_FAILURE() << "no figure " << name;
-  return NAN;
 }
 
 TEST(CycleLeak, AMebibytePerCycleFailsWithItsAmountPerRecordAndPerDay) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "memgate/error.h"
+#include "check_figure.h"
 
 namespace memgate::analyze {
 namespace {
@@ -32,13 +33,6 @@ Trace sample(double seconds, Shape shape, double noise = 0.5 * kMiB, std::uint64
     r.v.push_back(200 * kMiB + shape(t) + state);
   }
   return r;
-}
-
-double figure(const CheckResult& r, const std::string& name) {
-  for (const auto& f : r.figures)
-    if (f.name == name) return f.value;
-  ADD_FAILURE() << "no figure " << name << " in " << r.id;
-  return NAN;
 }
 
 bool has_figure(const CheckResult& r, const std::string& name) {

@@ -1,6 +1,7 @@
 // Memory against work size: the fit of one level per run against the size and its
 // verdict (analyze/size_fit.h), on literal families of runs.
 #include "analyze/size_fit.h"
+#include "check_figure.h"
 
 #include <gtest/gtest.h>
 
@@ -21,13 +22,6 @@ std::vector<double> levels(double base, double per_unit, double scatter = 1) {
   for (std::size_t i = 0; i < kSizes.size(); ++i)
     v.push_back(base + per_unit * kSizes[i] + scatter * kScatterKiB[i] * kKiB);
   return v;
-}
-
-double figure(const CheckResult& r, const std::string& name) {
-  for (const auto& f : r.figures)
-    if (f.name == name) return f.value;
-  ADD_FAILURE() << "no figure " << name;
-  return NAN;
 }
 
 SizeFitSettings tolerance(double bytes_per_unit) {

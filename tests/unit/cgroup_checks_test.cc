@@ -7,18 +7,12 @@
 
 #include "analyze/headroom.h"
 #include "sample/cgroup_figures.h"
+#include "check_figure.h"
 
 namespace memgate {
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
-
-double figure(const CheckResult& r, const std::string& name) {
-  for (const auto& f : r.figures)
-    if (f.name == name) return f.value;
-  ADD_FAILURE() << "no figure " << name;
-  return NAN;
-}
 
 TEST(CgroupOomCheck, AKillAtTheLimitFailsNamingTheVictimAndTheLimit) {
   sample::CgroupOomInput in;

@@ -5,6 +5,7 @@
 
 #include "analyze/data_loss.h"
 #include "report/data_loss_inputs.h"
+#include "check_figure.h"
 
 namespace memgate {
 namespace {
@@ -31,13 +32,6 @@ json accounting(std::uint64_t received, std::uint64_t processed, std::uint64_t r
 }
 
 CheckResult judge(const json& samplers) { return analyze::no_data_loss_check(report::data_loss_inputs(samplers)); }
-
-double figure(const CheckResult& r, const std::string& name) {
-  for (const auto& f : r.figures)
-    if (f.name == name) return f.value;
-  ADD_FAILURE() << "no figure " << name;
-  return -1;
-}
 
 TEST(NoDataLoss, PassesWhenEveryDeliveredRecordIsAccountedForIncludingSpilledAndReplayed) {
   const auto r =

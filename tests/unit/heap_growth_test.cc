@@ -56,6 +56,9 @@ TEST(HeapSnapshot, KeepsOnlyExecutableFileMappings) {
   EXPECT_EQ(m[0].offset, 0x1000u);
   EXPECT_EQ(m[1].path, "/usr/lib/x86_64-linux-gnu/libc.so.6");
   EXPECT_EQ(m[1].pid, 7);
+  // A line whose first field has no range (a dash only later on the line) is skipped,
+  // never read past its first field (found by the jemalloc profile fuzzer).
+  EXPECT_TRUE(parse_exec_mappings("7f10 r-xp 0 08:01 9 /lib/a-b.so\n", 7).empty());
 }
 
 GrowthInput three_sites() {

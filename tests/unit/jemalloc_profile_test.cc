@@ -56,6 +56,7 @@ TEST(JemallocProfile, UnsamplesAsJeprofDoes) {
   // Objects far larger than the period are always sampled: no scaling.
   EXPECT_NEAR(jemalloc_unsampled_bytes(3, 3 << 24, 32768), 3 << 24, 1);
   EXPECT_EQ(jemalloc_unsampled_bytes(0, 0, 32768), 0);
+  EXPECT_EQ(jemalloc_unsampled_bytes(0, 81318, 32768), 81318) << "bytes without objects: not scaled, not lost";
 }
 
 TEST(JemallocProfile, AnEmptyHeapHasNoStacks) {

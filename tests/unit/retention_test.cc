@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "memgate/stream_stats.h"
+#include "check_figure.h"
 
 namespace memgate::analyze {
 namespace {
@@ -17,13 +18,6 @@ MetricSummary series(const std::vector<double>& mib) {
   StreamStats s;
   for (std::size_t i = 0; i < mib.size(); ++i) s.add(0.1 * static_cast<double>(i), mib[i] * MiB);
   return summarize(s);
-}
-
-double figure(const CheckResult& r, const std::string& name) {
-  for (const auto& f : r.figures)
-    if (f.name == name) return f.value;
-  ADD_FAILURE() << "no figure " << name;
-  return -1;
 }
 
 TEST(Retention, FreedMemoryKeptResidentFails) {

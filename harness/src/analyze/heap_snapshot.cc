@@ -169,9 +169,10 @@ std::vector<HeapMapping> parse_exec_mappings(std::string_view maps, int pid) {
         maps.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
     start = nl == std::string_view::npos ? maps.size() : nl + 1;
     // start-end perms offset dev inode path
-    const auto dash = line.find('-');
     const auto f = split(line, ' ');
-    if (dash == std::string_view::npos || f.size() < 6 || f[1].size() < 4 || f[1][2] != 'x') continue;
+    if (f.size() < 6 || f[1].size() < 4 || f[1][2] != 'x') continue;
+    const auto dash = f[0].find('-');  // in the address range, not anywhere on the line
+    if (dash == std::string_view::npos) continue;
     const std::string_view path = line.substr(line.find('/') == std::string_view::npos ? line.size() : line.find('/'));
     if (path.empty()) continue;  // anonymous, [vdso], [stack]: no file to symbolize
     HeapMapping m;
@@ -179,7 +180,7 @@ std::vector<HeapMapping> parse_exec_mappings(std::string_view maps, int pid) {
     const auto hexval = [](std::string_view v, std::uint64_t& out_v) {
       return std::from_chars(v.data(), v.data() + v.size(), out_v, 16).ec == std::errc();
     };
-    if (!hexval(line.substr(0, dash), m.start) || !hexval(f[0].substr(dash + 1), m.end) || !hexval(f[2], m.offset))
+    if (!hexval(f[0].substr(0, dash), m.start) || !hexval(f[0].substr(dash + 1), m.end) || !hexval(f[2], m.offset))
       continue;
     m.path = std::string(path);
     out.push_back(std::move(m));

@@ -121,7 +121,10 @@ JemallocProfile parse_jemalloc_profile(std::string_view text, const std::string&
 }
 
 double jemalloc_unsampled_bytes(std::uint64_t objects, std::uint64_t bytes, std::uint64_t period) {
-  if (objects == 0 || bytes == 0 || period == 0) return 0;
+  if (bytes == 0) return 0;
+  // Bytes without objects (a malformed row) or no period: nothing to scale by; the sampled
+  // bytes are what is known.
+  if (objects == 0 || period == 0) return static_cast<double>(bytes);
   const double mean = static_cast<double>(bytes) / static_cast<double>(objects);
   const double p = -std::expm1(-mean / static_cast<double>(period));  // probability of sampling such an object
   return static_cast<double>(bytes) / p;
