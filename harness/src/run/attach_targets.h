@@ -19,7 +19,7 @@ namespace memgate::run {
 // the fix. Empty for AttachStatus::ok.
 std::string attach_error(pid_t pid, const sys::AttachProbe& probe);
 
-// The pids as given (`--pid 3,1 --pid 3`): duplicates dropped, order kept.
+// The pids as given (`--pid 3,1 --pid 3`): a repeated one dropped, order kept.
 std::vector<pid_t> unique_pids(const std::vector<int>& given);
 
 class AttachedTargets {
