@@ -1,4 +1,4 @@
-# One layering probe (tests/build/CMakeLists.txt): compiles a one-line file
+# One layering probe (tests/layering/CMakeLists.txt): compiles a one-line file
 # `#include "<HEADER>"` with exactly the include directories a module
 # library gets from what it links, and checks the outcome against EXPECT:
 #   COMPILES  the header must be reachable (a control: the probe itself works)
