@@ -190,6 +190,11 @@ const chart = flamegraph.default()
   .setLabelHandler(d => d.data.name + ": +" + bytes(d.value) + UNIT + " (" + share(d.value) + " of the growth)")
   .setDetailsElement(document.getElementById("details"));
 d3.select("#chart").datum(GROWTH).call(chart);
+// Frames at their final widths at once: a screenshot, a print or a slow page never shows
+// them mid-transition (each frame's group carries its width).
+d3.select("#chart").selectAll("g.frame").each(function () {{
+  d3.select(this).selectAll("rect, foreignObject").interrupt().attr("width", this.getAttribute("width"));
+}});
 const table = d3.select("#sites");
 if (SITES.length) {{
   table.append("tr").selectAll("th").data(["growing site", "rate", "share of the heap growth"])

@@ -392,7 +392,9 @@ def draw_timelines(plt, directory, doc, colours, contrast=None):
         axes[name].grid(alpha=0.3)
         shade_phases(axes[name], phases, label=(k == 0))
     fig.suptitle(f"memgate compare: {short_workload(doc.get('workload', ''))}", fontsize=11)
-    fig.tight_layout(rect=(0, 0.012 + 0.016 * (text.count("\n") + 1) if text else 0, 1, 0.97))
+    # Room for the text under the panels: its lines (9 pt, 1.3 spacing) as a share of this figure's height.
+    text_height = (text.count("\n") + 1) * 9 * 1.3 / 72 / fig.get_figheight() if text else 0
+    fig.tight_layout(rect=(0, 0.012 + text_height if text else 0, 1, 0.97))
     if text:
         fig.text(0.01, 0.01, text, fontsize=9, va="bottom", ha="left", family="monospace")
     fig.savefig(os.path.join(directory, "compare_rss.png"), dpi=100)
