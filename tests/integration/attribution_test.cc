@@ -122,7 +122,10 @@ TEST(Attribution, NamesTheThreeLeakingLinesWithin20Percent) {
 // probe at each snapshot), not from the interposing sampler: the same three lines.
 TEST(Attribution, JemallocProfilerNamesTheLeakingLines) {
   const std::string dir = fresh_dir("attribute-jemalloc") + "/run";
-  // 2^15 bytes between samples (MEMGATE_ATTRIB_MEAN_BYTES rounds to lg_prof_sample:15).
+  // 2^13 bytes between samples (MEMGATE_ATTRIB_MEAN_BYTES rounds to lg_prof_sample:13):
+  // jemalloc counts a 1,200-byte calloc as its 1,280-byte size class (+6.7 %), so the
+  // sampling spread must stay well inside the rest of the 20 %; at 2^15 a loaded CI
+  // machine once measured leak_sessions 27 % high.
   const auto r = run_command({"env",
                               "-u",
                               "GITHUB_ACTIONS",
@@ -130,7 +133,7 @@ TEST(Attribution, JemallocProfilerNamesTheLeakingLines) {
                               "GITHUB_STEP_SUMMARY",
                               "-u",
                               "MALLOC_CONF",
-                              "MEMGATE_ATTRIB_MEAN_BYTES=32768",
+                              "MEMGATE_ATTRIB_MEAN_BYTES=8192",
                               MEMGATE_BIN,
                               "run",
                               "--allocator",
@@ -154,11 +157,11 @@ TEST(Attribution, JemallocProfilerNamesTheLeakingLines) {
   EXPECT_EQ(figures["source"], "jemalloc-prof") << figures.dump();
   EXPECT_GE(figures["jemalloc_dumps"]["written"].get<double>(), 5) << figures.dump();
   EXPECT_EQ(figures["jemalloc_dumps"]["failed"], 0) << figures.dump();
-  EXPECT_EQ(figures["mean_bytes"], 32768) << figures.dump();
+  EXPECT_EQ(figures["mean_bytes"], 8192) << figures.dump();
   const std::string preload = report["run"]["environment"]["LD_PRELOAD"];
   EXPECT_EQ(preload.find("libmemgate_attrib"), std::string::npos) << preload;  // no interposition
   EXPECT_NE(report["run"]["environment"]["MALLOC_CONF"].get<std::string>().find(
-                "prof:true,prof_active:true,lg_prof_sample:15"),
+                "prof:true,prof_active:true,lg_prof_sample:13"),
             std::string::npos)
       << report["run"]["environment"];
   const auto& a = report["attribution"]["native"];

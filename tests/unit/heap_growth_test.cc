@@ -92,6 +92,22 @@ TEST(HeapGrowth, RanksGrowingSitesAndSharesTheGrowth) {
   EXPECT_EQ(growth_sentence(a), "91 % of the heap growth (343.3 MiB/h) at leak.cc:1 (a)");
 }
 
+// A burst that the last steady snapshot caught still came back before: it is listed as
+// transient, not lost between the two lists (the peak equals the late level).
+TEST(HeapGrowth, ABurstHeldAtTheLastSnapshotIsStillTransient) {
+  GrowthInput in = three_sites();
+  in.site_bytes["burst.cc:9 (c)"] = {5e5, 9e6, 5e5, 9e6, 0};
+  const auto a = attribute_growth(in);
+  ASSERT_EQ(a.transient.size(), 1u);
+  EXPECT_EQ(a.transient[0].site, "burst.cc:9 (c)");
+  EXPECT_DOUBLE_EQ(a.transient[0].came_back_bytes, 8.5e6);
+  for (const auto& g : a.growing) EXPECT_NE(g.site, "burst.cc:9 (c)");
+  // A site that rose once and stayed did not come back.
+  in.site_bytes["burst.cc:9 (c)"] = {5e5, 5e5, 9e6, 9e6, 0};
+  in.steady_to_s = 25;
+  for (const auto& g : attribute_growth(in).transient) EXPECT_NE(g.site, "burst.cc:9 (c)");
+}
+
 TEST(HeapGrowth, SaysWhyWithoutTwoSteadySnapshots) {
   GrowthInput in = three_sites();
   in.steady_from_s = 31;

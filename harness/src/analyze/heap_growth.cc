@@ -11,7 +11,19 @@ namespace memgate::analyze {
 
 namespace {
 constexpr double kHour = 3600;
+
+// The largest fall from an earlier high: a site that came back at least once. Comparing
+// the peak with the first and last snapshots alone missed a burst that one of those two
+// happened to catch.
+double largest_fall(std::span<const double> values) {
+  double high = values.empty() ? 0 : values.front(), fall = 0;
+  for (const double v : values) {
+    high = std::max(high, v);
+    fall = std::max(fall, high - v);
+  }
+  return fall;
 }
+}  // namespace
 
 double growth_slope_per_s(std::span<const double> t_s, std::span<const double> bytes) {
   if (t_s.size() < 2) return 0;
@@ -58,6 +70,7 @@ GrowthAttribution attribute_growth(const GrowthInput& in, std::size_t max_sites)
     g.early_bytes = values.front();
     g.late_bytes = values.back();
     g.peak_bytes = *std::max_element(values.begin(), values.end());
+    g.came_back_bytes = largest_fall(values);
     // A trend through every snapshot of the window, not the difference of two: a burst
     // caught by the last snapshot does not make a site look like a leak.
     const double slope = growth_slope_per_s(t, values);
@@ -66,13 +79,12 @@ GrowthAttribution attribute_growth(const GrowthInput& in, std::size_t max_sites)
     if (in.rss_slope_per_h && *in.rss_slope_per_h > 0) g.share_of_rss_slope = g.bytes_per_h / *in.rss_slope_per_h;
     if (in.units_per_h && *in.units_per_h > 0) g.bytes_per_unit = g.bytes_per_h / *in.units_per_h;
     if (slope * window_s > noise) a.growing.push_back(std::move(g));
-    else if (g.peak_bytes - std::max(g.early_bytes, g.late_bytes) > noise) a.transient.push_back(std::move(g));
+    else if (g.came_back_bytes > noise) a.transient.push_back(std::move(g));
   }
   std::sort(a.growing.begin(), a.growing.end(),
             [](const SiteGrowth& x, const SiteGrowth& y) { return x.bytes_per_h > y.bytes_per_h; });
-  std::sort(a.transient.begin(), a.transient.end(), [](const SiteGrowth& x, const SiteGrowth& y) {
-    return x.peak_bytes - std::max(x.early_bytes, x.late_bytes) > y.peak_bytes - std::max(y.early_bytes, y.late_bytes);
-  });
+  std::sort(a.transient.begin(), a.transient.end(),
+            [](const SiteGrowth& x, const SiteGrowth& y) { return x.came_back_bytes > y.came_back_bytes; });
   if (a.growing.size() > max_sites) a.growing.resize(max_sites);
   if (a.transient.size() > max_sites) a.transient.resize(max_sites);
   return a;

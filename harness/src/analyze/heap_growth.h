@@ -29,6 +29,7 @@ struct GrowthInput {
 struct SiteGrowth {
   std::string site;
   double early_bytes = 0, late_bytes = 0, peak_bytes = 0;
+  double came_back_bytes = 0;  // the largest fall from an earlier high inside the window
   double bytes_per_h = 0;
   std::optional<double>
       share_of_growth;  // of the sampled heap's slope (slopes are not additive: shares may not sum to 1)
@@ -43,8 +44,10 @@ struct GrowthAttribution {
   std::size_t snapshots_used = 0;  // inside the window
   double heap_early_bytes = 0, heap_late_bytes = 0;
   double heap_growth_per_h = 0;
-  std::vector<SiteGrowth> growing;    // keep growing, largest first
-  std::vector<SiteGrowth> transient;  // rose inside the window and came back, largest rise first
+  std::vector<SiteGrowth> growing;  // keep growing, largest first
+  // Did not keep growing but fell back from a high by more than the sampling mean
+  // (bursts, even one still held at the last snapshot), largest fall first.
+  std::vector<SiteGrowth> transient;
 };
 
 // The Theil–Sen slope of bytes over t_s (bytes/s); 0 with fewer than two points.

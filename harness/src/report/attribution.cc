@@ -236,8 +236,7 @@ std::vector<SiteRow> attribution_rows(const Attribution& a, std::size_t top) {
     }
   for (std::size_t i = 0; i < a.growth.transient.size() && i < top; ++i) {
     const auto& s = a.growth.transient[i];
-    rows.push_back({"came back", s.site,
-                    "rose " + format_bytes(s.peak_bytes - std::max(s.early_bytes, s.late_bytes)) + ", returned", ""});
+    rows.push_back({"came back", s.site, "rose " + format_bytes(s.came_back_bytes) + ", returned", ""});
   }
   return rows;
 }
