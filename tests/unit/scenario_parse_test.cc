@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memgate/error.h"
+#include "run/scenario_options.h"
 #include "scenario/scenario.h"
 
 namespace memgate::scenario {
@@ -322,6 +323,24 @@ TEST(ScenarioParse, HostileFilesAreUsageErrorsNamingTheFile) {
 
 namespace memgate::scenario {
 namespace {
+
+TEST(ScenarioParse, AbortOnTakesTheFlagsValuesOnly) {
+  nlohmann::json doc = {{"target", {{"command", {"cat"}}}}};
+  EXPECT_FALSE(parse_scenario(doc, "s.json", "/base").sampling.abort_on.has_value());
+  doc["sampling"] = {{"abort_on", "budget"}};
+  EXPECT_EQ(parse_scenario(doc, "s.json", "/base").sampling.abort_on, "budget");
+  doc["sampling"] = {{"abort_on", "soon"}};
+  EXPECT_EQ(error_of(doc), "s.json: sampling.abort_on: expected \"none\", \"budget\" or \"fail\", got \"soon\"");
+  // The file sets the run's --abort-on unless the flag was given.
+  doc["sampling"] = {{"abort_on", "fail"}};
+  const Scenario s = parse_scenario(doc, "s.json", "/base");
+  run::RunConfig from_file, from_flag;
+  run::apply_scenario(s, {}, from_file);
+  EXPECT_EQ(from_file.abort_on, "fail");
+  from_flag.abort_on = "budget";
+  run::apply_scenario(s, {{"--abort-on"}, {}}, from_flag);
+  EXPECT_EQ(from_flag.abort_on, "budget");
+}
 
 TEST(ScenarioParse, UntilDecidedTakesItsMaximumAndIsRefusedWithoutOne) {
   nlohmann::json doc = {{"target", {{"command", {"cat"}}}}};

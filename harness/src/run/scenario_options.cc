@@ -49,6 +49,7 @@ void apply_scenario(const scenario::Scenario& scenario, const FlagOverrides& ove
   if (!overrides.given("--until-decided") && scenario.sampling.until_decided) o.until_decided = true;
   if (!overrides.given("--max-duration") && scenario.sampling.max_duration_s)
     o.max_duration_s = scenario.sampling.max_duration_s;
+  if (!overrides.given("--abort-on") && scenario.sampling.abort_on) o.abort_on = *scenario.sampling.abort_on;
   if (!overrides.given("--report-every") && scenario.sampling.report_every_s)
     o.report_every_s = scenario.sampling.report_every_s;
   if (!overrides.given("--log-segment") && scenario.sampling.log_segment_bytes)

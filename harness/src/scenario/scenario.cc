@@ -534,6 +534,12 @@ Scenario parse_scenario(const json& original, const std::string& file, const std
     if (s.sampling.until_decided && !s.sampling.max_duration_s)
       f.fail(f.at("until_decided"), "needs sampling.max_duration_s (the longest the run may last, e.g. \"24h\")",
              f.find("until_decided"));
+    if (const json* abort_on = f.find("abort_on")) {
+      const std::string mode = f.string("abort_on", "none");
+      if (mode != "none" && mode != "budget" && mode != "fail")
+        f.fail(f.at("abort_on"), "expected \"none\", \"budget\" or \"fail\"", abort_on);
+      s.sampling.abort_on = mode;
+    }
     f.no_unknown_fields();
   }
   if (!s.sampling.duration_s && s.traffic && !s.traffic->stages.empty()) {

@@ -41,6 +41,7 @@ struct Sampling {
   // max_duration_s (--max-duration).
   bool until_decided = false;
   std::optional<double> max_duration_s;
+  std::optional<std::string> abort_on;  // none, budget or fail (--abort-on)
 };
 
 struct Scenario {
