@@ -32,7 +32,7 @@ one_run() {
   done
   wait $pid
   rm -f /dev/shm/memgate-probe.$session.*
-  echo "$(sed 's/.*ops_per_s=//' "$out") $cpu"
+  echo "$(sed -n 's/.*ops_per_s=\([0-9.]*\).*/\1/p' "$out") $cpu"
   rm -f "$out"
 }
 

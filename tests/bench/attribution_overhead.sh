@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What --attribute costs a malloc-bound program: alloc_churn's throughput (ops/s)
-# under memgate with the probe alone (--allocator A) and with the heap sampler too
+# What --attribute costs a malloc-bound program: alloc_churn's throughput per second of
+# its own CPU time (ops/CPU-s: user + system, which other load on a shared machine
+# disturbs far less than wall-clock ops/s) under memgate with the probe alone (--allocator A) and with the heap sampler too
 # (--allocator A --attribute), and bare (no memgate, glibc), in interleaved runs; prints
 # the medians, the slowdown of --attribute against the probe alone under the same
 # allocator (the sampler's own cost), and against bare glibc. Not a test:
@@ -18,7 +19,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-ops_of() { sed -n 's/.*ops_per_s=\([0-9.]*\).*/\1/p' "$1" | tail -1; }
+ops_of() { sed -n 's/.*ops_per_cpu_s=\([0-9.]*\).*/\1/p' "$1" | tail -1; }
 
 # One run: bare when $1 is "bare", else memgate with the given allocator and extra flags.
 one_run() {
@@ -33,7 +34,7 @@ one_run() {
   ops_of "$out"
 }
 
-printf '%-9s %14s %14s %14s %18s %16s\n' allocator "ops/s bare" "ops/s probe" "ops/s attribute" "attribute/probe" "attribute/bare"
+printf '%-9s %14s %14s %14s %18s %16s\n' allocator "ops/CPU-s bare" "ops/CPU-s probe" "ops/CPU-s attrib" "attribute/probe" "attribute/bare"
 IFS=, read -ra names <<< "$allocators"
 for name in "${names[@]}"; do
   bare=() probe=() attrib=()
