@@ -11,6 +11,9 @@ against that prefix only, builds it, and checks:
     (max_bytes_used, net_heap_growth; the kept block grows the heap, the freed one not);
   - under a preloaded jemalloc and tcmalloc, the gate reads their own statistics (named in
     the failure text), and under jemalloc Benchmark's allocs_per_iter is filled;
+  - memgate::alloc_counting: the benchmark linked with it reports allocs_per_iter 1000 for a
+    benchmark of exactly 1000 mallocs per iteration under glibc, jemalloc, tcmalloc and
+    mimalloc, and the one without it still reports 0 under glibc;
   - pkg-config: `pkg-config --cflags --libs memgate` with PKG_CONFIG_PATH into the prefix
     compiles and links a program that gates a leaking lambda.
 
@@ -21,10 +24,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "install"))
-from install_test import clean_env, run  # noqa: E402
+from scratch import clean_env, main_in_scratch_prefix, run  # noqa: E402
 
 PROJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "project")
 
@@ -90,7 +92,7 @@ def check_allocators(gtest_binary, benchmark_binary, failures):
 
 
 def check_benchmark(binary, failures):
-    r = run([binary, "--benchmark_format=json"])
+    r = run([binary, "--benchmark_format=json", "--benchmark_filter=Memory"])
     runs = {b["name"]: b for b in json.loads(r.stdout)["benchmarks"]}
     for name in ("BM_KeepsMemory/iterations:256", "BM_FreesMemory/iterations:256"):
         if not {"max_bytes_used", "net_heap_growth", "allocs_per_iter"} <= runs.get(name, {}).keys():
@@ -102,6 +104,41 @@ def check_benchmark(binary, failures):
         failures.append(f"memory figures: kept {kept}, freed {freed}")
     print(f"benchmark consumer: net_heap_growth kept {kept['net_heap_growth']}, freed {freed['net_heap_growth']}, "
           f"max_bytes_used {kept['max_bytes_used']}")
+
+
+# The preloaded allocators under which the counting layer forwards (None: glibc).
+COUNTED_UNDER = [None, ALLOCATORS[0][0], ALLOCATORS[1][0], "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2"]
+# Benchmark's memory run is 16 iterations here, and Benchmark allocates a few times in it
+# (its thread manager): under 1 per iteration (1000.0625 measured: one call in 16 iterations).
+COUNT_SLACK = 1
+
+
+def thousand_mallocs(binary, preload):
+    env = dict(clean_env(), LD_PRELOAD=preload) if preload else clean_env()
+    r = subprocess.run([binary, "--benchmark_format=json", "--benchmark_filter=BM_ThousandMallocs"],
+                       capture_output=True, text=True, env=env)
+    return json.loads(r.stdout)["benchmarks"][0] if r.returncode == 0 else {"exit": r.returncode, "stderr": r.stderr}
+
+
+def check_counts(plain_binary, counted_binary, failures):
+    plain = thousand_mallocs(plain_binary, None)
+    if plain.get("allocs_per_iter") != 0 or "total_allocated_bytes" in plain:
+        failures.append(f"without memgate::alloc_counting under glibc, expected allocs_per_iter 0: {plain}")
+    figures = []
+    for preload in COUNTED_UNDER:
+        if preload and not os.path.exists(preload):
+            failures.append(f"{preload} missing: ci/setup installs libmimalloc-dev")
+            continue
+        run = thousand_mallocs(counted_binary, preload)
+        per_iter = run.get("allocs_per_iter", -1)
+        # 16 iterations of 1000 mallocs of 64 bytes, and Benchmark's own few.
+        bytes_ok = 16 * 64000 <= run.get("total_allocated_bytes", 0) <= 16 * 64000 + 64 * 1024
+        if not 1000 <= per_iter <= 1000 + COUNT_SLACK or not bytes_ok:
+            failures.append(f"with memgate::alloc_counting under {preload or 'glibc'}: expected allocs_per_iter "
+                            f"1000 (+{COUNT_SLACK}) and about 1 MB allocated: {run}")
+        figures.append(f"{os.path.basename(preload) if preload else 'glibc'} {per_iter}")
+    print(f"alloc_counting: allocs_per_iter of 1000 mallocs: {', '.join(figures)}; without it "
+          f"{plain.get('allocs_per_iter')}")
 
 
 def check_pkg_config(prefix, tmp, failures):
@@ -122,27 +159,21 @@ def check_pkg_config(prefix, tmp, failures):
     print(f"pkg-config: {flags.stdout.strip()}")
 
 
-def main():
-    build = sys.argv[1]
-    failures = []
-    with tempfile.TemporaryDirectory(prefix="memgate-consumer-") as tmp:
-        prefix = os.path.join(tmp, "prefix")
-        run(["cmake", "--install", build, "--component", "gate", "--prefix", prefix])
-        configure = ["cmake", "-S", PROJECT, "-B", tmp + "/build", "-DCMAKE_BUILD_TYPE=Release",
-                     "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON"]
-        if shutil.which("ccache"):
-            configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
-        run(configure)
-        run(["cmake", "--build", tmp + "/build", "-j2"])
-        check_gtest(os.path.join(tmp, "build", "consumer_gtest"), failures)
-        check_benchmark(os.path.join(tmp, "build", "consumer_benchmark"), failures)
-        check_allocators(os.path.join(tmp, "build", "consumer_gtest"), os.path.join(tmp, "build", "consumer_benchmark"),
-                         failures)
-        check_pkg_config(prefix, tmp, failures)
-    for f in failures:
-        print("FAIL: " + f)
-    return 1 if failures else 0
+def checks(build, tmp, prefix, failures):
+    configure = ["cmake", "-S", PROJECT, "-B", tmp + "/build", "-DCMAKE_BUILD_TYPE=Release",
+                 "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON"]
+    if shutil.which("ccache"):
+        configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+    run(configure)
+    run(["cmake", "--build", tmp + "/build", "-j2"])
+    gtest_binary, benchmark, counted = (os.path.join(tmp, "build", name) for name in
+                                        ("consumer_gtest", "consumer_benchmark", "consumer_benchmark_counted"))
+    check_gtest(gtest_binary, failures)
+    check_benchmark(benchmark, failures)
+    check_allocators(gtest_binary, benchmark, failures)
+    check_counts(benchmark, counted, failures)
+    check_pkg_config(prefix, tmp, failures)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_in_scratch_prefix("consumer", checks, ["--component", "gate"]))
