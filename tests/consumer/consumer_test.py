@@ -15,7 +15,8 @@ against that prefix only, builds it, and checks:
     benchmark of exactly 1000 mallocs per iteration under glibc, jemalloc, tcmalloc and
     mimalloc, and the one without it still reports 0 under glibc;
   - pkg-config: `pkg-config --cflags --libs memgate` with PKG_CONFIG_PATH into the prefix
-    compiles and links a program that gates a leaking lambda.
+    compiles and links a program that gates a leaking lambda, and with the counting layer's
+    flags the same program counts its 100 mallocs.
 
 usage: consumer_test.py BUILD_DIR
 """
@@ -33,6 +34,7 @@ PROJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "project")
 PKG_CONFIG_PROGRAM = r"""
 #include <memgate/gate.h>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 int main() {
@@ -40,9 +42,19 @@ int main() {
   kept.reserve(64);
   const auto v = memgate::gate::no_leak([&] { kept.push_back(std::make_unique<int[]>(256)); }, 20, 2);
   std::puts(v.message.c_str());
+  memgate::gate::Window window;
+  window.start();
+  for (int i = 0; i < 100; ++i) {
+    void* volatile p = std::malloc(10);
+    std::free(p);
+  }
+  const auto f = window.stop();
+  std::printf("allocations: %lld\n", f.allocations ? static_cast<long long>(*f.allocations) : -1LL);
   return v.outcome == memgate::gate::Outcome::fail ? 0 : 1;
 }
 """
+# The documented pkg-config line for the counting layer (docs/in-process-gates.md).
+COUNTING_FLAGS = ["-Wl,--undefined=memgate_alloc_counts", "-lmemgate_alloc_counting"]
 
 
 def gtest(binary, name):
@@ -152,11 +164,14 @@ def check_pkg_config(prefix, tmp, failures):
     with open(source, "w") as f:
         f.write(PKG_CONFIG_PROGRAM)
     compiler = ["ccache", "c++"] if shutil.which("ccache") else ["c++"]
-    run(compiler + ["-std=c++17", source, "-o", os.path.join(tmp, "pc")] + flags.stdout.split())
-    r = subprocess.run([os.path.join(tmp, "pc")], capture_output=True, text=True)
-    if r.returncode != 0 or "keeps" not in r.stdout:
-        failures.append(f"pkg-config program: exit {r.returncode}, expected the leak found: {r.stdout}{r.stderr}")
-    print(f"pkg-config: {flags.stdout.strip()}")
+    # Without the counting layer glibc gives no count (-1); with it, the 100 mallocs exactly.
+    for name, extra, counted in (("pc", [], "allocations: -1"), ("pc_counted", COUNTING_FLAGS, "allocations: 100")):
+        run(compiler + ["-std=c++17", source, "-o", os.path.join(tmp, name)] + extra + flags.stdout.split())
+        r = subprocess.run([os.path.join(tmp, name)], capture_output=True, text=True)
+        if r.returncode != 0 or "keeps" not in r.stdout or counted not in r.stdout:
+            failures.append(f"pkg-config program {' '.join(extra)}: exit {r.returncode}, expected the leak found "
+                            f"and '{counted}': {r.stdout}{r.stderr}")
+    print(f"pkg-config: {flags.stdout.strip()}, and with {' '.join(COUNTING_FLAGS)} 100 allocations counted")
 
 
 def checks(build, tmp, prefix, failures):

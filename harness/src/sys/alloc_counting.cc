@@ -19,6 +19,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -119,7 +120,6 @@ class Next {
 Next<void* (*)(std::size_t)> next_malloc{"malloc"};
 Next<void* (*)(std::size_t, std::size_t)> next_calloc{"calloc"};
 Next<void* (*)(void*, std::size_t)> next_realloc{"realloc"};
-Next<void* (*)(void*, std::size_t, std::size_t)> next_reallocarray{"reallocarray"};
 Next<int (*)(void**, std::size_t, std::size_t)> next_posix_memalign{"posix_memalign"};
 Next<void* (*)(std::size_t, std::size_t)> next_aligned_alloc{"aligned_alloc"};
 Next<void* (*)(std::size_t, std::size_t)> next_memalign{"memalign"};
@@ -188,9 +188,15 @@ void* realloc(void* p, std::size_t size) noexcept {
   return next_realloc.get()(p, size);
 }
 
+// Over this file's realloc: glibc's reallocarray calls realloc through the lookup, so
+// forwarding to it would count twice.
 void* reallocarray(void* p, std::size_t n, std::size_t size) noexcept {
-  if (n != 0 && size != 0) count(product(n, size));
-  return next_reallocarray.get()(p, n, size);
+  std::size_t total = 0;
+  if (__builtin_mul_overflow(n, size, &total)) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return realloc(p, total);
 }
 
 int posix_memalign(void** out, std::size_t alignment, std::size_t size) noexcept {
