@@ -11,8 +11,12 @@ against that prefix only, builds it, and checks:
     (max_bytes_used, net_heap_growth; the kept block grows the heap, the freed one not);
   - under a preloaded jemalloc and tcmalloc, the gate reads their own statistics (named in
     the failure text), and under jemalloc Benchmark's allocs_per_iter is filled;
+  - memgate::alloc_counting: the benchmark linked with it reports allocs_per_iter 1000 for a
+    benchmark of exactly 1000 mallocs per iteration under glibc, jemalloc, tcmalloc and
+    mimalloc, and the one without it still reports 0 under glibc;
   - pkg-config: `pkg-config --cflags --libs memgate` with PKG_CONFIG_PATH into the prefix
-    compiles and links a program that gates a leaking lambda.
+    compiles and links a program that gates a leaking lambda, and with the counting layer's
+    flags the same program counts its 100 mallocs.
 
 usage: consumer_test.py BUILD_DIR
 """
@@ -21,16 +25,16 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "install"))
-from install_test import clean_env, run  # noqa: E402
+from scratch import clean_env, main_in_scratch_prefix, run  # noqa: E402
 
 PROJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "project")
 
 PKG_CONFIG_PROGRAM = r"""
 #include <memgate/gate.h>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 int main() {
@@ -38,9 +42,19 @@ int main() {
   kept.reserve(64);
   const auto v = memgate::gate::no_leak([&] { kept.push_back(std::make_unique<int[]>(256)); }, 20, 2);
   std::puts(v.message.c_str());
+  memgate::gate::Window window;
+  window.start();
+  for (int i = 0; i < 100; ++i) {
+    void* volatile p = std::malloc(10);
+    std::free(p);
+  }
+  const auto f = window.stop();
+  std::printf("allocations: %lld\n", f.allocations ? static_cast<long long>(*f.allocations) : -1LL);
   return v.outcome == memgate::gate::Outcome::fail ? 0 : 1;
 }
 """
+# The documented pkg-config line for the counting layer (docs/in-process-gates.md).
+COUNTING_FLAGS = ["-Wl,--undefined=memgate_alloc_counts", "-lmemgate_alloc_counting"]
 
 
 def gtest(binary, name):
@@ -90,7 +104,7 @@ def check_allocators(gtest_binary, benchmark_binary, failures):
 
 
 def check_benchmark(binary, failures):
-    r = run([binary, "--benchmark_format=json"])
+    r = run([binary, "--benchmark_format=json", "--benchmark_filter=Memory"])
     runs = {b["name"]: b for b in json.loads(r.stdout)["benchmarks"]}
     for name in ("BM_KeepsMemory/iterations:256", "BM_FreesMemory/iterations:256"):
         if not {"max_bytes_used", "net_heap_growth", "allocs_per_iter"} <= runs.get(name, {}).keys():
@@ -104,6 +118,41 @@ def check_benchmark(binary, failures):
           f"max_bytes_used {kept['max_bytes_used']}")
 
 
+# The preloaded allocators under which the counting layer forwards (None: glibc).
+COUNTED_UNDER = [None, ALLOCATORS[0][0], ALLOCATORS[1][0], "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2"]
+# Benchmark's memory run is 16 iterations here, and Benchmark allocates a few times in it
+# (its thread manager): under 1 per iteration (1000.0625 measured: one call in 16 iterations).
+COUNT_SLACK = 1
+
+
+def thousand_mallocs(binary, preload):
+    env = dict(clean_env(), LD_PRELOAD=preload) if preload else clean_env()
+    r = subprocess.run([binary, "--benchmark_format=json", "--benchmark_filter=BM_ThousandMallocs"],
+                       capture_output=True, text=True, env=env)
+    return json.loads(r.stdout)["benchmarks"][0] if r.returncode == 0 else {"exit": r.returncode, "stderr": r.stderr}
+
+
+def check_counts(plain_binary, counted_binary, failures):
+    plain = thousand_mallocs(plain_binary, None)
+    if plain.get("allocs_per_iter") != 0 or "total_allocated_bytes" in plain:
+        failures.append(f"without memgate::alloc_counting under glibc, expected allocs_per_iter 0: {plain}")
+    figures = []
+    for preload in COUNTED_UNDER:
+        if preload and not os.path.exists(preload):
+            failures.append(f"{preload} missing: ci/setup installs libmimalloc-dev")
+            continue
+        run = thousand_mallocs(counted_binary, preload)
+        per_iter = run.get("allocs_per_iter", -1)
+        # 16 iterations of 1000 mallocs of 64 bytes, and Benchmark's own few.
+        bytes_ok = 16 * 64000 <= run.get("total_allocated_bytes", 0) <= 16 * 64000 + 64 * 1024
+        if not 1000 <= per_iter <= 1000 + COUNT_SLACK or not bytes_ok:
+            failures.append(f"with memgate::alloc_counting under {preload or 'glibc'}: expected allocs_per_iter "
+                            f"1000 (+{COUNT_SLACK}) and about 1 MB allocated: {run}")
+        figures.append(f"{os.path.basename(preload) if preload else 'glibc'} {per_iter}")
+    print(f"alloc_counting: allocs_per_iter of 1000 mallocs: {', '.join(figures)}; without it "
+          f"{plain.get('allocs_per_iter')}")
+
+
 def check_pkg_config(prefix, tmp, failures):
     env = dict(clean_env(), PKG_CONFIG_PATH=os.pathsep.join(
         os.path.join(prefix, d, "pkgconfig") for d in ("lib", "lib/x86_64-linux-gnu", "share")))
@@ -115,34 +164,31 @@ def check_pkg_config(prefix, tmp, failures):
     with open(source, "w") as f:
         f.write(PKG_CONFIG_PROGRAM)
     compiler = ["ccache", "c++"] if shutil.which("ccache") else ["c++"]
-    run(compiler + ["-std=c++17", source, "-o", os.path.join(tmp, "pc")] + flags.stdout.split())
-    r = subprocess.run([os.path.join(tmp, "pc")], capture_output=True, text=True)
-    if r.returncode != 0 or "keeps" not in r.stdout:
-        failures.append(f"pkg-config program: exit {r.returncode}, expected the leak found: {r.stdout}{r.stderr}")
-    print(f"pkg-config: {flags.stdout.strip()}")
+    # Without the counting layer glibc gives no count (-1); with it, the 100 mallocs exactly.
+    for name, extra, counted in (("pc", [], "allocations: -1"), ("pc_counted", COUNTING_FLAGS, "allocations: 100")):
+        run(compiler + ["-std=c++17", source, "-o", os.path.join(tmp, name)] + extra + flags.stdout.split())
+        r = subprocess.run([os.path.join(tmp, name)], capture_output=True, text=True)
+        if r.returncode != 0 or "keeps" not in r.stdout or counted not in r.stdout:
+            failures.append(f"pkg-config program {' '.join(extra)}: exit {r.returncode}, expected the leak found "
+                            f"and '{counted}': {r.stdout}{r.stderr}")
+    print(f"pkg-config: {flags.stdout.strip()}, and with {' '.join(COUNTING_FLAGS)} 100 allocations counted")
 
 
-def main():
-    build = sys.argv[1]
-    failures = []
-    with tempfile.TemporaryDirectory(prefix="memgate-consumer-") as tmp:
-        prefix = os.path.join(tmp, "prefix")
-        run(["cmake", "--install", build, "--component", "gate", "--prefix", prefix])
-        configure = ["cmake", "-S", PROJECT, "-B", tmp + "/build", "-DCMAKE_BUILD_TYPE=Release",
-                     "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON"]
-        if shutil.which("ccache"):
-            configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
-        run(configure)
-        run(["cmake", "--build", tmp + "/build", "-j2"])
-        check_gtest(os.path.join(tmp, "build", "consumer_gtest"), failures)
-        check_benchmark(os.path.join(tmp, "build", "consumer_benchmark"), failures)
-        check_allocators(os.path.join(tmp, "build", "consumer_gtest"), os.path.join(tmp, "build", "consumer_benchmark"),
-                         failures)
-        check_pkg_config(prefix, tmp, failures)
-    for f in failures:
-        print("FAIL: " + f)
-    return 1 if failures else 0
+def checks(build, tmp, prefix, failures):
+    configure = ["cmake", "-S", PROJECT, "-B", tmp + "/build", "-DCMAKE_BUILD_TYPE=Release",
+                 "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON"]
+    if shutil.which("ccache"):
+        configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+    run(configure)
+    run(["cmake", "--build", tmp + "/build", "-j2"])
+    gtest_binary, benchmark, counted = (os.path.join(tmp, "build", name) for name in
+                                        ("consumer_gtest", "consumer_benchmark", "consumer_benchmark_counted"))
+    check_gtest(gtest_binary, failures)
+    check_benchmark(benchmark, failures)
+    check_allocators(gtest_binary, benchmark, failures)
+    check_counts(benchmark, counted, failures)
+    check_pkg_config(prefix, tmp, failures)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_in_scratch_prefix("consumer", checks, ["--component", "gate"]))

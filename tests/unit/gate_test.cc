@@ -123,7 +123,7 @@ TEST(GateWindow, LiveGrowthAndPeakOfAWindow) {
   EXPECT_GE(f.live_growth_bytes, 4 << 20);
   EXPECT_TRUE(f.peak_is_rss);
   EXPECT_GE(f.peak_bytes, 4 << 20);
-  EXPECT_FALSE(f.allocations);  // counts come from jemalloc only
+  EXPECT_FALSE(f.allocations);  // without memgate::alloc_counting, counts come from jemalloc only
 }
 
 // The macros, through gtest-spi: a leak is a non-fatal failure carrying the analysis text.

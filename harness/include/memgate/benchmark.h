@@ -12,8 +12,9 @@
 // Result fields: max_bytes_used = peak RSS of the process during the memory run (VmHWM after
 // a reset), or the larger of the live heap at start and stop where the reset is refused;
 // net_heap_growth = live heap at stop minus at start (allocator statistics, else RSS);
-// num_allocs and total_allocated_bytes only under jemalloc (its arena and thread counters);
-// elsewhere num_allocs stays 0 and total_allocated_bytes absent.
+// num_allocs and total_allocated_bytes under any allocator when the program also links
+// memgate::alloc_counting (exact counts of the allocation calls); without it only under
+// jemalloc (its arena and thread counters), elsewhere num_allocs 0 and total_allocated_bytes absent.
 #pragma once
 
 #include <benchmark/benchmark.h>

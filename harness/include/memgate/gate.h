@@ -46,9 +46,11 @@ std::string heap_source();
 struct WindowFigures {
   std::int64_t peak_bytes = 0;  // peak RSS (VmHWM after a reset), else the larger live heap
   bool peak_is_rss = false;
-  std::int64_t live_growth_bytes = 0;           // live heap (or RSS) at stop minus at start
-  std::optional<std::int64_t> allocations;      // jemalloc only
-  std::optional<std::int64_t> allocated_bytes;  // jemalloc only: bytes allocated by the calling thread
+  std::int64_t live_growth_bytes = 0;  // live heap (or RSS) at stop minus at start
+  // Allocation calls and requested bytes of the whole process with memgate::alloc_counting
+  // linked; without it, jemalloc's counters only (allocated_bytes: the calling thread's).
+  std::optional<std::int64_t> allocations;
+  std::optional<std::int64_t> allocated_bytes;
 };
 
 class Window {

@@ -18,7 +18,7 @@ std::optional<std::int64_t> difference(std::optional<std::uint64_t> now, std::op
 void Window::start() {
   const sys::SelfMemory& memory = self_memory();
   allocations0_ = memory.allocations();
-  allocated0_ = memory.thread_allocated_bytes();
+  allocated0_ = memory.allocated_bytes();
   peak_reset_ = sys::reset_self_peak_rss();
   live0_ = memory.live_bytes();
 }
@@ -32,7 +32,7 @@ WindowFigures Window::stop() const {
   f.peak_is_rss = hwm.has_value();
   f.peak_bytes = static_cast<std::int64_t>(hwm ? *hwm : std::max(live0_, live));
   f.allocations = difference(memory.allocations(), allocations0_);
-  f.allocated_bytes = difference(memory.thread_allocated_bytes(), allocated0_);
+  f.allocated_bytes = difference(memory.allocated_bytes(), allocated0_);
   return f;
 }
 

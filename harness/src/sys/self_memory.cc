@@ -11,6 +11,13 @@
 #include <cstdlib>
 #include <cstring>
 
+// Defined by the opt-in counting layer (sys/alloc_counting.cc, memgate::alloc_counting) when
+// it is linked into the program; null otherwise.
+extern "C" {
+__attribute__((weak)) void memgate_alloc_counts(std::uint64_t* calls, std::uint64_t* bytes);
+__attribute__((weak)) void* memgate_alloc_counting_next_malloc();
+}
+
 namespace memgate::sys {
 
 namespace {
@@ -48,7 +55,9 @@ std::optional<std::uint64_t> jemalloc_u64(int (*mallctl)(const char*, void*, std
 }  // namespace
 
 SelfMemory::SelfMemory() {
-  void* malloc_addr = ::dlsym(RTLD_DEFAULT, "malloc");
+  // With the counting layer the program's own malloc is the layer's: the allocator is the next.
+  void* malloc_addr =
+      memgate_alloc_counting_next_malloc ? memgate_alloc_counting_next_malloc() : ::dlsym(RTLD_DEFAULT, "malloc");
   Dl_info info;
   std::memset(&info, 0, sizeof info);
   if (!malloc_addr || !::dladdr(malloc_addr, &info) || !info.dli_fname) return;
@@ -112,7 +121,14 @@ std::uint64_t SelfMemory::live_bytes() const {
   return self_rss_bytes();
 }
 
+bool SelfMemory::counting() const { return memgate_alloc_counts != nullptr; }
+
 std::optional<std::uint64_t> SelfMemory::allocations() const {
+  if (counting()) {
+    std::uint64_t calls = 0, bytes = 0;
+    memgate_alloc_counts(&calls, &bytes);
+    return calls;
+  }
   if (source_ != HeapSource::jemalloc) return std::nullopt;
   mallctl_("thread.tcache.flush", nullptr, nullptr, nullptr, 0);  // merges this thread's counts
   std::uint64_t epoch = 1;
@@ -124,7 +140,12 @@ std::optional<std::uint64_t> SelfMemory::allocations() const {
   return *small + *large;
 }
 
-std::optional<std::uint64_t> SelfMemory::thread_allocated_bytes() const {
+std::optional<std::uint64_t> SelfMemory::allocated_bytes() const {
+  if (counting()) {
+    std::uint64_t calls = 0, bytes = 0;
+    memgate_alloc_counts(&calls, &bytes);
+    return bytes;
+  }
   if (source_ != HeapSource::jemalloc) return std::nullopt;
   return jemalloc_u64(mallctl_, "thread.allocated");
 }

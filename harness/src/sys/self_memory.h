@@ -23,10 +23,14 @@ class SelfMemory {
   const char* source_text() const;
   // The live heap in bytes as the allocator counts it (RSS when source() is rss).
   std::uint64_t live_bytes() const;
-  // Allocations made so far by the whole process (jemalloc only: nmalloc of all arenas).
+  // True when the opt-in counting layer (memgate::alloc_counting) is linked into the program.
+  bool counting() const;
+  // Allocation calls made so far by the whole process: the counting layer's count, else
+  // jemalloc's nmalloc of all arenas; none under other allocators.
   std::optional<std::uint64_t> allocations() const;
-  // Bytes allocated so far by the calling thread (jemalloc only: thread.allocated).
-  std::optional<std::uint64_t> thread_allocated_bytes() const;
+  // Bytes allocated so far: requested bytes of the whole process from the counting layer,
+  // else jemalloc's thread.allocated (the calling thread); none under other allocators.
+  std::optional<std::uint64_t> allocated_bytes() const;
 
  private:
   using Mallctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
