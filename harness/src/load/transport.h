@@ -18,8 +18,9 @@ namespace memgate::load {
 class Transport {
  public:
   virtual ~Transport() = default;
-  // Writes all of bytes unless the peer goes away or stop is raised; returns how many
-  // bytes were written.
+  // Writes all of bytes (whole lines) unless the peer goes away or stop is raised;
+  // returns how many bytes were written. A write that stop interrupts ends at a line's
+  // end unless the peer takes nothing more for kFinishRecordNs.
   virtual std::size_t write(std::string_view bytes, const std::atomic<bool>& stop) = 0;
   virtual bool peer_closed() const = 0;
   virtual double blocked_s() const = 0;  // time spent waiting for the peer to read
@@ -29,7 +30,8 @@ class Transport {
 class FdTransport final : public Transport {
  public:
   // Takes ownership of fd (a pipe write end or a connected stream socket).
-  static constexpr int kPipeBytes = 1 << 20;  // a pipe's buffer is raised to this when allowed
+  static constexpr int kPipeBytes = 1 << 20;                      // a pipe's buffer is raised to this when allowed
+  static constexpr std::int64_t kFinishRecordNs = 1'000'000'000;  // to end a stopped write at a line's end
   explicit FdTransport(int fd, std::string description);
   ~FdTransport() override;
   FdTransport(const FdTransport&) = delete;
