@@ -239,7 +239,7 @@ def contrast_run(path):
             meta = json.load(f)
     except (OSError, ValueError) as e:
         fail(f"cannot read the contrast run {path}: {e}")
-    profiles = [p for p in (meta.get("scenario") or {}).get("profiles", []) if p != "ci"]
+    profiles = [p for p in (meta.get("scenario") or {}).get("profiles", []) if p not in ("ci", "ci_short")]
     failing = [c["id"] for c in report.get("checks", []) if c.get("outcome") == "fail"]
     verdict = report.get("verdict", {}).get("outcome", "?").upper()
     allocator = (report.get("samplers", {}).get("alloc") or {}).get("expected", "")

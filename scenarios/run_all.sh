@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs every scenario in scenarios/ in its CI form and with each anti-pattern profile
+# Runs every scenario in scenarios/ in its short form (ci_short) and with each anti-pattern profile
 # (glibc), and prints one table row per run: verdict, failing checks, peak RSS, fds,
 # records delivered / spilled / lost. This is how scenarios/README.md's table was made.
 # Usage: scenarios/run_all.sh BUILD_DIR [SCENARIO...]   (about 10 minutes for all)
@@ -16,8 +16,8 @@ echo '|---|---|---|---|---|---|---|---|---|'
 for file in "$@"; do
   name=$(basename "$file" .json)
   # The files have // comments (memgate allows them; jq does not).
-  for profile in ci $(sed 's,^ *//.*,,' "$file" | jq -r '.profiles | keys[] | select(. != "ci")'); do
-    [ "$profile" = ci ] && profiles=ci || profiles=ci,$profile
+  for profile in ci_short $(sed 's,^ *//.*,,' "$file" | jq -r '.profiles | keys[] | select(. != "ci" and . != "ci_short" and . != "sizes")'); do
+    [ "$profile" = ci_short ] && profiles=ci_short || profiles=ci_short,$profile
     out=$work/$name-$profile
     "$memgate" run --quiet --no-plot --out "$out" --profile "$profiles" "$file" >/dev/null 2>&1 || true
     jq -r --arg s "$name" --arg p "$profiles" '

@@ -15,7 +15,7 @@ build=${BUILD_DIR:-$root/build}
 memgate=$build/harness/cli/memgate
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-# scenario anti-pattern source; repair_workers marks its own cycles (its ci_leak form: 12).
+# scenario anti-pattern source; repair_workers marks its own cycles (its ci form: 12).
 cases=("air_quality_burst keep_geometries sensor_ingest.cc"
        "hydrology_soak accumulate window_aggregate.cc"
        "routing_10k accumulate batch_router.cc"
@@ -31,7 +31,7 @@ for c in "${cases[@]}"; do
     for i in $(seq "$n"); do
       dir=$out/$scenario-$antipattern-$a-$i
       MEMGATE_ATTRIB_MEAN_BYTES=8192 "$memgate" run --quiet --no-plot --allocator "$a" --attribute \
-        --profile "ci_leak,$antipattern" "${cycles[@]}" --out "$dir" "$root/scenarios/$scenario.json" \
+        --profile "ci,$antipattern" "${cycles[@]}" --out "$dir" "$root/scenarios/$scenario.json" \
         >/dev/null 2>&1 || true
       /usr/bin/python3 - "$dir/report.json" "$marks" "$scenario" "$antipattern" "$a" "$i" <<'PY'
 import json, sys

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Repeats of every reference pipeline's leak CI form (profile ci_leak: cycles judged by the
+# Repeats of every reference pipeline's leak CI form (profile ci: cycles judged by the
 # per-cycle leak checks) under glibc and jemalloc: how often the correct mode FAILs (false
 # FAIL; target <= 1 of 20 per pipeline) and how often each leaking anti-pattern FAILs a
 # *-leak-per-cycle check (target: every run), with the wall time of each run.
@@ -46,8 +46,8 @@ PY
 printf '%-22s %-20s %-9s %5s %5s %5s %5s %10s %8s %8s  %s\n' scenario mode allocator runs FAIL INC PASS leak-FAIL median_s max_s "non-pass checks (last run)"
 for s in "${scenarios[@]}"; do
   for mode in correct "$(leaking "$s")"; do
-    profile=ci_leak
-    [ "$mode" != correct ] && profile=ci_leak,$mode
+    profile=ci
+    [ "$mode" != correct ] && profile=ci,$mode
     for a in ${allocators//,/ }; do
       fail=0 inc=0 pass=0 leakfail=0 times=() last=-
       for i in $(seq "$n"); do

@@ -60,7 +60,7 @@ TEST_P(PipelineAntiPattern, TopGrowthSiteIsTheAntiPatternsLine) {
                               c.allocator,
                               "--attribute",
                               "--profile",
-                              "ci_leak," + c.antipattern,
+                              "ci," + c.antipattern,
                               "--cycles",
                               "4",
                               "--time-scale",

@@ -1,6 +1,7 @@
-// The shipped scenarios (scenarios/*.json) in their CI forms, under memgate (glibc):
-// each pipeline's correct design PASSES its scenario's gate and the anti-pattern FAILS
-// it with the named check; the air-quality burst spills and loses nothing; the metrics
+// The shipped scenarios (scenarios/*.json) in their short forms (ci_short), under memgate
+// (glibc): each pipeline's correct design PASSES its scenario's gate and the anti-pattern
+// FAILS it with the named check; every leaking anti-pattern FAILs a per-cycle leak check
+// in its CI form (ci, cycles); the air-quality burst spills and loses nothing; the metrics
 // channel reaches samples.csv; no-data-loss fails a target that drops records and is
 // recomputed by `memgate report`; a scenario naming a pipeline that is not built is a
 // usage error. One scenario per pipeline, in CI forms of 5-40 s, keeps this under the
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <ostream>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -89,7 +91,7 @@ std::map<std::string, double> column_peaks(const std::string& dir, const std::ve
 }
 
 TEST(ScenarioGates, AirQualityBurstSpillsLosesNothingAndRecordsQueueMetrics) {
-  const auto r = run_scenario(scenario("air_quality_burst"), "ci");
+  const auto r = run_scenario(scenario("air_quality_burst"), "ci_short");
   expect_pass(r);
   const auto& loss = check(r, "no-data-loss");
   EXPECT_EQ(loss["outcome"], "pass") << loss.dump();
@@ -99,7 +101,7 @@ TEST(ScenarioGates, AirQualityBurstSpillsLosesNothingAndRecordsQueueMetrics) {
   EXPECT_EQ(figure(loss, "delivered"), r.report["samplers"]["traffic"]["accepted"].get<double>());
   EXPECT_GT(figure(loss, "rejected"), 0);  // the generator's deliberately bad records
   EXPECT_EQ(check(r, "rss-burst-recovery")["outcome"], "pass");
-  EXPECT_EQ(r.report["run"]["scenario"]["profiles"], nlohmann::json::array({"ci"}));
+  EXPECT_EQ(r.report["run"]["scenario"]["profiles"], nlohmann::json::array({"ci_short"}));
 
   // The metrics channel, beside memory in samples.csv.
   std::string header;
@@ -116,39 +118,39 @@ TEST(ScenarioGates, AirQualityBurstSpillsLosesNothingAndRecordsQueueMetrics) {
 }
 
 TEST(ScenarioGates, AirQualityBurstWithAnUnboundedQueueFailsBurstRecovery) {
-  const auto r = run_scenario(scenario("air_quality_burst"), "ci,unbounded_queue");
+  const auto r = run_scenario(scenario("air_quality_burst"), "ci_short,unbounded_queue");
   expect_fail(r, "rss-burst-recovery");
   EXPECT_EQ(check(r, "no-data-loss")["outcome"], "pass");  // it loses nothing; it holds the burst in memory
 }
 
 TEST(ScenarioGates, HydrologySoakPassesAndAccumulatingFailsTheRssBudget) {
-  const auto good = run_scenario(scenario("hydrology_soak"), "ci");
+  const auto good = run_scenario(scenario("hydrology_soak"), "ci_short");
   expect_pass(good);
   EXPECT_EQ(good.report["samplers"]["traffic"]["time_scale"], 5760);    // the day in 15 s
   EXPECT_GT(figure(check(good, "no-data-loss"), "processed"), 100000);  // the whole day's records
-  const auto bad = run_scenario(scenario("hydrology_soak"), "ci,accumulate");
+  const auto bad = run_scenario(scenario("hydrology_soak"), "ci_short,accumulate");
   expect_fail(bad, "rss-budget");
 }
 
 TEST(ScenarioGates, Routing10kStreamsToSqliteAndAccumulatingFailsTheRssBudget) {
-  const auto good = run_scenario(scenario("routing_10k"), "ci");
+  const auto good = run_scenario(scenario("routing_10k"), "ci_short");
   expect_pass(good);
   const auto& loss = check(good, "no-data-loss");
   EXPECT_EQ(figure(loss, "delivered"), 10000);  // pairs, from the delivered chunks
   EXPECT_EQ(figure(loss, "received"), 10000);
-  const auto bad = run_scenario(scenario("routing_10k"), "ci,accumulate");
+  const auto bad = run_scenario(scenario("routing_10k"), "ci_short,accumulate");
   expect_fail(bad, "rss-budget");
 }
 
 TEST(ScenarioGates, RepairWorkersPassAConnectionPerUnitFailsTheFdBudgetAndNoPurgeFailsRetention) {
-  const auto good = run_scenario(scenario("repair_workers"), "ci");
+  const auto good = run_scenario(scenario("repair_workers"), "ci_short");
   expect_pass(good);
   EXPECT_NE(check(good, "no-data-loss")["summary"].get<std::string>().find("no traffic generator ran"),
             std::string::npos);
   EXPECT_EQ(check(good, "allocator")["outcome"], "pass");  // the scenario runs glibc with the probe
-  const auto leak = run_scenario(scenario("repair_workers"), "ci,connection_per_unit");
+  const auto leak = run_scenario(scenario("repair_workers"), "ci_short,connection_per_unit");
   expect_fail(leak, "fd-budget");
-  const auto no_purge = run_scenario(scenario("repair_workers"), "ci,no_purge");
+  const auto no_purge = run_scenario(scenario("repair_workers"), "ci_short,no_purge");
   expect_fail(no_purge, "heap-retention");
   EXPECT_EQ(failing_checks(no_purge), "heap-retention");  // retention alone: no budget is crossed
   // The freed rows it keeps are far above what the correct design holds beyond its heap
@@ -158,6 +160,42 @@ TEST(ScenarioGates, RepairWorkersPassAConnectionPerUnitFailsTheFdBudgetAndNoPurg
   EXPECT_GT(figure(check(no_purge, "heap-retention"), "held_median"),
             figure(check(good, "heap-retention"), "held_median") + 8 * 1024.0 * 1024.0);
 }
+
+// Every leaking anti-pattern FAILs its CI form (ci: cycles) with a per-cycle leak check,
+// not only a budget. Shortened to 8 cycles (28-36 s each; at --time-scale 2 the pipelines
+// fell behind the doubled rates on a loaded machine and left quiet phases undrained; the
+// full forms and their repeats: tests/bench/ci_form_repeats.sh); the repair workers mark
+// their own 12 cycles (no traffic to shorten: ~35 s).
+struct LeakForm {
+  std::string scenario, antipattern, check;
+};
+void PrintTo(const LeakForm& c, std::ostream* os) { *os << c.scenario << " " << c.antipattern; }
+
+class LeakingAntiPattern : public ::testing::TestWithParam<LeakForm> {};
+
+TEST_P(LeakingAntiPattern, FailsItsCiFormWithAPerCycleLeakCheck) {
+  const LeakForm& c = GetParam();
+  const std::string dir = fresh_dir("leakform-" + c.antipattern) + "/run";
+  std::vector<std::string> args{"run", "--quiet", "--no-plot", "--out", dir, "--profile", "ci," + c.antipattern};
+  if (c.scenario != "repair_workers") args.insert(args.end(), {"--cycles", "8"});
+  args.push_back(scenario(c.scenario));
+  const auto r = memgate(args);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  ASSERT_TRUE(std::filesystem::exists(dir + "/report.json")) << r.output;
+  const auto report = read_json(dir + "/report.json");
+  EXPECT_EQ(report["run"]["scenario"]["profiles"], nlohmann::json::array({"ci", c.antipattern}));
+  const auto leak = report_check(report, c.check);
+  EXPECT_EQ(leak["outcome"], "fail") << leak.dump(2) << r.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, LeakingAntiPattern,
+                         ::testing::Values(LeakForm{"air_quality_burst", "keep_geometries", "rss-leak-per-cycle"},
+                                           LeakForm{"wildfire_smoke_burst", "keep_geometries", "rss-leak-per-cycle"},
+                                           LeakForm{"hydrology_soak", "accumulate", "rss-leak-per-cycle"},
+                                           LeakForm{"routing_10k", "accumulate", "rss-leak-per-cycle"},
+                                           LeakForm{"routing_100k", "accumulate", "rss-leak-per-cycle"},
+                                           LeakForm{"repair_workers", "connection_per_unit", "fd-leak-per-cycle"}),
+                         [](const auto& info) { return info.param.scenario + "_" + info.param.antipattern; });
 
 // A scenario around a small fake target: `body` is its shell script (stdin: the traffic).
 std::string fake_scenario(const std::string& dir, const std::string& body, std::uint64_t records) {
@@ -247,7 +285,7 @@ TEST(ScenarioErrors, AMissingPipelineIsAUsageErrorNamingTheBinaryAndTheBuildTarg
   EXPECT_NE(r.output.find("--target pipelines"), std::string::npos) << r.output;
   const auto unknown = memgate({"run", "--quiet", "--profile", "nightly", scenario("air_quality_burst")});
   EXPECT_EQ(unknown.exit_code, 3) << unknown.output;
-  EXPECT_NE(unknown.output.find("no such profile; this scenario has: ci, ci_leak, keep_geometries, unbounded_queue"),
+  EXPECT_NE(unknown.output.find("no such profile; this scenario has: ci, ci_short, keep_geometries, unbounded_queue"),
             std::string::npos)
       << unknown.output;
   const auto plain = memgate({"run", "--quiet", "--profile", "ci", "--", "true"});

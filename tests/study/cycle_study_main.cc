@@ -22,7 +22,7 @@ constexpr int kRetries = 3;  // the "retry" gate re-runs a failed check this man
 struct Options {
   int seeds = 200, first_seed = 0;
   std::vector<int> cycles = {8, 12, 20};
-  double cycle_s = 4.5;  // one cycle's wall time for the "how long" table (the ci_leak forms': 2 + 1 + 1.5 s)
+  double cycle_s = 4.5;  // one cycle's wall time for the "how long" table (the ci forms': 2 + 1 + 1.5 s)
 };
 
 Options parse(int argc, char** argv) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "alloc/phase_purge.h"
+#include "analyze/cpu_idle.h"
 #include "load/cycles.h"
 #include "memgate/cycle_phase.h"
 #include "memgate/error.h"
@@ -104,6 +105,87 @@ TEST(CycleLevels, MedianOfEachQuietPhaseSkippingSamplesWithAQueue) {
   EXPECT_EQ(l.fds[0], 3);
   EXPECT_TRUE(std::isnan(l.pss[0]));
   EXPECT_EQ(l.quiet_samples[1], 2);
+}
+
+TEST(CpuIdle, IdleOnceTheCpuTimeStopsAdvancingOverTheWindow) {
+  analyze::CpuIdleDetector d({0.3, 0.1});  // at most 30 ms of CPU over 0.3 s
+  double cpu = 0;
+  // Computing at one core for 1 s, sampled at 20 Hz: never idle.
+  for (int i = 0; i <= 20; ++i) EXPECT_FALSE(d.add(i * 0.05, cpu = i * 0.05)) << i;
+  // Then stopped: idle once the window holds no more than 30 ms of the computing.
+  bool seen = false;
+  double idle_at = NAN;
+  for (int i = 1; i <= 20 && !seen; ++i) {
+    const double t = 1.0 + i * 0.05;
+    if ((seen = d.add(t, cpu))) idle_at = t;
+  }
+  EXPECT_NEAR(idle_at, 1.3, 1e-9);
+  // A tick now and then (10 ms in 0.3 s) is idle; 40 ms in the window is not.
+  EXPECT_TRUE(d.add(1.35, cpu += 0.01));
+  EXPECT_FALSE(d.add(1.40, cpu += 0.04));
+  // Unknown CPU (NaN) is ignored; a counter that goes back starts a new window.
+  EXPECT_FALSE(d.add(1.45, NAN));
+  EXPECT_FALSE(d.add(1.50, cpu - 1));
+  EXPECT_FALSE(d.add(1.60, cpu - 1));
+  EXPECT_TRUE(d.add(1.80, cpu - 1));
+  d.reset();
+  EXPECT_FALSE(d.add(2.0, cpu));  // one sample spans no window
+}
+
+// t and the tree's CPU seconds, for the CPU-idle drain.
+report::QuietSample timed(double t, double cpu, double rss) {
+  report::QuietSample s = at(rss);
+  s.t = t;
+  s.cpu_s = cpu;
+  return s;
+}
+
+TEST(CycleLevels, CpuDrainMeasuresFromTheMomentTheCpuStopsAndFlagsTheBound) {
+  for (const auto signal : {report::DrainSignal::cpu, report::DrainSignal::time}) {
+    report::CycleCollector c(signal);
+    double t = 0, cpu = 0;
+    const auto feed = [&](const char* phase, double seconds, bool computing, double rss) {
+      for (double end = t + seconds; t < end - 1e-9;) {
+        t += 0.05;
+        if (computing) cpu += 0.05;
+        c.add(phase, timed(t, cpu, rss));
+      }
+    };
+    // Cycle 1: computes 0.5 s into the quiet phase holding 900, then rests at 100 for 1 s.
+    feed("cycle 1", 1, true, 500);
+    feed("cycle 1 drain", 0.2, true, 900);
+    feed("cycle 1 quiet", 0.5, true, 900);
+    feed("cycle 1 quiet", 1.0, false, 100);
+    // Cycle 2: computes through the whole quiet phase: the bound, measured whole.
+    feed("cycle 2", 1, true, 500);
+    feed("cycle 2 quiet", 1.0, true, 200);
+    // Cycle 3: idle already in the drain: the quiet phase is measured from its start.
+    feed("cycle 3", 1, true, 500);
+    feed("cycle 3 drain", 0.5, false, 300);
+    feed("cycle 3 quiet", 0.5, false, 100);
+    c.finish();
+    const auto& l = c.levels();
+    ASSERT_EQ(l.cycles(), 3u);
+    if (signal == report::DrainSignal::time) {
+      EXPECT_EQ(l.rss[0], 100);  // 20 of 30 samples at rest: the median hides it here
+      EXPECT_EQ(l.drained[0], 1);
+      EXPECT_NEAR(l.wait_s[0], 0, 1e-9);
+      EXPECT_EQ(l.quiet_samples[0], 30);
+      continue;
+    }
+    EXPECT_EQ(l.rss[0], 100);
+    EXPECT_EQ(l.drained[0], 1);
+    // Measured from the end of the computing (its last sample at 0.45 s) + the 0.3 s window.
+    EXPECT_GE(l.wait_s[0], 0.7);
+    EXPECT_LE(l.wait_s[0], 0.85);
+    EXPECT_LT(l.quiet_samples[0], 30);
+    EXPECT_EQ(l.rss[1], 200);
+    EXPECT_EQ(l.drained[1], 0);
+    EXPECT_EQ(l.quiet_samples[1], 20);
+    EXPECT_EQ(l.rss[2], 100);
+    EXPECT_EQ(l.drained[2], 1);
+    EXPECT_NEAR(l.wait_s[2], 0, 1e-9);
+  }
 }
 
 TEST(CycleMarks, TheMetricsTableQueuesMarksAndKeepsTheWorkPerCycle) {

@@ -32,6 +32,7 @@ json sample_value(const SettingBase& s) {
                                                {"cycle_tolerance_per_unit", 128},
                                                {"cycle_warmup", 2},
                                                {"production_rate", "2000/s"},
+                                               {"cycle_drain_signal", "cpu"},
                                                {"max_limit_share", "70%"},
                                                {"no_data_loss", true},
                                                {"baseline", "baselines/main"},

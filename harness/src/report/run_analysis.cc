@@ -13,6 +13,7 @@
 #include "report/baseline_runs.h"
 #include "report/checks/baseline.h"
 #include "report/checks/budgets.h"
+#include "report/checks/cycle_leak.h"
 #include "report/checks/plateau.h"
 #include "report/peak_comparison.h"
 #include "report/run_events.h"
@@ -135,7 +136,7 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   double last_t = 0;
   a.series.budget_crossings = analyze::BudgetCrossings(checks::budget_limits(settings));
   auto& phases = a.series.phases;
-  CycleCollector cycles;
+  CycleCollector cycles(checks::cycle_drain_signal(settings));
   a.series.torn_lines = record::read_samples(dir + "/" + record::kSamplesFile, [&](const record::SampleRow& row) {
     const double t = row.get("t_s");
     if (std::isnan(t)) return;
@@ -181,7 +182,7 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
     const double allocated = row.get("alloc_allocated_bytes");
     cycles.add(phase, {row.get("rss_bytes"), row.get("pss_bytes"),
                        std::isnan(allocated) ? row.get("alloc_mapped_bytes") : allocated, row.get("fds"),
-                       row.get("threads"), row.get("metric_queue_depth")});
+                       row.get("threads"), row.get("metric_queue_depth"), t, row.get("cpu_s")});
     add("processes", processes, nullptr);
     a.summary.minor_faults = row.get("minor_faults");
     a.summary.major_faults = row.get("major_faults");

@@ -4,11 +4,14 @@
 // scenario's traffic.cycles, --cycles, or marks on the metrics channel); nothing otherwise.
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
+#include "report/checks/cycle_leak.h"
+
 #include "analyze/cycle_leak.h"
+#include "analyze/trend_stats.h"
 #include "memgate/check_names.h"
 #include "memgate/cycle_phase.h"
 #include "report/check_registry.h"
@@ -38,6 +41,32 @@ struct RateCodec {
   static nlohmann::json to_meta(const Value& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
   static Value from_meta(const nlohmann::json& v) { return v.is_null() ? Value{} : from_json(v); }
 };
+
+// How a quiet phase decides the target has drained: "queue", "cpu" or "time".
+struct DrainSignalCodec {
+  using Value = DrainSignal;
+  static constexpr bool kSwitch = false, kList = false;
+  static Value from_text(const std::string& text) {
+    if (text == "queue") return DrainSignal::queue;
+    if (text == "cpu") return DrainSignal::cpu;
+    if (text == "time") return DrainSignal::time;
+    throw BadSettingValue{"queue (the target's queue is empty), cpu (its CPU time stops advancing) or time"};
+  }
+  static Value from_json(const nlohmann::json& v) {
+    if (!v.is_string()) throw BadSettingValue{"\"queue\", \"cpu\" or \"time\""};
+    return from_text(v.get<std::string>());
+  }
+  static nlohmann::json to_meta(const Value& v) {
+    return v == DrainSignal::cpu ? "cpu" : v == DrainSignal::time ? "time" : "queue";
+  }
+  static Value from_meta(const nlohmann::json& v) { return from_json(v); }
+};
+
+const Setting<DrainSignalCodec> kCycleDrainSignal{
+    "cycle_drain_signal", "SIGNAL",
+    "When a cycle's quiet phase is measured: queue (once the target reports an empty queue; default), cpu (also "
+    "once the tree's CPU time stops advancing, bounded by the drain and quiet times) or time (the whole quiet phase)",
+    DrainSignal::queue};
 
 const Setting<PlateauMetricsCodec> kCycleLeak{
     "cycle_leak",
@@ -113,6 +142,30 @@ std::size_t planned_cycles(const record::RunMeta& meta) {
   return std::min(planned, kMaxCycleLevels);
 }
 
+// The CPU-idle drain: how long each quiet phase waited for the CPU to stop, and which
+// never saw it stop (measured whole: the bound), said in the summary.
+void add_cpu_drain(const CycleLevels& levels, CheckResult& r) {
+  std::vector<double> waits;
+  std::string undrained;
+  std::size_t count = 0, measured = 0;
+  for (std::size_t i = 0; i < levels.drained.size(); ++i) {
+    if (!std::isfinite(levels.drained[i])) continue;
+    ++measured;
+    if (levels.drained[i] == 0) {
+      if (++count <= 5) undrained += (undrained.empty() ? "" : ", ") + std::to_string(i + 1);
+      continue;
+    }
+    if (std::isfinite(levels.wait_s[i])) waits.push_back(levels.wait_s[i]);
+  }
+  if (count > 5) undrained += ", ...";
+  r.figures.push_back({"cpu_drain_wait_s", waits.empty() ? NAN : analyze::median(waits), "s"});
+  r.figures.push_back({"undrained_cycles", static_cast<double>(count), "count"});
+  if (count > 0)
+    r.summary += " The CPU did not go idle in " + std::to_string(count) + " of " + std::to_string(measured) +
+                 " quiet phases (cycle " + undrained +
+                 "): measured over the whole quiet phase; give the target a longer drain or quiet time.";
+}
+
 void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckResult>& out) {
   // Cycles whose quiet phase held no drained sample count too (as unmeasured), so a run
   // whose quiet phases were all too short is INCONCLUSIVE rather than silently unjudged.
@@ -148,17 +201,21 @@ void evaluate(const CheckInputs& in, const CheckSettings& s, std::vector<CheckRe
       if (const auto t = s.get(kCycleTolerancePerUnit)) cs.tolerance_per_unit = static_cast<double>(*t);
     }
     out.push_back(analyze::cycle_leak_check(series.id, series.what, v, work, series.unit, work_unit, cs));
+    if (s.get(kCycleDrainSignal) == DrainSignal::cpu) add_cpu_drain(in.series.cycles, out.back());
   }
 }
 
 }  // namespace
 
+DrainSignal cycle_drain_signal(const CheckSettings& s) { return s.get(kCycleDrainSignal); }
+
 const CheckSpec& cycle_leak_checks() {
-  static const CheckSpec spec{"per-cycle leak",
-                              {check_id::kRssLeakPerCycle, check_id::kPssLeakPerCycle, check_id::kHeapLeakPerCycle,
-                               check_id::kFdLeakPerCycle, check_id::kThreadLeakPerCycle},
-                              {&kCycleLeak, &kCycleTolerance, &kCycleTolerancePerUnit, &kCycleWarmup, &kProductionRate},
-                              evaluate};
+  static const CheckSpec spec{
+      "per-cycle leak",
+      {check_id::kRssLeakPerCycle, check_id::kPssLeakPerCycle, check_id::kHeapLeakPerCycle, check_id::kFdLeakPerCycle,
+       check_id::kThreadLeakPerCycle},
+      {&kCycleLeak, &kCycleTolerance, &kCycleTolerancePerUnit, &kCycleWarmup, &kProductionRate, &kCycleDrainSignal},
+      evaluate};
   return spec;
 }
 
