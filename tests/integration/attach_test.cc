@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
 
 #include "integration/run_helpers.h"
 #include "sys/child.h"
@@ -104,6 +107,34 @@ TEST(Attach, DurationAndInterruptEndTheWatchNotTheProcess) {
   EXPECT_EQ(interrupted["run"]["target"]["mode"], "attached");
   ASSERT_EQ(::kill(service.pid(), SIGTERM), 0);  // the test's own service, stopped by the test
   service.wait();
+}
+
+// The descriptor snapshots (fd-plateau's growth sentence, the nofile limit) cover every
+// attached tree, not only the first pid's.
+TEST(Attach, DescriptorSnapshotsCoverEveryAttachedProcess) {
+  const std::string base = fresh_dir("attach-fds"), dir = base + "/run";
+  auto a = start_service(base + "/a", {"--alloc-mib", "4", "--hold-s", "60"});
+  auto b = start_service(base + "/b", {"--alloc-mib", "4", "--hold-s", "60"});
+  const auto r = memgate({"run", "--out", dir, "--no-plot", "--quiet", "--plateau", "none", "--duration", "1500ms",
+                          "--pid", std::to_string(a.pid()) + "," + std::to_string(b.pid())});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::ifstream events(dir + "/events.jsonl");
+  std::string line;
+  std::size_t snapshots = 0, with_both = 0;
+  while (std::getline(events, line)) {
+    const auto e = nlohmann::json::parse(line);
+    if (e["kind"] != "fd-snapshot") continue;
+    ++snapshots;
+    std::set<int> pids;
+    for (const auto& p : e["processes"]) pids.insert(p["pid"].get<int>());
+    if (pids.count(a.pid()) && pids.count(b.pid())) ++with_both;
+  }
+  EXPECT_GE(snapshots, 1u);
+  EXPECT_EQ(with_both, snapshots) << "every fd snapshot must list both attached processes";
+  for (auto* service : {&a, &b}) {
+    ASSERT_EQ(::kill(service->pid(), SIGTERM), 0);  // the test's own services, stopped by the test
+    service->wait();
+  }
 }
 
 TEST(Attach, RefusesAMissingPidACommandAndSpawnOnlyFlags) {

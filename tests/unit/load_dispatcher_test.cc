@@ -349,6 +349,18 @@ TEST(LoadDispatcher, PhaseTableIsBoundedWithAnOtherSlot) {
   EXPECT_EQ(s.offered, 300u);
 }
 
+// memgate's own memory in a long hourly soak: one table slot per "soak hour N" up to
+// kMaxPhases, each small. (Each slot held a dense ~4 KiB lag histogram before: a 300-hour
+// soak kept ~1 MiB, growing 4 KiB per scenario hour.)
+TEST(LoadDispatcher, PhaseTableMemoryIsBoundedWhateverTheRunLength) {
+  Stage soak = tagged(10.0 / 3600, 300 * 3600, "soak");  // ten records per hour for 300 hours
+  soak.hourly = true;
+  const DispatchStats s = dispatch_all(Schedule({soak}), {}, 1500);
+  ASSERT_EQ(s.phases.size(), DispatchStats::kMaxPhases);
+  EXPECT_LE(s.phase_table_bytes(), DispatchStats::kMaxPhases * 256) << "bytes per phase slot grew";
+  for (const auto& p : s.phases) EXPECT_GE(p.lag.count(), 1u) << p.phase;
+}
+
 TEST(LoadDispatcher, UnsentRecordsAtStopCountAsOfferedInTheirPhase) {
   FakeClock clock;
   const std::int64_t anchor = clock.now_ns();
@@ -390,10 +402,15 @@ TEST(LoadLagHistogram, QuantilesAreUpperBoundsWithinOneBucket) {
       EXPECT_LT(LagHistogram::upper_edge(b - 1), v);
     }
   }
+  EXPECT_LE(h.used_buckets(), 8u * 10) << "1 us .. 1 ms spans 10 octaves of 8 buckets";
   LagHistogram empty;
   EXPECT_EQ(empty.quantile_ns(0.99), 0);
+  EXPECT_EQ(empty.heap_bytes(), 0u);
+  const std::size_t used = h.used_buckets();
   h.merge(h);
   EXPECT_EQ(h.count(), 2000u);
+  EXPECT_EQ(h.used_buckets(), used);
+  EXPECT_EQ(h.quantile_ns(0.5), p50);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include "record/run_meta.h"
 #include "record/sample_log.h"
 #include "report/run_analysis.h"
+#include "report/so_far.h"
+#include "report/terminal.h"
 
 namespace memgate::report {
 namespace {
@@ -51,6 +53,26 @@ TEST(RunComplete, AnAbandonedRunIsInconclusiveAndItsTornLineIsCounted) {
   EXPECT_EQ(a.verdict.outcome, Outcome::inconclusive);
   EXPECT_EQ(a.exit_code, ExitCode::inconclusive);
   EXPECT_TRUE(a.target_problem.empty()) << "the target's end is unknown, not a failure";
+}
+
+// What a live analysis holds between refreshes: the checks and what the live line reads,
+// not the pass's buckets (~3 MiB once full) nor its phase spans and fd snapshots.
+TEST(RunComplete, KeepVerdictOnlyFreesThePassSeriesAndKeepsTheDecision) {
+  auto a = analyze_run_dir(run_dir("running", "", 50, true), CheckSettings{});
+  ASSERT_EQ(a.series.rss.buckets().size(), 50u);
+  ASSERT_FALSE(a.series.phases.empty());
+  const std::string decision = live_decision(a), progress = progress_text(a);
+  const std::size_t checks = a.checks.size();
+  keep_verdict_only(a);
+  EXPECT_EQ(a.series.rss.buckets().capacity(), 0u);
+  EXPECT_EQ(a.series.fds.buckets().capacity(), 0u);
+  EXPECT_EQ(a.series.phases.capacity(), 0u);
+  EXPECT_TRUE(a.series.fd_snapshots.empty());
+  EXPECT_EQ(a.checks.size(), checks);
+  EXPECT_EQ(a.series.torn_lines, 1u);
+  EXPECT_EQ(live_decision(a), decision);
+  EXPECT_EQ(progress_text(a), progress);
+  EXPECT_EQ(a.verdict.outcome, Outcome::inconclusive);
 }
 
 TEST(RunComplete, AFinishedRunHasNoSuchCheck) {

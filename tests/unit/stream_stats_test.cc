@@ -66,6 +66,19 @@ TEST(BoundedSeries, NeverExceedsCapacityAndKeepsEveryPoint) {
   EXPECT_EQ(series.buckets().back().max, 99999);
 }
 
+// An empty series allocates nothing (the report pass builds several a run may never
+// fill); the first point reserves all buckets at once, so they never move.
+TEST(BoundedSeries, ReservesItsBucketsAtTheFirstPointOnly) {
+  BoundedSeries s(64);
+  EXPECT_EQ(s.buckets().capacity(), 0u);
+  s.add(0, 1);
+  EXPECT_EQ(s.buckets().capacity(), 64u);
+  const auto* data = s.buckets().data();
+  for (int i = 1; i < 1000; ++i) s.add(i, i);
+  EXPECT_EQ(s.buckets().data(), data);
+  EXPECT_LE(s.buckets().size(), 64u);
+}
+
 TEST(BoundedSeries, MeansFollowALinearTrend) {
   BoundedSeries series(100);
   for (int i = 0; i < 10000; ++i) series.add(i, 2.0 * i + 5);

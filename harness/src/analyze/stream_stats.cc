@@ -60,9 +60,7 @@ void StreamStats::add(double t_s, double value) {
   sketch_.add(value);
 }
 
-BoundedSeries::BoundedSeries(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 2)) {
-  buckets_.reserve(capacity_);
-}
+BoundedSeries::BoundedSeries(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 2)) {}
 
 void BoundedSeries::add(double t_s, double value) {
   ++total_;
@@ -70,6 +68,9 @@ void BoundedSeries::add(double t_s, double value) {
   if (back_is_full()) {
     if (buckets_.size() == capacity_) halve();  // may leave room in the last bucket
     if (back_is_full()) {
+      // Reserved at the first point, not at construction: a series the run never fills
+      // (no heap or cgroup columns) costs no allocation, and the buckets never move.
+      if (buckets_.empty()) buckets_.reserve(capacity_);
       buckets_.push_back(Bucket{t_s, t_s, value, value, value, value, 1});
       return;
     }

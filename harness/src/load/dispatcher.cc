@@ -52,6 +52,15 @@ nlohmann::json counts_json(const RecordCounts& c) {
 
 }  // namespace
 
+std::size_t DispatchStats::phase_table_bytes() const {
+  std::size_t bytes = phases.capacity() * sizeof(PhaseCounts);
+  for (const PhaseCounts& p : phases) {
+    bytes += p.lag.heap_bytes();
+    if (p.phase.capacity() > 15) bytes += p.phase.capacity() + 1;  // beyond the short-string buffer
+  }
+  return bytes;
+}
+
 nlohmann::json DispatchStats::to_json() const {
   nlohmann::json j = counts_json(*this);
   nlohmann::json by_phase = nlohmann::json::array();

@@ -59,9 +59,12 @@ struct PhaseCounts : RecordCounts {
 
 struct DispatchStats : RecordCounts {
   // Per phase tag, in order of first appearance; at most kMaxPhases (later tags share
-  // the last slot, "other"), so a year-long hourly soak stays bounded (~4 KiB each).
+  // the last slot, "other"), so a year-long hourly soak stays bounded (well under 1 KiB each).
   static constexpr std::size_t kMaxPhases = 256;
   std::vector<PhaseCounts> phases;
+  // The heap the per-phase table holds (slots, names, histogram buckets): bounded by
+  // kMaxPhases x (sizeof(PhaseCounts) + a few dozen buckets), whatever the run length.
+  std::size_t phase_table_bytes() const;
   double late_after_s = 0.001;
   std::string sender_thread;  // what the clock set up for punctual wake-ups
   double blocked_s = 0;       // waiting on the target's backpressure

@@ -20,9 +20,23 @@ std::uint64_t LagHistogram::upper_edge(std::size_t bucket) {
   return ((kSub + sub + 1) << (octave - 3)) - 1;
 }
 
+namespace {
+
+using Slot = std::pair<std::uint16_t, std::uint64_t>;
+
+// The slot of `bucket`, inserted (count 0) where the order keeps it if absent.
+std::uint64_t& slot_of(std::vector<Slot>& slots, std::size_t bucket) {
+  const auto b = static_cast<std::uint16_t>(bucket);
+  auto it = std::lower_bound(slots.begin(), slots.end(), b, [](const Slot& s, std::uint16_t v) { return s.first < v; });
+  if (it == slots.end() || it->first != b) it = slots.insert(it, Slot{b, 0});
+  return it->second;
+}
+
+}  // namespace
+
 void LagHistogram::add(std::int64_t lag_ns) {
   const std::uint64_t v = lag_ns > 0 ? static_cast<std::uint64_t>(lag_ns) : 0;
-  ++buckets_[bucket_of(v)];
+  ++slot_of(buckets_, bucket_of(v));
   ++count_;
   max_ = std::max<std::int64_t>(max_, static_cast<std::int64_t>(v));
 }
@@ -31,8 +45,8 @@ std::int64_t LagHistogram::quantile_ns(double q) const {
   if (count_ == 0) return 0;
   const auto rank = static_cast<std::uint64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(count_)));
   std::uint64_t seen = 0;
-  for (std::size_t b = 0; b < kBuckets; ++b) {
-    seen += buckets_[b];
+  for (const auto& [b, n] : buckets_) {
+    seen += n;
     if (seen >= std::max<std::uint64_t>(rank, 1))
       return std::min<std::int64_t>(static_cast<std::int64_t>(upper_edge(b)), max_);
   }
@@ -40,7 +54,8 @@ std::int64_t LagHistogram::quantile_ns(double q) const {
 }
 
 void LagHistogram::merge(const LagHistogram& other) {
-  for (std::size_t b = 0; b < kBuckets; ++b) buckets_[b] += other.buckets_[b];
+  const std::vector<Slot> theirs = other.buckets_;  // a copy: `other` may be this histogram
+  for (const auto& [b, n] : theirs) slot_of(buckets_, b) += n;
   count_ += other.count_;
   max_ = std::max(max_, other.max_);
 }

@@ -234,6 +234,18 @@ RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& setting
   return a;
 }
 
+void keep_verdict_only(RunAnalysis& a) {
+  RunSeries kept;
+  kept.still_running = a.series.still_running;
+  kept.torn_lines = a.series.torn_lines;
+  kept.torn_process_lines = a.series.torn_process_lines;
+  kept.torn_event_lines = a.series.torn_event_lines;
+  kept.held = a.series.held;
+  kept.live_heap = a.series.live_heap;
+  a.series = std::move(kept);
+  a.attribution.reset();
+}
+
 namespace {
 
 std::optional<double> figure_of(const CheckResult& c, const std::string& name) {

@@ -70,6 +70,13 @@ void set_inconclusive_policy(RunAnalysis& analysis, InconclusivePolicy policy);
 RunAnalysis analyze_run_dir(const std::string& dir, const CheckSettings& settings,
                             const record::RunMeta* meta = nullptr);
 
+// Frees what only the report pass needs (the bucketed series, phase spans, fd snapshots,
+// cycle levels, attribution) and keeps the checks, verdict, summary and the run's state
+// flags: what a live analysis held between refreshes reads (live line, exporter,
+// progress). Held whole, each refresh's analysis pinned ~3 MiB of buckets plus the
+// snapshots and phases, which grow with the run, in the analysing thread's arena.
+void keep_verdict_only(RunAnalysis& a);
+
 // --attribute: loads the run's heap snapshots, attributes the growth over the rss-plateau
 // check's steady window, and names the top site in failed plateau checks.
 void attribute_growth(const std::string& dir, RunAnalysis& analysis);

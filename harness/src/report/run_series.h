@@ -45,6 +45,9 @@ struct RunSeries {
   analyze::GrowthTable python_growth;
 };
 
-inline constexpr std::size_t kMaxFdSnapshots = 2048;
+// 256: every report pass (the live analysis runs one per refresh) holds them, each with
+// up to 24 patterns per kind; spread over the run by the thinning, they still place the
+// steady window's start within a few snapshots (one a minute after the first 10 min).
+inline constexpr std::size_t kMaxFdSnapshots = 256;
 
 }  // namespace memgate::report

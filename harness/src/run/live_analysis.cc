@@ -87,6 +87,8 @@ void LiveAnalysis::refresh(const Job& job) {
       note = "interim report at t=" + format_duration(job.at_s) + ": " + report::so_far_text(*analysis) + ": " + path;
       for (const auto& error : outputs.errors) note += "; " + error;
     }
+    // Held until the next refresh: only what the live line and the exporter read.
+    report::keep_verdict_only(*analysis);
   } catch (const std::exception& e) {
     // The run goes on; its final report is what counts.
     note = std::string("interim analysis failed: ") + e.what();

@@ -22,11 +22,19 @@ double next_fd_snapshot_s(double last_written_s) {
   return last_written_s + step;
 }
 
-void DescriptorSampler::start(pid_t root_pid, EventSink&) { root_ = root_pid; }
+void DescriptorSampler::start(pid_t root_pid, EventSink&) { roots_ = {root_pid}; }
+
+void DescriptorSampler::start_roots(const std::vector<pid_t>& roots, EventSink&) { roots_ = roots; }
 
 DescriptorSampler::Snapshot DescriptorSampler::take(double t_s) const {
-  std::vector<pid_t> pids{root_};
-  for (const auto& p : sys::live_descendants(root_, 0)) pids.push_back(p.pid);
+  // Every root's tree, each process once (an attached pid may be another's descendant).
+  std::vector<pid_t> pids;
+  for (const pid_t root : roots_) {
+    pids.push_back(root);
+    for (const auto& p : sys::live_descendants(root, 0)) pids.push_back(p.pid);
+  }
+  std::sort(pids.begin(), pids.end());
+  pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
   analyze::FdGroups groups;
   std::vector<std::pair<std::size_t, pid_t>> per_process;
   std::vector<analyze::FdEntry> entries;
@@ -66,10 +74,9 @@ void DescriptorSampler::tick(double t_s, std::span<double>, EventSink& events) {
   Snapshot s = take(t_s);
   if (s.fields["processes"].empty()) return;  // the tree is gone: keep its last descriptors
   latest_ = std::move(s);
-  if (limit_.is_null()) {
-    if (const auto limit = sys::read_nofile_limit(root_))
+  for (auto root = roots_.begin(); limit_.is_null() && root != roots_.end(); ++root)
+    if (const auto limit = sys::read_nofile_limit(*root))
       limit_ = {{"soft", limit_json(limit->soft)}, {"hard", limit_json(limit->hard)}};
-  }
   if (t_s >= next_fd_snapshot_s(last_written_s_)) write(*latest_, "periodic", events);
 }
 

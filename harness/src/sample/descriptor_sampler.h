@@ -3,9 +3,11 @@
 // first 20 s, every 10 s up to 10 min, then every minute; at every traffic phase change;
 // and the last one taken (refreshed every 2 s) at the end. Each is an "fd-snapshot"
 // event in events.jsonl with the tree's RLIMIT_NOFILE. Bounded: 24 patterns per kind.
+// `memgate run --pid` with several processes: every attached tree is in each snapshot.
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "analyze/descriptors.h"
 #include "memgate/sampler.h"
@@ -20,6 +22,7 @@ class DescriptorSampler : public Sampler {
   std::string name() const override { return "descriptors"; }
   std::vector<std::string> columns() const override { return {}; }
   void start(pid_t root_pid, EventSink& events) override;
+  void start_roots(const std::vector<pid_t>& roots, EventSink& events) override;
   void tick(double t_s, std::span<double> out, EventSink& events) override;
   void on_phase(double t_s, std::string_view from, std::string_view to, EventSink& events) override;
   SamplerReport stop(double t_s, EventSink& events) override;
@@ -32,11 +35,11 @@ class DescriptorSampler : public Sampler {
   Snapshot take(double t_s) const;
   void write(const Snapshot& s, const char* point, EventSink& events, std::string_view phase = {});
 
-  pid_t root_ = 0;
+  std::vector<pid_t> roots_;
   std::optional<Snapshot> latest_;  // refreshed every 2 s, written at the end
   double last_written_s_ = -1, last_taken_s_ = -1e300;
   std::size_t written_ = 0;
-  nlohmann::json limit_ = nullptr;  // the root's RLIMIT_NOFILE at the first snapshot
+  nlohmann::json limit_ = nullptr;  // the first live root's RLIMIT_NOFILE at the first snapshot
 };
 
 }  // namespace memgate::sample
