@@ -57,11 +57,13 @@ class Pipeline:
         self.records = []
         self.backlog = deque()
         self.processed = 0
+        self.received = 0
 
     def ingest(self, line):
         if self.antipattern == "unbounded_queue":
             self.backlog.append(json.loads(line))  # ANTIPATTERN: unbounded_queue
-            if len(self.backlog) % 3 == 0:  # the consumer keeps up with a third of the input
+            self.received += 1
+            if self.received % 3 == 0:  # the consumer keeps up with a third of the input
                 self.consume(self.backlog.popleft())
             return
         self.consume(json.loads(line))
