@@ -29,8 +29,9 @@
 /* Environment the probe reads. */
 #define MEMGATE_PROBE_ENV_SESSION "MEMGATE_PROBE_SESSION"      /* required: no session, no probe */
 #define MEMGATE_PROBE_ENV_INTERVAL "MEMGATE_PROBE_INTERVAL_MS" /* statistics period, default 100 */
-/* Under jemalloc with prof:true (--allocator jemalloc --attribute): where heap profile
- * dumps go, as DIR/jeprof.<pid>.<request>.heap. Unset: no dumps. */
+/* Under jemalloc with prof:true (--allocator jemalloc --attribute), or the full libtcmalloc
+ * (--allocator tcmalloc --attribute: the probe starts gperftools' heap profiler): where
+ * heap profile dumps go, as DIR/jeprof.<pid>.<request>.heap. Unset: no dumps. */
 #define MEMGATE_PROBE_ENV_JEPROF_DIR "MEMGATE_PROBE_JEPROF_DIR"
 
 enum memgate_probe_state {
@@ -72,7 +73,8 @@ struct memgate_probe_slot {
 
   uint32_t dump_request; /* the sampler increments it, then wakes purge_request's waiter */
   uint32_t dump_done;    /* futex word: the probe copies dump_request here once the dump is written */
-  int32_t dump_status;   /* of the last dump: 0 written, else mallctl's error (ENOENT: no prof:true) */
+  int32_t dump_status;   /* of the last dump: 0 written, else an errno (ENOENT: the profiler is off,
+                            ENOTSUP: the allocator has none) */
   uint32_t dump_reserved;
 };
 

@@ -34,6 +34,9 @@ typedef void (*mi_process_info_fn)(size_t*, size_t*, size_t*, size_t*, size_t*, 
 typedef void (*mi_collect_fn)(bool);
 typedef int (*mext_get_fn)(const char*, size_t*);
 typedef void (*mext_release_fn)(void);
+typedef void (*heap_profiler_start_fn)(const char*);
+typedef char* (*get_heap_profile_fn)(void);
+typedef int (*is_heap_profiler_running_fn)(void);
 
 enum allocator_kind { KIND_UNKNOWN, KIND_GLIBC, KIND_JEMALLOC, KIND_MIMALLOC, KIND_TCMALLOC };
 
@@ -44,6 +47,10 @@ static struct {
   mi_collect_fn mi_collect;
   mext_get_fn mext_get;
   mext_release_fn mext_release;
+  /* gperftools' heap profiler: only in the full libtcmalloc, not libtcmalloc_minimal */
+  heap_profiler_start_fn heap_profiler_start;
+  get_heap_profile_fn get_heap_profile;
+  is_heap_profiler_running_fn heap_profiler_running;
   char session[72];
   unsigned interval_ms;
   char jeprof_dir[256]; /* MEMGATE_PROBE_JEPROF_DIR, empty: no heap profile dumps */
@@ -93,6 +100,9 @@ static void detect_allocator(struct memgate_probe_slot* slot) {
     probe.kind = KIND_MIMALLOC;
   } else if ((probe.mext_get = (mext_get_fn)symbol_of(search, "MallocExtension_GetNumericProperty", base))) {
     probe.mext_release = (mext_release_fn)symbol_of(search, "MallocExtension_ReleaseFreeMemory", base);
+    probe.heap_profiler_start = (heap_profiler_start_fn)symbol_of(search, "HeapProfilerStart", base);
+    probe.get_heap_profile = (get_heap_profile_fn)symbol_of(search, "GetHeapProfile", base);
+    probe.heap_profiler_running = (is_heap_profiler_running_fn)symbol_of(search, "IsHeapProfilerRunning", base);
     probe.kind = KIND_TCMALLOC;
   } else if (symbol_of(search, "mallinfo2", base) && symbol_of(search, "gnu_get_libc_version", base)) {
     probe.kind = KIND_GLIBC; /* malloc comes from libc itself */
@@ -199,14 +209,52 @@ static void purge(void) {
   }
 }
 
-/* jemalloc's heap profile (prof:true) into JEPROF_DIR/jeprof.<pid>.<request>.heap: the
- * file is written by jemalloc itself (its own allocations are the profiler's). */
+/* gperftools' heap profile: GetHeapProfile's text (a buffer tcmalloc allocates, freed at
+ * once: the only allocation the probe makes, and only when memgate asks for a dump). */
+static int dump_gperftools_profile(const char* path) {
+  if (!probe.get_heap_profile || !probe.heap_profiler_running) return ENOTSUP; /* libtcmalloc_minimal */
+  if (!probe.heap_profiler_running()) return ENOENT;
+  char* text = probe.get_heap_profile();
+  if (!text) return ENOMEM;
+  int rc = 0;
+  const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    rc = errno;
+  } else {
+    for (size_t done = 0, len = strlen(text); done < len && rc == 0;) {
+      const ssize_t n = write(fd, text + done, len - done);
+      if (n > 0) done += (size_t)n;
+      else if (n < 0 && errno != EINTR) rc = errno;
+    }
+    if (close(fd) != 0 && rc == 0) rc = errno;
+  }
+  free(text);
+  return rc;
+}
+
+/* The allocator's heap profile into JEPROF_DIR/jeprof.<pid>.<request>.heap: jemalloc's
+ * prof.dump (prof:true; the file is written by jemalloc itself, its own allocations are
+ * the profiler's), or gperftools' heap profiler under the full libtcmalloc. */
 static int dump_profile(uint32_t request) {
-  if (probe.kind != KIND_JEMALLOC || !probe.mallctl || !probe.jeprof_dir[0]) return ENOTSUP;
+  if (!probe.jeprof_dir[0]) return ENOTSUP;
   char path[320];
   snprintf(path, sizeof path, "%s/jeprof.%d.%u.heap", probe.jeprof_dir, (int)getpid(), request);
+  if (probe.kind == KIND_TCMALLOC) return dump_gperftools_profile(path);
+  if (probe.kind != KIND_JEMALLOC || !probe.mallctl) return ENOTSUP;
   const char* name = path;
   return probe.mallctl("prof.dump", NULL, NULL, (void*)&name, sizeof name);
+}
+
+/* Under the full libtcmalloc with a dump directory, the heap profiler starts with the
+ * probe (memgate sets HEAP_PROFILE_*_INTERVAL=0: no dumps of its own but the one
+ * gperftools writes at exit, JEPROF_DIR/jeprof.<pid>.exit.NNNN.heap, which memgate removes). */
+static void start_gperftools_profiler(void) {
+  if (probe.kind != KIND_TCMALLOC || !probe.jeprof_dir[0] || !probe.heap_profiler_start ||
+      !probe.heap_profiler_running || probe.heap_profiler_running())
+    return;
+  char prefix[320];
+  snprintf(prefix, sizeof prefix, "%s/jeprof.%d.exit", probe.jeprof_dir, (int)getpid());
+  probe.heap_profiler_start(prefix);
 }
 
 /* ---- the probe thread ------------------------------------------------------------ */
@@ -295,6 +343,7 @@ static void start_probe(void) {
   slot->pid = pid;
   slot->interval_ms = probe.interval_ms;
   detect_allocator(slot);
+  start_gperftools_profiler();
   slot->heap.allocated = slot->heap.active = slot->heap.resident = MEMGATE_PROBE_NONE;
   slot->heap.mapped = slot->heap.retained = slot->heap.free_held = MEMGATE_PROBE_NONE;
   probe.slot = slot;

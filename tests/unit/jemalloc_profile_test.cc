@@ -89,5 +89,53 @@ TEST(JemallocProfile, MalformedDumpsNameTheLine) {
   EXPECT_NE(message(deep.c_str()).find("more than 256 frames"), std::string::npos);
 }
 
+// Shaped like gperftools 2.10's GetHeapProfile (libtcmalloc.so.4, HeapProfilerStart),
+// trimmed: every allocation is recorded, so there is no period to unsample by.
+constexpr const char* kGperftoolsDump = R"(heap profile:   1002:  2048576 [  1010:  2056768] @ heapprofile
+  1000:  1000000 [  1000:  1000000] @ 0x7f56106311d0 0x5576bff6d1fe 0x7f561044524a
+     2:  1048576 [    10:  1056768] @ 0x7f56106311d0 0x5576bff6d2a0
+
+MAPPED_LIBRARIES:
+5576bff6d000-5576bff6e000 r-xp 00001000 00:00 11067967    /tmp/tc/t
+7f5610600000-7f5610680000 r-xp 00020000 fe:00 3311        /usr/lib/x86_64-linux-gnu/libtcmalloc.so.4.5.10
+)";
+
+TEST(JemallocProfile, ReadsGperftoolsHeapProfilerDumps) {
+  const JemallocProfile p = parse_jemalloc_profile(kGperftoolsDump, "dump");
+  EXPECT_EQ(p.period, 0u) << "every allocation recorded";
+  EXPECT_EQ(p.objects, 1002u);
+  EXPECT_EQ(p.bytes, 2048576u);
+  ASSERT_EQ(p.stacks.size(), 2u);
+  EXPECT_EQ(p.stacks[0].addresses, (std::vector<std::uint64_t>{0x7f56106311d0, 0x5576bff6d1fe, 0x7f561044524a}));
+  EXPECT_EQ(p.stacks[0].objects, 1000u);
+  EXPECT_EQ(p.stacks[0].bytes, 1000000u);
+  EXPECT_EQ(p.stacks[1].bytes, 1048576u) << "the live bytes, not the allocated ones in brackets";
+  EXPECT_EQ(jemalloc_unsampled_bytes(p.stacks[0].objects, p.stacks[0].bytes, p.period), 1000000.0);
+  const auto maps = parse_exec_mappings(p.maps, 7);
+  ASSERT_EQ(maps.size(), 2u);
+  EXPECT_EQ(maps[1].path, "/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4.5.10");
+  // A sampled profile of the same family names its period.
+  EXPECT_EQ(parse_jemalloc_profile("heap profile: 1: 8 [1: 8] @ heap_v2/524288\n1: 8 [1: 8] @ 0x10\n", "d").period,
+            524288u);
+}
+
+TEST(JemallocProfile, MalformedGperftoolsDumpsNameTheLine) {
+  const auto message = [](const char* text) {
+    try {
+      parse_jemalloc_profile(text, "jeprof.1.0.heap");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(message("heap profile: 1: 8 [1: 8] @ growthz\n").find(":1: expected '@ heapprofile'"), std::string::npos);
+  EXPECT_NE(message("heap profile: 1: 8 [1: 8] @ heapprofile\n1: 8 @ 0x10\n").find(":2: expected 'OBJECTS: BYTES"),
+            std::string::npos);
+  EXPECT_NE(message("heap profile: 1: 8 [1: 8] @ heapprofile\n1: 8 [1: 8] @\n").find(":2: a stack without addresses"),
+            std::string::npos);
+  EXPECT_NE(message("heap profile: 1: 8 [1: 8] @ heapprofile\nx: 8 [1: 8] @ 0x1\n").find(":2: bad number 'x'"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace memgate::analyze

@@ -63,7 +63,8 @@ class BoundedSeries {
     double t_mid() const { return 0.5 * (t_first + t_last); }
   };
 
-  explicit BoundedSeries(std::size_t capacity = 8192);
+  BoundedSeries() : BoundedSeries(8192) {}
+  explicit BoundedSeries(std::size_t capacity);
   void add(double t_s, double value);
   const std::vector<Bucket>& buckets() const { return buckets_; }
   std::size_t points_per_bucket() const { return per_bucket_; }

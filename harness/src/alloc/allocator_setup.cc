@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "alloc/alloc_config.h"
 #include "alloc/allocator_table.h"
 #include "alloc/attrib_recorder.h"
 #include "alloc/executable_check.h"
@@ -112,6 +113,23 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
       usage(setup.allocator + " library " + setup.library + " is missing now (it was there at build time): " +
             std::string(info->install_hint) + " (or pass --allocator PATH.so)");
   }
+  // Under tcmalloc, --attribute uses gperftools' heap profiler where the full libtcmalloc
+  // is installed (libgoogle-perftools4; libtcmalloc_minimal has no profiler): the same
+  // allocator with the profiler built in, started by the probe.
+  const bool tcmalloc_profile =
+      request.attribute && !custom && setup.allocator == "tcmalloc" && readable(config::kTcmallocFullLib);
+  if (tcmalloc_profile) {
+    setup.library = config::kTcmallocFullLib;
+    // No dumps of the profiler's own every 1 GiB allocated or 100 MiB in use: memgate's
+    // snapshots ask for them.
+    setup.env_set.push_back("HEAP_PROFILE_ALLOCATION_INTERVAL=0");
+    setup.env_set.push_back("HEAP_PROFILE_INUSE_INTERVAL=0");
+  } else if (request.attribute && !custom && setup.allocator == "tcmalloc") {
+    setup.warnings.push_back(
+        "the full libtcmalloc (gperftools' heap profiler) was not found when memgate was built: "
+        "--attribute samples through libmemgate_attrib (apt-get install libgoogle-perftools4, "
+        "then re-run cmake, for the profiler)");
+  }
   if (!setup.library.empty()) check_preloadable(setup.library, "allocator");
 
   for (const auto& entry : request.alloc_env) {
@@ -145,7 +163,7 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   const bool jemalloc_profile = request.attribute && !custom && setup.allocator == "jemalloc";
   if (jemalloc_profile) {
     setup.env_set.push_back(jemalloc_profile_conf(setup.env_set));
-  } else if (request.attribute) {
+  } else if (request.attribute && !tcmalloc_profile) {
     // The sampler goes before the allocator: its malloc wraps the allocator's, which it
     // finds as the next definition (RTLD_NEXT).
     const std::string attrib = attrib_library_path();
@@ -169,7 +187,7 @@ AllocatorSetup prepare_allocator(const AllocatorRequest& request) {
   options.expected_library = custom ? setup.library : "";
   options.purge_every_s = request.purge_every_s;
   options.purge_at_phases = request.purge_at_phases;
-  options.jemalloc_profile = jemalloc_profile;
+  options.jemalloc_profile = jemalloc_profile || tcmalloc_profile;
   setup.probe = std::move(options);
   return setup;
 }

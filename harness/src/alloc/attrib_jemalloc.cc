@@ -2,7 +2,9 @@
 // (prof:true, one sample per 2^lg_prof_sample bytes) instead of libmemgate_attrib's
 // tables. At each snapshot every live process's probe writes a `prof.dump`
 // (allocators/probe.c); it is parsed, unsampled as jeprof does, its addresses turned
-// into module offsets through the dump's own mappings, and removed.
+// into module offsets through the dump's own mappings, and removed. Under --allocator
+// tcmalloc with the full libtcmalloc the probe writes gperftools' heap profile
+// (GetHeapProfile, every allocation recorded) instead; the rest is the same.
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -22,9 +24,11 @@ namespace {
 // at most for a large program.
 constexpr std::size_t kMaxDumpBytes = std::size_t{256} << 20;
 
-// jemalloc's own frames (its malloc, the profiler's unwinder) come first in every stack:
+// The allocator's own frames (its malloc, the profiler's unwinder) come first in a stack:
 // the snapshot starts at the frame that called the allocator, as the sampler's do.
-bool is_allocator_module(const std::string& path) { return path.find("libjemalloc") != std::string::npos; }
+bool is_allocator_module(const std::string& path) {
+  return path.find("libjemalloc") != std::string::npos || path.find("libtcmalloc") != std::string::npos;
+}
 
 bool running(const ProbeSlot& slot) {
   const auto reading = slot.read();
@@ -73,10 +77,14 @@ void AttribRecorder::add_jemalloc_profiles(analyze::HeapSnapshot& snap, std::map
     if (!status || *status != 0) {
       ++dump_failures_;
       dump_problem_ = "pid " + std::to_string(pid) + ": " +
-                      (!status             ? std::string("no dump within the timeout (the probe did not answer)")
-                       : *status == ENOENT ? std::string("jemalloc's profiler is off (a jemalloc built without "
-                                                         "--enable-prof, or prof:false in MALLOC_CONF)")
-                                           : std::string("prof.dump failed: ") + std::strerror(*status));
+                      (!status ? std::string("no dump within the timeout (the probe did not answer)")
+                       : *status == ENOENT && options_.profiler == "tcmalloc"
+                           ? std::string("gperftools' heap profiler is not running (HeapProfilerStart was not called)")
+                       : *status == ENOENT  ? std::string("jemalloc's profiler is off (a jemalloc built without "
+                                                           "--enable-prof, or prof:false in MALLOC_CONF)")
+                       : *status == ENOTSUP ? std::string("the allocator has no heap profiler (libtcmalloc_minimal: "
+                                                          "use the full libtcmalloc, libgoogle-perftools4)")
+                                            : std::string("the heap profile dump failed: ") + std::strerror(*status));
       continue;
     }
     const auto text = sys::try_read_text_file(path, kMaxDumpBytes);

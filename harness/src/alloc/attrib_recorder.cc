@@ -200,7 +200,9 @@ nlohmann::json AttribRecorder::figures() const {
                         {"samples", sampled},
                         {"dropped_samples", dropped},
                         {"frames", frames_.size()},
-                        {"source", options_.jemalloc_profile ? "jemalloc-prof" : "sampler"}};
+                        {"source", !options_.jemalloc_profile        ? "sampler"
+                                   : options_.profiler == "tcmalloc" ? "gperftools-heap-profiler"
+                                                                     : "jemalloc-prof"}};
   if (options_.jemalloc_profile)
     out["jemalloc_dumps"] = {
         {"written", dumps_},

@@ -37,8 +37,10 @@ struct AttribOptions {
   // with the logarithm of the run's length.
   double periods_per_run = 40;
   // --allocator jemalloc: the stacks come from jemalloc's profiler (prof:true) through
-  // the probe's dumps into jeprof_dir, not from libmemgate_attrib's tables.
+  // the probe's dumps into jeprof_dir, not from libmemgate_attrib's tables; under
+  // --allocator tcmalloc (profiler "tcmalloc") from gperftools' heap profiler, the same way.
   bool jemalloc_profile = false;
+  std::string profiler = "jemalloc";
   std::string jeprof_dir;
   double dump_timeout_s = 5;
 };

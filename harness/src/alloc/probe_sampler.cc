@@ -49,6 +49,7 @@ ProbeSampler::ProbeSampler(ProbeSamplerOptions options) : options_(std::move(opt
     attrib.session = options_.session;
     attrib.dir = options_.attribution_dir;
     attrib.jemalloc_profile = options_.jemalloc_profile;
+    attrib.profiler = options_.expected_allocator;
     attrib.jeprof_dir = options_.attribution_dir + "/" + kJeprofDir;
     attrib_ = std::make_unique<AttribRecorder>(std::move(attrib));
   }

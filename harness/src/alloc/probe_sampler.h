@@ -30,7 +30,9 @@ struct ProbeSamplerOptions {
   double rediscover_s = 0.5;       // how often /dev/shm is listed for new processes
   PhasePurge purge_at_phases;      // purges on_phase() makes
   std::string attribution_dir;     // --attribute: heap snapshots go here; empty: off
-  bool jemalloc_profile = false;   // --attribute under jemalloc: from its profiler's dumps (attrib_jemalloc.cc)
+  // --attribute under jemalloc, or tcmalloc with gperftools' heap profiler: from the
+  // allocator's own profiler's dumps (attrib_jemalloc.cc)
+  bool jemalloc_profile = false;
 };
 
 // One purge across every live process of the target.

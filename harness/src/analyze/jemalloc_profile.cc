@@ -10,6 +10,7 @@ namespace memgate::analyze {
 namespace {
 
 constexpr std::string_view kHeader = "heap_v2/";
+constexpr std::string_view kLegacyHeader = "heap profile:";
 constexpr std::string_view kMaps = "MAPPED_LIBRARIES:";
 
 std::string_view trim(std::string_view s) {
@@ -31,10 +32,24 @@ class Reader {
     return true;
   }
   std::string_view rest() const { return text_; }
+  // The next non-empty line, trimmed; false at the end or at MAPPED_LIBRARIES:, whose
+  // section (the rest) goes into `maps`.
+  bool next_row(std::string_view& row, std::string& maps) {
+    std::string_view line;
+    while (next(line)) {
+      row = trim(line);
+      if (row.empty()) continue;
+      if (row != kMaps) return true;
+      maps = std::string(rest());
+      return false;
+    }
+    return false;
+  }
 
   [[noreturn]] void bad(const std::string& what) const {
     throw Error(ExitCode::usage, where_ + ":" + std::to_string(number_) + ": " + what +
-                                     " (not a jemalloc heap_v2 profile: a dump of prof.dump under prof:true)");
+                                     " (not a heap profile: jemalloc's prof.dump under prof:true, or gperftools' "
+                                     "GetHeapProfile)");
   }
   std::uint64_t number(std::string_view field, int base = 10) const {
     std::uint64_t v = 0;
@@ -62,39 +77,75 @@ std::pair<std::uint64_t, std::uint64_t> counts(const Reader& r, std::string_view
   return {r.number(trim(rest.substr(0, second))), r.number(trim(rest.substr(second + 1, bracket - second - 1)))};
 }
 
+// "heap_v2/PERIOD"
+std::uint64_t period_of(const Reader& r, std::string_view text) {
+  const std::uint64_t period = r.number(text.substr(kHeader.size()));
+  if (period == 0) r.bad("sample period 0");
+  return period;
+}
+
+// "0x... 0x..." after a stack's '@', innermost first.
+void read_addresses(const Reader& r, std::string_view rest, JemallocStack& stack) {
+  while (!(rest = trim(rest)).empty()) {
+    const std::size_t end = rest.find_first_of(" \t");
+    std::string_view word = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+    if (!word.starts_with("0x")) r.bad("expected a hexadecimal address '0x...'");
+    if (stack.addresses.size() == kJemallocMaxFrames) r.bad("more than 256 frames");
+    stack.addresses.push_back(r.number(word.substr(2), 16));
+  }
+  if (stack.addresses.empty()) r.bad("a stack without addresses");
+}
+
+// gperftools' format, one line per stack: "OBJECTS: BYTES [ALLOC_OBJECTS: ALLOC_BYTES] @ ...".
+// Returns the live objects and bytes and what follows the '@'.
+std::string_view legacy_row(const Reader& r, std::string_view t, std::uint64_t& objects, std::uint64_t& bytes) {
+  const std::size_t colon = t.find(':'), bracket = t.find('['), close = t.find(']'), at = t.find('@');
+  if (colon == std::string_view::npos || bracket == std::string_view::npos || close == std::string_view::npos ||
+      at == std::string_view::npos || !(colon < bracket && bracket < close && close < at))
+    r.bad("expected 'OBJECTS: BYTES [OBJECTS: BYTES] @ ...'");
+  objects = r.number(trim(t.substr(0, colon)));
+  bytes = r.number(trim(t.substr(colon + 1, bracket - colon - 1)));
+  return t.substr(at + 1);
+}
+
+// gperftools' heap profiler (HeapProfilerStart, GetHeapProfile): "heap profile: ... @
+// heapprofile" records every allocation (period 0); a sampled one says "@ heap_v2/PERIOD".
+JemallocProfile parse_legacy(Reader& r, std::string_view first) {
+  JemallocProfile p;
+  const std::string_view kind = trim(legacy_row(r, first.substr(kLegacyHeader.size()), p.objects, p.bytes));
+  if (kind.starts_with(kHeader)) {
+    p.period = period_of(r, kind);
+  } else if (kind != "heapprofile") {
+    r.bad("expected '@ heapprofile' or '@ heap_v2/PERIOD' after the totals");
+  }
+  std::string_view t;
+  while (r.next_row(t, p.maps)) {
+    JemallocStack& stack = p.stacks.emplace_back();
+    read_addresses(r, legacy_row(r, t, stack.objects, stack.bytes), stack);
+  }
+  return p;
+}
+
 }  // namespace
 
 JemallocProfile parse_jemalloc_profile(std::string_view text, const std::string& where) {
   Reader r(text, where);
   JemallocProfile p;
   std::string_view line;
-  if (!r.next(line) || !trim(line).starts_with(kHeader)) r.bad("the first line must be 'heap_v2/PERIOD'");
-  p.period = r.number(trim(line).substr(kHeader.size()));
-  if (p.period == 0) r.bad("sample period 0");
+  if (r.next(line) && trim(line).starts_with(kLegacyHeader)) return parse_legacy(r, trim(line));
+  if (!trim(line).starts_with(kHeader)) r.bad("the first line must be 'heap_v2/PERIOD' or 'heap profile: ...'");
+  p.period = period_of(r, trim(line));
   bool totals = false;
   JemallocStack* stack = nullptr;  // the stack whose "t*" line comes next
   bool stack_counted = false;
-  while (r.next(line)) {
-    const std::string_view t = trim(line);
-    if (t.empty()) continue;
-    if (t == kMaps) {
-      p.maps = std::string(r.rest());
-      break;
-    }
+  std::string_view t;
+  while (r.next_row(t, p.maps)) {
     if (t.front() == '@') {
       if (stack && !stack_counted) r.bad("a stack without its 't*:' line");
       stack = &p.stacks.emplace_back();
       stack_counted = false;
-      std::string_view rest = t.substr(1);
-      while (!(rest = trim(rest)).empty()) {
-        const std::size_t end = rest.find_first_of(" \t");
-        std::string_view word = rest.substr(0, end);
-        rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
-        if (!word.starts_with("0x")) r.bad("expected a hexadecimal address '0x...'");
-        if (stack->addresses.size() == kJemallocMaxFrames) r.bad("more than 256 frames");
-        stack->addresses.push_back(r.number(word.substr(2), 16));
-      }
-      if (stack->addresses.empty()) r.bad("a stack without addresses");
+      read_addresses(r, t.substr(1), *stack);
       continue;
     }
     if (!t.starts_with("t")) r.bad("unexpected line '" + std::string(t.substr(0, 40)) + "'");

@@ -11,6 +11,15 @@
 //   ...
 //   MAPPED_LIBRARIES:
 //   <the process's /proc/self/maps>
+//
+// gperftools' heap profiler (`GetHeapProfile` of the full libtcmalloc, which `--allocator
+// tcmalloc --attribute` uses) writes the same family's older layout, one line per stack,
+// every allocation recorded (period 0):
+//
+//   heap profile:     28:  1310720 [    40:  1400000] @ heapprofile
+//       26:   106496 [    26:   106496] @ 0x7f3a2c0a2630 0x55e991322166 ...
+//   MAPPED_LIBRARIES:
+//   ...
 #pragma once
 
 #include <cstdint>
@@ -27,7 +36,7 @@ struct JemallocStack {
 };
 
 struct JemallocProfile {
-  std::uint64_t period = 0;  // mean bytes between samples (2^lg_prof_sample)
+  std::uint64_t period = 0;  // mean bytes between samples (2^lg_prof_sample); 0: every allocation
   std::uint64_t objects = 0, bytes = 0;
   std::vector<JemallocStack> stacks;
   std::string maps;  // the MAPPED_LIBRARIES section, /proc/PID/maps text

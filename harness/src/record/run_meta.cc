@@ -176,8 +176,8 @@ RunMeta read_run_meta(const std::string& path) {
 }
 
 bool is_memory_relevant_env(const std::string& key) {
-  for (const char* prefix :
-       {"LD_PRELOAD", "MALLOC_", "MIMALLOC_", "TCMALLOC_", "GLIBC_TUNABLES", "JE_MALLOC_CONF", "MEMGATE_"})
+  for (const char* prefix : {"LD_PRELOAD", "MALLOC_", "MIMALLOC_", "TCMALLOC_", "HEAP_PROFILE", "GLIBC_TUNABLES",
+                             "JE_MALLOC_CONF", "MEMGATE_"})
     if (key.rfind(prefix, 0) == 0) return true;
   return false;
 }

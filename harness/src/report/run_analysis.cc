@@ -118,6 +118,9 @@ analyze::GrowthTable python_growth(const std::string& dir, const RunSeries& seri
   if (!times.empty())
     from = times.front() +
            analyze::analyze_plateau(times, series.rss.means(), checks::memory_plateau_settings(settings)).warmup_s;
+  // The hook's first snapshots may come before the target's first work report (the hook
+  // starts before the program's own code): per unit of work needs a window both cover.
+  if (!series.processed.buckets().empty()) from = std::max(from, series.processed.buckets().front().t_first);
   analyze::GrowthTable table = analyze::growth_table("tracemalloc", record.sites, record.totals, from);
   const auto p0 = processed_at(series.processed, table.from_t_s), p1 = processed_at(series.processed, table.to_t_s);
   if (p0 && p1 && *p1 > *p0) table = analyze::growth_table("tracemalloc", record.sites, record.totals, from, *p1 - *p0);

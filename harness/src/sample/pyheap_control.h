@@ -1,7 +1,7 @@
 // --attribute on a CPython target: the target gets the startup hook of harness/pyhook/
 // (PYTHONPATH) and the path of a control file; memgate writes "SEQ LABEL" into that file
-// at every point it wants a tracemalloc snapshot (the same schedule as the descriptor
-// snapshots, and every phase change); the hook answers on the metrics channel, and the
+// at every phase change; the hook takes those snapshots and its own periodic ones, and
+// answers on the metrics channel, and the
 // metrics sampler writes the answers to events.jsonl as "py-heap" events
 // (docs/attribution-python.md).
 #pragma once
@@ -37,7 +37,6 @@ class PyHeapControl : public Sampler {
   void request(double t_s, const std::string& label, EventSink& events);
   std::string path_;
   std::size_t seq_ = 0;
-  double last_request_s_ = -1;
 };
 
 }  // namespace memgate::sample
