@@ -23,8 +23,11 @@ cases=("air_quality_burst keep_geometries sensor_ingest.cc"
 printf '%-18s %-20s %-9s %3s  %-5s %-44s %s\n' scenario anti-pattern allocator run ok top-site top-site-per-cycle
 for c in "${cases[@]}"; do
   read -r scenario antipattern source <<<"$c"
-  marks=$(grep -n -e "// ANTIPATTERN: $antipattern" -e "// ANTIPATTERN-ALLOCATES: $antipattern" \
-    "$root/scenarios/pipelines/$source" | cut -d: -f1 | sed "s/^/$source:/" | paste -sd, -)
+  # The anti-pattern's line in its pipeline, and where the objects it keeps are allocated
+  # in any pipeline source (sites are named by file name and line).
+  marks=$( (grep -n "// ANTIPATTERN: $antipattern" "$root/scenarios/pipelines/$source" | cut -d: -f1 | sed "s/^/$source:/"
+    grep -rn "// ANTIPATTERN-ALLOCATES: $antipattern" "$root/scenarios/pipelines" |
+      awk -F: '{n = split($1, p, "/"); print p[n] ":" $2}') | paste -sd, -)
   cycles=(--cycles 4 --time-scale 2)
   [ "$scenario" = repair_workers ] && cycles=()
   for a in ${allocators//,/ }; do

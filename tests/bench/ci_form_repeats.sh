@@ -6,7 +6,10 @@
 #   tests/bench/ci_form_repeats.sh [N] [ALLOCATORS] [SCENARIOS...]
 #   e.g. tests/bench/ci_form_repeats.sh 20 glibc,jemalloc      (BUILD_DIR=build)
 # Prints one row per scenario, mode and allocator: runs, FAIL, INCONCLUSIVE, PASS, the
-# leak-check FAILs, and the median and largest wall time.
+# leak-check FAILs, and the median and largest wall time; on stderr one line per run. The
+# report.json of every correct-mode run that did not PASS and of every leaking run without
+# a leak-check FAIL is kept in KEEP (default ./ci-form-repeats-kept) as
+# SCENARIO-MODE-ALLOCATOR-I.json, to see why.
 set -euo pipefail
 n=${1:-3}
 allocators=${2:-glibc,jemalloc}
@@ -15,6 +18,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$root/build}
 memgate=$build/harness/cli/memgate
 out=$(mktemp -d)
+keep=${KEEP:-$PWD/ci-form-repeats-kept}
 trap 'rm -rf "$out"' EXIT
 scenarios=("$@")
 if [ ${#scenarios[@]} -eq 0 ]; then
@@ -60,6 +64,10 @@ for s in "${scenarios[@]}"; do
         read -r outcome leaks last < <(summary "$dir/report.json")
         case $outcome in fail) fail=$((fail + 1)) ;; inconclusive) inc=$((inc + 1)) ;; pass) pass=$((pass + 1)) ;; esac
         [ "$leaks" -gt 0 ] && leakfail=$((leakfail + 1))
+        if { [ "$mode" = correct ] && [ "$outcome" != pass ]; } || { [ "$mode" != correct ] && [ "$leaks" -eq 0 ]; }; then
+          mkdir -p "$keep" && cp "$dir/report.json" "$keep/$s-$mode-$a-$i.json" 2>/dev/null || true
+        fi
+        echo "run $s $mode $a $i: $outcome $last" >&2
         rm -rf "$dir"
       done
       sorted=$(printf '%s\n' "${times[@]}" | sort -n)

@@ -472,9 +472,16 @@ std::vector<std::string> stat_fields(pid_t pid) {  // fields after "(comm)": [0]
 // own process group, and holds only stdin, stdout and stderr: the spawner's report pipe
 // does not leak into it.
 TEST(Faults, TargetIsOurChildInItsOwnGroupWithOnlyTheStandardFds) {
-  auto child = sys::Child::spawn({{"sleep", "30"}, {}, ""});
+  // LC_ALL=C: sleep opens no locale files of its own, which a look at its fds right after
+  // exec caught once (fd 4, LC_IDENTIFICATION); and it is looked at once asleep.
+  auto child = sys::Child::spawn({{"sleep", "30"}, {"LC_ALL=C"}, ""});
   const pid_t pid = child.pid();
-  ASSERT_TRUE(wait_for([&] { return slurp("/proc/" + std::to_string(pid) + "/comm") == "sleep\n"; }, 10));
+  ASSERT_TRUE(wait_for(
+      [&] {
+        const auto f = stat_fields(pid);
+        return slurp("/proc/" + std::to_string(pid) + "/comm") == "sleep\n" && !f.empty() && f[0] == "S";
+      },
+      10));
   const auto fields = stat_fields(pid);
   ASSERT_GE(fields.size(), 3u);
   EXPECT_EQ(std::atoi(fields[1].c_str()), ::getpid()) << "parent";

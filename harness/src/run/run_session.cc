@@ -467,12 +467,14 @@ class RunSession {
   }
 
   // The scheduled phases begun since the last tick, each at its own start: a phase shorter
-  // than a tick (a cycle's quarter second on a loaded machine) still has its event.
-  void log_phases_stepped_over(double now) {
+  // than a tick (a cycle's quarter second on a loaded machine) still has its event, and
+  // its change goes into `changes` (from, to) for the samplers.
+  void log_phases_stepped_over(double now, std::vector<std::pair<std::string, std::string>>& changes) {
     if (!traffic_) return;
     for (const auto& begun : traffic_->phases_begun(last_tick_s_, now)) {
       if (begun.name == last_phase_ || begun.t_s >= now) continue;
       log_->write_event(begun.t_s, "phase", {{"phase", begun.name}, {"from", last_phase_}});
+      changes.emplace_back(last_phase_, begun.name);
       last_phase_ = begun.name;
     }
   }
@@ -500,19 +502,23 @@ class RunSession {
       offset += n;
     }
     const std::string phase = traffic_ ? traffic_->phase_at(now) : marked_phase(now);
-    const std::string from_phase = last_phase_;  // the previous tick's
-    log_phases_stepped_over(now);
+    std::vector<std::pair<std::string, std::string>> phase_changes;  // since the previous tick
+    log_phases_stepped_over(now, phase_changes);
     if (phase != last_phase_) {
       log_->write_event(now, "phase", {{"phase", phase}, {"from", last_phase_}});
+      phase_changes.emplace_back(last_phase_, phase);
       last_phase_ = phase;
     }
     last_tick_s_ = now;
     log_->write_tree(row, phase, traffic_ ? traffic_->scenario_time_at(now) : now, extra_);
     if (c_.abort_on != "none" && abort_reason_ == nullptr && row.processes > 0) decide_abort(row, now);
     if (watch_) watch(row, now);
-    if (phase != from_phase && clock_.ticks() > 0)
-      for (std::size_t i = 0; i < samplers_.slots.size(); ++i)
-        if (active_[i]) samplers_.slots[i].sampler->on_phase(now, from_phase, phase, *events_);
+    // Every change, stepped-over phases included: a cycle's quiet phase that fell between
+    // two ticks still gets its purge.
+    if (clock_.ticks() > 0)
+      for (const auto& [from, to] : phase_changes)
+        for (std::size_t i = 0; i < samplers_.slots.size(); ++i)
+          if (active_[i]) samplers_.slots[i].sampler->on_phase(now, from, to, *events_);
     if (now >= next_process_) {
       log_->write_processes(now, processes_);
       next_process_ = now + (c_.process_hz > 0 ? 1.0 / c_.process_hz : INFINITY);

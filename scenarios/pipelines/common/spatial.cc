@@ -75,7 +75,8 @@ SpatialChecker::Result SpatialChecker::check(double lon, double lat, GEOSGeometr
   r.x = c.xy.x;
   r.y = c.xy.y;
   if (!std::isfinite(r.x) || !std::isfinite(r.y)) return r;  // e.g. a pole: no Web Mercator position
-  GEOSGeometry* point = GEOSGeom_createPointFromXY_r(geos_, r.x, r.y);
+  // keep_geometries keeps this point beside its record (sensor_ingest.cc): the two grow alike.
+  GEOSGeometry* point = GEOSGeom_createPointFromXY_r(geos_, r.x, r.y);  // ANTIPATTERN-ALLOCATES: keep_geometries
   r.valid = point && GEOSisValid_r(geos_, point) == 1;
   if (r.valid) {
     for (std::size_t i = 0; i < polygons_.size(); ++i) {
