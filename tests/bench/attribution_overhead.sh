@@ -18,7 +18,8 @@ memgate="$build/harness/cli/memgate"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=tests/bench/interleaved_modes.sh
+source "$(dirname "$0")/interleaved_modes.sh"
 ops_of() { sed -n 's/.*ops_per_cpu_s=\([0-9.]*\).*/\1/p' "$1" | tail -1; }
 
 # One run: bare when $1 is "bare", else memgate with the given allocator and extra flags.
@@ -37,15 +38,7 @@ one_run() {
 printf '%-9s %14s %14s %14s %18s %16s\n' allocator "ops/CPU-s bare" "ops/CPU-s probe" "ops/CPU-s attrib" "attribute/probe" "attribute/bare"
 IFS=, read -ra names <<< "$allocators"
 for name in "${names[@]}"; do
-  bare=() probe=() attrib=()
-  for _ in $(seq "$runs"); do  # interleaved, so drift hits every mode alike
-    bare+=("$(one_run bare "$name")")
-    probe+=("$(one_run probe "$name")")
-    attrib+=("$(one_run attribute "$name")")
-  done
-  b=$(printf '%s\n' "${bare[@]}" | median)
-  p=$(printf '%s\n' "${probe[@]}" | median)
-  a=$(printf '%s\n' "${attrib[@]}" | median)
-  printf '%-9s %14.0f %14.0f %14.0f %17.2fx %15.2fx\n' "$name" "$b" "$p" "$a" \
-    "$(awk -v p="$p" -v a="$a" 'BEGIN {print p / a}')" "$(awk -v b="$b" -v a="$a" 'BEGIN {print b / a}')"
+  interleaved_medians "$name" "$runs"
+  printf '%-9s %14.0f %14.0f %14.0f %17sx %15sx\n' "$name" "$bare_median" "$probe_median" "$attribute_median" \
+    "$(ratio "$probe_median" "$attribute_median")" "$(ratio "$bare_median" "$attribute_median")"
 done

@@ -22,7 +22,8 @@ trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 -c 'import json, sys
 for line in open(sys.argv[1]): print(json.loads(line)["line"])' "$work/trace.jsonl" > "$work/lines.txt"
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=tests/bench/interleaved_modes.sh
+source "$(dirname "$0")/interleaved_modes.sh"
 cpu_of() { awk '/^cpu_s / {s = $2 + $3} END {print s}' "$1"; }
 timed=(/usr/bin/time -f "cpu_s %U %S" "$sensor" --consumers 2)
 
@@ -43,15 +44,7 @@ echo "sensor_ingest --consumers 2, $records records; CPU seconds of the pipeline
 printf '%-9s %10s %10s %12s %18s %16s\n' allocator "CPU bare" "CPU probe" "CPU attrib" "attribute/probe" "attribute/bare"
 IFS=, read -ra names <<< "$allocators"
 for name in "${names[@]}"; do
-  bare=() probe=() attrib=()
-  for _ in $(seq "$runs"); do  # interleaved, so drift hits every mode alike
-    bare+=("$(one_run bare "$name")")
-    probe+=("$(one_run probe "$name")")
-    attrib+=("$(one_run attribute "$name")")
-  done
-  b=$(printf '%s\n' "${bare[@]}" | median)
-  p=$(printf '%s\n' "${probe[@]}" | median)
-  a=$(printf '%s\n' "${attrib[@]}" | median)
-  printf '%-9s %10.2f %10.2f %12.2f %17.2fx %15.2fx\n' "$name" "$b" "$p" "$a" \
-    "$(awk -v p="$p" -v a="$a" 'BEGIN {print a / p}')" "$(awk -v b="$b" -v a="$a" 'BEGIN {print a / b}')"
+  interleaved_medians "$name" "$runs"
+  printf '%-9s %10.2f %10.2f %12.2f %17sx %15sx\n' "$name" "$bare_median" "$probe_median" "$attribute_median" \
+    "$(ratio "$attribute_median" "$probe_median")" "$(ratio "$attribute_median" "$bare_median")"
 done
